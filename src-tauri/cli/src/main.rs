@@ -1,0 +1,67 @@
+//! `ehlowatch`: the engine on the command line. `check` probes one server once and exits like a
+//! Nagios plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+
+mod args;
+mod output;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+use ehlowatch_engine::{Prober, Verdict};
+
+use crate::args::{CheckArgs, Cli, Command};
+
+/// Exit code for bad arguments and internal errors.
+const UNKNOWN: u8 = 3;
+
+fn main() -> ExitCode {
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(err) if !err.use_stderr() => {
+            // --help and --version
+            println!("{}", err.render().to_string().trim_end());
+            return ExitCode::SUCCESS;
+        }
+        Err(err) => return unknown(&err.render().to_string()),
+    };
+    match cli.command {
+        Command::Check(args) => check(&args),
+    }
+}
+
+fn check(args: &CheckArgs) -> ExitCode {
+    let spec = match args.spec() {
+        Ok(spec) => spec,
+        Err(err) => return unknown(&format!("error: {err}")),
+    };
+    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+        Ok(rt) => rt,
+        Err(err) => return unknown(&format!("error: cannot start the async runtime: {err}")),
+    };
+    let report = runtime.block_on(Prober::new().probe(&spec));
+    if args.json {
+        match serde_json::to_string(&report) {
+            Ok(json) => println!("{json}"),
+            Err(err) => return unknown(&format!("error: cannot encode the report: {err}")),
+        }
+    } else {
+        println!("{}", output::status_line(&report));
+        if args.verbose {
+            print!("{}", output::transcript(&report));
+        }
+    }
+    ExitCode::from(match report.status {
+        Verdict::Success => 0,
+        Verdict::Warning => 1,
+        Verdict::Failed => 2,
+    })
+}
+
+/// Prints a bad-argument message (stderr, and a Nagios status line on stdout) and exits 3.
+fn unknown(message: &str) -> ExitCode {
+    let message = message.trim_end();
+    let first = message.lines().next().unwrap_or_default().trim_start_matches("error: ");
+    println!("SMTP UNKNOWN - {first}");
+    eprintln!("{message}");
+    ExitCode::from(UNKNOWN)
+}

@@ -1,0 +1,275 @@
+//! The probe outcome as a value: what was measured, what the server said, and the verdict. A 421
+//! or a timeout is a result like any other — nothing here is an `Err`.
+//!
+//! The serialised form is the JSON contract of `ehlowatch check --json` (DESIGN.md §2): durations
+//! are milliseconds as numbers, absent measurements are `null`.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Serialize, Serializer};
+
+use super::spec::TlsMode;
+use crate::smtp::{EhloInfo, Reply};
+use crate::verdict::Verdict;
+
+/// The steps of a probe, in order; a failure names the one it happened in.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Phase {
+    /// Resolving the host name.
+    Dns,
+    /// The TCP connect.
+    Connect,
+    /// A TLS handshake (implicit TLS, or after STARTTLS).
+    Tls,
+    /// Reading the 220 greeting.
+    Greeting,
+    /// The first EHLO and the STARTTLS command (STARTTLS mode only).
+    Starttls,
+    /// The judged EHLO and its reply.
+    Ehlo,
+}
+
+impl Phase {
+    /// The phase as people read it in messages.
+    pub fn describe(self) -> &'static str {
+        match self {
+            Self::Dns => "resolving the host",
+            Self::Connect => "connecting",
+            Self::Tls => "the TLS handshake",
+            Self::Greeting => "the greeting",
+            Self::Starttls => "STARTTLS",
+            Self::Ehlo => "the EHLO reply",
+        }
+    }
+}
+
+/// What kind of failure it was, for grouping, alerting and metrics.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum FailureKind {
+    /// The host name did not resolve (or not to the requested address family).
+    Dns,
+    /// The server refused the connection.
+    Refused,
+    /// No route to the host or network.
+    Unreachable,
+    /// The connection was reset.
+    Reset,
+    /// No final 250 by 2×QoS.
+    Timeout,
+    /// The server closed the connection before the reply was complete.
+    Closed,
+    /// Bytes that are not an SMTP reply, or lines of one reply with different codes.
+    Protocol,
+    /// A reply line longer than the line cap.
+    LineTooLong,
+    /// The greeting was not 220.
+    GreetingRejected,
+    /// The judged EHLO reply was not 250.
+    EhloRejected,
+    /// STARTTLS was required but not advertised.
+    StarttlsNotAdvertised,
+    /// STARTTLS was not answered 220.
+    StarttlsRejected,
+    /// The TLS handshake failed for a reason other than the certificate.
+    TlsHandshake,
+    /// The certificate was not trusted, expired, or did not match the host.
+    Certificate,
+    /// The certificate has fewer days left than the critical threshold.
+    CertificateExpiring,
+    /// A required EHLO extension was not advertised.
+    MissingExtension,
+    /// The TLS settings could not be used (unreadable CA file …).
+    TlsConfig,
+    /// Any other socket error.
+    Io,
+}
+
+/// Where and why a probe failed; `message` quotes what the server said.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Failure {
+    /// The step it failed in.
+    pub phase: Phase,
+    /// The kind of failure.
+    pub kind: FailureKind,
+    /// A sentence for people.
+    pub message: String,
+}
+
+impl Failure {
+    /// A failure of `kind` in `phase`.
+    pub fn new(phase: Phase, kind: FailureKind, message: impl Into<String>) -> Self {
+        Self { phase, kind, message: message.into() }
+    }
+
+    /// True when the connection can no longer carry a polite QUIT.
+    pub(crate) fn broke_connection(&self) -> bool {
+        matches!(
+            self.kind,
+            FailureKind::Closed
+                | FailureKind::Reset
+                | FailureKind::Io
+                | FailureKind::Protocol
+                | FailureKind::LineTooLong
+                | FailureKind::TlsHandshake
+                | FailureKind::Certificate
+        )
+    }
+}
+
+/// Time spent in each phase; the phases after `dns` add up to the latency.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+pub struct Phases {
+    /// Name resolution (not part of the latency).
+    #[serde(serialize_with = "opt_ms")]
+    pub dns: Option<Duration>,
+    /// TCP connect, failed attempts at other addresses included.
+    #[serde(serialize_with = "opt_ms")]
+    pub connect: Option<Duration>,
+    /// TLS handshake.
+    #[serde(serialize_with = "opt_ms")]
+    pub tls: Option<Duration>,
+    /// From connected (or TLS up, for implicit TLS) to the greeting's final line.
+    #[serde(serialize_with = "opt_ms")]
+    pub greeting: Option<Duration>,
+    /// STARTTLS mode: the first EHLO and the STARTTLS command, up to its 220.
+    #[serde(serialize_with = "opt_ms")]
+    pub starttls: Option<Duration>,
+    /// The judged EHLO: sent, to its reply's final line.
+    #[serde(serialize_with = "opt_ms")]
+    pub ehlo: Option<Duration>,
+}
+
+/// Facts about the TLS session and the server's certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TlsFacts {
+    /// Protocol version, e.g. `TLSv1.3`.
+    pub version: String,
+    /// Cipher suite, e.g. `TLS13_AES_256_GCM_SHA384`.
+    pub cipher: String,
+    /// The certificate's subject DN.
+    pub subject: String,
+    /// The certificate's issuer DN.
+    pub issuer: String,
+    /// The host names and addresses the certificate is for.
+    pub subject_alt_names: Vec<String>,
+    /// The certificate's notAfter.
+    pub not_after: DateTime<Utc>,
+    /// Whole days from the probe to notAfter (negative once expired).
+    pub days_left: i64,
+    /// SHA-256 of the certificate's DER, upper-case hex pairs joined by colons.
+    pub sha256: String,
+    /// True when the chain, the dates and the host name were verified.
+    pub verified: bool,
+    /// Why verification fails, when it was skipped (`--insecure`) and would have failed.
+    pub verify_error: Option<String>,
+}
+
+/// The judged EHLO reply: the raw reply and what it advertises.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct EhloReply {
+    /// The reply as received.
+    #[serde(flatten)]
+    pub reply: Reply,
+    /// Domain and extensions (meaningful for a 250).
+    #[serde(flatten)]
+    pub info: EhloInfo,
+}
+
+/// Who a transcript line is from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Direction {
+    /// Sent by us.
+    Client,
+    /// Received from the server.
+    Server,
+    /// Something the probe noticed (connected, TLS up, time-out …).
+    Note,
+}
+
+/// One line of the session transcript.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct TranscriptLine {
+    /// Milliseconds since the connect started.
+    #[serde(serialize_with = "ms")]
+    pub at: Duration,
+    /// Who said it.
+    pub dir: Direction,
+    /// What was said.
+    pub text: String,
+}
+
+/// Everything one probe found out.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+pub struct ProbeReport {
+    /// Success, QoS Warning or Failed.
+    pub status: Verdict,
+    /// The event id of the verdict: 5510, 5511 or 5509.
+    pub event_id: u16,
+    /// Connect start to the final line of the judged EHLO reply; `None` when no 250 came.
+    #[serde(rename = "latency_ms", serialize_with = "opt_ms")]
+    pub latency: Option<Duration>,
+    /// The QoS threshold the latency was judged against.
+    #[serde(rename = "qos_ms", serialize_with = "ms")]
+    pub qos: Duration,
+    /// The host as given.
+    pub host: String,
+    /// The port probed.
+    pub port: u16,
+    /// The address actually connected to (the last one tried when none answered).
+    pub address: Option<IpAddr>,
+    /// The TLS mode of the probe.
+    pub tls_mode: TlsMode,
+    /// The name sent with EHLO.
+    pub ehlo_name: Option<String>,
+    /// Wall-clock time the probe started.
+    pub checked_at: DateTime<Utc>,
+    /// Time per phase.
+    #[serde(rename = "phases_ms")]
+    pub phases: Phases,
+    /// The greeting, when one was read.
+    pub greeting: Option<Reply>,
+    /// The judged EHLO reply, when one was read.
+    pub ehlo: Option<EhloReply>,
+    /// TLS facts, when TLS was used.
+    pub tls: Option<TlsFacts>,
+    /// Why the verdict is not Success (failure or warning), for people.
+    pub reason: Option<String>,
+    /// The failure, for a Failed verdict.
+    pub failure: Option<Failure>,
+    /// The session as it went, capped in length.
+    pub transcript: Vec<TranscriptLine>,
+}
+
+impl ProbeReport {
+    /// The last reply code the judged EHLO got, or the greeting's when EHLO never got one.
+    pub fn last_code(&self) -> Option<u16> {
+        self.ehlo
+            .as_ref()
+            .map(|e| e.reply.code.value())
+            .or_else(|| self.greeting.as_ref().map(|g| g.code.value()))
+    }
+}
+
+/// Serialises a duration as fractional milliseconds.
+pub fn ms<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+    s.serialize_f64(round_us(*d))
+}
+
+/// Serialises an optional duration as fractional milliseconds or `null`.
+#[allow(clippy::ref_option)]
+pub fn opt_ms<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+    match d {
+        Some(d) => s.serialize_f64(round_us(*d)),
+        None => s.serialize_none(),
+    }
+}
+
+/// Milliseconds rounded to the microsecond (no false precision in JSON).
+fn round_us(d: Duration) -> f64 {
+    d.as_micros() as f64 / 1000.0
+}

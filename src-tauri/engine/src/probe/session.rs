@@ -1,0 +1,323 @@
+//! One SMTP session as a probe runs it (DESIGN.md §1): connect → [implicit TLS] → greeting →
+//! EHLO → [STARTTLS → handshake → EHLO again, RFC 3207 §4.2] → polite QUIT. The session keeps
+//! its connection and notebook in fields, so when the deadline cuts `run` off, the probe still
+//! knows the phase it was in and can say goodbye.
+
+use std::io;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use chrono::Utc;
+use rustls_pki_types::ServerName;
+use tokio::io::{AsyncRead, AsyncWrite};
+use tokio::net::TcpStream;
+use tokio::time::{timeout, Instant};
+use tokio_rustls::TlsConnector;
+
+use super::ehlo_name::default_ehlo_name;
+use super::recorder::Recorder;
+use super::report::{Failure, FailureKind, Phase, TlsFacts};
+use super::resolve::unbracket;
+use super::spec::{ProbeSpec, TlsMode};
+use crate::smtp::{ConnError, EhloInfo, Reply, ReplyCode, ReplyError, SmtpConn};
+use crate::tls::{tls_facts, TlsClient};
+use crate::verdict::show;
+
+/// How long we wait for the 221 to QUIT at most (and never past the deadline).
+const QUIT_GRACE: Duration = Duration::from_millis(200);
+
+/// Any byte stream a session can run over: TCP, or TLS over TCP.
+pub(crate) trait Io: AsyncRead + AsyncWrite + Unpin + Send {}
+impl<T: AsyncRead + AsyncWrite + Unpin + Send> Io for T {}
+
+type Conn = SmtpConn<Box<dyn Io>>;
+
+/// The judged EHLO reply and when its final line arrived.
+#[derive(Debug)]
+pub(crate) struct Heard {
+    pub reply: Reply,
+    pub at: Instant,
+}
+
+/// The state of one session.
+pub(crate) struct Session<'a> {
+    spec: &'a ProbeSpec,
+    tls: Option<TlsClient>,
+    conn: Option<Conn>,
+    pub rec: Recorder,
+    pub address: Option<SocketAddr>,
+    pub ehlo_name: Option<String>,
+    pub greeting: Option<Reply>,
+    pub tls_facts: Option<TlsFacts>,
+}
+
+impl<'a> Session<'a> {
+    /// A session that has not connected yet; the latency clock starts now.
+    pub fn new(spec: &'a ProbeSpec, tls: Option<TlsClient>) -> Self {
+        Self {
+            spec,
+            tls,
+            conn: None,
+            rec: Recorder::start(Phase::Connect),
+            address: None,
+            ehlo_name: None,
+            greeting: None,
+            tls_facts: None,
+        }
+    }
+
+    /// Runs the session up to the judged EHLO reply.
+    pub async fn run(&mut self, addrs: &[SocketAddr]) -> Result<Heard, Failure> {
+        let tcp = self.connect(addrs).await?;
+        let local = tcp.local_addr().map_err(|e| io_failure(&e, Phase::Connect))?;
+        self.ehlo_name = Some(self.spec.ehlo_name.clone().unwrap_or_else(|| default_ehlo_name(local)));
+        let stream: Box<dyn Io> = match self.spec.tls {
+            TlsMode::Implicit => self.handshake(Box::new(tcp)).await?,
+            TlsMode::None | TlsMode::Starttls => Box::new(tcp),
+        };
+        self.conn = Some(SmtpConn::new(stream));
+
+        self.rec.phase = Phase::Greeting;
+        let greeting = self.read_reply().await?;
+        self.rec.finish();
+        let greeting_code = greeting.code;
+        let summary = greeting.summary();
+        self.greeting = Some(greeting);
+        if greeting_code != ReplyCode::SERVICE_READY {
+            return Err(Failure::new(
+                Phase::Greeting,
+                FailureKind::GreetingRejected,
+                format!("greeting was {summary} (expected 220)"),
+            ));
+        }
+
+        if self.spec.tls == TlsMode::Starttls {
+            self.starttls().await?;
+        }
+
+        self.rec.phase = Phase::Ehlo;
+        let reply = self.ehlo().await?;
+        let at = Instant::now();
+        self.rec.finish_at(at);
+        Ok(Heard { reply, at })
+    }
+
+    /// The failure for a session cut off by the deadline `limit` after connect start.
+    pub fn timed_out(&mut self, limit: Duration) -> Failure {
+        let phase = self.rec.phase;
+        let what = match phase {
+            Phase::Dns | Phase::Connect => "no connection".to_owned(),
+            Phase::Tls => "TLS handshake not finished".to_owned(),
+            Phase::Greeting => "no greeting".to_owned(),
+            Phase::Starttls => "STARTTLS not finished".to_owned(),
+            Phase::Ehlo => "no final 250 to EHLO".to_owned(),
+        };
+        let mut message = format!("{what} within 2×QoS ({})", show(limit));
+        if phase == Phase::Greeting && self.spec.tls == TlsMode::None && self.spec.port == 465 {
+            message.push_str("; port 465 usually speaks implicit TLS (tls = implicit)");
+        }
+        self.rec.note(format!("deadline reached: {message}"));
+        Failure::new(phase, FailureKind::Timeout, message)
+    }
+
+    /// Sends QUIT once the verdict is fixed and waits a short grace for the 221 — never past
+    /// `deadline`, and whatever happens it changes nothing.
+    pub async fn quit(&mut self, deadline: Instant, failure: Option<&Failure>) {
+        let Some(mut conn) = self.conn.take() else { return };
+        if failure.is_some_and(Failure::broke_connection) {
+            conn.shutdown().await;
+            return;
+        }
+        let grace = deadline.saturating_duration_since(Instant::now()).min(QUIT_GRACE);
+        self.rec.sent("QUIT");
+        let said = timeout(grace.max(Duration::from_millis(5)), async {
+            conn.send("QUIT").await.ok()?;
+            conn.read_reply().await.ok()
+        })
+        .await;
+        match said {
+            Ok(Some(reply)) => self.rec.received(&reply),
+            Ok(None) => self.rec.note("no reply to QUIT (ignored)"),
+            Err(_) => self.rec.note(format!("no reply to QUIT within {} (ignored)", show(grace))),
+        }
+        let _ = timeout(Duration::from_millis(5), conn.shutdown()).await;
+    }
+
+    async fn connect(&mut self, addrs: &[SocketAddr]) -> Result<TcpStream, Failure> {
+        let mut last = None;
+        for &addr in addrs {
+            self.address = Some(addr);
+            match TcpStream::connect(addr).await {
+                Ok(tcp) => {
+                    self.rec.finish();
+                    let _ = tcp.set_nodelay(true);
+                    self.rec.note(format!("connected to {addr}"));
+                    return Ok(tcp);
+                }
+                Err(e) => {
+                    self.rec.note(format!("connect to {addr}: {e}"));
+                    last = Some(e);
+                }
+            }
+        }
+        let err = last.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to connect to"));
+        Err(io_failure(&err, Phase::Connect))
+    }
+
+    async fn handshake(&mut self, stream: Box<dyn Io>) -> Result<Box<dyn Io>, Failure> {
+        self.rec.phase = Phase::Tls;
+        let client = self.tls.clone().ok_or_else(|| {
+            Failure::new(Phase::Tls, FailureKind::TlsConfig, "TLS requested but no TLS client configured")
+        })?;
+        let name = ServerName::try_from(unbracket(&self.spec.host).to_owned()).map_err(|e| {
+            Failure::new(Phase::Tls, FailureKind::TlsConfig, format!("{:?} cannot be a TLS server name: {e}", self.spec.host))
+        })?;
+        let tls = TlsConnector::from(client.config.clone())
+            .connect(name.clone(), stream)
+            .await
+            .map_err(|e| tls_failure(&e))?;
+        self.rec.finish();
+        let (_, session) = tls.get_ref();
+        let verification = if client.insecure {
+            client.check(session.peer_certificates().unwrap_or_default(), &name)
+        } else {
+            Ok(())
+        };
+        self.tls_facts = tls_facts(session, verification, Utc::now());
+        if let Some(facts) = &self.tls_facts {
+            let trust = match &facts.verify_error {
+                None if facts.verified => "verified".to_owned(),
+                None => "not verified".to_owned(),
+                Some(e) => format!("not verified: {e}"),
+            };
+            self.rec.note(format!("TLS {} {}; {}; {trust}", facts.version, facts.cipher, facts.subject));
+        }
+        Ok(Box::new(tls))
+    }
+
+    /// RFC 3207: STARTTLS must be advertised and answered 220, with nothing sent after the 220
+    /// (bytes there would be injected into the TLS session's plaintext — CVE-2011-0411).
+    async fn starttls(&mut self) -> Result<(), Failure> {
+        self.rec.phase = Phase::Starttls;
+        let first = self.ehlo().await?;
+        if first.code != ReplyCode::OK {
+            return Err(Failure::new(
+                Phase::Starttls,
+                FailureKind::EhloRejected,
+                format!("EHLO answered {} (expected 250)", first.summary()),
+            ));
+        }
+        if !EhloInfo::parse(&first).has("STARTTLS") {
+            return Err(Failure::new(
+                Phase::Starttls,
+                FailureKind::StarttlsNotAdvertised,
+                "STARTTLS is required but the EHLO reply does not advertise it",
+            ));
+        }
+        self.send("STARTTLS").await?;
+        let reply = self.read_reply().await?;
+        if reply.code != ReplyCode::SERVICE_READY {
+            return Err(Failure::new(
+                Phase::Starttls,
+                FailureKind::StarttlsRejected,
+                format!("STARTTLS answered {} (expected 220)", reply.summary()),
+            ));
+        }
+        let conn = self.conn.take().ok_or_else(no_connection)?;
+        if conn.buffered() > 0 {
+            return Err(Failure::new(
+                Phase::Starttls,
+                FailureKind::Protocol,
+                format!("server sent {} bytes after its 220 to STARTTLS; not starting TLS on a tainted stream", conn.buffered()),
+            ));
+        }
+        self.rec.finish();
+        let stream = self.handshake(conn.into_inner()).await?;
+        self.conn = Some(SmtpConn::new(stream));
+        Ok(())
+    }
+
+    async fn ehlo(&mut self) -> Result<Reply, Failure> {
+        let name = self.ehlo_name.clone().unwrap_or_default();
+        self.send(&format!("EHLO {name}")).await?;
+        self.read_reply().await
+    }
+
+    async fn send(&mut self, command: &str) -> Result<(), Failure> {
+        self.rec.sent(command);
+        let phase = self.rec.phase;
+        let conn = self.conn.as_mut().ok_or_else(no_connection)?;
+        conn.send(command).await.map_err(|e| conn_failure(e, phase))
+    }
+
+    async fn read_reply(&mut self) -> Result<Reply, Failure> {
+        let phase = self.rec.phase;
+        let conn = self.conn.as_mut().ok_or_else(no_connection)?;
+        let reply = conn.read_reply().await.map_err(|e| conn_failure(e, phase))?;
+        self.rec.received(&reply);
+        Ok(reply)
+    }
+}
+
+fn no_connection() -> Failure {
+    Failure::new(Phase::Connect, FailureKind::Io, "no connection")
+}
+
+/// A read or write failure in `phase`, quoting what the server sent.
+fn conn_failure(err: ConnError, phase: Phase) -> Failure {
+    let during = phase.describe();
+    match err {
+        ConnError::Closed { partial: false } => {
+            Failure::new(phase, FailureKind::Closed, format!("server closed the connection before {during}"))
+        }
+        ConnError::Closed { partial: true } => {
+            Failure::new(phase, FailureKind::Closed, format!("server closed the connection in the middle of {during}"))
+        }
+        ConnError::Reply(e @ ReplyError::LineTooLong { .. }) => {
+            Failure::new(phase, FailureKind::LineTooLong, format!("{during}: {e}"))
+        }
+        ConnError::Reply(e) => Failure::new(phase, FailureKind::Protocol, format!("{during}: {e}")),
+        ConnError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
+            Failure::new(phase, FailureKind::Closed, format!("server closed the connection during {during}"))
+        }
+        ConnError::Io(e) => io_failure(&e, phase),
+    }
+}
+
+/// A socket error, by kind.
+fn io_failure(err: &io::Error, phase: Phase) -> Failure {
+    if err.get_ref().is_some_and(<dyn std::error::Error + Send + Sync>::is::<rustls::Error>) {
+        return tls_failure(err);
+    }
+    let kind = match err.kind() {
+        io::ErrorKind::ConnectionRefused => FailureKind::Refused,
+        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
+            FailureKind::Reset
+        }
+        io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => FailureKind::Unreachable,
+        _ => FailureKind::Io,
+    };
+    let what = match kind {
+        FailureKind::Refused => "connection refused".to_owned(),
+        FailureKind::Reset => format!("connection reset during {}", phase.describe()),
+        _ => format!("{} failed: {err}", phase.describe()),
+    };
+    Failure::new(phase, kind, what)
+}
+
+/// A TLS failure: the certificate's fault, or the handshake's.
+fn tls_failure(err: &io::Error) -> Failure {
+    let rustls_error = err.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    match rustls_error {
+        Some(e @ rustls::Error::InvalidCertificate(_)) => {
+            Failure::new(Phase::Tls, FailureKind::Certificate, format!("certificate not accepted: {e}"))
+        }
+        Some(e) => Failure::new(Phase::Tls, FailureKind::TlsHandshake, format!("TLS handshake failed: {e}")),
+        None if err.kind() == io::ErrorKind::UnexpectedEof => Failure::new(
+            Phase::Tls,
+            FailureKind::TlsHandshake,
+            "TLS handshake failed: the server closed the connection",
+        ),
+        None => Failure::new(Phase::Tls, FailureKind::TlsHandshake, format!("TLS handshake failed: {err}")),
+    }
+}

@@ -1,0 +1,167 @@
+//! What to probe and how to judge it: one typed, already-validated description of a probe. The
+//! CLI builds it from arguments, the monitoring config from a file.
+
+use std::fmt;
+use std::path::PathBuf;
+use std::str::FromStr;
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::verdict::Thresholds;
+
+/// How TLS is used.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum TlsMode {
+    /// Plain SMTP.
+    #[default]
+    None,
+    /// Plain, then STARTTLS (RFC 3207); the EHLO after the handshake is judged.
+    Starttls,
+    /// TLS from the first byte (port 465, RFC 8314).
+    Implicit,
+}
+
+impl TlsMode {
+    /// `none`, `starttls` or `implicit`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::None => "none",
+            Self::Starttls => "starttls",
+            Self::Implicit => "implicit",
+        }
+    }
+}
+
+impl fmt::Display for TlsMode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl FromStr for TlsMode {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "none" => Ok(Self::None),
+            "starttls" => Ok(Self::Starttls),
+            "implicit" => Ok(Self::Implicit),
+            other => Err(format!("{other:?} is not a TLS mode (none, starttls, implicit)")),
+        }
+    }
+}
+
+/// Which address family to connect over.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum AddressFamily {
+    /// Whatever the resolver returns, in its order.
+    #[default]
+    Any,
+    /// IPv4 only.
+    #[serde(rename = "4")]
+    V4,
+    /// IPv6 only.
+    #[serde(rename = "6")]
+    V6,
+}
+
+/// Whom to trust for TLS.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TlsTrust {
+    /// A PEM file of extra CA certificates, trusted beside the system's roots.
+    pub ca_file: Option<PathBuf>,
+    /// Skip verification; the report still says whether it would have passed.
+    pub insecure: bool,
+}
+
+/// One probe, fully described.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ProbeSpec {
+    /// Host name or IP literal (IPv6 with or without brackets).
+    pub host: String,
+    /// TCP port.
+    pub port: u16,
+    /// TLS mode.
+    pub tls: TlsMode,
+    /// Address family.
+    pub family: AddressFamily,
+    /// The EHLO name; `None` uses the default of DESIGN.md §1.
+    pub ehlo_name: Option<String>,
+    /// TLS trust settings.
+    pub trust: TlsTrust,
+    /// What the reply is judged against.
+    pub thresholds: Thresholds,
+}
+
+impl ProbeSpec {
+    /// Default QoS of a monitor.
+    pub const DEFAULT_QOS: Duration = Duration::from_secs(1);
+    /// Default certificate warning threshold in days.
+    pub const DEFAULT_CERT_WARN_DAYS: i64 = 14;
+    /// Default certificate critical threshold in days.
+    pub const DEFAULT_CERT_CRIT_DAYS: i64 = 3;
+
+    /// A probe of `host:port` with every other setting at its default.
+    pub fn new(host: impl Into<String>, port: u16) -> Self {
+        Self {
+            host: host.into(),
+            port,
+            tls: TlsMode::None,
+            family: AddressFamily::Any,
+            ehlo_name: None,
+            trust: TlsTrust::default(),
+            thresholds: Thresholds {
+                qos: Self::DEFAULT_QOS,
+                cert_warn_days: Self::DEFAULT_CERT_WARN_DAYS,
+                cert_crit_days: Self::DEFAULT_CERT_CRIT_DAYS,
+                required_extensions: Vec::new(),
+            },
+        }
+    }
+
+    /// The whole time a probe may take from connect start: 2×QoS.
+    pub fn deadline(&self) -> Duration {
+        self.thresholds.qos * 2
+    }
+}
+
+/// Checks an EHLO name given by a user: a domain or an address literal, no spaces or controls.
+pub fn check_ehlo_name(name: &str) -> Result<(), String> {
+    if name.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if name.eq_ignore_ascii_case("localhost") {
+        return Err("\"localhost\" is not a name a server can check; use the FQDN or an address literal".into());
+    }
+    if name.len() > 255 {
+        return Err(format!("{} characters is longer than 255", name.len()));
+    }
+    if let Some(bad) = name.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!("{name:?} contains {bad:?}; a domain or [address literal] has no spaces"));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tls_mode_parses_its_three_names_only() {
+        assert_eq!("starttls".parse::<TlsMode>(), Ok(TlsMode::Starttls));
+        assert_eq!("ssl".parse::<TlsMode>().unwrap_err(), "\"ssl\" is not a TLS mode (none, starttls, implicit)");
+    }
+
+    #[test]
+    fn ehlo_names() {
+        assert!(check_ehlo_name("probe.example.com").is_ok());
+        assert!(check_ehlo_name("[IPv6:::1]").is_ok());
+        assert!(check_ehlo_name("").is_err());
+        assert!(check_ehlo_name("LocalHost").is_err());
+        assert!(check_ehlo_name("a b").is_err());
+        assert!(check_ehlo_name("a\r\nMAIL FROM:<x>").is_err());
+    }
+}

@@ -1,0 +1,135 @@
+//! A buffered SMTP connection over any byte stream (plain TCP or TLS): `read_reply()` fills the
+//! buffer until the parser has a whole reply, `send()` writes one command line with CRLF.
+//!
+//! Bytes that arrive before they are asked for (a server that answers early, RFC 5321 §4.3.1 is
+//! silent on it but servers do) stay buffered for the next read. End of stream in the middle of a
+//! reply, or before one, is an error that says how much had arrived.
+
+use std::io;
+
+use bytes::BytesMut;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+
+use super::reply::{Reply, ReplyError, ReplyParser, DEFAULT_LINE_CAP};
+
+/// What can go wrong while reading a reply or sending a command.
+#[derive(Debug, thiserror::Error)]
+pub enum ConnError {
+    /// The server closed the connection; `partial` says whether part of a reply had arrived.
+    #[error("{}", if *partial { "connection closed in the middle of a reply" } else { "connection closed before a reply" })]
+    Closed {
+        /// True when some lines of the reply had been read.
+        partial: bool,
+    },
+    /// The bytes are not an SMTP reply.
+    #[error(transparent)]
+    Reply(#[from] ReplyError),
+    /// The socket failed (reset, broken pipe, TLS record error …).
+    #[error(transparent)]
+    Io(#[from] io::Error),
+}
+
+/// A connection with a read buffer and a reply parser.
+#[derive(Debug)]
+pub struct SmtpConn<S> {
+    stream: S,
+    buf: BytesMut,
+    parser: ReplyParser,
+}
+
+impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
+    /// Wraps a connected stream, with the default line cap.
+    pub fn new(stream: S) -> Self {
+        Self::with_line_cap(stream, DEFAULT_LINE_CAP)
+    }
+
+    /// Wraps a connected stream; reply lines longer than `line_cap` bytes are refused.
+    pub fn with_line_cap(stream: S, line_cap: usize) -> Self {
+        Self { stream, buf: BytesMut::with_capacity(1024), parser: ReplyParser::new(line_cap) }
+    }
+
+    /// Reads until one complete reply has arrived.
+    pub async fn read_reply(&mut self) -> Result<Reply, ConnError> {
+        loop {
+            if let Some(reply) = self.parser.parse(&mut self.buf)? {
+                return Ok(reply);
+            }
+            self.buf.reserve(1024);
+            if self.stream.read_buf(&mut self.buf).await? == 0 {
+                let partial = self.parser.is_mid_reply() || !self.buf.is_empty();
+                return Err(ConnError::Closed { partial });
+            }
+        }
+    }
+
+    /// Sends one command; `CRLF` is appended.
+    pub async fn send(&mut self, command: &str) -> Result<(), ConnError> {
+        let mut line = Vec::with_capacity(command.len() + 2);
+        line.extend_from_slice(command.as_bytes());
+        line.extend_from_slice(b"\r\n");
+        self.stream.write_all(&line).await?;
+        self.stream.flush().await?;
+        Ok(())
+    }
+
+    /// How many bytes the server sent that no reply has consumed yet.
+    pub fn buffered(&self) -> usize {
+        self.buf.len()
+    }
+
+    /// Gives the stream back (for the STARTTLS upgrade); buffered bytes are dropped, so callers
+    /// check [`Self::buffered`] first.
+    pub fn into_inner(self) -> S {
+        self.stream
+    }
+
+    /// Closes the write half politely; errors are irrelevant at that point.
+    pub async fn shutdown(&mut self) {
+        let _ = self.stream.shutdown().await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::smtp::reply::ReplyCode;
+    use tokio::io::duplex;
+
+    #[tokio::test]
+    async fn early_reply_is_kept_for_the_next_read() {
+        let (client, mut server) = duplex(1024);
+        server.write_all(b"220 hi\r\n250-early\r\n250 ok\r\n").await.unwrap();
+        let mut conn = SmtpConn::new(client);
+        assert_eq!(conn.read_reply().await.unwrap().code, ReplyCode::SERVICE_READY);
+        assert_eq!(conn.buffered(), "250-early\r\n250 ok\r\n".len());
+        let second = conn.read_reply().await.unwrap();
+        assert_eq!(second.lines, ["early", "ok"]);
+    }
+
+    #[tokio::test]
+    async fn eof_mid_reply_is_reported_as_partial() {
+        let (client, mut server) = duplex(1024);
+        server.write_all(b"250-first\r\n250-sec").await.unwrap();
+        drop(server);
+        let err = SmtpConn::new(client).read_reply().await.unwrap_err();
+        assert!(matches!(err, ConnError::Closed { partial: true }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn eof_before_any_byte_is_not_partial() {
+        let (client, server) = duplex(1024);
+        drop(server);
+        let err = SmtpConn::new(client).read_reply().await.unwrap_err();
+        assert!(matches!(err, ConnError::Closed { partial: false }), "{err:?}");
+    }
+
+    #[tokio::test]
+    async fn send_appends_crlf() {
+        let (client, mut server) = duplex(1024);
+        let mut conn = SmtpConn::new(client);
+        conn.send("EHLO [127.0.0.1]").await.unwrap();
+        let mut got = [0u8; 18];
+        server.read_exact(&mut got).await.unwrap();
+        assert_eq!(&got, b"EHLO [127.0.0.1]\r\n");
+    }
+}

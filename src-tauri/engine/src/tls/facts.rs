@@ -1,0 +1,97 @@
+//! Facts about a finished TLS handshake and the server's certificate, read with x509-parser:
+//! version, cipher, subject, issuer, names, notAfter and days left, SHA-256 fingerprint.
+
+use chrono::{DateTime, Utc};
+use rustls::{ClientConnection, ProtocolVersion};
+use rustls_pki_types::CertificateDer;
+use sha2::{Digest, Sha256};
+use x509_parser::extensions::GeneralName;
+use x509_parser::prelude::{FromDer, X509Certificate};
+
+use crate::probe::report::TlsFacts;
+
+/// Reads the facts of an established connection; `verification` is the verifier's verdict on
+/// the chain (always `Ok` unless the handshake skipped verification).
+pub fn tls_facts(conn: &ClientConnection, verification: Result<(), String>, now: DateTime<Utc>) -> Option<TlsFacts> {
+    let leaf = conn.peer_certificates()?.first()?;
+    let mut facts = certificate_facts(leaf, now)?;
+    facts.version = conn.protocol_version().map_or_else(|| "unknown".into(), version_name);
+    facts.cipher = conn
+        .negotiated_cipher_suite()
+        .map_or_else(|| "unknown".into(), |s| format!("{:?}", s.suite()));
+    facts.verified = verification.is_ok();
+    facts.verify_error = verification.err();
+    Some(facts)
+}
+
+/// The certificate part of the facts (version and cipher left empty).
+pub fn certificate_facts(der: &CertificateDer<'_>, now: DateTime<Utc>) -> Option<TlsFacts> {
+    let (_, cert) = X509Certificate::from_der(der.as_ref()).ok()?;
+    let not_after = DateTime::from_timestamp(cert.validity().not_after.timestamp(), 0)?;
+    let subject_alt_names = cert
+        .subject_alternative_name()
+        .ok()
+        .flatten()
+        .map(|san| san.value.general_names.iter().filter_map(general_name).collect())
+        .unwrap_or_default();
+    Some(TlsFacts {
+        version: String::new(),
+        cipher: String::new(),
+        subject: cert.subject().to_string(),
+        issuer: cert.issuer().to_string(),
+        subject_alt_names,
+        not_after,
+        days_left: (not_after - now).num_seconds().div_euclid(86_400),
+        sha256: fingerprint(der.as_ref()),
+        verified: false,
+        verify_error: None,
+    })
+}
+
+fn general_name(name: &GeneralName<'_>) -> Option<String> {
+    match name {
+        GeneralName::DNSName(dns) => Some((*dns).to_owned()),
+        GeneralName::IPAddress(bytes) => match bytes.len() {
+            4 => Some(std::net::Ipv4Addr::from(<[u8; 4]>::try_from(*bytes).ok()?).to_string()),
+            16 => Some(std::net::Ipv6Addr::from(<[u8; 16]>::try_from(*bytes).ok()?).to_string()),
+            _ => None,
+        },
+        _ => None,
+    }
+}
+
+fn version_name(version: ProtocolVersion) -> String {
+    match version {
+        ProtocolVersion::TLSv1_3 => "TLSv1.3".into(),
+        ProtocolVersion::TLSv1_2 => "TLSv1.2".into(),
+        other => format!("{other:?}"),
+    }
+}
+
+/// `AB:CD:…` — the form `openssl x509 -fingerprint -sha256` prints.
+fn fingerprint(der: &[u8]) -> String {
+    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn facts_of_a_generated_certificate() {
+        let mut params = rcgen::CertificateParams::new(vec!["mx.test".into(), "127.0.0.1".into()]).unwrap();
+        params.not_after = rcgen::date_time_ymd(2030, 1, 2);
+        params.distinguished_name.push(rcgen::DnType::CommonName, "mx.test");
+        let key = rcgen::KeyPair::generate().unwrap();
+        let cert = params.self_signed(&key).unwrap();
+        let now = DateTime::parse_from_rfc3339("2029-12-31T12:00:00Z").unwrap().with_timezone(&Utc);
+        let facts = certificate_facts(cert.der(), now).unwrap();
+        assert_eq!(facts.subject, "CN=mx.test");
+        assert_eq!(facts.subject_alt_names, ["mx.test", "127.0.0.1"]);
+        assert_eq!(facts.not_after.to_rfc3339(), "2030-01-02T00:00:00+00:00");
+        assert_eq!(facts.days_left, 1);
+        assert_eq!(facts.sha256.len(), 32 * 3 - 1);
+        let later = DateTime::parse_from_rfc3339("2030-01-02T06:00:00Z").unwrap().with_timezone(&Utc);
+        assert_eq!(certificate_facts(cert.der(), later).unwrap().days_left, -1);
+    }
+}

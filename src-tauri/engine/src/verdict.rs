@@ -1,0 +1,251 @@
+//! The verdict rule (DESIGN.md §1), as a pure function of what the session produced and the
+//! monitor's thresholds: Success (5510) for a 250 within QoS, QoS Warning (5511) for a 250 after
+//! QoS but within 2×QoS (or a certificate below the warning threshold of days left), Failed
+//! (5509) for anything else.
+
+use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
+
+use crate::probe::report::{Failure, FailureKind, Phase};
+use crate::smtp::{EhloInfo, ReplyCode};
+
+/// The three outcomes of a probe, worst last.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Verdict {
+    /// A 250 within QoS — event 5510.
+    Success,
+    /// A 250 after QoS but within 2×QoS, or a certificate nearing expiry — event 5511.
+    Warning,
+    /// Anything else — event 5509.
+    Failed,
+}
+
+impl Verdict {
+    /// The event id a verdict is logged and alerted with.
+    pub fn event_id(self) -> u16 {
+        match self {
+            Self::Success => 5510,
+            Self::Warning => 5511,
+            Self::Failed => 5509,
+        }
+    }
+
+    /// `success`, `warning` or `failed`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Success => "success",
+            Self::Warning => "warning",
+            Self::Failed => "failed",
+        }
+    }
+}
+
+/// The thresholds a reply is judged against.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Thresholds {
+    /// The QoS duration: a 250 later than this is a warning, later than twice this a failure.
+    pub qos: Duration,
+    /// Fewer whole days left on the certificate than this is a warning.
+    pub cert_warn_days: i64,
+    /// Fewer whole days left on the certificate than this is a failure.
+    pub cert_crit_days: i64,
+    /// Extension keywords the EHLO reply must advertise.
+    pub required_extensions: Vec<String>,
+}
+
+/// What the session produced when it got as far as a judged EHLO reply.
+#[derive(Debug, Clone, Copy)]
+pub struct Answer<'a> {
+    /// The judged EHLO reply's code.
+    pub code: ReplyCode,
+    /// The reply as one line, for messages.
+    pub summary: &'a str,
+    /// Connect start to the reply's final line.
+    pub latency: Duration,
+    /// The extensions advertised.
+    pub ehlo: &'a EhloInfo,
+    /// Days left on the certificate, when TLS was used.
+    pub cert_days_left: Option<i64>,
+}
+
+/// A verdict with its reason; a Failed verdict also carries the failure.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Judgement {
+    /// The verdict.
+    pub verdict: Verdict,
+    /// Why it is not Success, for people.
+    pub reason: Option<String>,
+    /// The failure, for Failed.
+    pub failure: Option<Failure>,
+}
+
+impl Judgement {
+    /// The judgement for a session that failed before a judged EHLO reply.
+    pub fn failed(failure: Failure) -> Self {
+        Self { verdict: Verdict::Failed, reason: Some(failure.message.clone()), failure: Some(failure) }
+    }
+}
+
+/// Judges an EHLO reply against the thresholds.
+pub fn judge(answer: &Answer<'_>, thresholds: &Thresholds) -> Judgement {
+    let fail = |phase, kind, message: String| Judgement::failed(Failure::new(phase, kind, message));
+    if answer.code != ReplyCode::OK {
+        return fail(Phase::Ehlo, FailureKind::EhloRejected, format!("EHLO answered {} (expected 250)", answer.summary));
+    }
+    let limit = thresholds.qos * 2;
+    if answer.latency > limit {
+        return fail(
+            Phase::Ehlo,
+            FailureKind::Timeout,
+            format!("250 came after {} — later than 2×QoS ({})", show(answer.latency), show(limit)),
+        );
+    }
+    let missing: Vec<&str> = thresholds
+        .required_extensions
+        .iter()
+        .filter(|ext| !answer.ehlo.has(ext))
+        .map(String::as_str)
+        .collect();
+    if !missing.is_empty() {
+        return fail(
+            Phase::Ehlo,
+            FailureKind::MissingExtension,
+            format!("required extension not advertised: {}", missing.join(", ")),
+        );
+    }
+    if let Some(days) = answer.cert_days_left.filter(|d| *d < thresholds.cert_crit_days) {
+        return fail(Phase::Tls, FailureKind::CertificateExpiring, cert_days_message(days, thresholds.cert_crit_days));
+    }
+    let mut warnings = Vec::new();
+    if answer.latency > thresholds.qos {
+        warnings.push(format!("250 in {} exceeds QoS {}", show(answer.latency), show(thresholds.qos)));
+    }
+    if let Some(days) = answer.cert_days_left.filter(|d| *d < thresholds.cert_warn_days) {
+        warnings.push(cert_days_message(days, thresholds.cert_warn_days));
+    }
+    if warnings.is_empty() {
+        Judgement { verdict: Verdict::Success, reason: None, failure: None }
+    } else {
+        Judgement { verdict: Verdict::Warning, reason: Some(warnings.join("; ")), failure: None }
+    }
+}
+
+fn cert_days_message(days: i64, threshold: i64) -> String {
+    if days < 0 {
+        format!("certificate expired {} days ago (threshold {threshold} days)", -days)
+    } else {
+        format!("certificate expires in {days} days (threshold {threshold} days)")
+    }
+}
+
+/// A duration for people: `850.0 ms`, `1.250 s`.
+pub fn show(d: Duration) -> String {
+    if d < Duration::from_secs(1) {
+        format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+    } else {
+        format!("{:.3} s", d.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const QOS: Duration = Duration::from_millis(1000);
+
+    fn thresholds() -> Thresholds {
+        Thresholds { qos: QOS, cert_warn_days: 14, cert_crit_days: 3, required_extensions: vec![] }
+    }
+
+    fn judge_with(code: u16, latency: Duration, days: Option<i64>, t: &Thresholds) -> Judgement {
+        let ehlo = EhloInfo {
+            domain: "mx".into(),
+            extensions: vec![crate::smtp::Extension { keyword: "PIPELINING".into(), params: vec![] }],
+        };
+        let answer = Answer {
+            code: ReplyCode::new(code).unwrap(),
+            summary: "reply",
+            latency,
+            ehlo: &ehlo,
+            cert_days_left: days,
+        };
+        judge(&answer, t)
+    }
+
+    #[test]
+    fn latency_table_at_the_boundaries() {
+        let us = Duration::from_micros;
+        let table = [
+            (Duration::ZERO, Verdict::Success),
+            (QOS - us(1), Verdict::Success),
+            (QOS, Verdict::Success),
+            (QOS + us(1), Verdict::Warning),
+            (QOS * 2 - us(1), Verdict::Warning),
+            (QOS * 2, Verdict::Warning),
+            (QOS * 2 + us(1), Verdict::Failed),
+        ];
+        for (latency, want) in table {
+            let got = judge_with(250, latency, None, &thresholds());
+            assert_eq!(got.verdict, want, "latency {latency:?}");
+            assert_eq!(got.failure.is_some(), want == Verdict::Failed);
+        }
+    }
+
+    #[test]
+    fn any_code_but_250_fails_even_when_fast() {
+        for code in [251, 220, 421, 500, 502, 550, 554] {
+            let got = judge_with(code, Duration::from_millis(1), None, &thresholds());
+            assert_eq!(got.verdict, Verdict::Failed, "{code}");
+            assert_eq!(got.failure.unwrap().kind, FailureKind::EhloRejected);
+        }
+    }
+
+    #[test]
+    fn certificate_days_table() {
+        let fast = Duration::from_millis(5);
+        let table = [
+            (Some(400), Verdict::Success),
+            (Some(14), Verdict::Success),
+            (Some(13), Verdict::Warning),
+            (Some(3), Verdict::Warning),
+            (Some(2), Verdict::Failed),
+            (Some(-1), Verdict::Failed),
+            (None, Verdict::Success),
+        ];
+        for (days, want) in table {
+            assert_eq!(judge_with(250, fast, days, &thresholds()).verdict, want, "{days:?}");
+        }
+        let got = judge_with(250, fast, Some(-5), &thresholds());
+        assert_eq!(got.reason.as_deref(), Some("certificate expired 5 days ago (threshold 3 days)"));
+    }
+
+    #[test]
+    fn slow_and_expiring_gives_both_reasons() {
+        let got = judge_with(250, Duration::from_millis(1500), Some(10), &thresholds());
+        assert_eq!(got.verdict, Verdict::Warning);
+        assert_eq!(
+            got.reason.as_deref(),
+            Some("250 in 1.500 s exceeds QoS 1.000 s; certificate expires in 10 days (threshold 14 days)")
+        );
+    }
+
+    #[test]
+    fn required_extensions_are_case_insensitive_and_all_named() {
+        let mut t = thresholds();
+        t.required_extensions = vec!["pipelining".into()];
+        assert_eq!(judge_with(250, Duration::ZERO, None, &t).verdict, Verdict::Success);
+        t.required_extensions = vec!["STARTTLS".into(), "PIPELINING".into(), "SIZE".into()];
+        let got = judge_with(250, Duration::ZERO, None, &t);
+        assert_eq!(got.failure.unwrap().message, "required extension not advertised: STARTTLS, SIZE");
+    }
+
+    #[test]
+    fn event_ids() {
+        assert_eq!(
+            [Verdict::Success, Verdict::Warning, Verdict::Failed].map(Verdict::event_id),
+            [5510, 5511, 5509]
+        );
+    }
+}

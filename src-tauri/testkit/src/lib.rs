@@ -1,0 +1,11 @@
+//! Test servers for EHLO Watch's own tests and benchmarks: scripted fake SMTP servers on a
+//! loopback port (for behaviour no real server shows on demand) and a throw-away PKI for TLS.
+//! Real-server harnesses (a private Postfix) live here too.
+
+pub mod pki;
+pub mod script;
+pub mod server;
+
+pub use pki::{ServerCert, TestPki, Validity};
+pub use script::{Script, Step};
+pub use server::FakeSmtp;
