@@ -5,10 +5,12 @@
 //! Nothing here knows about windows, trays or notifications: the desktop shell and the
 //! command line both build on the same plain data.
 
+pub mod model;
 pub mod probe;
 pub mod smtp;
 pub mod tls;
 pub mod verdict;
 
+pub use model::{AlertPolicy, ChangeKind, MonitorId, StateChange, Status};
 pub use probe::{ProbeReport, ProbeSpec, Prober};
 pub use verdict::Verdict;

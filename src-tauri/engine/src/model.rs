@@ -1,0 +1,163 @@
+//! The monitoring vocabulary shared by configuration, state machine, scheduler, history and the
+//! shells: monitor ids, the status a monitor is in, the alert policy, and state-change events.
+
+use std::fmt;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::verdict::Verdict;
+
+/// A monitor's stable identity (its `id` in the config, else its name).
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct MonitorId(pub String);
+
+impl fmt::Display for MonitorId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+impl From<&str> for MonitorId {
+    fn from(s: &str) -> Self {
+        Self(s.to_owned())
+    }
+}
+
+/// The status a monitor is shown in: a confirmed verdict, or one of the states without one.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Status {
+    /// Not probed yet.
+    Unknown,
+    /// Confirmed Success (5510).
+    Success,
+    /// Confirmed QoS Warning (5511).
+    Warning,
+    /// Confirmed Failed (5509).
+    Failed,
+    /// This machine has no network (every monitor unreachable at once); no verdict.
+    Offline,
+}
+
+impl Status {
+    /// `unknown`, `success`, `warning`, `failed` or `offline`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Unknown => "unknown",
+            Self::Success => "success",
+            Self::Warning => "warning",
+            Self::Failed => "failed",
+            Self::Offline => "offline",
+        }
+    }
+
+    /// The ELM event id of a verdict status; none for Unknown and Offline.
+    pub fn event_id(self) -> Option<u16> {
+        self.verdict().map(Verdict::event_id)
+    }
+
+    /// The verdict behind the status, if it is one.
+    pub fn verdict(self) -> Option<Verdict> {
+        match self {
+            Self::Success => Some(Verdict::Success),
+            Self::Warning => Some(Verdict::Warning),
+            Self::Failed => Some(Verdict::Failed),
+            Self::Unknown | Self::Offline => None,
+        }
+    }
+
+    /// How bad it is, for "worst status" (the tray colour): Failed > Warning > Success >
+    /// Offline > Unknown.
+    pub fn severity(self) -> u8 {
+        match self {
+            Self::Unknown => 0,
+            Self::Offline => 1,
+            Self::Success => 2,
+            Self::Warning => 3,
+            Self::Failed => 4,
+        }
+    }
+
+    /// The value of the `ehlowatch_status` metric: 0 Success, 1 Warning, 2 Failed, 3 other.
+    pub fn metric_value(self) -> i64 {
+        match self {
+            Self::Success => 0,
+            Self::Warning => 1,
+            Self::Failed => 2,
+            Self::Unknown | Self::Offline => 3,
+        }
+    }
+}
+
+impl From<Verdict> for Status {
+    fn from(v: Verdict) -> Self {
+        match v {
+            Verdict::Success => Self::Success,
+            Verdict::Warning => Self::Warning,
+            Verdict::Failed => Self::Failed,
+        }
+    }
+}
+
+impl fmt::Display for Status {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// When to tell people (gatus-style thresholds, ELM's "act on every failure").
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AlertPolicy {
+    /// Consecutive Failed probes before the status turns Failed and an alert goes out.
+    pub failed_after: u32,
+    /// Consecutive Warning probes before the status turns Warning.
+    pub warning_after: u32,
+    /// Alert when a Failed or Warning monitor recovers.
+    pub on_recovery: bool,
+    /// Remind while still Failed, this often; `None` for never.
+    pub repeat_every: Option<Duration>,
+    /// ELM's mode: alert on every Failed probe, confirmations or not.
+    pub every_failure: bool,
+}
+
+impl Default for AlertPolicy {
+    fn default() -> Self {
+        Self { failed_after: 2, warning_after: 2, on_recovery: true, repeat_every: None, every_failure: false }
+    }
+}
+
+/// Why a state-change event was emitted.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ChangeKind {
+    /// The status changed (e.g. Success → Failed after the confirmations).
+    Changed,
+    /// Still Failed: a reminder (`repeat_every`), or a failure in every-failure mode.
+    Repeated,
+}
+
+/// A change in a monitor's status, as logged, stored and alerted.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StateChange {
+    /// Which monitor.
+    pub monitor: MonitorId,
+    /// Its name at the time.
+    pub name: String,
+    /// When (wall clock).
+    pub at: DateTime<Utc>,
+    /// The ELM event id of the new status (5509/5510/5511), none for Offline/Unknown.
+    pub event_id: Option<u16>,
+    /// The status before.
+    pub from: Status,
+    /// The status now.
+    pub to: Status,
+    /// Changed or repeated.
+    pub kind: ChangeKind,
+    /// Why, quoting the server where there is a failure.
+    pub reason: Option<String>,
+    /// True when people should be told (policy, snooze and pause applied).
+    pub alert: bool,
+}
