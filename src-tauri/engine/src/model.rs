@@ -10,7 +10,7 @@ use serde::{Deserialize, Serialize};
 use crate::verdict::Verdict;
 
 /// A monitor's stable identity (its `id` in the config, else its name).
-#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(transparent)]
 pub struct MonitorId(pub String);
 
@@ -27,10 +27,11 @@ impl From<&str> for MonitorId {
 }
 
 /// The status a monitor is shown in: a confirmed verdict, or one of the states without one.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Not probed yet.
+    #[default]
     Unknown,
     /// Confirmed Success (5510).
     Success,
@@ -125,7 +126,13 @@ pub struct AlertPolicy {
 
 impl Default for AlertPolicy {
     fn default() -> Self {
-        Self { failed_after: 2, warning_after: 2, on_recovery: true, repeat_every: None, every_failure: false }
+        Self {
+            failed_after: 2,
+            warning_after: 2,
+            on_recovery: true,
+            repeat_every: None,
+            every_failure: false,
+        }
     }
 }
 
@@ -135,7 +142,9 @@ impl Default for AlertPolicy {
 pub enum ChangeKind {
     /// The status changed (e.g. Success → Failed after the confirmations).
     Changed,
-    /// Still Failed: a reminder (`repeat_every`), or a failure in every-failure mode.
+    /// Same status, told now: a reminder while Failed (`repeat_every`), a failure in
+    /// every-failure mode, or a status shown at once (first verdict, end of a snooze) whose
+    /// confirmations have just come in.
     Repeated,
 }
 

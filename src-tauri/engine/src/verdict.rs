@@ -68,6 +68,9 @@ pub struct Answer<'a> {
     pub ehlo: &'a EhloInfo,
     /// Days left on the certificate, when TLS was used.
     pub cert_days_left: Option<i64>,
+    /// The session was upgraded with STARTTLS: the server advertised STARTTLS before TLS, and
+    /// per RFC 3207 §4.2 must not advertise it again after, so a required STARTTLS is met.
+    pub upgraded: bool,
 }
 
 /// A verdict with its reason; a Failed verdict also carries the failure.
@@ -84,7 +87,11 @@ pub struct Judgement {
 impl Judgement {
     /// The judgement for a session that failed before a judged EHLO reply.
     pub fn failed(failure: Failure) -> Self {
-        Self { verdict: Verdict::Failed, reason: Some(failure.message.clone()), failure: Some(failure) }
+        Self {
+            verdict: Verdict::Failed,
+            reason: Some(failure.message.clone()),
+            failure: Some(failure),
+        }
     }
 }
 
@@ -92,19 +99,28 @@ impl Judgement {
 pub fn judge(answer: &Answer<'_>, thresholds: &Thresholds) -> Judgement {
     let fail = |phase, kind, message: String| Judgement::failed(Failure::new(phase, kind, message));
     if answer.code != ReplyCode::OK {
-        return fail(Phase::Ehlo, FailureKind::EhloRejected, format!("EHLO answered {} (expected 250)", answer.summary));
+        return fail(
+            Phase::Ehlo,
+            FailureKind::EhloRejected,
+            format!("EHLO answered {} (expected 250)", answer.summary),
+        );
     }
     let limit = thresholds.qos * 2;
     if answer.latency > limit {
         return fail(
             Phase::Ehlo,
             FailureKind::Timeout,
-            format!("250 came after {} — later than 2×QoS ({})", show(answer.latency), show(limit)),
+            format!(
+                "250 came after {} — later than 2×QoS ({})",
+                show(answer.latency),
+                show(limit)
+            ),
         );
     }
     let missing: Vec<&str> = thresholds
         .required_extensions
         .iter()
+        .filter(|ext| !(answer.upgraded && ext.eq_ignore_ascii_case("STARTTLS")))
         .filter(|ext| !answer.ehlo.has(ext))
         .map(String::as_str)
         .collect();
@@ -115,28 +131,58 @@ pub fn judge(answer: &Answer<'_>, thresholds: &Thresholds) -> Judgement {
             format!("required extension not advertised: {}", missing.join(", ")),
         );
     }
-    if let Some(days) = answer.cert_days_left.filter(|d| *d < thresholds.cert_crit_days) {
-        return fail(Phase::Tls, FailureKind::CertificateExpiring, cert_days_message(days, thresholds.cert_crit_days));
+    if let Some(days) = answer
+        .cert_days_left
+        .filter(|d| *d < thresholds.cert_crit_days)
+    {
+        return fail(
+            Phase::Tls,
+            FailureKind::CertificateExpiring,
+            cert_days_message(days, thresholds.cert_crit_days),
+        );
     }
     let mut warnings = Vec::new();
     if answer.latency > thresholds.qos {
-        warnings.push(format!("250 in {} exceeds QoS {}", show(answer.latency), show(thresholds.qos)));
+        warnings.push(format!(
+            "250 in {} exceeds QoS {}",
+            show(answer.latency),
+            show(thresholds.qos)
+        ));
     }
-    if let Some(days) = answer.cert_days_left.filter(|d| *d < thresholds.cert_warn_days) {
+    if let Some(days) = answer
+        .cert_days_left
+        .filter(|d| *d < thresholds.cert_warn_days)
+    {
         warnings.push(cert_days_message(days, thresholds.cert_warn_days));
     }
     if warnings.is_empty() {
-        Judgement { verdict: Verdict::Success, reason: None, failure: None }
+        Judgement {
+            verdict: Verdict::Success,
+            reason: None,
+            failure: None,
+        }
     } else {
-        Judgement { verdict: Verdict::Warning, reason: Some(warnings.join("; ")), failure: None }
+        Judgement {
+            verdict: Verdict::Warning,
+            reason: Some(warnings.join("; ")),
+            failure: None,
+        }
     }
 }
 
 fn cert_days_message(days: i64, threshold: i64) -> String {
+    let unit = |n: i64| if n == 1 { "day" } else { "days" };
     if days < 0 {
-        format!("certificate expired {} days ago (threshold {threshold} days)", -days)
+        format!(
+            "certificate expired {} {} ago (threshold {threshold} days)",
+            -days,
+            unit(-days)
+        )
     } else {
-        format!("certificate expires in {days} days (threshold {threshold} days)")
+        format!(
+            "certificate expires in {days} {} (threshold {threshold} days)",
+            unit(days)
+        )
     }
 }
 
@@ -156,13 +202,21 @@ mod tests {
     const QOS: Duration = Duration::from_millis(1000);
 
     fn thresholds() -> Thresholds {
-        Thresholds { qos: QOS, cert_warn_days: 14, cert_crit_days: 3, required_extensions: vec![] }
+        Thresholds {
+            qos: QOS,
+            cert_warn_days: 14,
+            cert_crit_days: 3,
+            required_extensions: vec![],
+        }
     }
 
     fn judge_with(code: u16, latency: Duration, days: Option<i64>, t: &Thresholds) -> Judgement {
         let ehlo = EhloInfo {
             domain: "mx".into(),
-            extensions: vec![crate::smtp::Extension { keyword: "PIPELINING".into(), params: vec![] }],
+            extensions: vec![crate::smtp::Extension {
+                keyword: "PIPELINING".into(),
+                params: vec![],
+            }],
         };
         let answer = Answer {
             code: ReplyCode::new(code).unwrap(),
@@ -170,6 +224,7 @@ mod tests {
             latency,
             ehlo: &ehlo,
             cert_days_left: days,
+            upgraded: false,
         };
         judge(&answer, t)
     }
@@ -215,10 +270,17 @@ mod tests {
             (None, Verdict::Success),
         ];
         for (days, want) in table {
-            assert_eq!(judge_with(250, fast, days, &thresholds()).verdict, want, "{days:?}");
+            assert_eq!(
+                judge_with(250, fast, days, &thresholds()).verdict,
+                want,
+                "{days:?}"
+            );
         }
         let got = judge_with(250, fast, Some(-5), &thresholds());
-        assert_eq!(got.reason.as_deref(), Some("certificate expired 5 days ago (threshold 3 days)"));
+        assert_eq!(
+            got.reason.as_deref(),
+            Some("certificate expired 5 days ago (threshold 3 days)")
+        );
     }
 
     #[test]
@@ -235,10 +297,49 @@ mod tests {
     fn required_extensions_are_case_insensitive_and_all_named() {
         let mut t = thresholds();
         t.required_extensions = vec!["pipelining".into()];
-        assert_eq!(judge_with(250, Duration::ZERO, None, &t).verdict, Verdict::Success);
+        assert_eq!(
+            judge_with(250, Duration::ZERO, None, &t).verdict,
+            Verdict::Success
+        );
         t.required_extensions = vec!["STARTTLS".into(), "PIPELINING".into(), "SIZE".into()];
         let got = judge_with(250, Duration::ZERO, None, &t);
-        assert_eq!(got.failure.unwrap().message, "required extension not advertised: STARTTLS, SIZE");
+        assert_eq!(
+            got.failure.unwrap().message,
+            "required extension not advertised: STARTTLS, SIZE"
+        );
+    }
+
+    #[test]
+    fn a_starttls_upgrade_meets_a_required_starttls() {
+        let mut t = thresholds();
+        t.required_extensions = vec!["starttls".into()];
+        let ehlo = EhloInfo {
+            domain: "mx".into(),
+            extensions: vec![],
+        };
+        let mut answer = Answer {
+            code: ReplyCode::OK,
+            summary: "250 mx",
+            latency: Duration::ZERO,
+            ehlo: &ehlo,
+            cert_days_left: Some(100),
+            upgraded: false,
+        };
+        assert_eq!(judge(&answer, &t).verdict, Verdict::Failed);
+        answer.upgraded = true;
+        assert_eq!(judge(&answer, &t).verdict, Verdict::Success);
+    }
+
+    #[test]
+    fn one_day_is_singular() {
+        assert_eq!(
+            cert_days_message(1, 3),
+            "certificate expires in 1 day (threshold 3 days)"
+        );
+        assert_eq!(
+            cert_days_message(-1, 3),
+            "certificate expired 1 day ago (threshold 3 days)"
+        );
     }
 
     #[test]

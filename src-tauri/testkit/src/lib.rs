@@ -3,9 +3,13 @@
 //! Real-server harnesses (a private Postfix) live here too.
 
 pub mod pki;
+pub mod postfix;
+pub mod scenarios;
 pub mod script;
 pub mod server;
 
 pub use pki::{ServerCert, TestPki, Validity};
+pub use postfix::PrivatePostfix;
+pub use scenarios::{Scenario, TlsNeed};
 pub use script::{Script, Step};
 pub use server::FakeSmtp;

@@ -44,14 +44,23 @@ pub struct Validity {
 
 impl Validity {
     /// Valid since yesterday for a year.
-    pub const FRESH: Self = Self { from_days: -1, to_days: 365 };
+    pub const FRESH: Self = Self {
+        from_days: -1,
+        to_days: 365,
+    };
     /// Expired yesterday.
-    pub const EXPIRED: Self = Self { from_days: -30, to_days: -1 };
+    pub const EXPIRED: Self = Self {
+        from_days: -30,
+        to_days: -1,
+    };
 
     /// Valid since yesterday, expiring in `days` days (plus a few hours, so whole days count
     /// cleanly).
     pub fn expiring_in(days: i64) -> Self {
-        Self { from_days: -1, to_days: days }
+        Self {
+            from_days: -1,
+            to_days: days,
+        }
     }
 }
 
@@ -59,7 +68,9 @@ impl TestPki {
     /// A new CA named "EHLO Watch Test CA".
     pub fn new() -> Self {
         let mut params = CertificateParams::new(Vec::new()).expect("CA params");
-        params.distinguished_name.push(DnType::CommonName, "EHLO Watch Test CA");
+        params
+            .distinguished_name
+            .push(DnType::CommonName, "EHLO Watch Test CA");
         params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
         params.key_usages = vec![KeyUsagePurpose::KeyCertSign, KeyUsagePurpose::CrlSign];
         let key = KeyPair::generate().expect("CA key");
@@ -67,7 +78,12 @@ impl TestPki {
         let dir = tempfile::tempdir().expect("temp dir");
         std::fs::write(dir.path().join("ca.pem"), cert.pem()).expect("write CA PEM");
         let (ca_der, ca_pem) = (cert.der().clone(), cert.pem());
-        Self { issuer: Issuer::new(params, key), ca_der, ca_pem, dir }
+        Self {
+            issuer: Issuer::new(params, key),
+            ca_der,
+            ca_pem,
+            dir,
+        }
     }
 
     /// The CA certificate as a PEM file.
@@ -78,7 +94,9 @@ impl TestPki {
     /// A server certificate for `names` (DNS names or IP addresses).
     pub fn server_cert(&self, names: &[&str], validity: Validity) -> ServerCert {
         let key = KeyPair::generate().expect("server key");
-        let cert = server_params(names, validity).signed_by(&key, &self.issuer).expect("issue certificate");
+        let cert = server_params(names, validity)
+            .signed_by(&key, &self.issuer)
+            .expect("issue certificate");
         finish(&cert, Some((&self.ca_der, &self.ca_pem)), &key)
     }
 
@@ -103,7 +121,9 @@ impl ServerCert {
     /// A certificate signed by its own key — trusted by nobody.
     pub fn self_signed(names: &[&str]) -> Self {
         let key = KeyPair::generate().expect("server key");
-        let cert = server_params(names, Validity::FRESH).self_signed(&key).expect("self-signed certificate");
+        let cert = server_params(names, Validity::FRESH)
+            .self_signed(&key)
+            .expect("self-signed certificate");
         finish(&cert, None, &key)
     }
 
@@ -114,7 +134,10 @@ impl ServerCert {
             .with_safe_default_protocol_versions()
             .expect("protocol versions")
             .with_no_client_auth()
-            .with_single_cert(self.chain.clone(), PrivateKeyDer::Pkcs8(self.key.clone_key()))
+            .with_single_cert(
+                self.chain.clone(),
+                PrivateKeyDer::Pkcs8(self.key.clone_key()),
+            )
             .expect("server certificate");
         TlsAcceptor::from(Arc::new(config))
     }
@@ -122,20 +145,33 @@ impl ServerCert {
 
 fn server_params(names: &[&str], validity: Validity) -> CertificateParams {
     let mut params =
-        CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>()).expect("server params");
-    params.distinguished_name.push(DnType::CommonName, names.first().copied().unwrap_or("server"));
+        CertificateParams::new(names.iter().map(|n| (*n).to_owned()).collect::<Vec<_>>())
+            .expect("server params");
+    params.distinguished_name.push(
+        DnType::CommonName,
+        names.first().copied().unwrap_or("server"),
+    );
     let now = OffsetDateTime::now_utc();
     params.not_before = now + time::Duration::days(validity.from_days);
     params.not_after = now + time::Duration::days(validity.to_days) + time::Duration::hours(6);
     params
 }
 
-fn finish(leaf: &rcgen::Certificate, ca: Option<(&CertificateDer<'static>, &str)>, key: &KeyPair) -> ServerCert {
+fn finish(
+    leaf: &rcgen::Certificate,
+    ca: Option<(&CertificateDer<'static>, &str)>,
+    key: &KeyPair,
+) -> ServerCert {
     let mut chain = vec![leaf.der().clone()];
     let mut chain_pem = leaf.pem();
     if let Some((der, pem)) = ca {
         chain.push(der.clone());
         chain_pem.push_str(pem);
     }
-    ServerCert { chain, chain_pem, key: PrivatePkcs8KeyDer::from(key.serialize_der()), key_pem: key.serialize_pem() }
+    ServerCert {
+        chain,
+        chain_pem,
+        key: PrivatePkcs8KeyDer::from(key.serialize_der()),
+        key_pem: key.serialize_pem(),
+    }
 }

@@ -81,7 +81,12 @@ impl Script {
 
     /// A healthy server that waits `ms` before answering EHLO.
     pub fn slow_ehlo(ms: u64) -> Self {
-        Self::new().greet().expect().wait_ms(ms).send(Self::EHLO_250).bye()
+        Self::new()
+            .greet()
+            .expect()
+            .wait_ms(ms)
+            .send(Self::EHLO_250)
+            .bye()
     }
 
     /// A healthy server that offers STARTTLS and then answers EHLO again over TLS.
@@ -100,6 +105,11 @@ impl Script {
 
     /// A healthy server speaking TLS from the first byte.
     pub fn implicit_tls() -> Self {
-        Self::new().then(Step::StartTls).greet().expect().send(Self::EHLO_250).bye()
+        Self::new()
+            .then(Step::StartTls)
+            .greet()
+            .expect()
+            .send(Self::EHLO_250)
+            .bye()
     }
 }

@@ -23,17 +23,29 @@ pub struct FakeSmtp {
 impl FakeSmtp {
     /// Serves `script` on `127.0.0.1` at a free port.
     pub async fn start(script: Script) -> Self {
-        Self::start_at("127.0.0.1:0".parse().expect("loopback address"), script, None).await
+        Self::start_at(
+            "127.0.0.1:0".parse().expect("loopback address"),
+            script,
+            None,
+        )
+        .await
     }
 
     /// Serves `script` with TLS steps using `tls`.
     pub async fn start_tls(script: Script, tls: TlsAcceptor) -> Self {
-        Self::start_at("127.0.0.1:0".parse().expect("loopback address"), script, Some(tls)).await
+        Self::start_at(
+            "127.0.0.1:0".parse().expect("loopback address"),
+            script,
+            Some(tls),
+        )
+        .await
     }
 
     /// Serves `script` at `bind` (use port 0 for a free port).
     pub async fn start_at(bind: SocketAddr, script: Script, tls: Option<TlsAcceptor>) -> Self {
-        let listener = TcpListener::bind(bind).await.expect("bind the fake SMTP server");
+        let listener = TcpListener::bind(bind)
+            .await
+            .expect("bind the fake SMTP server");
         let addr = listener.local_addr().expect("local address");
         let lines = Arc::new(Mutex::new(Vec::new()));
         let seen = lines.clone();
@@ -47,7 +59,11 @@ impl FakeSmtp {
                 });
             }
         });
-        Self { addr, lines, accept }
+        Self {
+            addr,
+            lines,
+            accept,
+        }
     }
 
     /// The address it listens on.
@@ -62,7 +78,10 @@ impl FakeSmtp {
 
     /// Every line clients sent, in order, without line ends.
     pub fn received(&self) -> Vec<String> {
-        self.lines.lock().unwrap_or_else(PoisonError::into_inner).clone()
+        self.lines
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .clone()
     }
 }
 
@@ -97,10 +116,17 @@ enum Ended {
     StartTls(usize),
 }
 
-async fn serve(tcp: TcpStream, script: &Script, tls: Option<TlsAcceptor>, seen: &Mutex<Vec<String>>) -> io::Result<()> {
+async fn serve(
+    tcp: TcpStream,
+    script: &Script,
+    tls: Option<TlsAcceptor>,
+    seen: &Mutex<Vec<String>>,
+) -> io::Result<()> {
     tcp.set_nodelay(true)?;
     let mut plain = BufReader::new(tcp);
-    let Ended::StartTls(at) = run_steps(&mut plain, &script.0, seen).await? else { return Ok(()) };
+    let Ended::StartTls(at) = run_steps(&mut plain, &script.0, seen).await? else {
+        return Ok(());
+    };
     let acceptor = tls.expect("a TLS step needs FakeSmtp::start_tls");
     let mut secure = BufReader::new(acceptor.accept(plain.into_inner()).await?);
     match run_steps(&mut secure, &script.0[at + 1..], seen).await? {
@@ -109,7 +135,11 @@ async fn serve(tcp: TcpStream, script: &Script, tls: Option<TlsAcceptor>, seen: 
     }
 }
 
-async fn run_steps<W: Wire>(wire: &mut BufReader<W>, steps: &[Step], seen: &Mutex<Vec<String>>) -> io::Result<Ended> {
+async fn run_steps<W: Wire>(
+    wire: &mut BufReader<W>,
+    steps: &[Step],
+    seen: &Mutex<Vec<String>>,
+) -> io::Result<Ended> {
     for (i, step) in steps.iter().enumerate() {
         match step {
             Step::Send(bytes) => {
@@ -129,7 +159,9 @@ async fn run_steps<W: Wire>(wire: &mut BufReader<W>, steps: &[Step], seen: &Mute
                 if wire.read_line(&mut line).await? == 0 {
                     return Ok(Ended::Done);
                 }
-                seen.lock().unwrap_or_else(PoisonError::into_inner).push(line.trim_end().to_owned());
+                seen.lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .push(line.trim_end().to_owned());
             }
             Step::Close => {
                 wire.shutdown().await?;

@@ -15,7 +15,9 @@ fn fqdn(host: &str) -> Option<String> {
     let host = host.trim_end_matches('.');
     let usable = host.contains('.')
         && !host.to_ascii_lowercase().starts_with("localhost")
-        && host.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
+        && host
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '.');
     usable.then(|| host.to_owned())
 }
 
@@ -37,8 +39,14 @@ mod tests {
     #[test]
     fn address_literals() {
         assert_eq!(address_literal("192.0.2.1".parse().unwrap()), "[192.0.2.1]");
-        assert_eq!(address_literal("2001:db8::1".parse().unwrap()), "[IPv6:2001:db8::1]");
-        assert_eq!(address_literal("::ffff:192.0.2.1".parse().unwrap()), "[192.0.2.1]");
+        assert_eq!(
+            address_literal("2001:db8::1".parse().unwrap()),
+            "[IPv6:2001:db8::1]"
+        );
+        assert_eq!(
+            address_literal("::ffff:192.0.2.1".parse().unwrap()),
+            "[192.0.2.1]"
+        );
     }
 
     #[test]

@@ -10,11 +10,15 @@ mod session;
 pub mod spec;
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::Utc;
 use tokio::time::{timeout, timeout_at, Instant};
 
-pub use report::{Direction, EhloReply, Failure, FailureKind, Phase, Phases, ProbeReport, TlsFacts, TranscriptLine};
+pub use report::{
+    Direction, EhloReply, Failure, FailureKind, Phase, Phases, ProbeReport, TlsFacts,
+    TranscriptLine,
+};
 pub use spec::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode, TlsTrust};
 
 use self::resolve::resolve;
@@ -52,19 +56,28 @@ impl Prober {
         let dns = dns_start.elapsed();
         let tls = match spec.tls {
             TlsMode::None => Ok(None),
-            TlsMode::Starttls | TlsMode::Implicit => self.tls.get(&spec.trust).map(Some).map_err(|e| {
-                Failure::new(Phase::Tls, FailureKind::TlsConfig, e.to_string())
-            }),
+            TlsMode::Starttls | TlsMode::Implicit => self
+                .tls
+                .get(&spec.trust)
+                .map(Some)
+                .map_err(|e| Failure::new(Phase::Tls, FailureKind::TlsConfig, e.to_string())),
         };
 
         let prepared = resolved.and_then(|addrs| Ok((addrs, tls?)));
-        let mut session = Session::new(spec, prepared.as_ref().ok().and_then(|(_, tls)| tls.clone()));
+        let mut session = Session::new(
+            spec,
+            prepared.as_ref().ok().and_then(|(_, tls)| tls.clone()),
+        );
         session.rec.phases.dns = Some(dns);
         let addrs = match prepared {
             Ok((addrs, _)) => addrs,
-            Err(failure) => return report(spec, checked_at, session, None, &Judgement::failed(failure)),
+            Err(failure) => {
+                return report(spec, checked_at, session, None, &Judgement::failed(failure))
+            }
         };
-        let deadline = session.rec.t0() + limit;
+        // One millisecond past 2×QoS, so that a 250 at exactly 2×QoS is judged (a Warning)
+        // rather than lost to the timer firing in the same tick; `judge` fails anything later.
+        let deadline = session.rec.t0() + limit + Duration::from_millis(1);
         let outcome = match timeout_at(deadline, session.run(&addrs)).await {
             Ok(outcome) => outcome,
             Err(_) => Err(session.timed_out(limit)),
@@ -79,6 +92,7 @@ impl Prober {
                     latency: heard.at - session.rec.t0(),
                     ehlo: &info,
                     cert_days_left: session.tls_facts.as_ref().map(|t| t.days_left),
+                    upgraded: spec.tls == TlsMode::Starttls,
                 };
                 let judgement = judge(&answer, &spec.thresholds);
                 (Some((heard, info)), judgement)
@@ -118,7 +132,10 @@ fn report(
         checked_at,
         phases: session.rec.phases,
         greeting: session.greeting,
-        ehlo: heard.map(|(h, info)| EhloReply { reply: h.reply, info }),
+        ehlo: heard.map(|(h, info)| EhloReply {
+            reply: h.reply,
+            info,
+        }),
         tls: session.tls_facts,
         reason: judgement.reason.clone(),
         failure: judgement.failure.clone(),

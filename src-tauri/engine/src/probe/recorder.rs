@@ -31,7 +31,14 @@ impl Recorder {
     /// Starts the clock (connect start).
     pub fn start(phase: Phase) -> Self {
         let now = Instant::now();
-        Self { t0: now, mark: now, phase, phases: Phases::default(), transcript: Vec::new(), dropped: 0 }
+        Self {
+            t0: now,
+            mark: now,
+            phase,
+            phases: Phases::default(),
+            transcript: Vec::new(),
+            dropped: 0,
+        }
     }
 
     /// When the clock started.
@@ -78,13 +85,20 @@ impl Recorder {
     /// Notes a reply, shortening long ones.
     pub fn received(&mut self, reply: &Reply) {
         let total = reply.lines.len() + reply.omitted_lines;
-        let shown = if total <= REPLY_LINES_SHOWN + 1 { total } else { REPLY_LINES_SHOWN };
+        let shown = if total <= REPLY_LINES_SHOWN + 1 {
+            total
+        } else {
+            REPLY_LINES_SHOWN
+        };
         for line in reply.wire_lines().take(shown) {
             self.push(Direction::Server, line);
         }
         if shown < total {
             let last = reply.wire_lines().last().unwrap_or_default();
-            self.push(Direction::Note, format!("… {} more lines …", total - shown - 1));
+            self.push(
+                Direction::Note,
+                format!("… {} more lines …", total - shown - 1),
+            );
             self.push(Direction::Server, last);
         }
     }
@@ -112,6 +126,10 @@ impl Recorder {
             self.dropped += 1;
             return;
         }
-        self.transcript.push(TranscriptLine { at: self.elapsed(), dir, text });
+        self.transcript.push(TranscriptLine {
+            at: self.elapsed(),
+            dir,
+            text,
+        });
     }
 }

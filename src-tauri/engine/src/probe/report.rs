@@ -8,14 +8,14 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::{Serialize, Serializer};
+use serde::{Deserialize, Serialize, Serializer};
 
 use super::spec::TlsMode;
 use crate::smtp::{EhloInfo, Reply};
 use crate::verdict::Verdict;
 
 /// The steps of a probe, in order; a failure names the one it happened in.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Resolving the host name.
@@ -47,15 +47,17 @@ impl Phase {
 }
 
 /// What kind of failure it was, for grouping, alerting and metrics.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     /// The host name did not resolve (or not to the requested address family).
     Dns,
     /// The server refused the connection.
     Refused,
-    /// No route to the host or network.
-    Unreachable,
+    /// This machine has no route to the network (`ENETUNREACH`): usually it is offline.
+    NetworkUnreachable,
+    /// No route to that host (`EHOSTUNREACH`): usually the far side's problem.
+    HostUnreachable,
     /// The connection was reset.
     Reset,
     /// No final 250 by 2×QoS.
@@ -102,7 +104,11 @@ pub struct Failure {
 impl Failure {
     /// A failure of `kind` in `phase`.
     pub fn new(phase: Phase, kind: FailureKind, message: impl Into<String>) -> Self {
-        Self { phase, kind, message: message.into() }
+        Self {
+            phase,
+            kind,
+            message: message.into(),
+        }
     }
 
     /// True when the connection can no longer carry a polite QUIT.
@@ -162,9 +168,11 @@ pub struct TlsFacts {
     pub days_left: i64,
     /// SHA-256 of the certificate's DER, upper-case hex pairs joined by colons.
     pub sha256: String,
-    /// True when the chain, the dates and the host name were verified.
+    /// True when the chain, the dates and the host name were verified (never with `--insecure`).
     pub verified: bool,
-    /// Why verification fails, when it was skipped (`--insecure`) and would have failed.
+    /// True when verification was skipped (`--insecure`).
+    pub verification_skipped: bool,
+    /// Why the certificate does not verify, when verification was skipped and would have failed.
     pub verify_error: Option<String>,
 }
 
@@ -180,7 +188,7 @@ pub struct EhloReply {
 }
 
 /// Who a transcript line is from.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Sent by us.

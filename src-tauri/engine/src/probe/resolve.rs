@@ -8,18 +8,30 @@ use super::spec::AddressFamily;
 
 /// The host without the brackets of an IPv6 literal.
 pub fn unbracket(host: &str) -> &str {
-    host.strip_prefix('[').and_then(|h| h.strip_suffix(']')).unwrap_or(host)
+    host.strip_prefix('[')
+        .and_then(|h| h.strip_suffix(']'))
+        .unwrap_or(host)
 }
 
 /// Resolves `host` to the addresses to try, in order.
-pub async fn resolve(host: &str, port: u16, family: AddressFamily) -> Result<Vec<SocketAddr>, Failure> {
+pub async fn resolve(
+    host: &str,
+    port: u16,
+    family: AddressFamily,
+) -> Result<Vec<SocketAddr>, Failure> {
     let bare = unbracket(host);
     let found: Vec<SocketAddr> = if let Ok(ip) = bare.parse::<IpAddr>() {
         vec![SocketAddr::new(ip, port)]
     } else {
         tokio::net::lookup_host((bare, port))
             .await
-            .map_err(|e| Failure::new(Phase::Dns, FailureKind::Dns, format!("cannot resolve {bare}: {e}")))?
+            .map_err(|e| {
+                Failure::new(
+                    Phase::Dns,
+                    FailureKind::Dns,
+                    format!("cannot resolve {bare}: {e}"),
+                )
+            })?
             .collect()
     };
     let wanted = filter_family(found, family);
@@ -29,7 +41,11 @@ pub async fn resolve(host: &str, port: u16, family: AddressFamily) -> Result<Vec
             AddressFamily::V6 => "no IPv6 address",
             AddressFamily::Any => "no address",
         };
-        return Err(Failure::new(Phase::Dns, FailureKind::Dns, format!("{bare} has {which}")));
+        return Err(Failure::new(
+            Phase::Dns,
+            FailureKind::Dns,
+            format!("{bare} has {which}"),
+        ));
     }
     Ok(wanted)
 }
@@ -59,8 +75,17 @@ mod tests {
 
     #[tokio::test]
     async fn forced_family_that_the_literal_lacks_fails_in_dns() {
-        let err = resolve("127.0.0.1", 25, AddressFamily::V6).await.unwrap_err();
-        assert_eq!(err, Failure::new(Phase::Dns, FailureKind::Dns, "127.0.0.1 has no IPv6 address"));
+        let err = resolve("127.0.0.1", 25, AddressFamily::V6)
+            .await
+            .unwrap_err();
+        assert_eq!(
+            err,
+            Failure::new(
+                Phase::Dns,
+                FailureKind::Dns,
+                "127.0.0.1 has no IPv6 address"
+            )
+        );
         assert!(resolve("127.0.0.1", 25, AddressFamily::V4).await.is_ok());
     }
 }

@@ -69,8 +69,15 @@ impl<'a> Session<'a> {
     /// Runs the session up to the judged EHLO reply.
     pub async fn run(&mut self, addrs: &[SocketAddr]) -> Result<Heard, Failure> {
         let tcp = self.connect(addrs).await?;
-        let local = tcp.local_addr().map_err(|e| io_failure(&e, Phase::Connect))?;
-        self.ehlo_name = Some(self.spec.ehlo_name.clone().unwrap_or_else(|| default_ehlo_name(local)));
+        let local = tcp
+            .local_addr()
+            .map_err(|e| io_failure(&e, Phase::Connect))?;
+        self.ehlo_name = Some(
+            self.spec
+                .ehlo_name
+                .clone()
+                .unwrap_or_else(|| default_ehlo_name(local)),
+        );
         let stream: Box<dyn Io> = match self.spec.tls {
             TlsMode::Implicit => self.handshake(Box::new(tcp)).await?,
             TlsMode::None | TlsMode::Starttls => Box::new(tcp),
@@ -123,12 +130,16 @@ impl<'a> Session<'a> {
     /// Sends QUIT once the verdict is fixed and waits a short grace for the 221 — never past
     /// `deadline`, and whatever happens it changes nothing.
     pub async fn quit(&mut self, deadline: Instant, failure: Option<&Failure>) {
-        let Some(mut conn) = self.conn.take() else { return };
+        let Some(mut conn) = self.conn.take() else {
+            return;
+        };
         if failure.is_some_and(Failure::broke_connection) {
             conn.shutdown().await;
             return;
         }
-        let grace = deadline.saturating_duration_since(Instant::now()).min(QUIT_GRACE);
+        let grace = deadline
+            .saturating_duration_since(Instant::now())
+            .min(QUIT_GRACE);
         self.rec.sent("QUIT");
         let said = timeout(grace.max(Duration::from_millis(5)), async {
             conn.send("QUIT").await.ok()?;
@@ -138,7 +149,9 @@ impl<'a> Session<'a> {
         match said {
             Ok(Some(reply)) => self.rec.received(&reply),
             Ok(None) => self.rec.note("no reply to QUIT (ignored)"),
-            Err(_) => self.rec.note(format!("no reply to QUIT within {} (ignored)", show(grace))),
+            Err(_) => self
+                .rec
+                .note(format!("no reply to QUIT within {} (ignored)", show(grace))),
         }
         let _ = timeout(Duration::from_millis(5), conn.shutdown()).await;
     }
@@ -160,17 +173,26 @@ impl<'a> Session<'a> {
                 }
             }
         }
-        let err = last.unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to connect to"));
+        let err = last
+            .unwrap_or_else(|| io::Error::new(io::ErrorKind::NotFound, "no address to connect to"));
         Err(io_failure(&err, Phase::Connect))
     }
 
     async fn handshake(&mut self, stream: Box<dyn Io>) -> Result<Box<dyn Io>, Failure> {
         self.rec.phase = Phase::Tls;
         let client = self.tls.clone().ok_or_else(|| {
-            Failure::new(Phase::Tls, FailureKind::TlsConfig, "TLS requested but no TLS client configured")
+            Failure::new(
+                Phase::Tls,
+                FailureKind::TlsConfig,
+                "TLS requested but no TLS client configured",
+            )
         })?;
         let name = ServerName::try_from(unbracket(&self.spec.host).to_owned()).map_err(|e| {
-            Failure::new(Phase::Tls, FailureKind::TlsConfig, format!("{:?} cannot be a TLS server name: {e}", self.spec.host))
+            Failure::new(
+                Phase::Tls,
+                FailureKind::TlsConfig,
+                format!("{:?} cannot be a TLS server name: {e}", self.spec.host),
+            )
         })?;
         let tls = TlsConnector::from(client.config.clone())
             .connect(name.clone(), stream)
@@ -183,14 +205,17 @@ impl<'a> Session<'a> {
         } else {
             Ok(())
         };
-        self.tls_facts = tls_facts(session, verification, Utc::now());
+        self.tls_facts = tls_facts(session, verification, client.insecure, Utc::now());
         if let Some(facts) = &self.tls_facts {
             let trust = match &facts.verify_error {
                 None if facts.verified => "verified".to_owned(),
                 None => "not verified".to_owned(),
                 Some(e) => format!("not verified: {e}"),
             };
-            self.rec.note(format!("TLS {} {}; {}; {trust}", facts.version, facts.cipher, facts.subject));
+            self.rec.note(format!(
+                "TLS {} {}; {}; {trust}",
+                facts.version, facts.cipher, facts.subject
+            ));
         }
         Ok(Box::new(tls))
     }
@@ -253,7 +278,10 @@ impl<'a> Session<'a> {
     async fn read_reply(&mut self) -> Result<Reply, Failure> {
         let phase = self.rec.phase;
         let conn = self.conn.as_mut().ok_or_else(no_connection)?;
-        let reply = conn.read_reply().await.map_err(|e| conn_failure(e, phase))?;
+        let reply = conn
+            .read_reply()
+            .await
+            .map_err(|e| conn_failure(e, phase))?;
         self.rec.received(&reply);
         Ok(reply)
     }
@@ -267,34 +295,44 @@ fn no_connection() -> Failure {
 fn conn_failure(err: ConnError, phase: Phase) -> Failure {
     let during = phase.describe();
     match err {
-        ConnError::Closed { partial: false } => {
-            Failure::new(phase, FailureKind::Closed, format!("server closed the connection before {during}"))
-        }
-        ConnError::Closed { partial: true } => {
-            Failure::new(phase, FailureKind::Closed, format!("server closed the connection in the middle of {during}"))
-        }
+        ConnError::Closed { partial: false } => Failure::new(
+            phase,
+            FailureKind::Closed,
+            format!("server closed the connection before {during}"),
+        ),
+        ConnError::Closed { partial: true } => Failure::new(
+            phase,
+            FailureKind::Closed,
+            format!("server closed the connection in the middle of {during}"),
+        ),
         ConnError::Reply(e @ ReplyError::LineTooLong { .. }) => {
             Failure::new(phase, FailureKind::LineTooLong, format!("{during}: {e}"))
         }
         ConnError::Reply(e) => Failure::new(phase, FailureKind::Protocol, format!("{during}: {e}")),
-        ConnError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => {
-            Failure::new(phase, FailureKind::Closed, format!("server closed the connection during {during}"))
-        }
+        ConnError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => Failure::new(
+            phase,
+            FailureKind::Closed,
+            format!("server closed the connection during {during}"),
+        ),
         ConnError::Io(e) => io_failure(&e, phase),
     }
 }
 
 /// A socket error, by kind.
 fn io_failure(err: &io::Error, phase: Phase) -> Failure {
-    if err.get_ref().is_some_and(<dyn std::error::Error + Send + Sync>::is::<rustls::Error>) {
+    if err
+        .get_ref()
+        .is_some_and(<dyn std::error::Error + Send + Sync>::is::<rustls::Error>)
+    {
         return tls_failure(err);
     }
     let kind = match err.kind() {
         io::ErrorKind::ConnectionRefused => FailureKind::Refused,
-        io::ErrorKind::ConnectionReset | io::ErrorKind::ConnectionAborted | io::ErrorKind::BrokenPipe => {
-            FailureKind::Reset
-        }
-        io::ErrorKind::HostUnreachable | io::ErrorKind::NetworkUnreachable => FailureKind::Unreachable,
+        io::ErrorKind::ConnectionReset
+        | io::ErrorKind::ConnectionAborted
+        | io::ErrorKind::BrokenPipe => FailureKind::Reset,
+        io::ErrorKind::NetworkUnreachable => FailureKind::NetworkUnreachable,
+        io::ErrorKind::HostUnreachable => FailureKind::HostUnreachable,
         _ => FailureKind::Io,
     };
     let what = match kind {
@@ -307,17 +345,29 @@ fn io_failure(err: &io::Error, phase: Phase) -> Failure {
 
 /// A TLS failure: the certificate's fault, or the handshake's.
 fn tls_failure(err: &io::Error) -> Failure {
-    let rustls_error = err.get_ref().and_then(|inner| inner.downcast_ref::<rustls::Error>());
+    let rustls_error = err
+        .get_ref()
+        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
     match rustls_error {
-        Some(e @ rustls::Error::InvalidCertificate(_)) => {
-            Failure::new(Phase::Tls, FailureKind::Certificate, format!("certificate not accepted: {e}"))
-        }
-        Some(e) => Failure::new(Phase::Tls, FailureKind::TlsHandshake, format!("TLS handshake failed: {e}")),
+        Some(e @ rustls::Error::InvalidCertificate(_)) => Failure::new(
+            Phase::Tls,
+            FailureKind::Certificate,
+            format!("certificate not accepted: {e}"),
+        ),
+        Some(e) => Failure::new(
+            Phase::Tls,
+            FailureKind::TlsHandshake,
+            format!("TLS handshake failed: {e}"),
+        ),
         None if err.kind() == io::ErrorKind::UnexpectedEof => Failure::new(
             Phase::Tls,
             FailureKind::TlsHandshake,
             "TLS handshake failed: the server closed the connection",
         ),
-        None => Failure::new(Phase::Tls, FailureKind::TlsHandshake, format!("TLS handshake failed: {err}")),
+        None => Failure::new(
+            Phase::Tls,
+            FailureKind::TlsHandshake,
+            format!("TLS handshake failed: {err}"),
+        ),
     }
 }

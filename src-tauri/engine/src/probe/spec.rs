@@ -48,7 +48,9 @@ impl FromStr for TlsMode {
             "none" => Ok(Self::None),
             "starttls" => Ok(Self::Starttls),
             "implicit" => Ok(Self::Implicit),
-            other => Err(format!("{other:?} is not a TLS mode (none, starttls, implicit)")),
+            other => Err(format!(
+                "{other:?} is not a TLS mode (none, starttls, implicit)"
+            )),
         }
     }
 }
@@ -61,10 +63,10 @@ pub enum AddressFamily {
     #[default]
     Any,
     /// IPv4 only.
-    #[serde(rename = "4")]
+    #[serde(rename = "ipv4")]
     V4,
     /// IPv6 only.
-    #[serde(rename = "6")]
+    #[serde(rename = "ipv6")]
     V6,
 }
 
@@ -134,13 +136,18 @@ pub fn check_ehlo_name(name: &str) -> Result<(), String> {
         return Err("must not be empty".into());
     }
     if name.eq_ignore_ascii_case("localhost") {
-        return Err("\"localhost\" is not a name a server can check; use the FQDN or an address literal".into());
+        return Err(
+            "\"localhost\" is not a name a server can check; use the FQDN or an address literal"
+                .into(),
+        );
     }
     if name.len() > 255 {
         return Err(format!("{} characters is longer than 255", name.len()));
     }
     if let Some(bad) = name.chars().find(|c| c.is_whitespace() || c.is_control()) {
-        return Err(format!("{name:?} contains {bad:?}; a domain or [address literal] has no spaces"));
+        return Err(format!(
+            "{name:?} contains {bad:?}; a domain or [address literal] has no spaces"
+        ));
     }
     Ok(())
 }
@@ -152,7 +159,10 @@ mod tests {
     #[test]
     fn tls_mode_parses_its_three_names_only() {
         assert_eq!("starttls".parse::<TlsMode>(), Ok(TlsMode::Starttls));
-        assert_eq!("ssl".parse::<TlsMode>().unwrap_err(), "\"ssl\" is not a TLS mode (none, starttls, implicit)");
+        assert_eq!(
+            "ssl".parse::<TlsMode>().unwrap_err(),
+            "\"ssl\" is not a TLS mode (none, starttls, implicit)"
+        );
     }
 
     #[test]

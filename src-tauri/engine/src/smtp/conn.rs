@@ -45,7 +45,11 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
 
     /// Wraps a connected stream; reply lines longer than `line_cap` bytes are refused.
     pub fn with_line_cap(stream: S, line_cap: usize) -> Self {
-        Self { stream, buf: BytesMut::with_capacity(1024), parser: ReplyParser::new(line_cap) }
+        Self {
+            stream,
+            buf: BytesMut::with_capacity(1024),
+            parser: ReplyParser::new(line_cap),
+        }
     }
 
     /// Reads until one complete reply has arrived.
@@ -98,9 +102,15 @@ mod tests {
     #[tokio::test]
     async fn early_reply_is_kept_for_the_next_read() {
         let (client, mut server) = duplex(1024);
-        server.write_all(b"220 hi\r\n250-early\r\n250 ok\r\n").await.unwrap();
+        server
+            .write_all(b"220 hi\r\n250-early\r\n250 ok\r\n")
+            .await
+            .unwrap();
         let mut conn = SmtpConn::new(client);
-        assert_eq!(conn.read_reply().await.unwrap().code, ReplyCode::SERVICE_READY);
+        assert_eq!(
+            conn.read_reply().await.unwrap().code,
+            ReplyCode::SERVICE_READY
+        );
         assert_eq!(conn.buffered(), "250-early\r\n250 ok\r\n".len());
         let second = conn.read_reply().await.unwrap();
         assert_eq!(second.lines, ["early", "ok"]);
@@ -112,7 +122,10 @@ mod tests {
         server.write_all(b"250-first\r\n250-sec").await.unwrap();
         drop(server);
         let err = SmtpConn::new(client).read_reply().await.unwrap_err();
-        assert!(matches!(err, ConnError::Closed { partial: true }), "{err:?}");
+        assert!(
+            matches!(err, ConnError::Closed { partial: true }),
+            "{err:?}"
+        );
     }
 
     #[tokio::test]
@@ -120,7 +133,10 @@ mod tests {
         let (client, server) = duplex(1024);
         drop(server);
         let err = SmtpConn::new(client).read_reply().await.unwrap_err();
-        assert!(matches!(err, ConnError::Closed { partial: false }), "{err:?}");
+        assert!(
+            matches!(err, ConnError::Closed { partial: false }),
+            "{err:?}"
+        );
     }
 
     #[tokio::test]

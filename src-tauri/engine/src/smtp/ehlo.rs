@@ -37,7 +37,10 @@ impl EhloInfo {
             .filter_map(|line| {
                 let mut words = line.split_whitespace();
                 let keyword = words.next()?.to_ascii_uppercase();
-                Some(Extension { keyword, params: words.map(str::to_owned).collect() })
+                Some(Extension {
+                    keyword,
+                    params: words.map(str::to_owned).collect(),
+                })
             })
             .collect();
         Self { domain, extensions }
@@ -45,7 +48,9 @@ impl EhloInfo {
 
     /// True when `keyword` was advertised (case-insensitive).
     pub fn has(&self, keyword: &str) -> bool {
-        self.extensions.iter().any(|ext| ext.keyword.eq_ignore_ascii_case(keyword))
+        self.extensions
+            .iter()
+            .any(|ext| ext.keyword.eq_ignore_ascii_case(keyword))
     }
 }
 
@@ -55,12 +60,22 @@ mod tests {
     use crate::smtp::reply::ReplyCode;
 
     fn reply(lines: &[&str]) -> Reply {
-        Reply { code: ReplyCode::OK, lines: lines.iter().map(|s| (*s).to_owned()).collect(), omitted_lines: 0 }
+        Reply {
+            code: ReplyCode::OK,
+            lines: lines.iter().map(|s| (*s).to_owned()).collect(),
+            omitted_lines: 0,
+        }
     }
 
     #[test]
     fn domain_and_every_keyword_with_params() {
-        let info = EhloInfo::parse(&reply(&["mx.example.com Hello [192.0.2.1]", "size 10240000", "8BITMIME", "X-VENDOR-THING a b", "AUTH PLAIN LOGIN"]));
+        let info = EhloInfo::parse(&reply(&[
+            "mx.example.com Hello [192.0.2.1]",
+            "size 10240000",
+            "8BITMIME",
+            "X-VENDOR-THING a b",
+            "AUTH PLAIN LOGIN",
+        ]));
         assert_eq!(info.domain, "mx.example.com");
         let keywords: Vec<_> = info.extensions.iter().map(|e| e.keyword.as_str()).collect();
         assert_eq!(keywords, ["SIZE", "8BITMIME", "X-VENDOR-THING", "AUTH"]);
@@ -72,6 +87,12 @@ mod tests {
     #[test]
     fn bare_250_has_no_domain_and_no_extensions() {
         let info = EhloInfo::parse(&reply(&[""]));
-        assert_eq!(info, EhloInfo { domain: String::new(), extensions: vec![] });
+        assert_eq!(
+            info,
+            EhloInfo {
+                domain: String::new(),
+                extensions: vec![]
+            }
+        );
     }
 }

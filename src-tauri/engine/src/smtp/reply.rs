@@ -95,7 +95,12 @@ impl Reply {
     /// The reply as a server would print it on one line: `421 4.3.2 Shutting down`, with the
     /// lines of a multi-line reply joined by ` / `.
     pub fn summary(&self) -> String {
-        let text: Vec<&str> = self.lines.iter().map(String::as_str).filter(|l| !l.is_empty()).collect();
+        let text: Vec<&str> = self
+            .lines
+            .iter()
+            .map(String::as_str)
+            .filter(|l| !l.is_empty())
+            .collect();
         if text.is_empty() {
             self.code.to_string()
         } else {
@@ -161,7 +166,12 @@ impl Default for ReplyParser {
 impl ReplyParser {
     /// A parser that rejects lines longer than `line_cap` bytes (line end included).
     pub fn new(line_cap: usize) -> Self {
-        Self { line_cap, code: None, lines: Vec::new(), omitted_lines: 0 }
+        Self {
+            line_cap,
+            code: None,
+            lines: Vec::new(),
+            omitted_lines: 0,
+        }
     }
 
     /// True while part of a reply has been read but not its final line.
@@ -175,12 +185,18 @@ impl ReplyParser {
         loop {
             let Some(newline) = buf.iter().position(|&b| b == b'\n') else {
                 if buf.len() >= self.line_cap {
-                    return Err(ReplyError::LineTooLong { cap: self.line_cap, start: quote(&buf[..64.min(buf.len())]) });
+                    return Err(ReplyError::LineTooLong {
+                        cap: self.line_cap,
+                        start: quote(&buf[..64.min(buf.len())]),
+                    });
                 }
                 return Ok(None);
             };
             if newline + 1 > self.line_cap {
-                return Err(ReplyError::LineTooLong { cap: self.line_cap, start: quote(&buf[..64.min(buf.len())]) });
+                return Err(ReplyError::LineTooLong {
+                    cap: self.line_cap,
+                    start: quote(&buf[..64.min(buf.len())]),
+                });
             }
             let line = buf.split_to(newline + 1);
             let line = strip_line_end(&line);
@@ -194,11 +210,16 @@ impl ReplyParser {
     }
 
     fn take_line(&mut self, line: &[u8]) -> Result<Option<Reply>, ReplyError> {
-        let (code, is_final, text) = split_line(line).ok_or_else(|| ReplyError::Malformed { line: quote(line) })?;
+        let (code, is_final, text) =
+            split_line(line).ok_or_else(|| ReplyError::Malformed { line: quote(line) })?;
         match self.code {
             None => self.code = Some(code),
             Some(first) if first != code => {
-                return Err(ReplyError::CodeMismatch { first, then: code, line: quote(line) });
+                return Err(ReplyError::CodeMismatch {
+                    first,
+                    then: code,
+                    line: quote(line),
+                });
             }
             Some(_) => {}
         }
@@ -210,7 +231,11 @@ impl ReplyParser {
         if !is_final {
             return Ok(None);
         }
-        let reply = Reply { code, lines: std::mem::take(&mut self.lines), omitted_lines: self.omitted_lines };
+        let reply = Reply {
+            code,
+            lines: std::mem::take(&mut self.lines),
+            omitted_lines: self.omitted_lines,
+        };
         self.code = None;
         self.omitted_lines = 0;
         Ok(Some(reply))
@@ -228,7 +253,9 @@ fn split_line(line: &[u8]) -> Option<(ReplyCode, bool, &[u8])> {
     if !digits.iter().all(u8::is_ascii_digit) {
         return None;
     }
-    let value = digits.iter().fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
+    let value = digits
+        .iter()
+        .fold(0u16, |n, d| n * 10 + u16::from(d - b'0'));
     let code = ReplyCode::new(value)?;
     match line.get(3) {
         None => Some((code, true, &[])),
@@ -262,14 +289,26 @@ mod tests {
         ReplyCode::new(n).unwrap()
     }
 
-    const EHLO: &[u8] = b"250-mx.example.com Hello\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250 STARTTLS\r\n";
+    const EHLO: &[u8] =
+        b"250-mx.example.com Hello\r\n250-PIPELINING\r\n250-SIZE 10240000\r\n250 STARTTLS\r\n";
 
     #[test]
     fn multi_line_reply_keeps_every_line_text() {
         let reply = parse_all(EHLO).unwrap().unwrap();
         assert_eq!(reply.code, ReplyCode::OK);
-        assert_eq!(reply.lines, ["mx.example.com Hello", "PIPELINING", "SIZE 10240000", "STARTTLS"]);
-        assert_eq!(reply.summary(), "250 mx.example.com Hello / PIPELINING / SIZE 10240000 / STARTTLS");
+        assert_eq!(
+            reply.lines,
+            [
+                "mx.example.com Hello",
+                "PIPELINING",
+                "SIZE 10240000",
+                "STARTTLS"
+            ]
+        );
+        assert_eq!(
+            reply.summary(),
+            "250 mx.example.com Hello / PIPELINING / SIZE 10240000 / STARTTLS"
+        );
     }
 
     #[test]
@@ -317,7 +356,10 @@ mod tests {
     #[test]
     fn bare_code_and_bare_lf_are_accepted() {
         let reply = parse_all(b"250\n").unwrap().unwrap();
-        assert_eq!((reply.code, reply.lines), (ReplyCode::OK, vec![String::new()]));
+        assert_eq!(
+            (reply.code, reply.lines),
+            (ReplyCode::OK, vec![String::new()])
+        );
         let reply = parse_all(b"250-a\n250\n").unwrap().unwrap();
         assert_eq!(reply.lines, ["a", ""]);
     }
@@ -332,7 +374,10 @@ mod tests {
     fn bytes_after_the_final_line_stay_in_the_buffer() {
         let mut parser = ReplyParser::default();
         let mut buf = BytesMut::from(&b"220 hi\r\n250 early\r\n"[..]);
-        assert_eq!(parser.parse(&mut buf).unwrap().unwrap().code, ReplyCode::SERVICE_READY);
+        assert_eq!(
+            parser.parse(&mut buf).unwrap().unwrap().code,
+            ReplyCode::SERVICE_READY
+        );
         assert_eq!(&buf[..], b"250 early\r\n");
         assert_eq!(parser.parse(&mut buf).unwrap().unwrap().code, ReplyCode::OK);
     }
@@ -340,13 +385,32 @@ mod tests {
     #[test]
     fn code_mismatch_is_an_error() {
         let err = parse_all(b"250-a\r\n251 b\r\n").unwrap_err();
-        assert_eq!(err, ReplyError::CodeMismatch { first: code(250), then: code(251), line: "251 b".into() });
+        assert_eq!(
+            err,
+            ReplyError::CodeMismatch {
+                first: code(250),
+                then: code(251),
+                line: "251 b".into()
+            }
+        );
     }
 
     #[test]
     fn malformed_lines_are_errors() {
-        for bad in [&b"hello\r\n"[..], b"25\r\n", b"2500 x\r\n", b"250x\r\n", b"099 x\r\n", b"260 x\r\n", b"\r\n", b"HTTP/1.1 400\r\n"] {
-            assert!(matches!(parse_all(bad), Err(ReplyError::Malformed { .. })), "{bad:?}");
+        for bad in [
+            &b"hello\r\n"[..],
+            b"25\r\n",
+            b"2500 x\r\n",
+            b"250x\r\n",
+            b"099 x\r\n",
+            b"260 x\r\n",
+            b"\r\n",
+            b"HTTP/1.1 400\r\n",
+        ] {
+            assert!(
+                matches!(parse_all(bad), Err(ReplyError::Malformed { .. })),
+                "{bad:?}"
+            );
         }
     }
 
@@ -354,9 +418,15 @@ mod tests {
     fn line_cap_applies_with_and_without_line_end() {
         let mut long = vec![b'2', b'5', b'0', b' '];
         long.resize(DEFAULT_LINE_CAP + 10, b'x');
-        assert!(matches!(parse_all(&long), Err(ReplyError::LineTooLong { .. })));
+        assert!(matches!(
+            parse_all(&long),
+            Err(ReplyError::LineTooLong { .. })
+        ));
         long.extend_from_slice(b"\r\n");
-        assert!(matches!(parse_all(&long), Err(ReplyError::LineTooLong { .. })));
+        assert!(matches!(
+            parse_all(&long),
+            Err(ReplyError::LineTooLong { .. })
+        ));
         let mut fits = vec![b'2', b'5', b'0', b' '];
         fits.resize(DEFAULT_LINE_CAP - 2, b'x');
         fits.extend_from_slice(b"\r\n");

@@ -45,7 +45,9 @@ pub struct TlsClient {
 
 impl fmt::Debug for TlsClient {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("TlsClient").field("insecure", &self.insecure).finish_non_exhaustive()
+        f.debug_struct("TlsClient")
+            .field("insecure", &self.insecure)
+            .finish_non_exhaustive()
     }
 }
 
@@ -70,11 +72,19 @@ pub struct TlsConfigs {
 impl TlsConfigs {
     /// The client for `trust`, built on first use.
     pub fn get(&self, trust: &TlsTrust) -> Result<TlsClient, TlsSetupError> {
-        if let Some(client) = self.built.lock().unwrap_or_else(PoisonError::into_inner).get(trust) {
+        if let Some(client) = self
+            .built
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .get(trust)
+        {
             return Ok(client.clone());
         }
         let client = self.build(trust)?;
-        self.built.lock().unwrap_or_else(PoisonError::into_inner).insert(trust.clone(), client.clone());
+        self.built
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .insert(trust.clone(), client.clone());
         Ok(client)
     }
 
@@ -83,12 +93,15 @@ impl TlsConfigs {
         let mut roots = RootCertStore::clone(self.system_roots.get_or_init(load_system_roots));
         if let Some(path) = &trust.ca_file {
             for cert in read_ca_file(path)? {
-                roots.add(cert).map_err(|e| ca_error(path, &e.to_string()))?;
+                roots
+                    .add(cert)
+                    .map_err(|e| ca_error(path, &e.to_string()))?;
             }
         }
-        let verifier = WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
-            .build()
-            .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
+        let verifier =
+            WebPkiServerVerifier::builder_with_provider(Arc::new(roots), provider.clone())
+                .build()
+                .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
         let builder = ClientConfig::builder_with_provider(provider)
             .with_safe_default_protocol_versions()
             .map_err(|e| TlsSetupError::Rustls(e.to_string()))?;
@@ -98,26 +111,46 @@ impl TlsConfigs {
                 .with_custom_certificate_verifier(Arc::new(AcceptAnyCertificate(verifier.clone())))
                 .with_no_client_auth()
         } else {
-            builder.with_webpki_verifier(verifier.clone()).with_no_client_auth()
+            builder
+                .with_webpki_verifier(verifier.clone())
+                .with_no_client_auth()
         };
-        Ok(TlsClient { config: Arc::new(config), verifier, insecure: trust.insecure })
+        Ok(TlsClient {
+            config: Arc::new(config),
+            verifier,
+            insecure: trust.insecure,
+        })
     }
 }
 
 /// Reads every certificate of a PEM file; a file with none is an error.
 pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetupError> {
     let certs = CertificateDer::pem_file_iter(path)
-        .map_err(|e| ca_error(path, &e.to_string()))?
+        .map_err(|e| ca_error(path, &pem_reason(e)))?
         .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| ca_error(path, &e.to_string()))?;
+        .map_err(|e| ca_error(path, &pem_reason(e)))?;
     if certs.is_empty() {
         return Err(ca_error(path, "no PEM certificate in it"));
     }
     Ok(certs)
 }
 
+/// The reason in people's words: the OS's text for an I/O error ("No such file or directory").
+fn pem_reason(error: rustls_pki_types::pem::Error) -> String {
+    match error {
+        rustls_pki_types::pem::Error::Io(io) => {
+            let text = io.to_string();
+            text.split(" (os error").next().unwrap_or(&text).to_owned()
+        }
+        other => other.to_string(),
+    }
+}
+
 fn ca_error(path: &Path, reason: &str) -> TlsSetupError {
-    TlsSetupError::CaFile { path: path.display().to_string(), reason: reason.to_owned() }
+    TlsSetupError::CaFile {
+        path: path.display().to_string(),
+        reason: reason.to_owned(),
+    }
 }
 
 fn load_system_roots() -> Arc<RootCertStore> {

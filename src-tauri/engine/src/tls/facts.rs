@@ -10,16 +10,25 @@ use x509_parser::prelude::{FromDer, X509Certificate};
 
 use crate::probe::report::TlsFacts;
 
-/// Reads the facts of an established connection; `verification` is the verifier's verdict on
-/// the chain (always `Ok` unless the handshake skipped verification).
-pub fn tls_facts(conn: &ClientConnection, verification: Result<(), String>, now: DateTime<Utc>) -> Option<TlsFacts> {
+/// Reads the facts of an established connection. `verification` is the verifier's verdict on
+/// the chain; `skipped` says the handshake did not enforce it (`--insecure`), in which case the
+/// report says "not verified" whatever the verdict, and keeps the verdict's error, if any.
+pub fn tls_facts(
+    conn: &ClientConnection,
+    verification: Result<(), String>,
+    skipped: bool,
+    now: DateTime<Utc>,
+) -> Option<TlsFacts> {
     let leaf = conn.peer_certificates()?.first()?;
     let mut facts = certificate_facts(leaf, now)?;
-    facts.version = conn.protocol_version().map_or_else(|| "unknown".into(), version_name);
+    facts.version = conn
+        .protocol_version()
+        .map_or_else(|| "unknown".into(), version_name);
     facts.cipher = conn
         .negotiated_cipher_suite()
         .map_or_else(|| "unknown".into(), |s| format!("{:?}", s.suite()));
-    facts.verified = verification.is_ok();
+    facts.verified = !skipped && verification.is_ok();
+    facts.verification_skipped = skipped;
     facts.verify_error = verification.err();
     Some(facts)
 }
@@ -32,7 +41,13 @@ pub fn certificate_facts(der: &CertificateDer<'_>, now: DateTime<Utc>) -> Option
         .subject_alternative_name()
         .ok()
         .flatten()
-        .map(|san| san.value.general_names.iter().filter_map(general_name).collect())
+        .map(|san| {
+            san.value
+                .general_names
+                .iter()
+                .filter_map(general_name)
+                .collect()
+        })
         .unwrap_or_default();
     Some(TlsFacts {
         version: String::new(),
@@ -44,6 +59,7 @@ pub fn certificate_facts(der: &CertificateDer<'_>, now: DateTime<Utc>) -> Option
         days_left: (not_after - now).num_seconds().div_euclid(86_400),
         sha256: fingerprint(der.as_ref()),
         verified: false,
+        verification_skipped: false,
         verify_error: None,
     })
 }
@@ -70,7 +86,11 @@ fn version_name(version: ProtocolVersion) -> String {
 
 /// `AB:CD:…` — the form `openssl x509 -fingerprint -sha256` prints.
 fn fingerprint(der: &[u8]) -> String {
-    Sha256::digest(der).iter().map(|b| format!("{b:02X}")).collect::<Vec<_>>().join(":")
+    Sha256::digest(der)
+        .iter()
+        .map(|b| format!("{b:02X}"))
+        .collect::<Vec<_>>()
+        .join(":")
 }
 
 #[cfg(test)]
@@ -79,19 +99,26 @@ mod tests {
 
     #[test]
     fn facts_of_a_generated_certificate() {
-        let mut params = rcgen::CertificateParams::new(vec!["mx.test".into(), "127.0.0.1".into()]).unwrap();
+        let mut params =
+            rcgen::CertificateParams::new(vec!["mx.test".into(), "127.0.0.1".into()]).unwrap();
         params.not_after = rcgen::date_time_ymd(2030, 1, 2);
-        params.distinguished_name.push(rcgen::DnType::CommonName, "mx.test");
+        params
+            .distinguished_name
+            .push(rcgen::DnType::CommonName, "mx.test");
         let key = rcgen::KeyPair::generate().unwrap();
         let cert = params.self_signed(&key).unwrap();
-        let now = DateTime::parse_from_rfc3339("2029-12-31T12:00:00Z").unwrap().with_timezone(&Utc);
+        let now = DateTime::parse_from_rfc3339("2029-12-31T12:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         let facts = certificate_facts(cert.der(), now).unwrap();
         assert_eq!(facts.subject, "CN=mx.test");
         assert_eq!(facts.subject_alt_names, ["mx.test", "127.0.0.1"]);
         assert_eq!(facts.not_after.to_rfc3339(), "2030-01-02T00:00:00+00:00");
         assert_eq!(facts.days_left, 1);
         assert_eq!(facts.sha256.len(), 32 * 3 - 1);
-        let later = DateTime::parse_from_rfc3339("2030-01-02T06:00:00Z").unwrap().with_timezone(&Utc);
+        let later = DateTime::parse_from_rfc3339("2030-01-02T06:00:00Z")
+            .unwrap()
+            .with_timezone(&Utc);
         assert_eq!(certificate_facts(cert.der(), later).unwrap().days_left, -1);
     }
 }

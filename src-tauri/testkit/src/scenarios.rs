@@ -1,0 +1,540 @@
+//! A catalogue of named fake-server behaviours — every kind of server issue 2 lists, from the
+//! healthy one to the one that drips bytes past the deadline — each with the TLS it needs, the
+//! TLS mode a client must probe it with, and the verdict DESIGN.md §1 gives it at QoS 1000 ms.
+//! Engine tests, CLI acceptance runs and the `fake-smtp` binary all draw from it.
+
+use std::fmt::Write;
+use std::net::SocketAddr;
+use std::time::Duration;
+
+use tokio_rustls::TlsAcceptor;
+
+use crate::pki::{ServerCert, TestPki, Validity};
+use crate::script::{Script, Step};
+use crate::server::FakeSmtp;
+
+/// The QoS the `expected` verdicts of the catalogue assume, in milliseconds.
+pub const QOS_MS: u64 = 1000;
+
+/// The names a [`TlsNeed::Valid`] certificate is issued for (what a loopback probe asks for).
+pub const LOOPBACK_NAMES: &[&str] = &["127.0.0.1", "::1", "localhost"];
+
+/// The name a [`TlsNeed::WrongHost`] certificate is issued for.
+pub const WRONG_HOST: &str = "mail.wrong-host.test";
+
+/// What certificate a scenario's server presents.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TlsNeed {
+    /// No TLS at all.
+    None,
+    /// Issued by the [`TestPki`] for [`LOOPBACK_NAMES`], valid for a year.
+    Valid,
+    /// Issued by the [`TestPki`] for [`LOOPBACK_NAMES`], expired yesterday.
+    Expired,
+    /// Issued by the [`TestPki`] for [`WRONG_HOST`] only.
+    WrongHost,
+    /// Self-signed for [`LOOPBACK_NAMES`]: trusted by nobody, not even the test CA.
+    SelfSigned,
+}
+
+impl TlsNeed {
+    /// True when the server needs a certificate.
+    pub fn needs_pki(self) -> bool {
+        self != Self::None
+    }
+
+    /// The acceptor for this need, issued by `pki` where the need says so.
+    pub fn acceptor(self, pki: &TestPki) -> Option<TlsAcceptor> {
+        match self {
+            Self::None => None,
+            Self::Valid => Some(pki.acceptor(LOOPBACK_NAMES, Validity::FRESH)),
+            Self::Expired => Some(pki.acceptor(LOOPBACK_NAMES, Validity::EXPIRED)),
+            Self::WrongHost => Some(pki.acceptor(&[WRONG_HOST], Validity::FRESH)),
+            Self::SelfSigned => Some(ServerCert::self_signed(LOOPBACK_NAMES).acceptor()),
+        }
+    }
+}
+
+/// One named server behaviour and what a probe of it must conclude.
+#[derive(Debug, Clone)]
+pub struct Scenario {
+    /// Kebab-case name, e.g. `slow-ehlo-1500`.
+    pub name: &'static str,
+    /// What the server does on every connection.
+    pub script: Script,
+    /// The certificate it presents, if any.
+    pub tls: TlsNeed,
+    /// The TLS mode to probe it with: `none`, `starttls` or `implicit` (the CLI's `--tls`).
+    pub client_tls: &'static str,
+    /// The verdict at QoS [`QOS_MS`]: `success`, `warning` or `failed`.
+    pub expected: &'static str,
+    /// For `failed`: the failure's phase and kind as the JSON report spells them
+    /// (`("ehlo", "ehlo_rejected")`).
+    pub failure: Option<(&'static str, &'static str)>,
+    /// What the server does, for people.
+    pub note: &'static str,
+}
+
+impl Scenario {
+    fn plain(
+        name: &'static str,
+        script: Script,
+        expected: &'static str,
+        note: &'static str,
+    ) -> Self {
+        Self {
+            name,
+            script,
+            tls: TlsNeed::None,
+            client_tls: "none",
+            expected,
+            failure: None,
+            note,
+        }
+    }
+
+    fn failing(
+        name: &'static str,
+        script: Script,
+        phase: &'static str,
+        kind: &'static str,
+        note: &'static str,
+    ) -> Self {
+        Self {
+            failure: Some((phase, kind)),
+            ..Self::plain(name, script, "failed", note)
+        }
+    }
+
+    fn with_tls(mut self, tls: TlsNeed, client_tls: &'static str) -> Self {
+        self.tls = tls;
+        self.client_tls = client_tls;
+        self
+    }
+
+    /// Starts a server for this scenario on `127.0.0.1` (certificates, if any, from `pki`).
+    pub async fn start(&self, pki: &TestPki) -> FakeSmtp {
+        self.start_at(SocketAddr::from(([127, 0, 0, 1], 0)), pki)
+            .await
+    }
+
+    /// Starts a server for this scenario at `bind` (port 0 for a free one).
+    pub async fn start_at(&self, bind: SocketAddr, pki: &TestPki) -> FakeSmtp {
+        FakeSmtp::start_at(bind, self.script.clone(), self.tls.acceptor(pki)).await
+    }
+}
+
+/// The verdict a 250 after `ms` milliseconds gets at QoS [`QOS_MS`].
+pub fn verdict_for_delay(ms: u64) -> &'static str {
+    if ms <= QOS_MS {
+        "success"
+    } else if ms <= 2 * QOS_MS {
+        "warning"
+    } else {
+        "failed"
+    }
+}
+
+/// A healthy server that waits `ms` before answering EHLO (for accuracy benchmarks).
+pub fn slow_ehlo(ms: u64) -> Scenario {
+    let failure = (ms > 2 * QOS_MS).then_some(("ehlo", "timeout"));
+    Scenario {
+        failure,
+        ..Scenario::plain(
+            "slow-ehlo",
+            Script::slow_ehlo(ms),
+            verdict_for_delay(ms),
+            "healthy, with a chosen delay before the EHLO reply",
+        )
+    }
+}
+
+/// A healthy server that waits `ms` before its greeting.
+pub fn slow_greeting(ms: u64) -> Scenario {
+    let failure = (ms > 2 * QOS_MS).then_some(("greeting", "timeout"));
+    Scenario {
+        failure,
+        ..Scenario::plain(
+            "slow-greeting",
+            Script::new()
+                .wait_ms(ms)
+                .greet()
+                .expect()
+                .send(Script::EHLO_250)
+                .bye(),
+            verdict_for_delay(ms),
+            "healthy, with a chosen delay before the greeting",
+        )
+    }
+}
+
+/// Every scenario of the catalogue.
+#[allow(clippy::too_many_lines)]
+pub fn all() -> Vec<Scenario> {
+    let ehlo_then = |reply: &str| Script::new().greet().expect().send(reply);
+    let named = |name, base: Scenario| Scenario { name, ..base };
+    vec![
+        Scenario::plain(
+            "healthy",
+            Script::healthy(),
+            "success",
+            "220, multi-line 250, 221",
+        ),
+        Scenario::plain(
+            "single-line",
+            ehlo_then("250 fake.test Hello\r\n").bye(),
+            "success",
+            "a one-line 250",
+        ),
+        Scenario::plain(
+            "bare-250",
+            ehlo_then("250\r\n").bye(),
+            "success",
+            "a final line that is just `250`",
+        ),
+        Scenario::plain(
+            "bare-lf",
+            Script::new()
+                .send("220 fake.test ESMTP\n")
+                .expect()
+                .send("250-fake.test\n250 PIPELINING\n")
+                .bye(),
+            "success",
+            "LF line ends instead of CRLF",
+        ),
+        Scenario::plain(
+            "non-utf8",
+            Script::new()
+                .greet()
+                .expect()
+                .then(Step::Send(
+                    b"250-fake.test caf\xe9 \xff\xfe\r\n250 8BITMIME\r\n".to_vec(),
+                ))
+                .bye(),
+            "success",
+            "Latin-1 and stray bytes in the EHLO text",
+        ),
+        Scenario::plain(
+            "multiline-greeting",
+            Script::new()
+                .send("220-fake.test ESMTP\r\n220-No UCE\r\n220 ready\r\n")
+                .expect()
+                .send(Script::EHLO_250)
+                .bye(),
+            "success",
+            "a three-line 220",
+        ),
+        named("slow-greeting-500", slow_greeting(500)),
+        named("slow-greeting-1500", slow_greeting(1500)),
+        named("slow-greeting-2500", slow_greeting(2500)),
+        named("slow-ehlo-500", slow_ehlo(500)),
+        named("slow-ehlo-1500", slow_ehlo(1500)),
+        named("slow-ehlo-2500", slow_ehlo(2500)),
+        Scenario::plain(
+            "final-line-late",
+            ehlo_then("250-fake.test Hello\r\n250-PIPELINING\r\n")
+                .wait_ms(1500)
+                .send("250 SMTPUTF8\r\n")
+                .bye(),
+            "warning",
+            "first EHLO lines at once, the final line 1500 ms later",
+        ),
+        Scenario::failing(
+            "final-line-too-late",
+            ehlo_then("250-fake.test Hello\r\n250-PIPELINING\r\n")
+                .wait_ms(2500)
+                .send("250 SMTPUTF8\r\n")
+                .bye(),
+            "ehlo",
+            "timeout",
+            "first EHLO lines at once, the final line 2500 ms later",
+        ),
+        Scenario::failing(
+            "drip-past-deadline",
+            Script::new()
+                .greet()
+                .expect()
+                .then(Step::Drip(
+                    Script::EHLO_250.as_bytes().to_vec(),
+                    Duration::from_millis(100),
+                ))
+                .bye(),
+            "ehlo",
+            "timeout",
+            "the EHLO reply one byte every 100 ms (~9 s): must fail at 2×QoS",
+        ),
+        Scenario::failing(
+            "greeting-421",
+            Script::new()
+                .send("421 4.3.2 fake.test Service not available\r\n")
+                .then(Step::Close),
+            "greeting",
+            "greeting_rejected",
+            "421 greeting, then close",
+        ),
+        Scenario::failing(
+            "greeting-554",
+            Script::new()
+                .send("554 5.3.2 fake.test No SMTP service here\r\n")
+                .expect()
+                .send("503 5.5.1 Bad sequence\r\n")
+                .bye(),
+            "greeting",
+            "greeting_rejected",
+            "554 greeting, 503 to everything",
+        ),
+        Scenario::failing(
+            "ehlo-500",
+            ehlo_then("500 5.5.1 Command unrecognized\r\n").bye(),
+            "ehlo",
+            "ehlo_rejected",
+            "500 to EHLO",
+        ),
+        Scenario::failing(
+            "ehlo-502",
+            ehlo_then("502 5.5.2 Command not implemented\r\n").bye(),
+            "ehlo",
+            "ehlo_rejected",
+            "502 to EHLO (a HELO-only server)",
+        ),
+        Scenario::failing(
+            "ehlo-421",
+            ehlo_then("421 4.7.0 fake.test Too many connections\r\n").then(Step::Close),
+            "ehlo",
+            "ehlo_rejected",
+            "421 to EHLO, then close",
+        ),
+        Scenario::failing(
+            "ehlo-550",
+            ehlo_then("550 5.7.1 Access denied\r\n").bye(),
+            "ehlo",
+            "ehlo_rejected",
+            "550 to EHLO",
+        ),
+        Scenario::failing(
+            "code-mismatch",
+            ehlo_then("250-fake.test Hello\r\n251-PIPELINING\r\n250 SIZE\r\n").bye(),
+            "ehlo",
+            "protocol",
+            "250- then 251- in one reply",
+        ),
+        Scenario::failing(
+            "close-after-greeting",
+            Script::new().greet().expect().then(Step::Close),
+            "ehlo",
+            "closed",
+            "reads EHLO, then closes without a word",
+        ),
+        Scenario::failing(
+            "close-mid-reply",
+            ehlo_then("250-fake.test Hello\r\n250-PIPE").then(Step::Close),
+            "ehlo",
+            "closed",
+            "closes in the middle of the EHLO reply",
+        ),
+        Scenario::failing(
+            "reset",
+            Script::new().greet().expect().then(Step::Reset),
+            "ehlo",
+            "reset",
+            "reads EHLO, then resets the connection (RST)",
+        ),
+        Scenario::failing(
+            "silence",
+            Script::new().then(Step::Hang),
+            "greeting",
+            "timeout",
+            "accepts and says nothing",
+        ),
+        Scenario::failing(
+            "garbage",
+            Script::new()
+                .send("SSH-2.0-OpenSSH_9.2p1 Debian-2\r\n")
+                .then(Step::Hang),
+            "greeting",
+            "protocol",
+            "another protocol's banner",
+        ),
+        Scenario::failing(
+            "endless-line",
+            Script::new()
+                .send("220 ")
+                .then(Step::Send(vec![b'x'; 1 << 20]))
+                .then(Step::Hang),
+            "greeting",
+            "line_too_long",
+            "`220 ` and a megabyte without a line end",
+        ),
+        Scenario::plain(
+            "huge-reply",
+            ehlo_then(&huge_ehlo_reply(5000)).bye(),
+            "success",
+            "a 5000-line 250",
+        ),
+        Scenario::plain(
+            "early-reply",
+            Script::new()
+                .send("220 fake.test ESMTP\r\n")
+                .send(Script::EHLO_250)
+                .expect()
+                .bye(),
+            "success",
+            "sends the EHLO reply with the greeting, before EHLO arrives",
+        ),
+        Scenario::plain(
+            "close-after-250",
+            ehlo_then(Script::EHLO_250).then(Step::Close),
+            "success",
+            "closes right after the 250 (QUIT goes nowhere)",
+        ),
+        Scenario::plain(
+            "no-quit-answer",
+            ehlo_then(Script::EHLO_250).expect().then(Step::Hang),
+            "success",
+            "reads QUIT and never answers it",
+        ),
+        Scenario::plain(
+            "starttls",
+            Script::starttls(),
+            "success",
+            "STARTTLS with a certificate from the test CA",
+        )
+        .with_tls(TlsNeed::Valid, "starttls"),
+        Scenario::failing(
+            "starttls-expired",
+            Script::starttls(),
+            "tls",
+            "certificate",
+            "STARTTLS, expired certificate",
+        )
+        .with_tls(TlsNeed::Expired, "starttls"),
+        Scenario::failing(
+            "starttls-wrong-host",
+            Script::starttls(),
+            "tls",
+            "certificate",
+            "STARTTLS, certificate for another host name",
+        )
+        .with_tls(TlsNeed::WrongHost, "starttls"),
+        Scenario::failing(
+            "starttls-self-signed",
+            Script::starttls(),
+            "tls",
+            "certificate",
+            "STARTTLS, self-signed certificate",
+        )
+        .with_tls(TlsNeed::SelfSigned, "starttls"),
+        Scenario::failing(
+            "starttls-not-advertised",
+            Script::healthy(),
+            "starttls",
+            "starttls_not_advertised",
+            "a healthy server without STARTTLS, probed with --tls starttls",
+        )
+        .with_tls(TlsNeed::None, "starttls"),
+        Scenario::failing(
+            "starttls-rejected",
+            ehlo_then("250-fake.test Hello\r\n250 STARTTLS\r\n")
+                .expect()
+                .send("454 4.7.0 TLS not available\r\n")
+                .bye(),
+            "starttls",
+            "starttls_rejected",
+            "advertises STARTTLS, answers it 454",
+        )
+        .with_tls(TlsNeed::None, "starttls"),
+        Scenario::plain(
+            "implicit-tls",
+            Script::implicit_tls(),
+            "success",
+            "TLS from the first byte (port 465 style)",
+        )
+        .with_tls(TlsNeed::Valid, "implicit"),
+        Scenario::failing(
+            "implicit-tls-probed-plain",
+            Script::implicit_tls(),
+            "greeting",
+            "timeout",
+            "an implicit-TLS server probed with --tls none: both sides wait",
+        )
+        .with_tls(TlsNeed::Valid, "none"),
+    ]
+}
+
+/// The scenario called `name`.
+pub fn by_name(name: &str) -> Option<Scenario> {
+    all().into_iter().find(|s| s.name == name)
+}
+
+/// A 250 reply of `lines` lines: the domain, then `X-EXT-n` keywords.
+pub fn huge_ehlo_reply(lines: usize) -> String {
+    let mut reply = String::from("250-fake.test Hello\r\n");
+    for n in 1..lines.saturating_sub(1) {
+        let _ = write!(reply, "250-X-EXT-{n} param\r\n");
+    }
+    reply.push_str("250 SMTPUTF8\r\n");
+    reply
+}
+
+/// `script` with a pause of `delay` before the reply to the first line the client sends (the
+/// `--ehlo-delay-ms` of `fake-smtp`).
+pub fn delay_first_reply(script: &Script, delay: Duration) -> Script {
+    let mut steps = script.0.clone();
+    if let Some(at) = steps.iter().position(|s| matches!(s, Step::Expect)) {
+        steps.insert(at + 1, Step::Wait(delay));
+    }
+    Script(steps)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn names_are_unique_and_verdicts_known() {
+        let all = all();
+        let mut names: Vec<_> = all.iter().map(|s| s.name).collect();
+        names.sort_unstable();
+        names.dedup();
+        assert_eq!(names.len(), all.len());
+        for s in &all {
+            assert!(
+                ["success", "warning", "failed"].contains(&s.expected),
+                "{}",
+                s.name
+            );
+            assert_eq!(s.failure.is_some(), s.expected == "failed", "{}", s.name);
+            assert!(
+                ["none", "starttls", "implicit"].contains(&s.client_tls),
+                "{}",
+                s.name
+            );
+        }
+    }
+
+    #[test]
+    fn huge_reply_has_the_lines_asked_for() {
+        let reply = huge_ehlo_reply(5000);
+        assert_eq!(reply.lines().count(), 5000);
+        assert!(reply.ends_with("250 SMTPUTF8\r\n"));
+    }
+
+    #[test]
+    fn slow_scenarios_follow_the_verdict_rule() {
+        assert_eq!(slow_ehlo(1000).expected, "success");
+        assert_eq!(slow_ehlo(2000).expected, "warning");
+        assert_eq!(slow_ehlo(2001).failure, Some(("ehlo", "timeout")));
+        assert_eq!(
+            by_name("slow-greeting-2500").unwrap().failure,
+            Some(("greeting", "timeout"))
+        );
+        assert!(by_name("nope").is_none());
+    }
+
+    #[test]
+    fn delay_goes_after_the_first_expect() {
+        let s = delay_first_reply(&Script::healthy(), Duration::from_millis(7));
+        assert!(matches!(s.0[1], Step::Expect));
+        assert!(matches!(s.0[2], Step::Wait(d) if d == Duration::from_millis(7)));
+    }
+}
