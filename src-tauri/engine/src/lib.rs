@@ -5,9 +5,18 @@
 //! Nothing here knows about windows, trays or notifications: the desktop shell and the
 //! command line both build on the same plain data.
 
+pub mod config;
+pub mod connectivity;
+pub mod engine;
+pub mod handle;
+pub mod history;
 pub mod model;
+pub mod monitor;
 pub mod probe;
+pub mod scheduler;
 pub mod smtp;
+pub mod snapshot;
+pub mod suspend;
 pub mod tls;
 pub mod verdict;
 

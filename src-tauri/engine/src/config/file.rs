@@ -1,0 +1,178 @@
+//! The configuration as people write it: the serde form of the agent's TOML file and of the
+//! desktop's JSON store — the same keys in both. Every field is optional and loosely typed
+//! (integers as `i64`, modes as strings) so that any well-formed file deserializes and
+//! [`Config::validate`](super::Config::validate) can name every wrong value at once.
+//!
+//! ```toml
+//! [defaults]
+//! qos_ms = 1000
+//! interval_s = 60
+//!
+//! [[monitor]]
+//! name = "mx1"
+//! host = "mx1.example.com"
+//! tls = "starttls"
+//! alerts = { failed_after = 3 }
+//! ```
+
+use serde::{Deserialize, Serialize};
+
+/// A whole configuration file: `[defaults]`, `[alerts]`, `[history]` and `[[monitor]]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigFile {
+    /// Probe settings every monitor inherits unless it sets its own.
+    #[serde(default, skip_serializing_if = "DefaultsFile::is_empty")]
+    pub defaults: DefaultsFile,
+    /// The alert policy every monitor inherits unless it overrides keys in its own `alerts`.
+    #[serde(default, skip_serializing_if = "AlertsFile::is_empty")]
+    pub alerts: AlertsFile,
+    /// How long results are kept.
+    #[serde(default, skip_serializing_if = "HistoryFile::is_empty")]
+    pub history: HistoryFile,
+    /// The monitors, in the order shown (`[[monitor]]` tables; a `monitor` array in JSON).
+    #[serde(default, rename = "monitor", skip_serializing_if = "Vec::is_empty")]
+    pub monitors: Vec<MonitorFile>,
+}
+
+/// `[defaults]`: probe settings inherited by every monitor.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct DefaultsFile {
+    /// QoS in milliseconds: a 250 later than this is a warning, later than twice this a failure
+    /// (default 1000).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qos_ms: Option<i64>,
+    /// Seconds between probes (default 60).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_s: Option<i64>,
+    /// Seconds before the confirmation re-probe after a failed probe (default 10).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_s: Option<i64>,
+    /// The name sent in EHLO (default: this machine's FQDN or address literal).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ehlo_name: Option<String>,
+    /// Fewer days left on the certificate than this is a warning (default 14).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_warn_days: Option<i64>,
+    /// Fewer days left on the certificate than this is a failure (default 3).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_crit_days: Option<i64>,
+}
+
+/// `[alerts]`, or a monitor's `alerts` table overriding some of its keys.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AlertsFile {
+    /// Consecutive failed probes before a Failed alert (default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub failed_after: Option<i64>,
+    /// Consecutive warnings before a Warning alert (default 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub warning_after: Option<i64>,
+    /// Alert when a monitor recovers (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub on_recovery: Option<bool>,
+    /// Remind every this many minutes while still Failed; 0 for never (default 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub repeat_every_min: Option<i64>,
+    /// Alert on every failed probe, confirmations or not (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every_failure: Option<bool>,
+}
+
+/// `[history]`: what the SQLite history keeps.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct HistoryFile {
+    /// Days of raw results kept (default 30).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retention_days: Option<i64>,
+}
+
+/// One `[[monitor]]`: `name` and `host` are required, everything else has a default.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct MonitorFile {
+    /// A stable identity kept across renames (default: the name).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// Unique; the label in metrics, toasts and the tray. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    /// Host name or IP address. Required.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub host: Option<String>,
+    /// TCP port (default 25, or 465 when `tls = "implicit"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub port: Option<i64>,
+    /// `"none"`, `"starttls"` or `"implicit"` (default `"none"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls: Option<String>,
+    /// Overrides `defaults.qos_ms`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub qos_ms: Option<i64>,
+    /// Overrides `defaults.interval_s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub interval_s: Option<i64>,
+    /// Overrides `defaults.retry_s`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_s: Option<i64>,
+    /// Overrides `defaults.ehlo_name`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ehlo_name: Option<String>,
+    /// A PEM file of CA certificates trusted beside the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ca_file: Option<String>,
+    /// Skip certificate verification (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub insecure: Option<bool>,
+    /// Overrides `defaults.cert_warn_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_warn_days: Option<i64>,
+    /// Overrides `defaults.cert_crit_days`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cert_crit_days: Option<i64>,
+    /// EHLO keywords the server must advertise, e.g. `["STARTTLS", "SIZE"]`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub require_ext: Option<Vec<String>>,
+    /// `"any"`, `"ipv4"` or `"ipv6"` (default `"any"`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub family: Option<String>,
+    /// Probe this monitor (default true).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Overrides of the `[alerts]` keys for this monitor.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alerts: Option<AlertsFile>,
+}
+
+impl DefaultsFile {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl AlertsFile {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl HistoryFile {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl ConfigFile {
+    /// The file as TOML, as the agent reads it (unset keys left out).
+    pub fn to_toml_string(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string(self)
+    }
+
+    /// The file as pretty-printed JSON, as the desktop stores it (unset keys left out).
+    pub fn to_json_string(&self) -> Result<String, serde_json::Error> {
+        serde_json::to_string_pretty(self)
+    }
+}

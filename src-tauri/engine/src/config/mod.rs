@@ -1,0 +1,293 @@
+//! The monitoring configuration shared by the headless agent (a TOML file) and the desktop app
+//! (the same model stored as JSON): `[defaults]`, `[alerts]`, `[history]` and a list of
+//! `[[monitor]]`s. Text is read in three steps — syntax, then shape (every unknown key and
+//! wrongly typed value, by walking the generic value), then meaning (ranges, rules between
+//! values, unique names) — and every problem found in any step is returned at once, each with
+//! its path (`monitor[2].port: 70000 is not a port (1–65535)`).
+//!
+//! [`ConfigFile`] is the serde form, written back as it was given; [`Config`] is the validated,
+//! typed form the engine runs, with each monitor's settings merged over the defaults.
+
+mod file;
+mod monitor;
+mod problem;
+mod rules;
+mod schema;
+mod validate;
+mod walk;
+
+use std::path::Path;
+use std::time::Duration;
+
+pub use file::{AlertsFile, ConfigFile, DefaultsFile, HistoryFile, MonitorFile};
+pub use problem::{ConfigError, Problem};
+
+use self::problem::Problems;
+use self::walk::{walk, Format, Node};
+use crate::model::{AlertPolicy, MonitorId};
+use crate::probe::ProbeSpec;
+
+/// A validated configuration: what the engine runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// The defaults monitors inherit (kept for new monitors the desktop adds).
+    pub defaults: Defaults,
+    /// The global alert policy (each monitor has its merged copy).
+    pub alerts: AlertPolicy,
+    /// History settings.
+    pub history: History,
+    /// The monitors, in the file's order.
+    pub monitors: Vec<MonitorConfig>,
+}
+
+/// The validated `[defaults]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defaults {
+    /// QoS: a 250 later than this is a warning, later than twice this a failure.
+    pub qos: Duration,
+    /// Time between probes.
+    pub interval: Duration,
+    /// Time before the confirmation re-probe after a failed probe.
+    pub retry: Duration,
+    /// The EHLO name; `None` for the automatic one (DESIGN.md §1).
+    pub ehlo_name: Option<String>,
+    /// Fewer days left on the certificate than this is a warning.
+    pub cert_warn_days: i64,
+    /// Fewer days left on the certificate than this is a failure.
+    pub cert_crit_days: i64,
+}
+
+impl Defaults {
+    /// `qos_ms` when not set.
+    pub const QOS_MS: i64 = 1000;
+    /// `interval_s` when not set.
+    pub const INTERVAL_S: i64 = 60;
+    /// `retry_s` when not set.
+    pub const RETRY_S: i64 = 10;
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Self {
+            qos: Duration::from_millis(Self::QOS_MS.unsigned_abs()),
+            interval: Duration::from_secs(Self::INTERVAL_S.unsigned_abs()),
+            retry: Duration::from_secs(Self::RETRY_S.unsigned_abs()),
+            ehlo_name: None,
+            cert_warn_days: ProbeSpec::DEFAULT_CERT_WARN_DAYS,
+            cert_crit_days: ProbeSpec::DEFAULT_CERT_CRIT_DAYS,
+        }
+    }
+}
+
+/// The validated `[history]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    /// How long raw results are kept.
+    pub retention: Duration,
+}
+
+impl History {
+    /// `retention_days` when not set.
+    pub const RETENTION_DAYS: i64 = 30;
+}
+
+impl Default for History {
+    fn default() -> Self {
+        Self {
+            retention: Duration::from_secs(Self::RETENTION_DAYS.unsigned_abs() * 86_400),
+        }
+    }
+}
+
+/// One validated monitor, its settings merged over the defaults and its alert overrides over
+/// the global policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitorConfig {
+    /// Stable identity: the `id` given, else the name.
+    pub id: MonitorId,
+    /// Unique display name; the `monitor` label in metrics.
+    pub name: String,
+    /// What to probe and how to judge it.
+    pub spec: ProbeSpec,
+    /// Time between probes.
+    pub interval: Duration,
+    /// Time before the confirmation re-probe after a failure; never longer than `interval`.
+    pub retry: Duration,
+    /// False: configured but not probed.
+    pub enabled: bool,
+    /// The alert policy for this monitor.
+    pub alerts: AlertPolicy,
+}
+
+impl Config {
+    /// Reads and validates the agent's TOML file text.
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        let mut problems = Problems::default();
+        let file = read(text, Format::Toml, &mut problems);
+        finish(file.as_ref(), problems)
+    }
+
+    /// Reads and validates the desktop's JSON text (the same keys as the TOML file).
+    pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
+        let mut problems = Problems::default();
+        let file = read(text, Format::Json, &mut problems);
+        finish(file.as_ref(), problems)
+    }
+
+    /// Reads and validates a file: JSON when its name ends in `.json`, else TOML. A relative
+    /// `ca_file` is taken relative to the file's directory.
+    pub fn load(path: &Path) -> Result<Self, ConfigError> {
+        let text = std::fs::read_to_string(path).map_err(|e| {
+            ConfigError::single(
+                "",
+                format!("{}: {}", path.display(), rules::os_message(&e.to_string())),
+            )
+        })?;
+        let json = path
+            .extension()
+            .is_some_and(|e| e.eq_ignore_ascii_case("json"));
+        let mut problems = Problems::default();
+        let mut file = read(
+            &text,
+            if json { Format::Json } else { Format::Toml },
+            &mut problems,
+        );
+        if let (Some(file), Some(dir)) = (file.as_mut(), path.parent()) {
+            file.resolve_paths(dir);
+        }
+        finish(file.as_ref(), problems)
+    }
+
+    /// Validates a file already deserialized (the desktop's store).
+    pub fn validate(file: &ConfigFile) -> Result<Self, ConfigError> {
+        finish(Some(file), Problems::default())
+    }
+
+    /// Validates one monitor as the desktop saves it at `index` (the list's length for a new
+    /// one): its values, and that no other monitor of this config has its name or id.
+    pub fn validate_monitor(
+        &self,
+        monitor: &MonitorFile,
+        index: usize,
+    ) -> Result<MonitorConfig, ConfigError> {
+        let (checked, problems) = validate::one_monitor(self, monitor, index);
+        problems.into_result()?;
+        checked.ok_or_else(incomplete)
+    }
+
+    /// The monitor with this id.
+    pub fn monitor(&self, id: &MonitorId) -> Option<&MonitorConfig> {
+        self.monitors.iter().find(|m| &m.id == id)
+    }
+}
+
+/// Validates one monitor over typed defaults and policy, without the uniqueness rule (see
+/// [`Config::validate_monitor`] for that); problems are named as `monitor[index]…`.
+pub fn validate_monitor(
+    defaults: &Defaults,
+    alerts: &AlertPolicy,
+    monitor: &MonitorFile,
+    index: usize,
+) -> Result<MonitorConfig, ConfigError> {
+    let config = Config {
+        defaults: defaults.clone(),
+        alerts: alerts.clone(),
+        ..Config::default()
+    };
+    config.validate_monitor(monitor, index)
+}
+
+impl ConfigFile {
+    /// Reads TOML text into the serde form, checking its shape (syntax, unknown keys, types)
+    /// but not its values.
+    pub fn from_toml_str(text: &str) -> Result<Self, ConfigError> {
+        let mut problems = Problems::default();
+        let file = read(text, Format::Toml, &mut problems);
+        problems.into_result()?;
+        file.ok_or_else(incomplete)
+    }
+
+    /// Reads JSON text into the serde form, checking its shape but not its values.
+    pub fn from_json_str(text: &str) -> Result<Self, ConfigError> {
+        let mut problems = Problems::default();
+        let file = read(text, Format::Json, &mut problems);
+        problems.into_result()?;
+        file.ok_or_else(incomplete)
+    }
+
+    /// Makes relative `ca_file` paths relative to `dir`.
+    pub fn resolve_paths(&mut self, dir: &Path) {
+        for m in &mut self.monitors {
+            if let Some(ca) = m.ca_file.as_mut().filter(|ca| !ca.trim().is_empty()) {
+                if Path::new(ca.as_str()).is_relative() {
+                    *ca = dir.join(&*ca).to_string_lossy().into_owned();
+                }
+            }
+        }
+    }
+}
+
+/// Syntax and shape: the serde form of what fits, every problem in `problems`; `None` only for
+/// a syntax error.
+fn read(text: &str, format: Format, problems: &mut Problems) -> Option<ConfigFile> {
+    let root = match format {
+        Format::Toml => text.parse::<toml::Table>().map(Node::from).map_err(|e| {
+            let (line, column) = e
+                .span()
+                .map_or((1, 1), |span| line_column(text, span.start));
+            let message = e.message().trim().replace('\n', "; ");
+            format!("TOML syntax error at line {line}, column {column}: {message}")
+        }),
+        Format::Json => serde_json::from_str::<serde_json::Value>(text)
+            .map(Node::from)
+            .map_err(|e| {
+                let full = e.to_string();
+                let suffix = format!(" at line {} column {}", e.line(), e.column());
+                let message = full.strip_suffix(&suffix).unwrap_or(&full);
+                let column = e.column().max(1);
+                format!(
+                    "JSON syntax error at line {}, column {column}: {message}",
+                    e.line()
+                )
+            }),
+    };
+    let root = match root {
+        Ok(root) => root,
+        Err(message) => {
+            problems.add_whole(message);
+            return None;
+        }
+    };
+    let fitting = walk(root, format, problems);
+    match serde_json::from_value::<ConfigFile>(fitting) {
+        Ok(file) => Some(file),
+        Err(e) => {
+            problems.add_whole(format!("internal error reading the configuration: {e}"));
+            None
+        }
+    }
+}
+
+/// 1-based line and column (in characters) of byte `offset`.
+fn line_column(text: &str, offset: usize) -> (usize, usize) {
+    let before = text.get(..offset).unwrap_or(text);
+    let line_start = before.rfind('\n').map_or(0, |i| i + 1);
+    (
+        before.matches('\n').count() + 1,
+        before[line_start..].chars().count() + 1,
+    )
+}
+
+/// Validates what was read, adding to the problems already found.
+fn finish(file: Option<&ConfigFile>, mut problems: Problems) -> Result<Config, ConfigError> {
+    let config = file.and_then(|file| validate::config(file, &mut problems));
+    problems.into_result()?;
+    config.ok_or_else(incomplete)
+}
+
+fn incomplete() -> ConfigError {
+    ConfigError::single(
+        "",
+        "internal error: the configuration was not complete after validation",
+    )
+}

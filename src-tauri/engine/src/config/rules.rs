@@ -1,0 +1,225 @@
+//! The rules for single values — ranges, names, hosts, EHLO keywords, address families, CA files
+//! — each returning the message a person sees when the value breaks it. The message names the
+//! value; the caller adds the path.
+
+use std::ops::RangeInclusive;
+use std::path::{Path, PathBuf};
+
+use crate::probe::AddressFamily;
+use crate::tls::{read_ca_file, TlsSetupError};
+
+use super::walk::quote;
+
+/// `qos_ms`: up to a minute (the probe may then take two).
+pub(crate) const QOS_MS: RangeInclusive<i64> = 1..=60_000;
+/// `interval_s` and `retry_s`: up to a day.
+pub(crate) const SECONDS: RangeInclusive<i64> = 1..=86_400;
+/// `cert_warn_days` and `cert_crit_days`: up to ten years.
+pub(crate) const CERT_DAYS: RangeInclusive<i64> = 0..=3_650;
+/// `failed_after` and `warning_after`.
+pub(crate) const CONFIRMATIONS: RangeInclusive<i64> = 1..=1_000;
+/// `repeat_every_min`: 0 (off) up to a week.
+pub(crate) const REPEAT_MIN: RangeInclusive<i64> = 0..=10_080;
+/// `retention_days`: up to ten years.
+pub(crate) const RETENTION_DAYS: RangeInclusive<i64> = 1..=3_650;
+
+/// `0 must be at least 1`, `70000 must be at most 60000`.
+pub(crate) fn in_range(value: i64, range: &RangeInclusive<i64>) -> Result<(), String> {
+    if value < *range.start() {
+        Err(format!("{value} must be at least {}", range.start()))
+    } else if value > *range.end() {
+        Err(format!("{value} must be at most {}", range.end()))
+    } else {
+        Ok(())
+    }
+}
+
+/// A TCP port.
+pub(crate) fn port(value: i64) -> Result<u16, String> {
+    u16::try_from(value)
+        .ok()
+        .filter(|p| *p != 0)
+        .ok_or_else(|| format!("{value} is not a port (1–65535)"))
+}
+
+/// A monitor's name or id: not blank, no control characters (it is a metric label and a key).
+pub(crate) fn label(value: &str) -> Result<(), String> {
+    if value.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    if value.chars().any(char::is_control) {
+        return Err(format!("{} contains a control character", quote(value)));
+    }
+    Ok(())
+}
+
+/// A host name or IP address (IPv6 with or without brackets): not blank, no spaces.
+pub(crate) fn host(value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err("must not be empty".into());
+    }
+    if let Some(bad) = value.chars().find(|c| c.is_whitespace() || c.is_control()) {
+        return Err(format!(
+            "{} contains {bad:?}; a host name or address has no spaces",
+            quote(value)
+        ));
+    }
+    Ok(())
+}
+
+/// An EHLO keyword (RFC 5321 §4.1.1.1: a letter or digit, then letters, digits and `-`).
+pub(crate) fn ehlo_keyword(value: &str) -> Result<(), String> {
+    if value.is_empty() {
+        return Err("must not be empty".into());
+    }
+    let ok = value.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
+    if ok {
+        Ok(())
+    } else {
+        Err(format!(
+            "{} is not an EHLO keyword (letters, digits and -)",
+            quote(value)
+        ))
+    }
+}
+
+/// `any`, `ipv4` or `ipv6`.
+pub(crate) fn family(value: &str) -> Result<AddressFamily, String> {
+    match value {
+        "any" => Ok(AddressFamily::Any),
+        "ipv4" => Ok(AddressFamily::V4),
+        "ipv6" => Ok(AddressFamily::V6),
+        other => Err(format!(
+            "{} is not an address family (any, ipv4, ipv6)",
+            quote(other)
+        )),
+    }
+}
+
+/// A readable PEM file holding at least one certificate.
+pub(crate) fn ca_file(value: &str) -> Result<PathBuf, String> {
+    if value.trim().is_empty() {
+        return Err("must not be empty".into());
+    }
+    let path = Path::new(value);
+    match std::fs::metadata(path) {
+        Err(e) => return Err(format!("{value}: {}", os_message(&e.to_string()))),
+        Ok(meta) if meta.is_dir() => {
+            return Err(format!("{value}: is a directory, not a PEM file"))
+        }
+        Ok(meta) if !meta.is_file() => return Err(format!("{value}: not a regular file")),
+        Ok(_) => {}
+    }
+    match read_ca_file(path) {
+        Ok(_) => Ok(path.to_path_buf()),
+        Err(TlsSetupError::CaFile { reason, .. }) => {
+            Err(format!("{value}: {}", os_message(&reason)))
+        }
+        Err(other) => Err(format!("{value}: {other}")),
+    }
+}
+
+/// An I/O error as the OS words it: `No such file or directory`, without the `I/O error: `
+/// prefix and the `(os error 2)` suffix.
+pub(crate) fn os_message(text: &str) -> String {
+    let text = text.strip_prefix("I/O error: ").unwrap_or(text);
+    match text.rfind(" (os error ") {
+        Some(at) if text.ends_with(')') => text[..at].to_owned(),
+        _ => text.to_owned(),
+    }
+}
+
+/// Milliseconds as seconds for people: `2 s`, `2.4 s`, `0.002 s`.
+pub(crate) fn seconds(ms: i64) -> String {
+    let whole = ms / 1000;
+    let frac = (ms % 1000).abs();
+    if frac == 0 {
+        format!("{whole} s")
+    } else {
+        let frac = format!("{frac:03}");
+        format!("{whole}.{} s", frac.trim_end_matches('0'))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn value_rules() {
+        assert_eq!(in_range(0, &QOS_MS), Err("0 must be at least 1".into()));
+        assert_eq!(
+            in_range(60_001, &QOS_MS),
+            Err("60001 must be at most 60000".into())
+        );
+        assert_eq!(port(65_535), Ok(65_535));
+        assert_eq!(port(0), Err("0 is not a port (1–65535)".into()));
+        assert_eq!(port(-1), Err("-1 is not a port (1–65535)".into()));
+        assert_eq!(
+            host("mx 1"),
+            Err("\"mx 1\" contains ' '; a host name or address has no spaces".into())
+        );
+        assert!(host("[::1]").is_ok());
+        assert!(label("  ").is_err());
+        assert!(ehlo_keyword("8BITMIME").is_ok());
+        assert!(ehlo_keyword("X-EXPS").is_ok());
+        assert!(ehlo_keyword("-X").is_err());
+        assert_eq!(
+            family("4"),
+            Err("\"4\" is not an address family (any, ipv4, ipv6)".into())
+        );
+        assert_eq!(quote(&"x".repeat(70)), format!("{:?}…", "x".repeat(60)));
+    }
+
+    #[test]
+    fn seconds_for_people() {
+        assert_eq!(seconds(2000), "2 s");
+        assert_eq!(seconds(2400), "2.4 s");
+        assert_eq!(seconds(3002), "3.002 s");
+        assert_eq!(seconds(2), "0.002 s");
+    }
+
+    #[test]
+    fn os_messages_lose_their_decorations() {
+        assert_eq!(
+            os_message("I/O error: No such file or directory (os error 2)"),
+            "No such file or directory"
+        );
+        assert_eq!(
+            os_message("Permission denied (os error 13)"),
+            "Permission denied"
+        );
+        assert_eq!(
+            os_message("no PEM certificate in it"),
+            "no PEM certificate in it"
+        );
+    }
+
+    #[test]
+    fn ca_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let missing = dir.path().join("x.pem");
+        let missing = missing.to_str().unwrap();
+        assert_eq!(
+            ca_file(missing),
+            Err(format!("{missing}: No such file or directory"))
+        );
+        let dir_text = dir.path().to_str().unwrap();
+        assert_eq!(
+            ca_file(dir_text),
+            Err(format!("{dir_text}: is a directory, not a PEM file"))
+        );
+        let empty = dir.path().join("empty.pem");
+        std::fs::write(&empty, "not a certificate\n").unwrap();
+        let empty = empty.to_str().unwrap();
+        assert_eq!(
+            ca_file(empty),
+            Err(format!("{empty}: no PEM certificate in it"))
+        );
+        let cert = rcgen::generate_simple_self_signed(vec!["mx.test".to_owned()]).unwrap();
+        let good = dir.path().join("ca.pem");
+        std::fs::write(&good, cert.cert.pem()).unwrap();
+        assert_eq!(ca_file(good.to_str().unwrap()), Ok(good));
+    }
+}

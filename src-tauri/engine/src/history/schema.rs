@@ -1,0 +1,148 @@
+//! The schema and its migrations. `PRAGMA user_version` holds the number of migrations applied;
+//! opening applies the missing ones in order, in one `BEGIN IMMEDIATE` transaction (which also
+//! proves nobody else holds the write lock). A file from a newer build is refused rather than
+//! guessed at. Migrations are append-only: never edit one that has shipped, add the next.
+
+use rusqlite::{Connection, TransactionBehavior};
+
+/// The schema version this build writes (the number of migrations).
+pub const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
+
+/// Migration `i` takes the schema from version `i` to `i + 1`.
+const MIGRATIONS: &[&str] = &[V1];
+
+/// Results, events, and the monitor ids they refer to. The partial indexes keep retention and
+/// "last failure" cheap whatever the mix of verdicts; queries must spell their conditions
+/// (`verdict = 2`, `verdict <> 2`, `transcript IS NOT NULL`) literally for SQLite to use them.
+const V1: &str = "
+CREATE TABLE monitors (
+    id  INTEGER PRIMARY KEY,
+    key TEXT NOT NULL UNIQUE
+);
+CREATE TABLE results (
+    id              INTEGER PRIMARY KEY,
+    monitor_id      INTEGER NOT NULL REFERENCES monitors (id),
+    at_ms           INTEGER NOT NULL,
+    verdict         INTEGER NOT NULL CHECK (verdict IN (0, 1, 2)),
+    latency_us      INTEGER,
+    dns_us          INTEGER,
+    connect_us      INTEGER,
+    tls_us          INTEGER,
+    greeting_us     INTEGER,
+    starttls_us     INTEGER,
+    ehlo_us         INTEGER,
+    failure_phase   TEXT,
+    failure_kind    TEXT,
+    failure_message TEXT,
+    reason          TEXT,
+    address         TEXT,
+    cert_days_left  INTEGER,
+    transcript      TEXT
+);
+CREATE INDEX results_by_monitor ON results (monitor_id, at_ms, verdict, latency_us);
+CREATE INDEX results_failed ON results (monitor_id, at_ms) WHERE verdict = 2;
+CREATE INDEX results_ok_by_time ON results (at_ms) WHERE verdict <> 2;
+CREATE INDEX results_failed_by_time ON results (at_ms) WHERE verdict = 2;
+CREATE INDEX results_transcripts_by_time ON results (at_ms) WHERE transcript IS NOT NULL;
+CREATE TABLE events (
+    id          INTEGER PRIMARY KEY,
+    monitor_id  INTEGER NOT NULL REFERENCES monitors (id),
+    name        TEXT NOT NULL,
+    at_ms       INTEGER NOT NULL,
+    event_id    INTEGER,
+    from_status TEXT NOT NULL,
+    to_status   TEXT NOT NULL,
+    kind        TEXT NOT NULL,
+    reason      TEXT,
+    alert       INTEGER NOT NULL
+);
+CREATE INDEX events_by_time ON events (at_ms);
+CREATE INDEX events_by_monitor ON events (monitor_id, at_ms);
+";
+
+/// Why the schema could not be brought up to date.
+#[derive(Debug)]
+pub(crate) enum MigrateError {
+    /// The file was written by a newer build.
+    TooNew(u32),
+    /// SQLite failed (locked, corrupt, or a migration clashed with what is there).
+    Sqlite(rusqlite::Error),
+}
+
+impl From<rusqlite::Error> for MigrateError {
+    fn from(e: rusqlite::Error) -> Self {
+        Self::Sqlite(e)
+    }
+}
+
+/// The schema version recorded in the file.
+pub(crate) fn user_version(conn: &Connection) -> rusqlite::Result<u32> {
+    conn.pragma_query_value(None, "user_version", |row| row.get(0))
+}
+
+/// Applies the missing migrations; returns the version found before.
+pub(crate) fn migrate(conn: &mut Connection) -> Result<u32, MigrateError> {
+    let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
+    let found = user_version(&tx)?;
+    if found > SCHEMA_VERSION {
+        return Err(MigrateError::TooNew(found));
+    }
+    for sql in &MIGRATIONS[found as usize..] {
+        tx.execute_batch(sql)?;
+    }
+    if found != SCHEMA_VERSION {
+        tx.pragma_update(None, "user_version", SCHEMA_VERSION)?;
+    }
+    tx.commit()?;
+    Ok(found)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn migrating_twice_is_a_no_op() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        assert_eq!(migrate(&mut conn).unwrap(), 0);
+        assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
+        assert_eq!(migrate(&mut conn).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn a_newer_schema_is_refused() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        conn.pragma_update(None, "user_version", SCHEMA_VERSION + 1)
+            .unwrap();
+        assert!(
+            matches!(migrate(&mut conn), Err(MigrateError::TooNew(v)) if v == SCHEMA_VERSION + 1)
+        );
+    }
+
+    #[test]
+    fn retention_and_last_failure_use_the_partial_indexes() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        migrate(&mut conn).unwrap();
+        let plan = |sql: &str| -> String {
+            let mut stmt = conn.prepare(&format!("EXPLAIN QUERY PLAN {sql}")).unwrap();
+            let rows = stmt.query_map([], |r| r.get::<_, String>(3)).unwrap();
+            rows.map(Result::unwrap).collect::<Vec<_>>().join("; ")
+        };
+        let table = [
+            ("SELECT id FROM results WHERE at_ms < 5 AND verdict <> 2 LIMIT 9", "results_ok_by_time"),
+            ("SELECT id FROM results WHERE at_ms < 5 AND verdict = 2 LIMIT 9", "results_failed_by_time"),
+            (
+                "SELECT id FROM results WHERE at_ms < 5 AND transcript IS NOT NULL LIMIT 9",
+                "results_transcripts_by_time",
+            ),
+            (
+                "SELECT id FROM results WHERE monitor_id = 1 AND verdict = 2 ORDER BY at_ms DESC LIMIT 1",
+                "results_failed",
+            ),
+        ];
+        for (sql, index) in table {
+            let got = plan(sql);
+            assert!(got.contains(&format!("INDEX {index} ")), "{sql}: {got}");
+        }
+    }
+}

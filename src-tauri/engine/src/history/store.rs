@@ -1,0 +1,244 @@
+//! [`HistoryStore`]: the one write connection — open (with recovery), batched writes, pruning,
+//! and starting over on a file found damaged while running. Synchronous: async code calls it
+//! from `spawn_blocking` (the writer task does).
+
+use std::collections::HashMap;
+use std::path::{Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::Arc;
+
+use chrono::{DateTime, Utc};
+use rusqlite::{params, params_from_iter, Connection, Statement, ToSql, Transaction};
+
+use super::open::{move_aside, open_file, open_memory, OpenOptions, Recovery};
+use super::query::Queries;
+use super::reader::HistoryReader;
+use super::record::{event_params, result_params, EVENT_COLUMNS, RESULT_COLUMNS};
+use super::retention::{prune_step, Pruned, Retention};
+use super::{HistoryError, ResultRecord};
+use crate::model::{MonitorId, StateChange};
+
+/// Rows per statement in one chunk of [`HistoryStore::prune`].
+const PRUNE_CHUNK: usize = 10_000;
+
+const INSERT_MONITOR: &str = "INSERT INTO monitors (key) VALUES (?1) ON CONFLICT (key) DO NOTHING";
+const SELECT_MONITOR: &str = "SELECT id FROM monitors WHERE key = ?1";
+
+/// Where the database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A file.
+    File(PathBuf),
+    /// A private in-memory database, by its shared-cache URI.
+    Memory(String),
+}
+
+/// What the store and its readers share: where the data is, and a generation that changes when
+/// the file is replaced so readers reopen.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) target: Target,
+    pub(crate) options: OpenOptions,
+    pub(crate) generation: AtomicU64,
+}
+
+/// The history database's write side.
+#[derive(Debug)]
+pub struct HistoryStore {
+    conn: Connection,
+    shared: Arc<Shared>,
+    /// `monitors.id` by key, for the rows written so far.
+    monitor_ids: HashMap<MonitorId, i64>,
+}
+
+impl HistoryStore {
+    /// Opens or creates the database at `path` with the default options; a bad file is moved
+    /// aside and reported (see [`Recovery`]).
+    pub fn open(path: impl AsRef<Path>) -> Result<(Self, Option<Recovery>), HistoryError> {
+        Self::open_with(path, OpenOptions::default())
+    }
+
+    /// [`Self::open`] with explicit options.
+    pub fn open_with(
+        path: impl AsRef<Path>,
+        options: OpenOptions,
+    ) -> Result<(Self, Option<Recovery>), HistoryError> {
+        let path = path.as_ref();
+        let (conn, recovery) = open_file(path, &options)?;
+        let target = Target::File(path.to_owned());
+        Ok((Self::with_conn(conn, target, options), recovery))
+    }
+
+    /// A new private database in memory (tests, or running without a file); readers from
+    /// [`Self::reader`] see it too.
+    pub fn open_in_memory() -> Result<Self, HistoryError> {
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let n = NEXT.fetch_add(1, Ordering::Relaxed);
+        let uri = format!(
+            "file:ehlowatch-history-{}-{n}?mode=memory&cache=shared",
+            std::process::id()
+        );
+        let options = OpenOptions::default();
+        let conn = open_memory(&uri, &options)?;
+        Ok(Self::with_conn(conn, Target::Memory(uri), options))
+    }
+
+    fn with_conn(conn: Connection, target: Target, options: OpenOptions) -> Self {
+        let shared = Arc::new(Shared {
+            target,
+            options,
+            generation: AtomicU64::new(0),
+        });
+        Self {
+            conn,
+            shared,
+            monitor_ids: HashMap::new(),
+        }
+    }
+
+    /// The database file, or `None` in memory.
+    pub fn path(&self) -> Option<&Path> {
+        match &self.shared.target {
+            Target::File(p) => Some(p),
+            Target::Memory(_) => None,
+        }
+    }
+
+    /// A read-only connection for queries beside the writer (opened on first use).
+    pub fn reader(&self) -> HistoryReader {
+        HistoryReader::new(Arc::clone(&self.shared))
+    }
+
+    /// Queries on the write connection.
+    pub fn queries(&self) -> Queries<'_> {
+        Queries::new(&self.conn)
+    }
+
+    /// Writes `results` and `changes` in one transaction: all or nothing.
+    pub fn write_batch(
+        &mut self,
+        results: &[ResultRecord],
+        changes: &[StateChange],
+    ) -> Result<(), HistoryError> {
+        let tx = self.conn.transaction()?;
+        let mut new_ids = HashMap::new();
+        {
+            let mut ids = MonitorIds {
+                known: &self.monitor_ids,
+                new: &mut new_ids,
+            };
+            let mut stmt = tx.prepare_cached(&insert_sql("results", RESULT_COLUMNS))?;
+            for r in results {
+                let id = ids.get(&tx, &r.monitor)?;
+                execute(&mut stmt, id, &result_params(r)?)?;
+            }
+            let mut stmt = tx.prepare_cached(&insert_sql("events", EVENT_COLUMNS))?;
+            for c in changes {
+                let id = ids.get(&tx, &c.monitor)?;
+                execute(&mut stmt, id, &event_params(c))?;
+            }
+        }
+        tx.commit()?;
+        // Only now: the ids of a rolled-back transaction must not be remembered.
+        self.monitor_ids.extend(new_ids);
+        Ok(())
+    }
+
+    /// Prunes everything `retention` no longer keeps, relative to `now`, in chunks.
+    pub fn prune(
+        &mut self,
+        now: DateTime<Utc>,
+        retention: &Retention,
+    ) -> Result<Pruned, HistoryError> {
+        let mut total = Pruned::default();
+        loop {
+            let step = self.prune_step(now, retention, PRUNE_CHUNK)?;
+            total.add(step);
+            if !step.more {
+                return Ok(total);
+            }
+        }
+    }
+
+    /// One chunk of pruning: at most `limit` rows per kind, one short transaction.
+    pub fn prune_step(
+        &mut self,
+        now: DateTime<Utc>,
+        retention: &Retention,
+        limit: usize,
+    ) -> Result<Pruned, HistoryError> {
+        Ok(prune_step(&mut self.conn, now, retention, limit)?)
+    }
+
+    /// Moves a file found damaged while running aside and starts a new one in its place;
+    /// readers reopen on their next query. In memory there is nothing to move: an error.
+    pub fn start_over(&mut self, reason: String) -> Result<Recovery, HistoryError> {
+        let Target::File(path) = &self.shared.target else {
+            return Err(HistoryError::Open {
+                path: PathBuf::from(":memory:"),
+                reason,
+            });
+        };
+        let path = path.clone();
+        // Close the old connection before the rename: on close SQLite removes `<path>-wal` by
+        // name, which must still be the old file's.
+        drop(std::mem::replace(
+            &mut self.conn,
+            Connection::open_in_memory()?,
+        ));
+        self.monitor_ids.clear();
+        let recovery = move_aside(&path, reason)?;
+        tracing::error!(path = %path.display(), moved_to = %recovery.moved_to.display(), "{}", recovery.reason);
+        let (conn, again) = open_file(&path, &self.shared.options)?;
+        self.conn = conn;
+        self.shared.generation.fetch_add(1, Ordering::Release);
+        Ok(again.unwrap_or(recovery))
+    }
+}
+
+/// `monitors.id` by key: those known before the transaction, and those it added.
+struct MonitorIds<'a> {
+    known: &'a HashMap<MonitorId, i64>,
+    new: &'a mut HashMap<MonitorId, i64>,
+}
+
+impl MonitorIds<'_> {
+    /// The id of `key`, inserting it into `monitors` when new.
+    fn get(&mut self, tx: &Transaction<'_>, key: &MonitorId) -> rusqlite::Result<i64> {
+        if let Some(&id) = self.known.get(key).or_else(|| self.new.get(key)) {
+            return Ok(id);
+        }
+        tx.prepare_cached(INSERT_MONITOR)?.execute(params![key.0])?;
+        let id = tx
+            .prepare_cached(SELECT_MONITOR)?
+            .query_row(params![key.0], |r| r.get(0))?;
+        self.new.insert(key.clone(), id);
+        Ok(id)
+    }
+}
+
+/// `INSERT INTO table (monitor_id, columns…) VALUES (?1, ?2, …)`.
+fn insert_sql(table: &str, columns: &str) -> String {
+    let n = columns.split(',').count() + 1;
+    let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
+    format!(
+        "INSERT INTO {table} (monitor_id, {columns}) VALUES ({})",
+        marks.join(", ")
+    )
+}
+
+/// Runs an insert with the monitor id then `values`.
+fn execute(stmt: &mut Statement<'_>, id: i64, values: &[Box<dyn ToSql>]) -> rusqlite::Result<()> {
+    let all = std::iter::once(&id as &dyn ToSql).chain(values.iter().map(AsRef::as_ref));
+    stmt.execute(params_from_iter(all)).map(drop)
+}
+
+/// Prepares every statement the store and the queries use: an error means the schema is not
+/// the one this build expects.
+pub(crate) fn validate(conn: &Connection) -> rusqlite::Result<()> {
+    conn.prepare_cached(&insert_sql("results", RESULT_COLUMNS))?;
+    conn.prepare_cached(&insert_sql("events", EVENT_COLUMNS))?;
+    conn.prepare_cached(INSERT_MONITOR)?;
+    conn.prepare_cached(SELECT_MONITOR)?;
+    Queries::validate(conn)
+}

@@ -1,0 +1,204 @@
+//! One task per monitor (gatus `watchdog/endpoint.go` is the model): the first probe right away
+//! (staggered by the caller so thousands of monitors do not fire in the same millisecond), then
+//! every interval with jitter, a faster confirmation re-probe after a bad result, "check now" on
+//! demand, and a global semaphore so that concurrent probes stay few enough for honest timings.
+//!
+//! Ticks come from a `tokio::time::Interval` with `MissedTickBehavior::Skip`, and a tick that
+//! fell due while the previous probe was still running is dropped: a stalled probe skips the
+//! ticks it missed instead of firing them in a burst. Each probe then starts at a
+//! random point in the first fifth of its period, so starts sit within ±10 % of the interval
+//! around the period's 10 % mark and monitors that share an interval drift apart.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use rand::Rng;
+use tokio::sync::{mpsc, Notify, Semaphore};
+use tokio::time::{interval_at, sleep_until, Instant, MissedTickBehavior};
+use tokio_util::sync::CancellationToken;
+
+use crate::model::{AlertPolicy, MonitorId};
+use crate::probe::{ProbeReport, ProbeSpec, Prober};
+use crate::verdict::Verdict;
+
+/// What a monitor task needs to know about its monitor.
+#[derive(Debug, Clone)]
+pub struct TaskPlan {
+    /// Which monitor.
+    pub id: MonitorId,
+    /// Bumped whenever the monitor's settings change, so late results of an old task are dropped.
+    pub generation: u64,
+    /// What to probe.
+    pub spec: ProbeSpec,
+    /// Time between probes.
+    pub interval: Duration,
+    /// Time to the confirmation re-probe after a bad result.
+    pub retry: Duration,
+    /// How many bad results in a row the alert policy waits for.
+    pub confirmations: u32,
+    /// Delay of the first probe (stagger).
+    pub first_delay: Duration,
+}
+
+impl TaskPlan {
+    /// The confirmations the policy needs before it alerts: the larger of its two thresholds.
+    pub fn confirmations_of(policy: &AlertPolicy) -> u32 {
+        policy.failed_after.max(policy.warning_after).max(1)
+    }
+}
+
+/// One finished probe, as the task hands it over.
+#[derive(Debug)]
+pub struct ProbeDone {
+    /// Which monitor.
+    pub id: MonitorId,
+    /// The generation of the task that ran it.
+    pub generation: u64,
+    /// The report.
+    pub report: ProbeReport,
+    /// When the probe was due (tick plus jitter, or the retry or check-now instant).
+    pub planned: Instant,
+    /// When it actually started (after waiting for a semaphore permit).
+    pub started: Instant,
+    /// Wall-clock time at the start, to notice a suspend in the middle of the probe.
+    pub started_wall: DateTime<Utc>,
+    /// When it finished.
+    pub finished: Instant,
+    /// When the task plans to probe next.
+    pub next: Instant,
+}
+
+/// What is shared by every monitor task.
+#[derive(Debug, Clone)]
+pub struct TaskContext {
+    /// The prober (shared TLS configurations).
+    pub prober: Prober,
+    /// Bounds the probes in flight.
+    pub permits: Arc<Semaphore>,
+    /// Where results go.
+    pub results: mpsc::Sender<ProbeDone>,
+}
+
+/// The controls of a running monitor task.
+#[derive(Debug, Clone)]
+pub struct TaskControl {
+    /// Stops the task.
+    pub cancel: CancellationToken,
+    /// Wakes it for an immediate probe.
+    pub check_now: Arc<Notify>,
+}
+
+impl TaskControl {
+    /// Controls for a task that stops with `parent`.
+    pub fn child_of(parent: &CancellationToken) -> Self {
+        Self {
+            cancel: parent.child_token(),
+            check_now: Arc::new(Notify::new()),
+        }
+    }
+}
+
+/// Runs a monitor until cancelled.
+pub async fn run_monitor(plan: TaskPlan, ctx: TaskContext, control: TaskControl) {
+    let TaskControl { cancel, check_now } = control;
+    let mut ticks = interval_at(Instant::now() + plan.first_delay, plan.interval);
+    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
+    let mut first = true;
+    let mut last_finished: Option<Instant> = None;
+    let mut last_tick = Instant::now() + plan.first_delay;
+    let mut retry_at: Option<Instant> = None;
+    let mut bad_streak = 0u32;
+    loop {
+        let planned = tokio::select! {
+            biased;
+            () = cancel.cancelled() => return,
+            () = check_now.notified() => {
+                ticks.reset();
+                last_tick = Instant::now();
+                last_tick
+            }
+            () = sleep_until(retry_at.unwrap_or_else(Instant::now)), if retry_at.is_some() => Instant::now(),
+            tick = ticks.tick() => {
+                last_tick = tick;
+                if last_finished.is_some_and(|finished| tick < finished) {
+                    // Fell due while the last probe ran: `Skip` hands over one such late tick
+                    // before it realigns; dropping it keeps a stall from causing a burst.
+                    continue;
+                }
+                let due = if first { tick } else { tick + jitter(plan.interval) };
+                first = false;
+                tokio::select! {
+                    () = cancel.cancelled() => return,
+                    () = sleep_until(due) => due,
+                }
+            }
+        };
+        let permit = tokio::select! {
+            () = cancel.cancelled() => return,
+            permit = ctx.permits.acquire() => permit,
+        };
+        let started = Instant::now();
+        let started_wall = Utc::now();
+        let report = tokio::select! {
+            () = cancel.cancelled() => return,
+            report = ctx.prober.probe(&plan.spec) => report,
+        };
+        drop(permit);
+        let finished = Instant::now();
+        last_finished = Some(finished);
+        bad_streak = if report.status == Verdict::Success {
+            0
+        } else {
+            bad_streak.saturating_add(1)
+        };
+        if bad_streak > 0 && bad_streak < plan.confirmations {
+            retry_at = Some(finished + plan.retry);
+        } else {
+            retry_at = None;
+        }
+        let next = retry_at.unwrap_or_else(|| next_grid_point(last_tick, finished, plan.interval));
+        let done = ProbeDone {
+            id: plan.id.clone(),
+            generation: plan.generation,
+            report,
+            planned,
+            started,
+            started_wall,
+            finished,
+            next,
+        };
+        if ctx.results.send(done).await.is_err() {
+            return;
+        }
+    }
+}
+
+/// The first point of the grid `last + k × period` after `now` (what `Skip` will tick next).
+fn next_grid_point(last: Instant, now: Instant, period: Duration) -> Instant {
+    let mut next = last + period;
+    if next <= now && !period.is_zero() {
+        let behind = now.duration_since(next).as_nanos() / period.as_nanos() + 1;
+        next += period * u32::try_from(behind).unwrap_or(u32::MAX);
+    }
+    next
+}
+
+/// A random delay in `[0, interval / 5)`.
+fn jitter(interval: Duration) -> Duration {
+    let fifth = interval / 5;
+    if fifth.is_zero() {
+        return Duration::ZERO;
+    }
+    rand::rng().random_range(Duration::ZERO..fifth)
+}
+
+/// The first-probe delay of monitor `index` of `count`: spread evenly over
+/// `min(interval, count × 10 ms)`, so a handful start at once and ten thousand over a minute.
+pub fn stagger(index: usize, count: usize, interval: Duration) -> Duration {
+    if count <= 1 {
+        return Duration::ZERO;
+    }
+    let spread = interval.min(Duration::from_millis(10) * u32::try_from(count).unwrap_or(u32::MAX));
+    spread.mul_f64(index as f64 / count as f64)
+}
