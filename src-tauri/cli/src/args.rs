@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use ehlowatch_engine::probe::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode, TlsTrust};
+use ehlowatch_engine::tls::TlsSetupError;
 
 /// EHLO Watch: is this mail server answering EHLO, and how fast?
 #[derive(Debug, Parser)]
@@ -21,7 +22,12 @@ pub struct Cli {
 #[derive(Debug, Subcommand)]
 pub enum Command {
     /// Probe one server once, Nagios-plugin style: exit 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+    // `ehlowatch check --version` names the program, not "ehlowatch-check".
+    #[command(display_name = "ehlowatch")]
     Check(CheckArgs),
+    /// Run the monitoring agent on a config file: probe every monitor, log state changes, serve
+    /// /metrics, /api/status and /healthz. SIGHUP reloads the config, SIGTERM stops.
+    Run(RunArgs),
 }
 
 /// `ehlowatch check`.
@@ -32,10 +38,10 @@ pub struct CheckArgs {
     #[arg(value_parser = parse_host)]
     pub host: String,
     /// TCP port [default: 25, or 465 with --tls implicit].
-    #[arg(short, long, value_parser = clap::value_parser!(u16).range(1..))]
+    #[arg(short, long, value_parser = parse_port)]
     pub port: Option<u16>,
     /// QoS in milliseconds: a 250 later than this is a warning, later than twice this a failure.
-    #[arg(long, default_value_t = 1000, value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    #[arg(long, default_value_t = 1000, value_parser = parse_qos_ms)]
     pub qos_ms: u64,
     /// TLS mode: none, starttls or implicit.
     #[arg(long, default_value = "none", value_parser = clap::builder::ValueParser::new(TlsMode::from_str))]
@@ -95,11 +101,16 @@ impl CheckArgs {
             _ => AddressFamily::Any,
         };
         spec.ehlo_name.clone_from(&self.ehlo_name);
-        spec.trust = TlsTrust { ca_file: self.ca_file.clone(), insecure: self.insecure };
+        spec.trust = TlsTrust {
+            ca_file: self.ca_file.clone(),
+            insecure: self.insecure,
+        };
         spec.thresholds.qos = Duration::from_millis(self.qos_ms);
         spec.thresholds.cert_warn_days = self.cert_warn_days;
         spec.thresholds.cert_crit_days = self.cert_crit_days;
-        spec.thresholds.required_extensions.clone_from(&self.require_ext);
+        spec.thresholds
+            .required_extensions
+            .clone_from(&self.require_ext);
         Ok(spec)
     }
 }
@@ -122,14 +133,39 @@ fn parse_host(value: &str) -> Result<String, String> {
     Ok(value.to_owned())
 }
 
+fn parse_port(value: &str) -> Result<u16, String> {
+    value
+        .parse::<u16>()
+        .ok()
+        .filter(|&port| port != 0)
+        .ok_or_else(|| format!("{value} is not a port (1–65535)"))
+}
+
+/// The longest QoS accepted: an hour (the probe may then take two).
+const MAX_QOS_MS: u64 = 3_600_000;
+
+fn parse_qos_ms(value: &str) -> Result<u64, String> {
+    match value.parse::<u64>() {
+        Ok(0) => Err("the QoS must be at least 1 ms".into()),
+        Ok(ms @ 1..=MAX_QOS_MS) => Ok(ms),
+        Ok(_) => Err(format!(
+            "{value} ms is more than an hour; the QoS is at most {MAX_QOS_MS} ms"
+        )),
+        Err(_) => Err(format!("{value} is not a whole number of milliseconds")),
+    }
+}
+
 fn parse_ehlo_name(value: &str) -> Result<String, String> {
     check_ehlo_name(value).map(|()| value.to_owned())
 }
 
 fn parse_ca_file(value: &str) -> Result<PathBuf, String> {
     let path = PathBuf::from(value);
-    ehlowatch_engine::tls::read_ca_file(&path).map_err(|e| e.to_string())?;
-    Ok(path)
+    match ehlowatch_engine::tls::read_ca_file(&path) {
+        Ok(_) => Ok(path),
+        Err(TlsSetupError::CaFile { reason, .. }) => Err(reason),
+        Err(other) => Err(other.to_string()),
+    }
 }
 
 fn parse_extension(value: &str) -> Result<String, String> {
@@ -139,4 +175,19 @@ fn parse_extension(value: &str) -> Result<String, String> {
     } else {
         Err("an extension keyword is letters, digits and hyphens (e.g. STARTTLS)".into())
     }
+}
+
+/// `ehlowatch run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// The TOML config file (see examples/agent.toml).
+    #[arg(long, short = 'c', value_name = "FILE")]
+    pub config: PathBuf,
+    /// The history database [default: `history.sqlite` in `$STATE_DIRECTORY`,
+    /// `$XDG_STATE_HOME/ehlowatch` or `~/.local/state/ehlowatch`].
+    #[arg(long, value_name = "FILE")]
+    pub db: Option<PathBuf>,
+    /// Where to serve /metrics, /api/status and /healthz (loopback unless you say otherwise).
+    #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9925")]
+    pub listen: std::net::SocketAddr,
 }

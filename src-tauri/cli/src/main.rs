@@ -1,6 +1,7 @@
 //! `ehlowatch`: the engine on the command line. `check` probes one server once and exits like a
 //! Nagios plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
 
+mod agent;
 mod args;
 mod output;
 
@@ -18,14 +19,25 @@ fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(err) if !err.use_stderr() => {
-            // --help and --version
-            println!("{}", err.render().to_string().trim_end());
+            // --help and --version; a closed stdout (`| head`) is no reason to panic.
+            let _ = err.print();
             return ExitCode::SUCCESS;
         }
         Err(err) => return unknown(&err.render().to_string()),
     };
     match cli.command {
         Command::Check(args) => check(&args),
+        Command::Run(args) => run_agent(args),
+    }
+}
+
+fn run_agent(args: args::RunArgs) -> ExitCode {
+    match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime.block_on(agent::run(args)),
+        Err(err) => unknown(&format!("error: cannot start the async runtime: {err}")),
     }
 }
 
@@ -34,7 +46,10 @@ fn check(args: &CheckArgs) -> ExitCode {
         Ok(spec) => spec,
         Err(err) => return unknown(&format!("error: {err}")),
     };
-    let runtime = match tokio::runtime::Builder::new_current_thread().enable_all().build() {
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+    {
         Ok(rt) => rt,
         Err(err) => return unknown(&format!("error: cannot start the async runtime: {err}")),
     };
@@ -60,8 +75,16 @@ fn check(args: &CheckArgs) -> ExitCode {
 /// Prints a bad-argument message (stderr, and a Nagios status line on stdout) and exits 3.
 fn unknown(message: &str) -> ExitCode {
     let message = message.trim_end();
-    let first = message.lines().next().unwrap_or_default().trim_start_matches("error: ");
-    println!("SMTP UNKNOWN - {first}");
+    // The first paragraph, on one line: clap puts what is missing on the line after its colon.
+    let first: Vec<&str> = message
+        .lines()
+        .map(str::trim)
+        .take_while(|line| !line.is_empty())
+        .collect();
+    println!(
+        "SMTP UNKNOWN - {}",
+        first.join(" ").trim_start_matches("error: ")
+    );
     eprintln!("{message}");
     ExitCode::from(UNKNOWN)
 }

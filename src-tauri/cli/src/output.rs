@@ -20,8 +20,16 @@ pub fn status_line(report: &ProbeReport) -> String {
         (_, _, Some(reason)) => reason.clone(),
         _ => "no verdict reason".to_owned(),
     };
-    let preposition = if report.status == Verdict::Failed { "at" } else { "from" };
-    format!("SMTP {label} - {what} {preposition} {} | {}", endpoint(report), perfdata(report))
+    let preposition = if report.status == Verdict::Failed {
+        "at"
+    } else {
+        "from"
+    };
+    format!(
+        "SMTP {label} - {what} {preposition} {} | {}",
+        endpoint(report),
+        perfdata(report)
+    )
 }
 
 /// `host[address]:port`, or `host:port` when no address was reached.
@@ -35,7 +43,9 @@ fn endpoint(report: &ProbeReport) -> String {
 /// Nagios performance data: total time against QoS and 2×QoS, then each measured phase.
 fn perfdata(report: &ProbeReport) -> String {
     let qos = report.qos.as_secs_f64();
-    let time = report.latency.map_or_else(|| "U".to_owned(), |l| format!("{:.6}s", l.as_secs_f64()));
+    let time = report
+        .latency
+        .map_or_else(|| "U".to_owned(), |l| format!("{:.6}s", l.as_secs_f64()));
     let mut out = format!("time={time};{qos:.6};{:.6};0", qos * 2.0);
     let p = &report.phases;
     let phases = [

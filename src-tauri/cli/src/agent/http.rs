@@ -1,0 +1,109 @@
+//! The agent's HTTP endpoints: `/metrics` for Prometheus, `/api/status` (JSON) for scripts and
+//! dashboards, `/healthz` for service managers. Read-only; it listens on loopback unless told.
+
+use std::sync::Arc;
+
+use axum::extract::State;
+use axum::http::{header, HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use chrono::{DateTime, Utc};
+use ehlowatch_engine::snapshot::Snapshot;
+use ehlowatch_engine::Status;
+use serde::Serialize;
+use tokio::sync::watch;
+
+use super::exposition;
+use super::metrics::Metrics;
+
+/// What the handlers read.
+#[derive(Debug, Clone)]
+pub struct AppState {
+    /// The metrics registry.
+    pub metrics: Arc<Metrics>,
+    /// The engine's latest snapshot.
+    pub snapshot: watch::Receiver<Arc<Snapshot>>,
+}
+
+/// The routes.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .route("/metrics", get(metrics))
+        .route("/api/status", get(status))
+        .route("/healthz", get(|| async { "ok\n" }))
+        .with_state(state)
+}
+
+/// `OpenMetrics` for scrapers that ask for it (Prometheus), else the classic text format.
+async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
+    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
+    match state.metrics.encode() {
+        Ok(body) if exposition::wants_openmetrics(accept) => {
+            ([(header::CONTENT_TYPE, exposition::OPENMETRICS)], body).into_response()
+        }
+        Ok(body) => (
+            [(header::CONTENT_TYPE, exposition::TEXT)],
+            exposition::to_text_format(&body),
+        )
+            .into_response(),
+        Err(_) => (
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "could not encode metrics\n",
+        )
+            .into_response(),
+    }
+}
+
+/// `/api/status`: one entry per monitor.
+#[derive(Debug, Serialize)]
+struct StatusBody {
+    worst: Status,
+    offline: bool,
+    monitors: Vec<MonitorStatus>,
+}
+
+#[derive(Debug, Serialize)]
+struct MonitorStatus {
+    name: String,
+    id: String,
+    host: String,
+    port: u16,
+    enabled: bool,
+    status: Status,
+    event_id: Option<u16>,
+    latency_ms: Option<f64>,
+    since: Option<DateTime<Utc>>,
+    checked_at: Option<DateTime<Utc>>,
+    reason: Option<String>,
+}
+
+async fn status(State(state): State<AppState>) -> Json<StatusBody> {
+    let snapshot = state.snapshot.borrow().clone();
+    let monitors = snapshot
+        .monitors
+        .iter()
+        .map(|m| MonitorStatus {
+            name: m.name.clone(),
+            id: m.id.0.clone(),
+            host: m.host.clone(),
+            port: m.port,
+            enabled: m.enabled,
+            status: m.status,
+            event_id: m.status.event_id(),
+            latency_ms: m
+                .last
+                .as_ref()
+                .and_then(|r| r.latency)
+                .map(|l| l.as_secs_f64() * 1000.0),
+            since: m.since,
+            checked_at: m.last.as_ref().map(|r| r.checked_at),
+            reason: m.reason.clone(),
+        })
+        .collect();
+    Json(StatusBody {
+        worst: snapshot.worst,
+        offline: snapshot.offline,
+        monitors,
+    })
+}

@@ -1,0 +1,204 @@
+//! The agent's `/metrics` in the Prometheus/OpenMetrics text format, with the official
+//! `prometheus-client` crate. Gauges describe the current snapshot and are collected at scrape
+//! time (so a removed monitor's series disappear); counters and the latency histogram are fed
+//! by every probe result.
+
+use std::sync::Arc;
+
+use ehlowatch_engine::handle::EngineEvent;
+use ehlowatch_engine::snapshot::Snapshot;
+use prometheus_client::collector::Collector;
+use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::metrics::counter::Counter;
+use prometheus_client::metrics::family::Family;
+use prometheus_client::metrics::gauge::ConstGauge;
+use prometheus_client::metrics::histogram::Histogram;
+use prometheus_client::metrics::info::Info;
+use prometheus_client::metrics::MetricType;
+use prometheus_client::registry::{Registry, Unit};
+use tokio::sync::watch;
+
+type Labels = Vec<(&'static str, String)>;
+
+/// Latency buckets in seconds: 5 ms to 10 s.
+const LATENCY_BUCKETS: [f64; 12] = [
+    0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.0, 3.0, 5.0, 10.0,
+];
+
+/// Schedule lag buckets in seconds: 1 ms to 30 s.
+const LAG_BUCKETS: [f64; 10] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10.0, 30.0];
+
+/// The agent's registry and the metrics fed by events.
+#[derive(Debug)]
+pub struct Metrics {
+    registry: Registry,
+    probes: Family<Labels, Counter>,
+    latency: Family<Labels, Histogram>,
+    lag: Histogram,
+}
+
+impl Metrics {
+    /// Registers every metric; `snapshot` is read at each scrape.
+    pub fn new(snapshot: watch::Receiver<Arc<Snapshot>>) -> Self {
+        let mut registry = Registry::with_prefix("ehlowatch");
+        let probes = Family::<Labels, Counter>::default();
+        registry.register(
+            "probes",
+            "Probes run, by monitor and verdict",
+            probes.clone(),
+        );
+        let latency =
+            Family::<Labels, Histogram>::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));
+        registry.register_with_unit(
+            "probe_latency",
+            "Connect start to the final line of the EHLO reply, for probes answered 250",
+            Unit::Seconds,
+            latency.clone(),
+        );
+        let lag = Histogram::new(LAG_BUCKETS);
+        registry.register_with_unit(
+            "schedule_lag",
+            "How late probes start against their schedule (a busy semaphore or CPU shows here)",
+            Unit::Seconds,
+            lag.clone(),
+        );
+        registry.register(
+            "build",
+            "The running version",
+            Info::new(vec![("version", env!("CARGO_PKG_VERSION").to_owned())]),
+        );
+        registry.register_collector(Box::new(SnapshotCollector(snapshot)));
+        Self {
+            registry,
+            probes,
+            latency,
+            lag,
+        }
+    }
+
+    /// Counts a probe result.
+    pub fn observe(&self, event: &EngineEvent) {
+        if let EngineEvent::Result {
+            name, report, lag, ..
+        } = event
+        {
+            self.lag.observe(lag.as_secs_f64());
+            let labels = vec![
+                ("monitor", name.clone()),
+                ("verdict", report.status.as_str().to_owned()),
+            ];
+            self.probes.get_or_create(&labels).inc();
+            if let Some(latency) = report.latency {
+                self.latency
+                    .get_or_create(&vec![("monitor", name.clone())])
+                    .observe(latency.as_secs_f64());
+            }
+        }
+    }
+
+    /// The exposition text.
+    pub fn encode(&self) -> Result<String, std::fmt::Error> {
+        let mut out = String::new();
+        prometheus_client::encoding::text::encode(&mut out, &self.registry)?;
+        Ok(out)
+    }
+}
+
+/// Gauges read from the latest snapshot at each scrape.
+#[derive(Debug)]
+struct SnapshotCollector(watch::Receiver<Arc<Snapshot>>);
+
+impl Collector for SnapshotCollector {
+    fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
+        let snapshot = self.0.borrow().clone();
+        let monitors = || snapshot.monitors.iter().filter(|m| m.enabled);
+
+        let mut status = encoder.encode_descriptor(
+            "status",
+            "Confirmed status: 0 Success (5510), 1 QoS Warning (5511), 2 Failed (5509), 3 offline or unknown",
+            None,
+            MetricType::Gauge,
+        )?;
+        for m in monitors() {
+            ConstGauge::new(m.status.metric_value())
+                .encode(status.encode_family(&monitor(&m.name))?)?;
+        }
+
+        let mut latency = encoder.encode_descriptor(
+            "latency",
+            "Latency of the last probe that got a 250",
+            Some(&Unit::Seconds),
+            MetricType::Gauge,
+        )?;
+        for m in monitors() {
+            if let Some(l) = m.last.as_ref().and_then(|r| r.latency) {
+                ConstGauge::new(l.as_secs_f64())
+                    .encode(latency.encode_family(&monitor(&m.name))?)?;
+            }
+        }
+
+        let mut phases = encoder.encode_descriptor(
+            "phase",
+            "Time spent in each phase of the last probe",
+            Some(&Unit::Seconds),
+            MetricType::Gauge,
+        )?;
+        for m in monitors() {
+            let Some(report) = &m.last else { continue };
+            let p = &report.phases;
+            let all = [
+                ("dns", p.dns),
+                ("connect", p.connect),
+                ("tls", p.tls),
+                ("greeting", p.greeting),
+                ("starttls", p.starttls),
+                ("ehlo", p.ehlo),
+            ];
+            for (phase, took) in all {
+                if let Some(took) = took {
+                    let labels = vec![("monitor", m.name.clone()), ("phase", phase.to_owned())];
+                    ConstGauge::new(took.as_secs_f64()).encode(phases.encode_family(&labels)?)?;
+                }
+            }
+        }
+
+        let mut not_after = encoder.encode_descriptor(
+            "cert_not_after",
+            "notAfter of the server certificate seen by the last TLS probe, as a Unix time",
+            Some(&Unit::Seconds),
+            MetricType::Gauge,
+        )?;
+        for m in monitors() {
+            if let Some(tls) = m.last.as_ref().and_then(|r| r.tls.as_ref()) {
+                ConstGauge::new(tls.not_after.timestamp())
+                    .encode(not_after.encode_family(&monitor(&m.name))?)?;
+            }
+        }
+
+        let mut checked = encoder.encode_descriptor(
+            "last_check",
+            "When the last probe started, as a Unix time",
+            Some(&Unit::Seconds),
+            MetricType::Gauge,
+        )?;
+        for m in monitors() {
+            if let Some(report) = &m.last {
+                ConstGauge::new(report.checked_at.timestamp())
+                    .encode(checked.encode_family(&monitor(&m.name))?)?;
+            }
+        }
+
+        let offline = encoder.encode_descriptor(
+            "offline",
+            "1 while this machine seems to have no network (every monitor unreachable)",
+            None,
+            MetricType::Gauge,
+        )?;
+        ConstGauge::new(i64::from(snapshot.offline)).encode(offline)?;
+        Ok(())
+    }
+}
+
+fn monitor(name: &str) -> Labels {
+    vec![("monitor", name.to_owned())]
+}

@@ -1,0 +1,132 @@
+//! `ehlowatch run`: the headless agent. It runs the monitoring engine on a TOML config, logs every
+//! state change as one structured line with its event id, serves `/metrics`, `/api/status` and
+//! `/healthz`, reloads the config on SIGHUP (keeping the old one when the new one is invalid),
+//! and on SIGTERM/SIGINT stops, flushes the history and exits 0.
+
+mod exposition;
+mod http;
+mod logging;
+mod metrics;
+mod signals;
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use ehlowatch_engine::config::Config;
+use ehlowatch_engine::engine::{Engine, EngineOptions};
+use ehlowatch_engine::handle::{Command, EngineHandle};
+use tokio_util::sync::CancellationToken;
+
+use self::metrics::Metrics;
+use self::signals::{Signal, Signals};
+use crate::args::RunArgs;
+
+/// Runs the agent until SIGTERM/SIGINT; exit 0 after a clean stop, 3 when it cannot start.
+pub async fn run(args: RunArgs) -> ExitCode {
+    logging::init();
+    let config = match load(&args.config) {
+        Ok(config) => config,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(3);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+        Ok(listener) => listener,
+        Err(e) => {
+            eprintln!("error: --listen {}: {e}", args.listen);
+            return ExitCode::from(3);
+        }
+    };
+    let mut signals = match Signals::new() {
+        Ok(signals) => signals,
+        Err(e) => {
+            eprintln!("error: cannot install signal handlers: {e}");
+            return ExitCode::from(3);
+        }
+    };
+    let db = args.db.clone().unwrap_or_else(default_db_path);
+    let options = EngineOptions {
+        history: Some(db.clone()),
+        ..EngineOptions::default()
+    };
+    let engine = Engine::start(config, options).await;
+    tracing::info!(config = %args.config.display(), db = %db.display(), listen = %listen_addr(&listener, args.listen), "agent started");
+
+    let metrics = Arc::new(Metrics::new(engine.watch()));
+    let stop = CancellationToken::new();
+    let events = tokio::spawn(logging::follow(
+        engine.subscribe(),
+        metrics.clone(),
+        stop.clone(),
+    ));
+    let state = http::AppState {
+        metrics,
+        snapshot: engine.watch(),
+    };
+    let server = tokio::spawn({
+        let stop = stop.clone();
+        async move {
+            let app = http::router(state);
+            axum::serve(listener, app)
+                .with_graceful_shutdown(stop.cancelled_owned())
+                .await
+        }
+    });
+
+    while signals.next().await == Signal::Reload {
+        reload(&engine, &args.config).await;
+    }
+    tracing::info!("stopping: flushing history");
+    stop.cancel();
+    if let Ok(Err(e)) = server.await {
+        tracing::warn!(error = %e, "HTTP server ended with an error");
+    }
+    engine.shutdown().await;
+    let _ = events.await;
+    tracing::info!("stopped");
+    ExitCode::SUCCESS
+}
+
+/// Reads and validates the config (a relative `ca_file` is relative to the config file); the
+/// error lists every problem.
+fn load(path: &Path) -> Result<Config, String> {
+    Config::load(path).map_err(|e| format!("error: {} is not a valid config:\n{e}", path.display()))
+}
+
+async fn reload(engine: &EngineHandle, path: &Path) {
+    match load(path) {
+        Ok(config) => {
+            let monitors = config.monitors.len();
+            if engine.send(Command::Apply(Box::new(config))).await {
+                tracing::info!(config = %path.display(), monitors, "config reloaded");
+            }
+        }
+        Err(message) => {
+            for line in message.lines() {
+                tracing::error!(config = %path.display(), "reload refused, keeping the running config: {line}");
+            }
+        }
+    }
+}
+
+fn listen_addr(listener: &tokio::net::TcpListener, asked: SocketAddr) -> SocketAddr {
+    listener.local_addr().unwrap_or(asked)
+}
+
+/// `$STATE_DIRECTORY` (systemd), else `$XDG_STATE_HOME/ehlowatch`, else
+/// `~/.local/state/ehlowatch`, else the working directory; the file is `history.sqlite`.
+fn default_db_path() -> PathBuf {
+    let env_dir = |name: &str| {
+        std::env::var_os(name)
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+    };
+    let dir = env_dir("STATE_DIRECTORY")
+        .or_else(|| env_dir("XDG_STATE_HOME").map(|d| d.join("ehlowatch")))
+        .or_else(|| env_dir("HOME").map(|h| h.join(".local/state/ehlowatch")))
+        .unwrap_or_default();
+    dir.join("history.sqlite")
+}
