@@ -47,19 +47,8 @@ fn perfdata(report: &ProbeReport) -> String {
         .latency
         .map_or_else(|| "U".to_owned(), |l| format!("{:.6}s", l.as_secs_f64()));
     let mut out = format!("time={time};{qos:.6};{:.6};0", qos * 2.0);
-    let p = &report.phases;
-    let phases = [
-        ("dns", p.dns),
-        ("connect", p.connect),
-        ("tls", p.tls),
-        ("greeting", p.greeting),
-        ("starttls", p.starttls),
-        ("ehlo", p.ehlo),
-    ];
-    for (name, took) in phases {
-        if let Some(took) = took {
-            let _ = write!(out, " {name}={:.6}s", took.as_secs_f64());
-        }
+    for (name, took) in report.phases.measured() {
+        let _ = write!(out, " {name}={:.6}s", took.as_secs_f64());
     }
     if let Some(tls) = &report.tls {
         let _ = write!(out, " cert_days={}", tls.days_left);

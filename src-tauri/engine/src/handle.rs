@@ -1,7 +1,7 @@
 //! How the shells talk to a running engine: commands in (mpsc), the latest snapshot out (watch),
 //! events out (broadcast). The desktop app and the agent use nothing else.
 
-use std::sync::Arc;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -89,6 +89,7 @@ pub struct EngineHandle {
     shutdown: CancellationToken,
     task: Option<JoinHandle<()>>,
     history: Option<HistoryReader>,
+    first_subscriber: Mutex<Option<broadcast::Receiver<EngineEvent>>>,
 }
 
 /// Capacity of the event channel; a listener that falls further behind is told it lagged.
@@ -108,6 +109,7 @@ impl EngineHandle {
             shutdown: shutdown.clone(),
             task: None,
             history,
+            first_subscriber: Mutex::new(Some(events_tx.subscribe())),
         };
         let inner = EngineChannels {
             commands: commands_rx,
@@ -137,9 +139,14 @@ impl EngineHandle {
         self.snapshot.clone()
     }
 
-    /// A receiver of every event from now on.
+    /// A receiver of every event from now on. The first call gets a receiver made before the
+    /// engine started, so the first subscriber misses nothing (not even the first results).
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
-        self.events.subscribe()
+        self.first_subscriber
+            .lock()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take()
+            .unwrap_or_else(|| self.events.subscribe())
     }
 
     /// Read access to the history, when the engine keeps one.

@@ -51,7 +51,7 @@ pub async fn follow(
 fn log(event: &EngineEvent) {
     match event {
         EngineEvent::StateChanged(change) => tracing::info!(
-            monitor = %change.name,
+            monitor = change.name.as_str(),
             event_id = change.event_id,
             from = %change.from,
             to = %change.to,

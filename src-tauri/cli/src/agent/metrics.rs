@@ -145,20 +145,9 @@ impl Collector for SnapshotCollector {
         )?;
         for m in monitors() {
             let Some(report) = &m.last else { continue };
-            let p = &report.phases;
-            let all = [
-                ("dns", p.dns),
-                ("connect", p.connect),
-                ("tls", p.tls),
-                ("greeting", p.greeting),
-                ("starttls", p.starttls),
-                ("ehlo", p.ehlo),
-            ];
-            for (phase, took) in all {
-                if let Some(took) = took {
-                    let labels = vec![("monitor", m.name.clone()), ("phase", phase.to_owned())];
-                    ConstGauge::new(took.as_secs_f64()).encode(phases.encode_family(&labels)?)?;
-                }
+            for (phase, took) in report.phases.measured() {
+                let labels = vec![("monitor", m.name.clone()), ("phase", phase.to_owned())];
+                ConstGauge::new(took.as_secs_f64()).encode(phases.encode_family(&labels)?)?;
             }
         }
 

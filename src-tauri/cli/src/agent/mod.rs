@@ -93,6 +93,7 @@ pub async fn run(args: RunArgs) -> ExitCode {
 /// Reads and validates the config (a relative `ca_file` is relative to the config file); the
 /// error lists every problem.
 fn load(path: &Path) -> Result<Config, String> {
+    std::fs::metadata(path).map_err(|e| format!("error: --config {}: {e}", path.display()))?;
     Config::load(path).map_err(|e| format!("error: {} is not a valid config:\n{e}", path.display()))
 }
 

@@ -149,6 +149,22 @@ pub struct Phases {
     pub ehlo: Option<Duration>,
 }
 
+impl Phases {
+    /// The phases that were measured, by name, in the order they happen.
+    pub fn measured(&self) -> impl Iterator<Item = (&'static str, Duration)> {
+        [
+            ("dns", self.dns),
+            ("connect", self.connect),
+            ("tls", self.tls),
+            ("greeting", self.greeting),
+            ("starttls", self.starttls),
+            ("ehlo", self.ehlo),
+        ]
+        .into_iter()
+        .filter_map(|(name, took)| Some((name, took?)))
+    }
+}
+
 /// Facts about the TLS session and the server's certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 pub struct TlsFacts {

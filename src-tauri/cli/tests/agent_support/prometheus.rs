@@ -1,0 +1,137 @@
+//! A real Prometheus server (Debian's `prometheus` package) on loopback with a temporary data
+//! directory, scraping one target every second, and its HTTP query API. Killed on drop.
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::fs::File;
+use std::net::{SocketAddr, TcpListener};
+use std::process::{Child, Command, Stdio};
+
+use serde_json::Value;
+use tempfile::TempDir;
+
+use super::{eventually, http, PATIENCE};
+
+/// A running Prometheus.
+#[derive(Debug)]
+pub struct Prometheus {
+    child: Child,
+    dir: TempDir,
+    addr: SocketAddr,
+}
+
+/// One series of an instant query: its labels and value.
+pub type Series = (BTreeMap<String, String>, f64);
+
+impl Prometheus {
+    /// Starts `prometheus` scraping `target` every second (job `ehlowatch`); returns once it is
+    /// ready to answer queries.
+    pub async fn start(target: SocketAddr) -> Self {
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        let config = dir.path().join("prometheus.yml");
+        std::fs::write(
+            &config,
+            format!(
+                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+                 scrape_configs:\n  - job_name: ehlowatch\n    static_configs:\n      \
+                 - targets: ['{target}']\n"
+            ),
+        )
+        .expect("write prometheus.yml");
+        let addr = free_port();
+        let log = File::create(dir.path().join("prometheus.log")).expect("create the log file");
+        let child = Command::new("prometheus")
+            .arg(format!("--config.file={}", config.display()))
+            .arg(format!(
+                "--storage.tsdb.path={}",
+                dir.path().join("data").display()
+            ))
+            .arg(format!("--web.listen-address={addr}"))
+            .current_dir(dir.path())
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(log)
+            .spawn()
+            .expect("start prometheus (Debian package `prometheus`)");
+        let mut prometheus = Self { child, dir, addr };
+        let running = &mut prometheus;
+        eventually("Prometheus is ready", PATIENCE, || {
+            let exited = running.child.try_wait().expect("poll prometheus");
+            let log = running.log();
+            async move {
+                if let Some(status) = exited {
+                    panic!("prometheus exited ({status}):\n{log}");
+                }
+                match http::get(addr, "/-/ready", &[]).await {
+                    Ok(r) if r.status == 200 => Ok(()),
+                    Ok(r) => Err(format!("{r:?}")),
+                    Err(e) => Err(e),
+                }
+            }
+        })
+        .await;
+        prometheus
+    }
+
+    /// What Prometheus logged so far.
+    pub fn log(&self) -> String {
+        std::fs::read_to_string(self.dir.path().join("prometheus.log")).unwrap_or_default()
+    }
+
+    /// An instant query through `/api/v1/query`: every series with its value.
+    pub async fn query(&self, promql: &str) -> Result<Vec<Series>, String> {
+        let path = format!("/api/v1/query?query={}", percent_encode(promql));
+        let answer = http::get(self.addr, &path, &[]).await?;
+        if answer.status != 200 {
+            return Err(format!("{answer:?}"));
+        }
+        let json = answer.json();
+        if json["status"] != "success" {
+            return Err(json.to_string());
+        }
+        let result = json["data"]["result"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        result.iter().map(series).collect()
+    }
+}
+
+impl Drop for Prometheus {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+fn series(item: &Value) -> Result<Series, String> {
+    let labels = item["metric"]
+        .as_object()
+        .ok_or_else(|| format!("no labels in {item}"))?
+        .iter()
+        .map(|(k, v)| (k.clone(), v.as_str().unwrap_or_default().to_owned()))
+        .collect();
+    let value = item["value"][1]
+        .as_str()
+        .and_then(|v| v.parse().ok())
+        .ok_or_else(|| format!("no value in {item}"))?;
+    Ok((labels, value))
+}
+
+/// A loopback address with a port free right now (bound, then released).
+fn free_port() -> SocketAddr {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("bind a free port");
+    listener.local_addr().expect("its address")
+}
+
+fn percent_encode(text: &str) -> String {
+    let mut out = String::new();
+    for byte in text.bytes() {
+        if byte.is_ascii_alphanumeric() || b"-_.~".contains(&byte) {
+            out.push(char::from(byte));
+        } else {
+            let _ = write!(out, "%{byte:02X}");
+        }
+    }
+    out
+}
