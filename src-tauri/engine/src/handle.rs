@@ -1,7 +1,7 @@
 //! How the shells talk to a running engine: commands in (mpsc), the latest snapshot out (watch),
 //! events out (broadcast). The desktop app and the agent use nothing else.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use serde::Serialize;
@@ -89,7 +89,6 @@ pub struct EngineHandle {
     shutdown: CancellationToken,
     task: Option<JoinHandle<()>>,
     history: Option<HistoryReader>,
-    first_subscriber: Mutex<Option<broadcast::Receiver<EngineEvent>>>,
 }
 
 /// Capacity of the event channel; a listener that falls further behind is told it lagged.
@@ -109,7 +108,6 @@ impl EngineHandle {
             shutdown: shutdown.clone(),
             task: None,
             history,
-            first_subscriber: Mutex::new(Some(events_tx.subscribe())),
         };
         let inner = EngineChannels {
             commands: commands_rx,
@@ -139,14 +137,10 @@ impl EngineHandle {
         self.snapshot.clone()
     }
 
-    /// A receiver of every event from now on. The first call gets a receiver made before the
-    /// engine started, so the first subscriber misses nothing (not even the first results).
+    /// A receiver of every event from now on (see [`crate::engine::Engine::start_subscribed`]
+    /// for one that misses nothing from the start).
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
-        self.first_subscriber
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .take()
-            .unwrap_or_else(|| self.events.subscribe())
+        self.events.subscribe()
     }
 
     /// Read access to the history, when the engine keeps one.

@@ -52,16 +52,12 @@ pub async fn run(args: RunArgs) -> ExitCode {
         history: Some(db.clone()),
         ..EngineOptions::default()
     };
-    let engine = Engine::start(config, options).await;
+    let (engine, events) = Engine::start_subscribed(config, options).await;
     tracing::info!(config = %args.config.display(), db = %db.display(), listen = %listen_addr(&listener, args.listen), "agent started");
 
     let metrics = Arc::new(Metrics::new(engine.watch()));
     let stop = CancellationToken::new();
-    let events = tokio::spawn(logging::follow(
-        engine.subscribe(),
-        metrics.clone(),
-        stop.clone(),
-    ));
+    let events = tokio::spawn(logging::follow(events, metrics.clone(), stop.clone()));
     let state = http::AppState {
         metrics,
         snapshot: engine.watch(),

@@ -13,8 +13,9 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 
 use crate::config::Config;
-use crate::handle::EngineHandle;
+use crate::handle::{EngineEvent, EngineHandle};
 use crate::history::{HistoryStore, Recovery};
+use tokio::sync::broadcast;
 
 pub use coordinator::PUBLISH_DELAY;
 
@@ -64,12 +65,22 @@ impl Engine {
     /// Opens the history (moving a damaged file aside), starts every enabled monitor and
     /// returns the handle. Must be called inside a tokio runtime.
     pub async fn start(config: Config, options: EngineOptions) -> EngineHandle {
+        Self::start_subscribed(config, options).await.0
+    }
+
+    /// Like [`Engine::start`], with an event receiver made before the engine runs, so it misses
+    /// nothing — not even the first results.
+    pub async fn start_subscribed(
+        config: Config,
+        options: EngineOptions,
+    ) -> (EngineHandle, broadcast::Receiver<EngineEvent>) {
         let (history, notice) = open_history(options.history.clone()).await;
         let (mut handle, channels) =
             EngineHandle::channels(history.as_ref().map(HistoryStore::reader));
+        let events = handle.subscribe();
         let task = tokio::spawn(coordinator::run(config, options, channels, history, notice));
         handle.attach(task);
-        handle
+        (handle, events)
     }
 }
 

@@ -49,6 +49,8 @@ pub(crate) struct Session<'a> {
     pub ehlo_name: Option<String>,
     pub greeting: Option<Reply>,
     pub tls_facts: Option<TlsFacts>,
+    /// When the final line of the last reply arrived (before any bookkeeping).
+    replied_at: Instant,
 }
 
 impl<'a> Session<'a> {
@@ -63,6 +65,7 @@ impl<'a> Session<'a> {
             ehlo_name: None,
             greeting: None,
             tls_facts: None,
+            replied_at: Instant::now(),
         }
     }
 
@@ -104,7 +107,7 @@ impl<'a> Session<'a> {
 
         self.rec.phase = Phase::Ehlo;
         let reply = self.ehlo().await?;
-        let at = Instant::now();
+        let at = self.replied_at;
         self.rec.finish_at(at);
         Ok(Heard { reply, at })
     }
@@ -282,6 +285,7 @@ impl<'a> Session<'a> {
             .read_reply()
             .await
             .map_err(|e| conn_failure(e, phase))?;
+        self.replied_at = Instant::now();
         self.rec.received(&reply);
         Ok(reply)
     }
