@@ -12,6 +12,9 @@ use tokio_rustls::TlsAcceptor;
 
 use crate::script::{Script, Step};
 
+/// How many client lines a server keeps for [`FakeSmtp::received`].
+const KEPT_LINES: usize = 100_000;
+
 /// A fake SMTP server; it stops when dropped.
 #[derive(Debug)]
 pub struct FakeSmtp {
@@ -76,7 +79,7 @@ impl FakeSmtp {
         self.addr.port()
     }
 
-    /// Every line clients sent, in order, without line ends.
+    /// The lines clients sent (the first 100,000), in order, without line ends.
     pub fn received(&self) -> Vec<String> {
         self.lines
             .lock()
@@ -159,9 +162,11 @@ async fn run_steps<W: Wire>(
                 if wire.read_line(&mut line).await? == 0 {
                     return Ok(Ended::Done);
                 }
-                seen.lock()
-                    .unwrap_or_else(PoisonError::into_inner)
-                    .push(line.trim_end().to_owned());
+                let mut seen = seen.lock().unwrap_or_else(PoisonError::into_inner);
+                // Bounded, so a long-running fake server (benchmarks) does not grow forever.
+                if seen.len() < KEPT_LINES {
+                    seen.push(line.trim_end().to_owned());
+                }
             }
             Step::Close => {
                 wire.shutdown().await?;
