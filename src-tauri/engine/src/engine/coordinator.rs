@@ -28,6 +28,12 @@ use crate::suspend::SuspendDetector;
 
 /// How long a change waits before it is published, so a burst of results makes one snapshot.
 pub const PUBLISH_DELAY: Duration = Duration::from_millis(50);
+/// Added to [`PUBLISH_DELAY`] per monitor, up to [`MAX_PUBLISH_DELAY`]: a snapshot costs
+/// O(monitors), so with 10,000 monitors (a result every 6 ms) one is built every 200 ms, not 20
+/// times a second.
+const PUBLISH_DELAY_PER_MONITOR: Duration = Duration::from_micros(20);
+/// The longest a change waits to be published.
+const MAX_PUBLISH_DELAY: Duration = Duration::from_secs(1);
 /// Room for history rows between two writer flushes.
 const HISTORY_QUEUE: usize = 16_384;
 /// At most one "check everything" per this long when a lone network failure needs a second
@@ -75,8 +81,8 @@ pub(super) async fn run(
         },
         tasks: JoinSet::new(),
         stop_tasks: shutdown.child_token(),
-        order: Vec::new(),
-        entries: HashMap::new(),
+        entries: Vec::new(),
+        index: HashMap::new(),
         connectivity: Connectivity::new(),
         suspend: SuspendDetector::default(),
         paused_until: None,
@@ -131,8 +137,10 @@ struct Coordinator {
     ctx: TaskContext,
     tasks: JoinSet<()>,
     stop_tasks: CancellationToken,
-    order: Vec<MonitorId>,
-    entries: HashMap<MonitorId, Entry>,
+    /// Every monitor in configuration order, so a snapshot is built without a lookup per monitor.
+    entries: Vec<Entry>,
+    /// Where each monitor sits in `entries`.
+    index: HashMap<MonitorId, usize>,
     connectivity: Connectivity,
     suspend: SuspendDetector,
     paused_until: Option<DateTime<Utc>>,
@@ -150,20 +158,26 @@ impl Coordinator {
         (self.clock)()
     }
 
+    fn entry(&self, id: &MonitorId) -> Option<&Entry> {
+        self.index.get(id).map(|&at| &self.entries[at])
+    }
+
+    fn entry_mut(&mut self, id: &MonitorId) -> Option<&mut Entry> {
+        let at = *self.index.get(id)?;
+        self.entries.get_mut(at)
+    }
+
     fn mark_dirty(&mut self) {
         if !self.dirty {
             self.dirty = true;
-            self.publish_at = Instant::now() + PUBLISH_DELAY;
+            let monitors = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
+            let delay = PUBLISH_DELAY.max(PUBLISH_DELAY_PER_MONITOR.saturating_mul(monitors));
+            self.publish_at = Instant::now() + delay.min(MAX_PUBLISH_DELAY);
         }
     }
 
     fn snapshot(&self) -> Snapshot {
-        let views = self
-            .order
-            .iter()
-            .filter_map(|id| self.entries.get(id))
-            .map(|e| e.view.clone())
-            .collect();
+        let views = self.entries.iter().map(|e| e.view.clone()).collect();
         let mut snapshot = Snapshot::new(
             views,
             self.connectivity.offline(),
@@ -178,7 +192,7 @@ impl Coordinator {
         match command {
             Command::Apply(config) => self.apply(*config),
             Command::CheckNow(Some(id)) => {
-                if let Some(task) = self.entries.get(&id).and_then(|e| e.task.as_ref()) {
+                if let Some(task) = self.entry(&id).and_then(|e| e.task.as_ref()) {
                     task.check_now.notify_one();
                 }
             }
@@ -195,7 +209,7 @@ impl Coordinator {
     }
 
     fn set_snooze(&mut self, id: &MonitorId, until: Option<DateTime<Utc>>) {
-        if let Some(entry) = self.entries.get_mut(id) {
+        if let Some(entry) = self.entry_mut(id) {
             entry.snoozed_until = until;
             entry.refresh_view();
             self.mark_dirty();
@@ -203,7 +217,7 @@ impl Coordinator {
     }
 
     fn check_all(&self) {
-        for task in self.entries.values().filter_map(|e| e.task.as_ref()) {
+        for task in self.entries.iter().filter_map(|e| e.task.as_ref()) {
             task.check_now.notify_one();
         }
     }
@@ -213,13 +227,16 @@ impl Coordinator {
     fn apply(&mut self, config: Config) {
         let now = self.now();
         let was_offline = self.connectivity.offline();
-        let mut kept = HashMap::with_capacity(config.monitors.len());
-        let mut order = Vec::with_capacity(config.monitors.len());
+        let mut old: HashMap<MonitorId, Entry> = std::mem::take(&mut self.entries)
+            .into_iter()
+            .map(|e| (e.config.id.clone(), e))
+            .collect();
+        let mut kept = Vec::with_capacity(config.monitors.len());
+        let mut index = HashMap::with_capacity(config.monitors.len());
         let mut starting = Vec::new();
         for monitor in config.monitors {
             let id = monitor.id.clone();
-            order.push(id.clone());
-            let mut entry = match self.entries.remove(&id) {
+            let mut entry = match old.remove(&id) {
                 Some(entry) if entry.config == monitor => entry,
                 Some(mut entry) => {
                     entry.stop_task();
@@ -234,14 +251,15 @@ impl Coordinator {
                 }
             };
             entry.refresh_view();
-            kept.insert(id, entry);
+            index.insert(id, kept.len());
+            kept.push(entry);
         }
-        for (id, mut gone) in self.entries.drain() {
+        for (id, mut gone) in old {
             gone.stop_task();
             self.connectivity.remove(&id);
         }
-        self.order = order;
         self.entries = kept;
+        self.index = index;
         let count = starting.len();
         for (index, id) in starting.into_iter().enumerate() {
             self.start_task(&id, index, count);
@@ -262,9 +280,10 @@ impl Coordinator {
     fn start_task(&mut self, id: &MonitorId, index: usize, count: usize) {
         self.generation += 1;
         let generation = self.generation;
-        let Some(entry) = self.entries.get_mut(id) else {
+        let Some(&at) = self.index.get(id) else {
             return;
         };
+        let entry = &mut self.entries[at];
         if !entry.config.enabled {
             self.connectivity.remove(id);
             return;
@@ -288,8 +307,7 @@ impl Coordinator {
             self.resumed(resume.gap);
         }
         let fresh = self
-            .entries
-            .get(&done.id)
+            .entry(&done.id)
             .is_some_and(|e| e.generation == done.generation && e.task.is_some());
         if !fresh {
             return;
@@ -311,7 +329,7 @@ impl Coordinator {
             || self.suspend.straddled(done.started, done.finished);
         let next_in = done.next.saturating_duration_since(Instant::now());
         let paused_until = self.paused_until;
-        let Some(entry) = self.entries.get_mut(&done.id) else {
+        let Some(entry) = self.entry_mut(&done.id) else {
             return;
         };
         let observation = Observation {
@@ -349,7 +367,7 @@ impl Coordinator {
             .events
             .send(EngineEvent::Connectivity { offline: true });
         let mut changes = Vec::new();
-        for entry in self.entries.values_mut() {
+        for entry in &mut self.entries {
             changes.extend(entry.state.set_offline(now));
             entry.refresh_view();
         }
