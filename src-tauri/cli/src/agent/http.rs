@@ -37,17 +37,31 @@ pub fn router(state: AppState) -> Router {
 
 /// `OpenMetrics` for scrapers that ask for it (Prometheus), else the classic text format.
 async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response {
-    let accept = headers.get(header::ACCEPT).and_then(|v| v.to_str().ok());
-    match state.metrics.encode() {
-        Ok(body) if exposition::wants_openmetrics(accept) => {
-            ([(header::CONTENT_TYPE, exposition::OPENMETRICS)], body).into_response()
+    let openmetrics =
+        exposition::wants_openmetrics(headers.get(header::ACCEPT).and_then(|v| v.to_str().ok()));
+    // Encoding 10,000 monitors is ~15 MB and ~0.1 s of CPU: off the runtime's workers, so the
+    // probes in flight meanwhile are not delayed (their timings must stay honest).
+    let encoded = tokio::task::spawn_blocking(move || {
+        let body = state.metrics.encode().ok()?;
+        Some(if openmetrics {
+            body
+        } else {
+            exposition::to_text_format(&body)
+        })
+    })
+    .await
+    .ok()
+    .flatten();
+    match encoded {
+        Some(body) => {
+            let content_type = if openmetrics {
+                exposition::OPENMETRICS
+            } else {
+                exposition::TEXT
+            };
+            ([(header::CONTENT_TYPE, content_type)], body).into_response()
         }
-        Ok(body) => (
-            [(header::CONTENT_TYPE, exposition::TEXT)],
-            exposition::to_text_format(&body),
-        )
-            .into_response(),
-        Err(_) => (
+        None => (
             StatusCode::INTERNAL_SERVER_ERROR,
             "could not encode metrics\n",
         )
