@@ -183,7 +183,9 @@ impl ReplyParser {
     /// any later bytes in `buf`; `Ok(None)` means more bytes are needed.
     pub fn parse(&mut self, buf: &mut BytesMut) -> Result<Option<Reply>, ReplyError> {
         loop {
-            let Some(newline) = buf.iter().position(|&b| b == b'\n') else {
+            // Only the first `line_cap` bytes can hold the end of an acceptable line.
+            let window = &buf[..buf.len().min(self.line_cap)];
+            let Some(newline) = window.iter().position(|&b| b == b'\n') else {
                 if buf.len() >= self.line_cap {
                     return Err(ReplyError::LineTooLong {
                         cap: self.line_cap,
@@ -192,12 +194,6 @@ impl ReplyParser {
                 }
                 return Ok(None);
             };
-            if newline + 1 > self.line_cap {
-                return Err(ReplyError::LineTooLong {
-                    cap: self.line_cap,
-                    start: quote(&buf[..64.min(buf.len())]),
-                });
-            }
             let line = buf.split_to(newline + 1);
             let line = strip_line_end(&line);
             if let Some(reply) = self.take_line(line)? {
