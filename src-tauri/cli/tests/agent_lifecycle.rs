@@ -253,3 +253,36 @@ fn a_listen_address_in_use_exits_3_naming_listen() {
     );
     drop(taken);
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_damaged_history_file_is_moved_aside_logged_and_replaced() {
+    const GARBAGE: &[u8] = b"this is not an SQLite database, whatever its name says\n";
+    let servers = Servers::start().await;
+    let agent =
+        Agent::start_with_files(&config(&servers.monitors()), &[("history.sqlite", GARBAGE)]).await;
+    agent.status_when("every monitor judged", all_judged).await;
+    let log = agent.log_when("history:").await;
+    assert!(
+        log.contains("moved to"),
+        "the log does not say where the file went:\n{log}"
+    );
+    let dir = agent.db_path().parent().expect("a directory").to_owned();
+    let moved: Vec<_> = std::fs::read_dir(&dir)
+        .expect("list the directory")
+        .filter_map(Result::ok)
+        .filter(|e| {
+            e.file_name()
+                .to_string_lossy()
+                .starts_with("history.sqlite.corrupt-")
+        })
+        .collect();
+    assert_eq!(moved.len(), 1, "exactly one file kept aside");
+    assert_eq!(
+        std::fs::read(moved[0].path()).expect("read it"),
+        GARBAGE,
+        "kept as found"
+    );
+    let (store, recovery) = HistoryStore::open(agent.db_path()).expect("the new file opens");
+    assert!(recovery.is_none(), "the new file is healthy");
+    drop(store);
+}

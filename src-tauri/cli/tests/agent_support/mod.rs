@@ -122,8 +122,16 @@ impl Agent {
     /// Writes `config` to a fresh directory and runs `ehlowatch run --config agent.toml --db
     /// history.sqlite --listen 127.0.0.1:0`; returns once `/healthz` answers 200.
     pub async fn start(config: &str) -> Self {
+        Self::start_with_files(config, &[]).await
+    }
+
+    /// Like [`Agent::start`], with `files` (name, bytes) written to its directory first.
+    pub async fn start_with_files(config: &str, files: &[(&str, &[u8])]) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         std::fs::write(dir.path().join("agent.toml"), config).expect("write the config");
+        for (name, bytes) in files {
+            std::fs::write(dir.path().join(name), bytes).expect("write a file");
+        }
         let log = File::create(dir.path().join("agent.log")).expect("create the log file");
         let child = Command::new(assert_cmd::cargo::cargo_bin("ehlowatch"))
             .args(["run", "--config", "agent.toml", "--db", "history.sqlite"])
