@@ -2,37 +2,15 @@
 //! foreign, newer and locked files moved aside with a new database started; readers beside the
 //! writer, and readers following a file replaced while running.
 
+mod history_support;
+
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
-use ehlowatch_engine::history::{HistoryStore, OpenOptions, ResultRecord, SCHEMA_VERSION};
+use ehlowatch_engine::history::{HistoryStore, OpenOptions, SCHEMA_VERSION};
 use ehlowatch_engine::model::MonitorId;
-use ehlowatch_engine::probe::Phases;
 use ehlowatch_engine::Verdict;
 
-fn t(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(1_750_000_000 + secs, 0).unwrap()
-}
-
-fn record(
-    monitor: &str,
-    verdict: Verdict,
-    at: DateTime<Utc>,
-    latency_ms: Option<u64>,
-) -> ResultRecord {
-    ResultRecord {
-        monitor: MonitorId::from(monitor),
-        at,
-        verdict,
-        latency: latency_ms.map(Duration::from_millis),
-        phases: Phases::default(),
-        failure: None,
-        reason: None,
-        address: None,
-        cert_days_left: None,
-        transcript: None,
-    }
-}
+use history_support::{plain_record, t};
 
 #[test]
 fn a_file_database_records_its_schema_version_and_keeps_data() {
@@ -41,7 +19,7 @@ fn a_file_database_records_its_schema_version_and_keeps_data() {
     let (mut store, recovery) = HistoryStore::open(&path).unwrap();
     assert_eq!(recovery, None);
     store
-        .write_batch(&[record("mx1", Verdict::Success, t(0), Some(3))], &[])
+        .write_batch(&[plain_record("mx1", Verdict::Success, t(0), Some(3))], &[])
         .unwrap();
     drop(store);
 
@@ -82,7 +60,7 @@ fn assert_recovers(path: &std::path::Path, options: OpenOptions) -> String {
     assert!(name.starts_with("history.db.corrupt-2"), "{name}");
     let after = std::fs::read(&recovery.moved_to).expect("the moved file");
     assert!(after == before, "moved aside intact");
-    let failure = record("mx1", Verdict::Failed, t(0), None);
+    let failure = plain_record("mx1", Verdict::Failed, t(0), None);
     store
         .write_batch(&[failure], &[])
         .expect("the new database takes writes");
@@ -173,7 +151,7 @@ fn a_reader_sees_commits_while_a_write_transaction_is_open() {
     let (mut store, _) = HistoryStore::open(&path).unwrap();
     let reader = store.reader();
     store
-        .write_batch(&[record("mx1", Verdict::Success, t(0), Some(3))], &[])
+        .write_batch(&[plain_record("mx1", Verdict::Success, t(0), Some(3))], &[])
         .unwrap();
 
     let writer = rusqlite::Connection::open(&path).unwrap();
@@ -199,7 +177,7 @@ fn starting_over_moves_the_file_and_readers_follow() {
     let reader = store.reader();
     let mx1 = MonitorId::from("mx1");
     store
-        .write_batch(&[record("mx1", Verdict::Success, t(0), Some(3))], &[])
+        .write_batch(&[plain_record("mx1", Verdict::Success, t(0), Some(3))], &[])
         .unwrap();
     assert_eq!(reader.with(|q| q.recent_results(&mx1, 5)).unwrap().len(), 1);
 
@@ -211,7 +189,7 @@ fn starting_over_moves_the_file_and_readers_follow() {
         "the reader reopened"
     );
     store
-        .write_batch(&[record("mx1", Verdict::Failed, t(60), None)], &[])
+        .write_batch(&[plain_record("mx1", Verdict::Failed, t(60), None)], &[])
         .unwrap();
     assert_eq!(reader.with(|q| q.recent_results(&mx1, 5)).unwrap().len(), 1);
 

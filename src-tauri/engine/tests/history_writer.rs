@@ -1,37 +1,25 @@
 //! The history writer task: batches by size, flushes everything on cancellation and when the
 //! senders are gone, and prunes in the background.
 
+mod history_support;
+
 use std::time::Duration;
 
-use chrono::{DateTime, TimeZone, Utc};
+use chrono::{DateTime, Utc};
 use ehlowatch_engine::history::{
     run_writer, HistoryItem, HistoryStore, HistoryWriter, ResultRecord, Retention, WriterConfig,
 };
 use ehlowatch_engine::model::{ChangeKind, MonitorId, StateChange, Status};
-use ehlowatch_engine::probe::Phases;
 use ehlowatch_engine::Verdict;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
+use history_support::{plain_record, t};
+
 const PATIENCE: Duration = Duration::from_secs(20);
 
-fn t(secs: i64) -> DateTime<Utc> {
-    Utc.timestamp_opt(1_750_000_000 + secs, 0).unwrap()
-}
-
 fn result(monitor: &str, at: DateTime<Utc>) -> HistoryItem {
-    HistoryItem::Result(ResultRecord {
-        monitor: MonitorId::from(monitor),
-        at,
-        verdict: Verdict::Success,
-        latency: Some(Duration::from_millis(12)),
-        phases: Phases::default(),
-        failure: None,
-        reason: None,
-        address: None,
-        cert_days_left: None,
-        transcript: None,
-    })
+    HistoryItem::Result(plain_record(monitor, Verdict::Success, at, Some(12)))
 }
 
 fn event(monitor: &str, at: DateTime<Utc>) -> HistoryItem {
