@@ -6,7 +6,7 @@
 use std::sync::Arc;
 
 use ehlowatch_engine::handle::EngineEvent;
-use ehlowatch_engine::snapshot::Snapshot;
+use ehlowatch_engine::snapshot::{MonitorView, Snapshot};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::counter::Counter;
@@ -111,31 +111,23 @@ struct SnapshotCollector(watch::Receiver<Arc<Snapshot>>);
 impl Collector for SnapshotCollector {
     fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
         let snapshot = self.0.borrow().clone();
-        let monitors = || snapshot.monitors.iter().filter(|m| m.enabled);
 
-        let mut status = encoder.encode_descriptor(
+        per_monitor(
+            &mut encoder,
             "status",
             "Confirmed status: 0 Success (5510), 1 QoS Warning (5511), 2 Failed (5509), 3 offline or unknown",
             None,
-            MetricType::Gauge,
+            &snapshot,
+            |m| Some(m.status.metric_value()),
         )?;
-        for m in monitors() {
-            ConstGauge::new(m.status.metric_value())
-                .encode(status.encode_family(&monitor(&m.name))?)?;
-        }
-
-        let mut latency = encoder.encode_descriptor(
+        per_monitor(
+            &mut encoder,
             "latency",
             "Latency of the last probe that got a 250",
             Some(&Unit::Seconds),
-            MetricType::Gauge,
+            &snapshot,
+            |m| m.last.as_ref()?.latency.map(|l| l.as_secs_f64()),
         )?;
-        for m in monitors() {
-            if let Some(l) = m.last.as_ref().and_then(|r| r.latency) {
-                ConstGauge::new(l.as_secs_f64())
-                    .encode(latency.encode_family(&monitor(&m.name))?)?;
-            }
-        }
 
         let mut phases = encoder.encode_descriptor(
             "phase",
@@ -143,7 +135,7 @@ impl Collector for SnapshotCollector {
             Some(&Unit::Seconds),
             MetricType::Gauge,
         )?;
-        for m in monitors() {
+        for m in snapshot.monitors.iter().filter(|m| m.enabled) {
             let Some(report) = &m.last else { continue };
             for (phase, took) in report.phases.measured() {
                 let labels = vec![("monitor", m.name.clone()), ("phase", phase.to_owned())];
@@ -151,31 +143,22 @@ impl Collector for SnapshotCollector {
             }
         }
 
-        let mut not_after = encoder.encode_descriptor(
+        per_monitor(
+            &mut encoder,
             "cert_not_after",
             "notAfter of the server certificate seen by the last TLS probe, as a Unix time",
             Some(&Unit::Seconds),
-            MetricType::Gauge,
+            &snapshot,
+            |m| Some(m.last.as_ref()?.tls.as_ref()?.not_after.timestamp()),
         )?;
-        for m in monitors() {
-            if let Some(tls) = m.last.as_ref().and_then(|r| r.tls.as_ref()) {
-                ConstGauge::new(tls.not_after.timestamp())
-                    .encode(not_after.encode_family(&monitor(&m.name))?)?;
-            }
-        }
-
-        let mut checked = encoder.encode_descriptor(
+        per_monitor(
+            &mut encoder,
             "last_check",
             "When the last probe started, as a Unix time",
             Some(&Unit::Seconds),
-            MetricType::Gauge,
+            &snapshot,
+            |m| Some(m.last.as_ref()?.checked_at.timestamp()),
         )?;
-        for m in monitors() {
-            if let Some(report) = &m.last {
-                ConstGauge::new(report.checked_at.timestamp())
-                    .encode(checked.encode_family(&monitor(&m.name))?)?;
-            }
-        }
 
         let offline = encoder.encode_descriptor(
             "offline",
@@ -188,6 +171,24 @@ impl Collector for SnapshotCollector {
     }
 }
 
-fn monitor(name: &str) -> Labels {
-    vec![("monitor", name.to_owned())]
+/// One gauge family labelled by monitor: a sample for each enabled monitor `value` has one for.
+fn per_monitor<'e, V>(
+    encoder: &'e mut DescriptorEncoder<'_>,
+    name: &'e str,
+    help: &str,
+    unit: Option<&'e Unit>,
+    snapshot: &Snapshot,
+    value: impl Fn(&MonitorView) -> Option<V>,
+) -> Result<(), std::fmt::Error>
+where
+    ConstGauge<V>: EncodeMetric,
+{
+    let mut family = encoder.encode_descriptor(name, help, unit, MetricType::Gauge)?;
+    for m in snapshot.monitors.iter().filter(|m| m.enabled) {
+        if let Some(v) = value(m) {
+            let labels: Labels = vec![("monitor", m.name.clone())];
+            ConstGauge::new(v).encode(family.encode_family(&labels)?)?;
+        }
+    }
+    Ok(())
 }
