@@ -37,6 +37,7 @@ pub enum Command {
 
 /// What the engine tells its listeners.
 #[derive(Debug, Clone, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
 pub enum EngineEvent {
     /// A probe finished.
@@ -49,6 +50,7 @@ pub enum EngineEvent {
         report: Arc<ProbeReport>,
         /// How late the probe started against its plan (waiting for a permit included).
         #[serde(serialize_with = "crate::probe::report::ms")]
+        #[cfg_attr(feature = "ts", ts(type = "number"))]
         lag: std::time::Duration,
     },
     /// A monitor's status changed (or a reminder is due); `alert` says whether to tell people.

@@ -11,6 +11,7 @@ use crate::verdict::Verdict;
 
 /// A monitor's stable identity (its `id` in the config, else its name).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct MonitorId(pub String);
 
@@ -28,6 +29,7 @@ impl From<&str> for MonitorId {
 
 /// The status a monitor is shown in: a confirmed verdict, or one of the states without one.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Status {
     /// Not probed yet.
@@ -138,6 +140,7 @@ impl Default for AlertPolicy {
 
 /// Why a state-change event was emitted.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum ChangeKind {
     /// The status changed (e.g. Success → Failed after the confirmations).
@@ -150,6 +153,7 @@ pub enum ChangeKind {
 
 /// A change in a monitor's status, as logged, stored and alerted.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct StateChange {
     /// Which monitor.
     pub monitor: MonitorId,

@@ -12,6 +12,7 @@ use crate::probe::{ProbeReport, TlsMode};
 
 /// One monitor as it stands.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MonitorView {
     /// Stable id.
     pub id: MonitorId,
@@ -24,6 +25,7 @@ pub struct MonitorView {
     /// TLS mode.
     pub tls: TlsMode,
     /// The QoS threshold in milliseconds.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub qos_ms: u64,
     /// False when the monitor is disabled (not probed, not counted).
     pub enabled: bool,
@@ -52,6 +54,7 @@ impl MonitorView {
 
 /// How many monitors are in each status (enabled, not snoozed).
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Counts {
     /// Success.
     pub success: usize,
@@ -65,6 +68,7 @@ pub struct Counts {
 
 /// Everything the shells show, at one moment.
 #[derive(Debug, Clone, Default, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Snapshot {
     /// Every monitor in configuration order.
     pub monitors: Vec<Arc<MonitorView>>,

@@ -12,6 +12,7 @@ use crate::smtp::{EhloInfo, ReplyCode};
 
 /// The three outcomes of a probe, worst last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum Verdict {
     /// A 250 within QoS — event 5510.

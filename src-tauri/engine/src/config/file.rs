@@ -19,6 +19,7 @@ use serde::{Deserialize, Serialize};
 
 /// A whole configuration file: `[defaults]`, `[alerts]`, `[history]` and `[[monitor]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
 pub struct ConfigFile {
     /// Probe settings every monitor inherits unless it sets its own.
@@ -37,44 +38,56 @@ pub struct ConfigFile {
 
 /// `[defaults]`: probe settings inherited by every monitor.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct DefaultsFile {
     /// QoS in milliseconds: a 250 later than this is a warning, later than twice this a failure
     /// (default 1000).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub qos_ms: Option<i64>,
     /// Seconds between probes (default 60).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub interval_s: Option<i64>,
     /// Seconds before the confirmation re-probe after a failed probe (default 10).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub retry_s: Option<i64>,
     /// The name sent in EHLO (default: this machine's FQDN or address literal).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ehlo_name: Option<String>,
     /// Fewer days left on the certificate than this is a warning (default 14).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub cert_warn_days: Option<i64>,
     /// Fewer days left on the certificate than this is a failure (default 3).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub cert_crit_days: Option<i64>,
 }
 
 /// `[alerts]`, or a monitor's `alerts` table overriding some of its keys.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct AlertsFile {
     /// Consecutive failed probes before a Failed alert (default 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub failed_after: Option<i64>,
     /// Consecutive warnings before a Warning alert (default 2).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub warning_after: Option<i64>,
     /// Alert when a monitor recovers (default true).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_recovery: Option<bool>,
     /// Remind every this many minutes while still Failed; 0 for never (default 0).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub repeat_every_min: Option<i64>,
     /// Alert on every failed probe, confirmations or not (default false).
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -83,15 +96,20 @@ pub struct AlertsFile {
 
 /// `[history]`: what the SQLite history keeps.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct HistoryFile {
     /// Days of raw results kept (default 30).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub retention_days: Option<i64>,
 }
 
 /// One `[[monitor]]`: `name` and `host` are required, everything else has a default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct MonitorFile {
     /// A stable identity kept across renames (default: the name).
@@ -105,18 +123,22 @@ pub struct MonitorFile {
     pub host: Option<String>,
     /// TCP port (default 25, or 465 when `tls = "implicit"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub port: Option<i64>,
     /// `"none"`, `"starttls"` or `"implicit"` (default `"none"`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<String>,
     /// Overrides `defaults.qos_ms`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub qos_ms: Option<i64>,
     /// Overrides `defaults.interval_s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub interval_s: Option<i64>,
     /// Overrides `defaults.retry_s`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub retry_s: Option<i64>,
     /// Overrides `defaults.ehlo_name`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -129,9 +151,11 @@ pub struct MonitorFile {
     pub insecure: Option<bool>,
     /// Overrides `defaults.cert_warn_days`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub cert_warn_days: Option<i64>,
     /// Overrides `defaults.cert_crit_days`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub cert_crit_days: Option<i64>,
     /// EHLO keywords the server must advertise, e.g. `["STARTTLS", "SIZE"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]

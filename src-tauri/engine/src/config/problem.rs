@@ -12,6 +12,7 @@ use super::schema::{rank, Key};
 
 /// One thing wrong with a configuration.
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Problem {
     /// Where: `monitor[0].tls`, `defaults.qos_ms`; empty for the file as a whole (syntax).
     pub path: String,
@@ -41,6 +42,7 @@ impl fmt::Display for Problem {
 
 /// A configuration that cannot be used, with every problem found in it.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[error("{}", lines(.problems))]
 pub struct ConfigError {
     /// Every problem, in the documented order of the keys; never empty.

@@ -17,6 +17,7 @@ use crate::verdict::Verdict;
 
 /// A probe result as the history keeps it.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ResultRecord {
     /// Which monitor.
     pub monitor: MonitorId,
@@ -26,6 +27,7 @@ pub struct ResultRecord {
     pub verdict: Verdict,
     /// Connect start to the judged EHLO's final 250 line; `None` when no 250 came.
     #[serde(rename = "latency_ms", serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub latency: Option<Duration>,
     /// Time per phase (stored to the microsecond).
     #[serde(rename = "phases_ms")]
@@ -37,6 +39,7 @@ pub struct ResultRecord {
     /// The address connected to.
     pub address: Option<IpAddr>,
     /// Whole days left on the certificate, when TLS was used.
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub cert_days_left: Option<i64>,
     /// The session transcript, for failures and warnings while it is within retention.
     pub transcript: Option<Vec<TranscriptLine>>,

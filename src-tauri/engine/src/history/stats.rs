@@ -14,12 +14,13 @@
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 use crate::probe::report::opt_ms;
 
 /// The windows the UI shows stats for.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub enum Window {
     /// The last hour.
     #[serde(rename = "1h")]
@@ -59,27 +60,36 @@ impl Window {
 
 /// Counts, uptime and latency percentiles of one monitor over a window.
 #[derive(Debug, Clone, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Stats {
     /// Probes in the window.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub probes: u64,
     /// Success probes.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub success: u64,
     /// QoS Warning probes.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub warning: u64,
     /// Failed probes.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub failed: u64,
     /// (Success + Warning) / probes × 100; `None` without probes.
     pub uptime_pct: Option<f64>,
     /// Probes that measured a latency (the percentiles' sample count).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub latency_samples: u64,
     /// Median latency (nearest rank).
     #[serde(rename = "p50_ms", serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub p50: Option<Duration>,
     /// 95th percentile latency (nearest rank).
     #[serde(rename = "p95_ms", serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub p95: Option<Duration>,
     /// 99th percentile latency (nearest rank).
     #[serde(rename = "p99_ms", serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub p99: Option<Duration>,
 }
 
@@ -118,23 +128,30 @@ pub fn percentile(sorted: &[Duration], p: f64) -> Option<Duration> {
 
 /// One point of a downsampled chart series: the results in `[start, start + bucket)`.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct SeriesPoint {
     /// The start of the bucket.
     pub start: DateTime<Utc>,
     /// Probes in the bucket.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub probes: u64,
     /// QoS Warning probes among them.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub warning: u64,
     /// Failed probes among them.
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub failed: u64,
     /// The fastest latency measured.
     #[serde(rename = "min_ms", serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub min: Option<Duration>,
     /// The mean of the latencies measured.
     #[serde(rename = "avg_ms", serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub avg: Option<Duration>,
     /// The slowest latency measured.
     #[serde(rename = "max_ms", serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub max: Option<Duration>,
 }
 

@@ -16,6 +16,7 @@ use crate::verdict::Verdict;
 
 /// The steps of a probe, in order; a failure names the one it happened in.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Phase {
     /// Resolving the host name.
@@ -48,6 +49,7 @@ impl Phase {
 
 /// What kind of failure it was, for grouping, alerting and metrics.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum FailureKind {
     /// The host name did not resolve (or not to the requested address family).
@@ -92,6 +94,7 @@ pub enum FailureKind {
 
 /// Where and why a probe failed; `message` quotes what the server said.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Failure {
     /// The step it failed in.
     pub phase: Phase,
@@ -128,24 +131,31 @@ impl Failure {
 
 /// Time spent in each phase; the phases after `dns` add up to the latency.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Phases {
     /// Name resolution (not part of the latency).
     #[serde(serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub dns: Option<Duration>,
     /// TCP connect, failed attempts at other addresses included.
     #[serde(serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub connect: Option<Duration>,
     /// TLS handshake.
     #[serde(serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub tls: Option<Duration>,
     /// From connected (or TLS up, for implicit TLS) to the greeting's final line.
     #[serde(serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub greeting: Option<Duration>,
     /// STARTTLS mode: the first EHLO and the STARTTLS command, up to its 220.
     #[serde(serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub starttls: Option<Duration>,
     /// The judged EHLO: sent, to its reply's final line.
     #[serde(serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub ehlo: Option<Duration>,
 }
 
@@ -167,6 +177,7 @@ impl Phases {
 
 /// Facts about the TLS session and the server's certificate.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TlsFacts {
     /// Protocol version, e.g. `TLSv1.3`.
     pub version: String,
@@ -181,6 +192,7 @@ pub struct TlsFacts {
     /// The certificate's notAfter.
     pub not_after: DateTime<Utc>,
     /// Whole days from the probe to notAfter (negative once expired).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub days_left: i64,
     /// SHA-256 of the certificate's DER, upper-case hex pairs joined by colons.
     pub sha256: String,
@@ -194,6 +206,7 @@ pub struct TlsFacts {
 
 /// The judged EHLO reply: the raw reply and what it advertises.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EhloReply {
     /// The reply as received.
     #[serde(flatten)]
@@ -205,6 +218,7 @@ pub struct EhloReply {
 
 /// Who a transcript line is from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     /// Sent by us.
@@ -217,9 +231,11 @@ pub enum Direction {
 
 /// One line of the session transcript.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct TranscriptLine {
     /// Milliseconds since the connect started.
     #[serde(serialize_with = "ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub at: Duration,
     /// Who said it.
     pub dir: Direction,
@@ -229,6 +245,7 @@ pub struct TranscriptLine {
 
 /// Everything one probe found out.
 #[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct ProbeReport {
     /// Success, QoS Warning or Failed.
     pub status: Verdict,
@@ -236,9 +253,11 @@ pub struct ProbeReport {
     pub event_id: u16,
     /// Connect start to the final line of the judged EHLO reply; `None` when no 250 came.
     #[serde(rename = "latency_ms", serialize_with = "opt_ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number | null"))]
     pub latency: Option<Duration>,
     /// The QoS threshold the latency was judged against.
     #[serde(rename = "qos_ms", serialize_with = "ms")]
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
     pub qos: Duration,
     /// The host as given.
     pub host: String,

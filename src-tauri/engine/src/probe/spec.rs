@@ -12,6 +12,7 @@ use crate::verdict::Thresholds;
 
 /// How TLS is used.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum TlsMode {
     /// Plain SMTP.
@@ -57,6 +58,7 @@ impl FromStr for TlsMode {
 
 /// Which address family to connect over.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(rename_all = "lowercase")]
 pub enum AddressFamily {
     /// Whatever the resolver returns, in its order.

@@ -8,6 +8,7 @@ use super::reply::Reply;
 
 /// One advertised service extension, e.g. `SIZE 10240000`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Extension {
     /// The keyword in upper case (`PIPELINING`, `SIZE`, `X-VENDOR` …).
     pub keyword: String,
@@ -17,6 +18,7 @@ pub struct Extension {
 
 /// What a 250 EHLO reply says about the server.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct EhloInfo {
     /// The domain the server names itself on the first line (may be empty on a bare `250`).
     pub domain: String,

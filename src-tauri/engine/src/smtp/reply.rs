@@ -21,6 +21,7 @@ pub const MAX_KEPT_LINES: usize = 10_000;
 
 /// A three-digit SMTP reply code such as 250 or 421.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(transparent)]
 pub struct ReplyCode(u16);
 
@@ -76,6 +77,7 @@ impl fmt::Display for ReplyCode {
 
 /// One complete reply: its code and the text of each line (without code and separator).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reply {
     /// The code every line carried.
     pub code: ReplyCode,
@@ -83,6 +85,7 @@ pub struct Reply {
     pub lines: Vec<String>,
     /// Lines past [`MAX_KEPT_LINES`] that were checked but whose text was not kept.
     #[serde(skip_serializing_if = "is_zero")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub omitted_lines: usize,
 }
 
