@@ -1,0 +1,88 @@
+//! The TypeScript types of the window's IPC (docs/ipc.md), generated from the Rust types with
+//! ts-rs into `ui/src/bindings/`, one file per type, and committed. A test fails when the
+//! committed files differ from what the Rust types give; `UPDATE_BINDINGS=1 cargo test -p
+//! ehlowatch-app --lib bindings` rewrites them.
+
+use std::path::Path;
+
+use ehlowatch_engine::config::{ConfigFile, MonitorFile, Problem};
+use ehlowatch_engine::handle::EngineEvent;
+use ehlowatch_engine::history::{ResultRecord, SeriesPoint, Stats, Window};
+use ehlowatch_engine::model::StateChange;
+use ehlowatch_engine::probe::ProbeReport;
+use ehlowatch_engine::snapshot::Snapshot;
+use ts_rs::TS;
+
+use crate::commands::settings::AppInfo;
+use crate::error::AppError;
+use crate::settings::Settings;
+
+/// Where the UI keeps the generated files, from the repository root.
+pub const DIR: &str = "ui/src/bindings";
+
+/// Writes every IPC type (and the types they use) into `dir`.
+pub fn export_to(dir: &Path) -> Result<(), ts_rs::ExportError> {
+    Snapshot::export_all_to(dir)?;
+    EngineEvent::export_all_to(dir)?;
+    StateChange::export_all_to(dir)?;
+    ProbeReport::export_all_to(dir)?;
+    ResultRecord::export_all_to(dir)?;
+    SeriesPoint::export_all_to(dir)?;
+    Stats::export_all_to(dir)?;
+    Window::export_all_to(dir)?;
+    ConfigFile::export_all_to(dir)?;
+    MonitorFile::export_all_to(dir)?;
+    Problem::export_all_to(dir)?;
+    Settings::export_all_to(dir)?;
+    AppInfo::export_all_to(dir)?;
+    AppError::export_all_to(dir)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::BTreeMap;
+    use std::path::PathBuf;
+
+    fn files(dir: &std::path::Path) -> BTreeMap<String, String> {
+        std::fs::read_dir(dir)
+            .map(|entries| {
+                entries
+                    .map(|e| e.unwrap().path())
+                    .filter(|p| p.extension().is_some_and(|e| e == "ts"))
+                    .map(|p| {
+                        let name = p.file_name().unwrap().to_string_lossy().into_owned();
+                        (name, std::fs::read_to_string(&p).unwrap())
+                    })
+                    .collect()
+            })
+            .unwrap_or_default()
+    }
+
+    #[test]
+    fn bindings_are_current() {
+        let committed_dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join(super::DIR);
+        let fresh = tempfile::tempdir().unwrap();
+        super::export_to(fresh.path()).unwrap();
+        let fresh_files = files(fresh.path());
+        assert!(fresh_files.contains_key("Snapshot.ts") && fresh_files.contains_key("AppError.ts"));
+        if std::env::var_os("UPDATE_BINDINGS").is_some() {
+            let _ = std::fs::remove_dir_all(&committed_dir);
+            std::fs::create_dir_all(&committed_dir).unwrap();
+            for (name, text) in &fresh_files {
+                std::fs::write(committed_dir.join(name), text).unwrap();
+            }
+        }
+        let committed = files(&committed_dir);
+        let stale: Vec<&String> = fresh_files
+            .keys()
+            .chain(committed.keys())
+            .filter(|name| fresh_files.get(*name) != committed.get(*name))
+            .collect();
+        assert!(
+            stale.is_empty(),
+            "ui/src/bindings is stale ({stale:?}); run: \
+             UPDATE_BINDINGS=1 cargo test -p ehlowatch-app --lib bindings"
+        );
+    }
+}

@@ -1,0 +1,99 @@
+//! The bridge from the engine to the desktop: it waits on the engine's snapshot and events and
+//! nothing else (no polling). A new snapshot updates the tray and, when the window is open, is
+//! pushed to it; results and state changes are pushed to the window; alert events become
+//! toasts (see [`crate::notify::toast`]); a history problem becomes the window's notice. It
+//! ends when the engine stops.
+
+use std::sync::Arc;
+
+use ehlowatch_engine::handle::EngineEvent;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::broadcast::error::RecvError;
+use tokio::time::Instant;
+
+use crate::notify::{desktop, toast::Toaster};
+use crate::state::AppState;
+use crate::tray::Tray;
+use crate::window;
+
+/// Event names the window listens to.
+pub mod events {
+    /// A new [`Snapshot`](ehlowatch_engine::snapshot::Snapshot).
+    pub const SNAPSHOT: &str = "snapshot";
+    /// An [`EngineEvent::Result`].
+    pub const RESULT: &str = "result";
+    /// A [`StateChange`](ehlowatch_engine::model::StateChange).
+    pub const STATE_CHANGE: &str = "state_change";
+    /// The banner's notice (`string | null`).
+    pub const NOTICE: &str = "notice";
+}
+
+/// Runs until the engine stops.
+pub async fn run<R: Runtime>(
+    app: AppHandle<R>,
+    state: Arc<AppState>,
+    tray: Option<Arc<Tray<R>>>,
+    mut events: tokio::sync::broadcast::Receiver<EngineEvent>,
+) {
+    let Ok(mut snapshots) = state.engine().await.map(|e| e.watch()) else {
+        return;
+    };
+    let mut toaster = Toaster::default();
+    let window_open = |app: &AppHandle<R>| app.get_webview_window(window::MAIN).is_some();
+    loop {
+        let due = toaster.next_due();
+        tokio::select! {
+            changed = snapshots.changed() => {
+                if changed.is_err() {
+                    return;
+                }
+                let snapshot = snapshots.borrow_and_update().clone();
+                if let Some(tray) = &tray {
+                    if let Err(error) = tray.update(&app, &snapshot) {
+                        tracing::warn!(%error, "tray not updated");
+                    }
+                }
+                if window_open(&app) {
+                    let _ = app.emit(events::SNAPSHOT, &*snapshot);
+                }
+            }
+            event = events.recv() => match event {
+                Ok(event @ EngineEvent::Result { .. }) => {
+                    if window_open(&app) {
+                        let _ = app.emit(events::RESULT, &event);
+                    }
+                }
+                Ok(EngineEvent::StateChanged(change)) => {
+                    let _ = app.emit(events::STATE_CHANGE, &change);
+                    let warnings = state.current().await.settings.ui.notify_warnings;
+                    toaster.push(change, warnings, Instant::now());
+                }
+                Ok(EngineEvent::History { message }) => {
+                    state.set_notice(Some(message.clone()));
+                    let _ = app.emit(events::NOTICE, Some(message));
+                }
+                Ok(EngineEvent::Resumed { .. } | EngineEvent::Connectivity { .. }) => {}
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the desktop bridge fell behind the engine's events");
+                }
+                Err(RecvError::Closed) => return,
+            },
+            () = sleep_until(due), if due.is_some() => {
+                if let Some(toast) = toaster.due(Instant::now()) {
+                    let app = app.clone();
+                    desktop::show(toast, move |monitor| {
+                        if let Err(error) = window::open(&app, monitor.as_ref()) {
+                            tracing::warn!(%error, "window not opened from a toast");
+                        }
+                    });
+                }
+            }
+        }
+    }
+}
+
+async fn sleep_until(due: Option<Instant>) {
+    if let Some(due) = due {
+        tokio::time::sleep_until(due).await;
+    }
+}

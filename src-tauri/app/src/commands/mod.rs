@@ -1,0 +1,46 @@
+//! The typed IPC commands of the window (docs/ipc.md): thin functions over [`AppState`],
+//! grouped by what they touch. Every argument is validated; a refusal is an
+//! [`AppError`](crate::error::AppError) naming each problem.
+
+pub mod history;
+pub mod monitors;
+pub mod settings;
+pub mod status;
+
+use tauri::{ipc::Invoke, Runtime};
+
+include!("names.rs");
+
+/// The invoke handler with every command.
+pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'static {
+    tauri::generate_handler![
+        status::get_snapshot,
+        status::check_now,
+        status::snooze,
+        status::unsnooze,
+        status::pause_notifications,
+        status::resume_notifications,
+        monitors::save_monitor,
+        monitors::delete_monitor,
+        monitors::test_monitor,
+        history::history_stats,
+        history::history_series,
+        history::history_events,
+        history::last_failure,
+        settings::get_settings,
+        settings::save_settings,
+        settings::export_monitors,
+        settings::import_monitors,
+        settings::get_app_info,
+        settings::set_autostart,
+        settings::dismiss_notice,
+    ]
+}
+
+/// The managed state every command takes.
+pub type AppStateRef<'a> = tauri::State<'a, std::sync::Arc<crate::state::AppState>>;
+
+/// "In `minutes`", or `None` for "until resumed".
+pub(crate) fn until(minutes: Option<u32>) -> Option<chrono::DateTime<chrono::Utc>> {
+    minutes.map(|m| chrono::Utc::now() + chrono::Duration::minutes(i64::from(m)))
+}

@@ -1,0 +1,132 @@
+//! Commands on the settings as a whole: read and save them, export and import the monitors as
+//! JSON (an import is validated in full before anything changes), the app's facts, autostart
+//! and the banner's notice.
+
+use ehlowatch_engine::config::ConfigFile;
+use serde::Serialize;
+use tauri::{AppHandle, Emitter, Manager, Runtime};
+
+use super::AppStateRef;
+use crate::bridge::events;
+use crate::error::AppError;
+use crate::settings::Settings;
+
+/// Facts about this instance for the settings page and the banner.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+pub struct AppInfo {
+    /// The app's version.
+    pub version: String,
+    /// The directory of the settings file.
+    pub data_dir: String,
+    /// The settings file.
+    pub settings_path: String,
+    /// The history database.
+    pub history_path: String,
+    /// True when the app started without a settings file.
+    pub first_run: bool,
+    /// Something people should know (e.g. a settings file kept aside), until dismissed.
+    pub notice: Option<String>,
+    /// True when the app starts with the session; `None` where autostart is not available.
+    pub autostart: Option<bool>,
+}
+
+/// The settings in force.
+#[tauri::command]
+pub async fn get_settings(state: AppStateRef<'_>) -> Result<Settings, AppError> {
+    Ok(state.current().await.settings)
+}
+
+/// Replaces the settings (validated in full first); returns them as stored.
+#[tauri::command]
+pub async fn save_settings(
+    state: AppStateRef<'_>,
+    settings: Settings,
+) -> Result<Settings, AppError> {
+    state.apply(settings).await
+}
+
+/// The monitoring configuration (`defaults`, `alerts`, `history`, `monitor`) as JSON text, the
+/// format [`import_monitors`] and the agent's JSON config read.
+#[tauri::command]
+pub async fn export_monitors(state: AppStateRef<'_>) -> Result<String, AppError> {
+    state
+        .current()
+        .await
+        .settings
+        .config
+        .to_json_string()
+        .map_err(|e| AppError::Storage(e.to_string()))
+}
+
+/// Replaces the monitoring configuration with `text` (JSON with the agent's keys) when it has
+/// no problem at all; otherwise returns every problem and changes nothing.
+#[tauri::command]
+pub async fn import_monitors(state: AppStateRef<'_>, text: String) -> Result<Settings, AppError> {
+    let config = ConfigFile::from_json_str(&text)?;
+    state
+        .update(|s| {
+            s.config = config;
+            Ok(())
+        })
+        .await
+        .map(|((), stored)| stored)
+}
+
+/// Facts about this instance.
+#[tauri::command]
+pub async fn get_app_info<R: Runtime>(
+    app: AppHandle<R>,
+    state: AppStateRef<'_>,
+) -> Result<AppInfo, AppError> {
+    Ok(app_info(&app, &state))
+}
+
+/// Turns starting with the session on or off.
+#[tauri::command]
+pub async fn set_autostart<R: Runtime>(
+    app: AppHandle<R>,
+    state: AppStateRef<'_>,
+    enabled: bool,
+) -> Result<AppInfo, AppError> {
+    let manager = app
+        .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+        .ok_or_else(|| AppError::Storage("autostart is not available here".to_owned()))?;
+    let result = if enabled {
+        manager.enable()
+    } else {
+        manager.disable()
+    };
+    result.map_err(|e| AppError::Storage(format!("autostart: {e}")))?;
+    Ok(app_info(&app, &state))
+}
+
+/// Clears the banner's notice.
+#[tauri::command]
+pub async fn dismiss_notice<R: Runtime>(
+    app: AppHandle<R>,
+    state: AppStateRef<'_>,
+) -> Result<(), AppError> {
+    state.set_notice(None);
+    let _ = app.emit(events::NOTICE, None::<String>);
+    Ok(())
+}
+
+fn app_info<R: Runtime>(app: &AppHandle<R>, state: &crate::state::AppState) -> AppInfo {
+    let display = |p: &std::path::Path| p.display().to_string();
+    AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        data_dir: state
+            .paths
+            .settings
+            .parent()
+            .map(display)
+            .unwrap_or_default(),
+        settings_path: display(&state.paths.settings),
+        history_path: display(&state.paths.history),
+        first_run: state.first_run,
+        notice: state.notice(),
+        autostart: app
+            .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
+            .and_then(|m| m.is_enabled().ok()),
+    }
+}

@@ -1,0 +1,218 @@
+//! EHLO Watch's desktop shell: a tray icon whose colour is the worst status, native toasts on
+//! failures and recoveries, and a settings and status window, all over the engine
+//! (`ehlowatch-engine`), which knows nothing of Tauri.
+//!
+//! [`run`] is the app: it parses the command line, loads the settings ([`settings`]), starts the
+//! engine, creates the tray ([`tray`]) and runs the [`bridge`] from engine events to tray,
+//! toasts and window. [`builder`] is the part shared with the IPC tests: the commands and the
+//! managed state, over any Tauri runtime.
+
+pub mod args;
+pub mod bindings;
+pub mod bridge;
+pub mod commands;
+pub mod error;
+pub mod notify;
+pub mod paths;
+pub mod settings;
+pub mod state;
+pub mod tray;
+pub mod window;
+
+use std::path::Path;
+use std::sync::Arc;
+
+use clap::Parser;
+use ehlowatch_engine::engine::{Engine, EngineOptions};
+use ehlowatch_engine::handle::{Command, EngineEvent};
+use tauri::{AppHandle, Manager, RunEvent, Runtime};
+use tokio::sync::broadcast;
+
+use crate::args::Args;
+use crate::paths::DataPaths;
+use crate::settings::{file, saver::Saver};
+use crate::state::{AppState, Current};
+
+/// The app's Tauri builder over any runtime: the invoke handler with every command. The state
+/// is managed by [`start`].
+pub fn builder<R: Runtime>(builder: tauri::Builder<R>) -> tauri::Builder<R> {
+    builder.invoke_handler(commands::handler())
+}
+
+/// Loads the settings from `paths`, starts the engine on them and manages the [`AppState`].
+/// Returns the state and a receiver of every engine event from the start.
+pub fn start<R: Runtime>(
+    app: &AppHandle<R>,
+    paths: DataPaths,
+) -> (Arc<AppState>, broadcast::Receiver<EngineEvent>) {
+    let loaded = file::load(&paths.settings);
+    if let Some(notice) = &loaded.notice {
+        tracing::warn!(%notice, "settings");
+    }
+    let options = EngineOptions {
+        history: Some(paths.history.clone()),
+        ..EngineOptions::default()
+    };
+    let config = loaded.config.clone();
+    let (engine, events) =
+        tauri::async_runtime::block_on(Engine::start_subscribed(config, options));
+    let paused = loaded.settings.ui.notifications_paused_until;
+    if paused.is_some_and(|until| until > chrono::Utc::now()) {
+        tauri::async_runtime::block_on(engine.send(Command::PauseAlerts(paused)));
+    }
+    let saver = {
+        let app = app.clone();
+        let path = paths.settings.clone();
+        let _guard = tauri::async_runtime::handle().inner().enter();
+        Saver::start(
+            path,
+            settings::saver::DEBOUNCE,
+            Box::new(move |message| {
+                tracing::error!(%message, "settings");
+                if let Some(state) = app.try_state::<Arc<AppState>>() {
+                    state.set_notice(Some(message));
+                }
+            }),
+        )
+    };
+    let state = Arc::new(AppState::new(
+        engine,
+        Current {
+            settings: loaded.settings,
+            config: loaded.config,
+        },
+        saver,
+        paths,
+        loaded.first_run,
+        loaded.notice,
+    ));
+    app.manage(state.clone());
+    (state, events)
+}
+
+/// Runs the desktop app.
+pub fn run() {
+    let args = Args::parse();
+    init_logging();
+    let single_instance = {
+        let mut b = tauri_plugin_single_instance::Builder::new().callback(|app, _argv, _cwd| {
+            open_window(app, None);
+        });
+        if let Some(dir) = &args.data_dir {
+            b = b.dbus_id(instance_id(dir));
+        }
+        b.build()
+    };
+    let setup_args = args.clone();
+    let app = builder(tauri::Builder::default())
+        .plugin(single_instance)
+        .plugin(
+            tauri_plugin_autostart::Builder::new()
+                .args([Args::MINIMIZED])
+                .build(),
+        )
+        .setup(move |app| setup(app.handle(), &setup_args))
+        .build(tauri::generate_context!())
+        .unwrap_or_else(|e| {
+            eprintln!("ehlowatch-app: cannot start: {e}");
+            std::process::exit(1);
+        });
+    app.run(|app, event| match event {
+        // Closing the window destroys it; the app lives on in the tray until Quit.
+        RunEvent::ExitRequested {
+            code: None, api, ..
+        } => api.prevent_exit(),
+        RunEvent::Exit => {
+            if let Some(state) = app.try_state::<Arc<AppState>>() {
+                tauri::async_runtime::block_on(state.shutdown());
+            }
+        }
+        _ => {}
+    });
+}
+
+fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    let paths = match &args.data_dir {
+        Some(dir) => DataPaths::in_dir(dir),
+        None => DataPaths::platform(&app.path().app_config_dir()?, &app.path().app_data_dir()?),
+    };
+    let (state, events) = start(app, paths);
+    let tray = tray_icon(app);
+    tauri::async_runtime::spawn(bridge::run(app.clone(), state.clone(), tray, events));
+    let automation = std::env::var("TAURI_WEBVIEW_AUTOMATION").is_ok_and(|v| v == "true");
+    if automation || (state.first_run && !args.minimized) || state.notice().is_some() {
+        open_window(app, None);
+    }
+    Ok(())
+}
+
+fn tray_icon<R: Runtime>(app: &AppHandle<R>) -> Option<Arc<tray::Tray<R>>> {
+    match tray::Tray::create(app, menu_action) {
+        Ok(tray) => Some(Arc::new(tray)),
+        Err(error) => {
+            tracing::error!(%error, "no tray icon");
+            None
+        }
+    }
+}
+
+fn menu_action<R: Runtime>(app: &AppHandle<R>, action: tray::menu::MenuAction) {
+    use crate::commands::until;
+    use crate::tray::menu::MenuAction;
+    let Some(state) = app.try_state::<Arc<AppState>>().map(|s| s.inner().clone()) else {
+        return;
+    };
+    let command = match action {
+        MenuAction::Window => return open_window(app, None),
+        MenuAction::Open(id) => return open_window(app, Some(&id)),
+        MenuAction::Quit => return app.exit(0),
+        MenuAction::Check(id) => Command::CheckNow(Some(id)),
+        MenuAction::CheckAll => Command::CheckNow(None),
+        MenuAction::Snooze(id, minutes) => Command::Snooze {
+            id,
+            until: until(minutes),
+        },
+        MenuAction::Unsnooze(id) => Command::Unsnooze(id),
+        MenuAction::Pause(minutes) => {
+            let end = until(minutes).unwrap_or_else(state::forever);
+            return pause(state, Some(end));
+        }
+        MenuAction::Resume => return pause(state, None),
+    };
+    tauri::async_runtime::spawn(async move {
+        if let Err(error) = state.send(command).await {
+            tracing::warn!(%error, "tray command not sent");
+        }
+    });
+}
+
+fn pause(state: Arc<AppState>, until: Option<chrono::DateTime<chrono::Utc>>) {
+    tauri::async_runtime::spawn(async move {
+        if let Err(error) = state.pause_notifications(until).await {
+            tracing::warn!(%error, "notifications not paused or resumed");
+        }
+    });
+}
+
+fn open_window<R: Runtime>(app: &AppHandle<R>, monitor: Option<&ehlowatch_engine::MonitorId>) {
+    if let Err(error) = window::open(app, monitor) {
+        tracing::error!(%error, "window not opened");
+    }
+}
+
+/// The single-instance id of an instance with its own data directory, so isolated instances
+/// do not take each other for a second launch.
+fn instance_id(dir: &Path) -> String {
+    use std::hash::{Hash, Hasher};
+    let mut h = std::collections::hash_map::DefaultHasher::new();
+    std::path::absolute(dir)
+        .unwrap_or_else(|_| dir.to_path_buf())
+        .hash(&mut h);
+    format!("org.ehlowatch.app.i{:016x}", h.finish())
+}
+
+fn init_logging() {
+    let filter = tracing_subscriber::EnvFilter::try_from_env("EHLOWATCH_LOG")
+        .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,ehlowatch=info"));
+    let _ = tracing_subscriber::fmt().with_env_filter(filter).try_init();
+}

@@ -1,0 +1,7 @@
+//! The desktop app's entry point; everything lives in the library.
+
+#![cfg_attr(not(debug_assertions), windows_subsystem = "windows")]
+
+fn main() {
+    ehlowatch_app::run();
+}

@@ -1,0 +1,345 @@
+//! From alert events to toasts, as pure logic. Several monitors changing within a few seconds
+//! make one toast that lists them; a monitor is in at most one toast a minute (a later change
+//! waits for its minute and replaces what was waiting); warnings toast only when the user wants
+//! them. Urgency follows the worst change: Failed critical, QoS Warning normal, recovery low.
+
+use std::collections::HashMap;
+use std::fmt::Write as _;
+
+use ehlowatch_engine::model::{ChangeKind, MonitorId, StateChange, Status};
+use tokio::time::{Duration, Instant};
+
+/// How long a burst may gather before its toast goes out.
+pub const COALESCE: Duration = Duration::from_secs(3);
+/// The least time between two toasts naming the same monitor.
+pub const PER_MONITOR: Duration = Duration::from_secs(60);
+
+/// How pressing a toast is (freedesktop urgency levels).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Urgency {
+    /// Recoveries.
+    Low,
+    /// QoS warnings.
+    Normal,
+    /// Failures.
+    Critical,
+}
+
+/// One toast to show.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Toast {
+    /// The title line, e.g. "SMTP failed: mx2.example.com:25".
+    pub summary: String,
+    /// The reason, quoting the server, with the event id.
+    pub body: String,
+    /// How pressing it is.
+    pub urgency: Urgency,
+    /// The monitor to open from the toast's "Open" action, when it names exactly one.
+    pub monitor: Option<MonitorId>,
+}
+
+/// What a change means to the person at the screen.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Meaning {
+    Failed,
+    StillFailing,
+    Slow,
+    Recovered,
+}
+
+impl Meaning {
+    fn of(change: &StateChange) -> Option<Self> {
+        match (change.from, change.to, change.kind) {
+            (_, Status::Failed, ChangeKind::Repeated) => Some(Self::StillFailing),
+            (_, Status::Failed, ChangeKind::Changed) => Some(Self::Failed),
+            (_, Status::Warning, _) => Some(Self::Slow),
+            (Status::Failed | Status::Warning, Status::Success, _) => Some(Self::Recovered),
+            _ => None,
+        }
+    }
+
+    fn urgency(self) -> Urgency {
+        match self {
+            Self::Failed | Self::StillFailing => Urgency::Critical,
+            Self::Slow => Urgency::Normal,
+            Self::Recovered => Urgency::Low,
+        }
+    }
+
+    fn title(self) -> &'static str {
+        match self {
+            Self::Failed => "SMTP failed",
+            Self::StillFailing => "SMTP still failing",
+            Self::Slow => "SMTP slow",
+            Self::Recovered => "SMTP recovered",
+        }
+    }
+
+    fn glyph(self) -> &'static str {
+        match self {
+            Self::Failed | Self::StillFailing => "✕",
+            Self::Slow => "!",
+            Self::Recovered => "✓",
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Waiting {
+    change: StateChange,
+    arrived: Instant,
+}
+
+/// Gathers alert events and says when a toast is due.
+#[derive(Debug, Default)]
+pub struct Toaster {
+    waiting: Vec<Waiting>,
+    last_toast: HashMap<MonitorId, Instant>,
+}
+
+impl Toaster {
+    /// Takes an event from the engine; ignored unless it alerts and the user wants it.
+    pub fn push(&mut self, change: StateChange, notify_warnings: bool, now: Instant) {
+        let Some(meaning) = Meaning::of(&change) else {
+            return;
+        };
+        if !change.alert || (meaning == Meaning::Slow && !notify_warnings) {
+            return;
+        }
+        match self
+            .waiting
+            .iter_mut()
+            .find(|w| w.change.monitor == change.monitor)
+        {
+            Some(w) => w.change = change,
+            None => self.waiting.push(Waiting {
+                change,
+                arrived: now,
+            }),
+        }
+    }
+
+    /// When [`Self::due`] should next be called; `None` when nothing waits.
+    pub fn next_due(&self) -> Option<Instant> {
+        self.waiting
+            .iter()
+            .map(|w| {
+                let gathered = w.arrived + COALESCE;
+                self.ready_at(&w.change.monitor)
+                    .map_or(gathered, |ready| gathered.max(ready))
+            })
+            .min()
+    }
+
+    /// The toast due at `now`, if any: every waiting change whose monitor may toast again.
+    pub fn due(&mut self, now: Instant) -> Option<Toast> {
+        if self.next_due().is_none_or(|due| due > now) {
+            return None;
+        }
+        let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
+            .into_iter()
+            .partition(|w| self.ready_at(&w.change.monitor).is_none_or(|r| r <= now));
+        self.waiting = later;
+        for w in &ready {
+            self.last_toast.insert(w.change.monitor.clone(), now);
+        }
+        let changes: Vec<StateChange> = ready.into_iter().map(|w| w.change).collect();
+        compose(&changes)
+    }
+
+    /// When `monitor` may be in a toast again; `None` when it may now.
+    fn ready_at(&self, monitor: &MonitorId) -> Option<Instant> {
+        self.last_toast.get(monitor).map(|t| *t + PER_MONITOR)
+    }
+}
+
+/// The toast for a batch of changes; `None` for an empty batch.
+pub fn compose(changes: &[StateChange]) -> Option<Toast> {
+    let described: Vec<(Meaning, &StateChange)> = changes
+        .iter()
+        .filter_map(|c| Meaning::of(c).map(|m| (m, c)))
+        .collect();
+    let urgency = described.iter().map(|(m, _)| m.urgency()).max()?;
+    if let [(meaning, change)] = described.as_slice() {
+        return Some(Toast {
+            summary: format!("{}: {}", meaning.title(), change.name),
+            body: reason_line(*meaning, change),
+            urgency,
+            monitor: Some(change.monitor.clone()),
+        });
+    }
+    let mut counts: Vec<(Meaning, usize)> = Vec::new();
+    let mut body = String::new();
+    for (meaning, change) in &described {
+        match counts.iter_mut().find(|(m, _)| m == meaning) {
+            Some((_, n)) => *n += 1,
+            None => counts.push((*meaning, 1)),
+        }
+        if !body.is_empty() {
+            body.push('\n');
+        }
+        let _ = write!(
+            body,
+            "{} {}: {}",
+            meaning.glyph(),
+            change.name,
+            reason_line(*meaning, change)
+        );
+    }
+    counts.sort_by_key(|(m, _)| std::cmp::Reverse(m.urgency()));
+    let parts: Vec<String> = counts
+        .iter()
+        .map(|(m, n)| format!("{n} {}", plural_word(*m)))
+        .collect();
+    Some(Toast {
+        summary: format!("SMTP: {}", parts.join(" · ")),
+        body,
+        urgency,
+        monitor: None,
+    })
+}
+
+fn plural_word(meaning: Meaning) -> &'static str {
+    match meaning {
+        Meaning::Failed => "failed",
+        Meaning::StillFailing => "still failing",
+        Meaning::Slow => "slow",
+        Meaning::Recovered => "recovered",
+    }
+}
+
+/// "421 4.3.2 Service shutting down — event 5509".
+fn reason_line(meaning: Meaning, change: &StateChange) -> String {
+    let reason = match (meaning, change.reason.as_deref()) {
+        (_, Some(r)) if !r.is_empty() => r.to_owned(),
+        (Meaning::Recovered, _) => "EHLO answered 250 in time again".to_owned(),
+        _ => "no reason given".to_owned(),
+    };
+    match change.event_id {
+        Some(id) => format!("{reason} — event {id}"),
+        None => reason,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+
+    fn change(name: &str, from: Status, to: Status, reason: Option<&str>) -> StateChange {
+        StateChange {
+            monitor: MonitorId(name.into()),
+            name: name.into(),
+            at: Utc::now(),
+            event_id: to.event_id(),
+            from,
+            to,
+            kind: ChangeKind::Changed,
+            reason: reason.map(Into::into),
+            alert: true,
+        }
+    }
+
+    fn failed(name: &str) -> StateChange {
+        change(
+            name,
+            Status::Success,
+            Status::Failed,
+            Some("421 4.3.2 Service shutting down"),
+        )
+    }
+
+    #[test]
+    fn one_failure_names_the_server_the_reply_and_the_event() {
+        let toast = compose(&[failed("mx2.example.com:25")]).unwrap();
+        assert_eq!(toast.summary, "SMTP failed: mx2.example.com:25");
+        assert_eq!(toast.body, "421 4.3.2 Service shutting down — event 5509");
+        assert_eq!(toast.urgency, Urgency::Critical);
+        assert_eq!(toast.monitor, Some(MonitorId("mx2.example.com:25".into())));
+    }
+
+    #[test]
+    fn recovery_is_low_and_warning_normal() {
+        let up = compose(&[change("mx1", Status::Failed, Status::Success, None)]).unwrap();
+        assert_eq!(up.summary, "SMTP recovered: mx1");
+        assert_eq!(up.body, "EHLO answered 250 in time again — event 5510");
+        assert_eq!(up.urgency, Urgency::Low);
+        let slow = compose(&[change(
+            "mx1",
+            Status::Success,
+            Status::Warning,
+            Some("250 in 1.4 s"),
+        )]);
+        assert_eq!(slow.unwrap().urgency, Urgency::Normal);
+    }
+
+    #[test]
+    fn a_burst_makes_one_toast_listing_every_monitor() {
+        let mut toaster = Toaster::default();
+        let t0 = Instant::now();
+        toaster.push(failed("mx1"), true, t0);
+        toaster.push(failed("mx2"), true, t0 + Duration::from_secs(1));
+        toaster.push(
+            change("mx3", Status::Failed, Status::Success, None),
+            true,
+            t0 + Duration::from_secs(2),
+        );
+        assert_eq!(toaster.next_due(), Some(t0 + COALESCE));
+        assert!(toaster.due(t0 + Duration::from_secs(2)).is_none());
+        let toast = toaster.due(t0 + COALESCE).unwrap();
+        assert_eq!(toast.summary, "SMTP: 2 failed · 1 recovered");
+        assert_eq!(toast.body.lines().count(), 3);
+        assert!(toast.body.starts_with("✕ mx1: 421 4.3.2"), "{}", toast.body);
+        assert_eq!(toast.urgency, Urgency::Critical);
+        assert_eq!(toast.monitor, None);
+        assert_eq!(toaster.next_due(), None);
+    }
+
+    #[test]
+    fn one_toast_per_monitor_per_minute_and_the_latest_change_wins() {
+        let mut toaster = Toaster::default();
+        let t0 = Instant::now();
+        toaster.push(failed("mx1"), true, t0);
+        assert!(toaster.due(t0 + COALESCE).is_some());
+        let t1 = t0 + Duration::from_secs(10);
+        toaster.push(
+            change("mx1", Status::Failed, Status::Success, None),
+            true,
+            t1,
+        );
+        toaster.push(failed("mx1"), true, t1 + Duration::from_secs(1));
+        let minute_later = t0 + COALESCE + PER_MONITOR;
+        assert_eq!(toaster.next_due(), Some(minute_later));
+        assert!(toaster
+            .due(minute_later - Duration::from_millis(1))
+            .is_none());
+        let toast = toaster.due(minute_later).unwrap();
+        assert_eq!(toast.summary, "SMTP failed: mx1");
+    }
+
+    #[test]
+    fn warnings_only_when_wanted_and_silent_changes_never() {
+        let mut toaster = Toaster::default();
+        let now = Instant::now();
+        toaster.push(
+            change("mx1", Status::Success, Status::Warning, Some("slow")),
+            false,
+            now,
+        );
+        let mut quiet = failed("mx2");
+        quiet.alert = false;
+        toaster.push(quiet, true, now);
+        toaster.push(
+            change("mx3", Status::Unknown, Status::Success, None),
+            true,
+            now,
+        );
+        assert_eq!(toaster.next_due(), None);
+        toaster.push(
+            change("mx1", Status::Success, Status::Warning, Some("slow")),
+            true,
+            now,
+        );
+        assert!(toaster.due(now + COALESCE).is_some());
+    }
+}

@@ -1,0 +1,172 @@
+//! The tray's status images, drawn at run time so they are crisp at any size: a disc in the
+//! status colour with a glyph of its own shape — check (Success), exclamation mark (QoS
+//! Warning), cross (Failed), dash (unknown, offline, paused, no monitors) — so the status reads
+//! without colour too. Template images (macOS menu bar) are the same shapes in black, the glyph
+//! cut out. Edges are anti-aliased by 4×4 supersampling.
+
+use ehlowatch_engine::model::Status;
+
+/// RGBA colours of the discs.
+const GREEN: [u8; 3] = [0x1a, 0x7f, 0x37];
+const AMBER: [u8; 3] = [0xd2, 0x99, 0x22];
+const RED: [u8; 3] = [0xcf, 0x22, 0x2e];
+const GREY: [u8; 3] = [0x6e, 0x77, 0x81];
+/// Glyph colours: white on the dark discs, near-black on amber (contrast).
+const WHITE: [u8; 3] = [0xff, 0xff, 0xff];
+const INK: [u8; 3] = [0x1f, 0x23, 0x28];
+
+/// A segment with round caps in unit coordinates: from, to, half-width.
+type Stroke = ((f32, f32), (f32, f32), f32);
+
+const CHECK: &[Stroke] = &[
+    ((0.28, 0.52), (0.43, 0.67), 0.075),
+    ((0.43, 0.67), (0.72, 0.35), 0.075),
+];
+const EXCLAMATION: &[Stroke] = &[
+    ((0.5, 0.24), (0.5, 0.56), 0.08),
+    ((0.5, 0.74), (0.5, 0.74), 0.08),
+];
+const CROSS: &[Stroke] = &[
+    ((0.33, 0.33), (0.67, 0.67), 0.075),
+    ((0.67, 0.33), (0.33, 0.67), 0.075),
+];
+const DASH: &[Stroke] = &[((0.29, 0.5), (0.71, 0.5), 0.085)];
+
+const DISC_RADIUS: f32 = 0.47;
+
+/// Which picture a status gets.
+fn look(status: Status) -> ([u8; 3], [u8; 3], &'static [Stroke]) {
+    match status {
+        Status::Success => (GREEN, WHITE, CHECK),
+        Status::Warning => (AMBER, INK, EXCLAMATION),
+        Status::Failed => (RED, WHITE, CROSS),
+        Status::Unknown | Status::Offline => (GREY, WHITE, DASH),
+    }
+}
+
+/// The `size`×`size` RGBA image for `status`; `template` draws the black template variant.
+pub fn status_image(status: Status, size: u32, template: bool) -> Vec<u8> {
+    const SUB: u32 = 4;
+    let (disc, ink, strokes) = look(status);
+    let mut rgba = Vec::with_capacity((size * size * 4) as usize);
+    let step = 1.0 / (size * SUB) as f32;
+    for y in 0..size {
+        for x in 0..size {
+            let (mut in_disc, mut in_glyph) = (0_u32, 0_u32);
+            for sy in 0..SUB {
+                for sx in 0..SUB {
+                    let px = ((x * SUB + sx) as f32 + 0.5) * step;
+                    let py = ((y * SUB + sy) as f32 + 0.5) * step;
+                    if (px - 0.5).hypot(py - 0.5) <= DISC_RADIUS {
+                        in_disc += 1;
+                        if strokes.iter().any(|s| in_stroke(*s, px, py)) {
+                            in_glyph += 1;
+                        }
+                    }
+                }
+            }
+            let samples = (SUB * SUB) as f32;
+            let alpha = if template {
+                in_disc - in_glyph
+            } else {
+                in_disc
+            } as f32
+                / samples;
+            let glyph_share = if in_disc == 0 {
+                0.0
+            } else {
+                in_glyph as f32 / in_disc as f32
+            };
+            let colour = if template {
+                [0, 0, 0]
+            } else {
+                mix(disc, ink, glyph_share)
+            };
+            rgba.extend_from_slice(&colour);
+            rgba.push((alpha * 255.0).round() as u8);
+        }
+    }
+    rgba
+}
+
+fn mix(a: [u8; 3], b: [u8; 3], t: f32) -> [u8; 3] {
+    let channel = |i: usize| (f32::from(a[i]) * (1.0 - t) + f32::from(b[i]) * t).round() as u8;
+    [channel(0), channel(1), channel(2)]
+}
+
+/// True when `(px, py)` lies within the stroke (a capsule).
+fn in_stroke(((ax, ay), (bx, by), half_width): Stroke, px: f32, py: f32) -> bool {
+    let (dx, dy) = (bx - ax, by - ay);
+    let len2 = dx * dx + dy * dy;
+    let t = if len2 == 0.0 {
+        0.0
+    } else {
+        (((px - ax) * dx + (py - ay) * dy) / len2).clamp(0.0, 1.0)
+    };
+    (px - (ax + t * dx)).hypot(py - (ay + t * dy)) <= half_width
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const ALL: [Status; 4] = [
+        Status::Success,
+        Status::Warning,
+        Status::Failed,
+        Status::Unknown,
+    ];
+
+    fn pixel(image: &[u8], size: u32, x: u32, y: u32) -> [u8; 4] {
+        let i = ((y * size + x) * 4) as usize;
+        [image[i], image[i + 1], image[i + 2], image[i + 3]]
+    }
+
+    #[test]
+    fn the_rim_has_the_status_colour_at_every_size() {
+        for size in [16, 22, 32, 64] {
+            for (status, colour) in ALL.into_iter().zip([GREEN, AMBER, RED, GREY]) {
+                let image = status_image(status, size, false);
+                assert_eq!(image.len(), (size * size * 4) as usize);
+                // Inside the disc, between its edge and the glyph.
+                let p = pixel(&image, size, size / 2, size / 10);
+                assert_eq!(&p[..3], &colour, "{status:?} at {size}px");
+                assert_eq!(p[3], 255);
+                assert_eq!(pixel(&image, size, 0, 0)[3], 0, "corners are transparent");
+            }
+        }
+    }
+
+    #[test]
+    fn every_status_has_its_own_shape() {
+        let shape = |status| -> Vec<bool> {
+            status_image(status, 32, true)
+                .chunks(4)
+                .map(|p| p[3] > 127)
+                .collect()
+        };
+        for (i, a) in ALL.iter().enumerate() {
+            for b in &ALL[i + 1..] {
+                let differing = shape(*a)
+                    .iter()
+                    .zip(shape(*b))
+                    .filter(|(x, y)| **x != *y)
+                    .count();
+                assert!(
+                    differing > 40,
+                    "{a:?} and {b:?} differ in {differing} pixels only"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn the_glyph_is_drawn_in_its_ink() {
+        let image = status_image(Status::Failed, 64, false);
+        // The centre of the cross.
+        assert_eq!(&pixel(&image, 64, 32, 32)[..3], &WHITE);
+        let image = status_image(Status::Warning, 64, false);
+        // The stem of the exclamation mark.
+        assert_eq!(&pixel(&image, 64, 32, 24)[..3], &INK);
+    }
+}

@@ -1,0 +1,247 @@
+//! What the tray says, as pure functions of a [`Snapshot`]: the tooltip and summary line, one
+//! label per monitor ("✕ mx2.example.com:25 — no 250 (421)"), and the menu's actions with the
+//! ids they travel under.
+
+use ehlowatch_engine::model::{MonitorId, Status};
+use ehlowatch_engine::snapshot::{MonitorView, Snapshot};
+
+/// Snooze and pause choices offered, in minutes; `None` is "until resumed".
+pub const DURATIONS: [(Option<u32>, &str); 4] = [
+    (Some(60), "1 hour"),
+    (Some(240), "4 hours"),
+    (Some(480), "8 hours"),
+    (None, "until resumed"),
+];
+
+/// Something the tray menu can ask for.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum MenuAction {
+    /// Probe one monitor now.
+    Check(MonitorId),
+    /// Mute one monitor's alerts for some minutes, or until resumed.
+    Snooze(MonitorId, Option<u32>),
+    /// Lift a monitor's snooze.
+    Unsnooze(MonitorId),
+    /// Open the window on a monitor's details.
+    Open(MonitorId),
+    /// Probe every enabled monitor now.
+    CheckAll,
+    /// Pause every notification for some minutes, or until resumed.
+    Pause(Option<u32>),
+    /// Resume notifications.
+    Resume,
+    /// Open the window.
+    Window,
+    /// Quit the app.
+    Quit,
+}
+
+impl MenuAction {
+    /// The menu item id. Monitor ids come last, so they may contain any character.
+    pub fn id(&self) -> String {
+        let minutes = |m: &Option<u32>| m.map_or_else(|| "forever".to_owned(), |m| m.to_string());
+        match self {
+            Self::Check(id) => format!("check:{}", id.0),
+            Self::Snooze(id, m) => format!("snooze:{}:{}", minutes(m), id.0),
+            Self::Unsnooze(id) => format!("unsnooze:{}", id.0),
+            Self::Open(id) => format!("open:{}", id.0),
+            Self::CheckAll => "check-all".to_owned(),
+            Self::Pause(m) => format!("pause:{}", minutes(m)),
+            Self::Resume => "resume".to_owned(),
+            Self::Window => "window".to_owned(),
+            Self::Quit => "quit".to_owned(),
+        }
+    }
+
+    /// The action of a menu item id.
+    pub fn parse(id: &str) -> Option<Self> {
+        let minutes = |m: &str| match m {
+            "forever" => Some(None),
+            m => m.parse().ok().map(Some),
+        };
+        let monitor = |s: &str| MonitorId(s.to_owned());
+        Some(match id.split_once(':') {
+            None => match id {
+                "check-all" => Self::CheckAll,
+                "resume" => Self::Resume,
+                "window" => Self::Window,
+                "quit" => Self::Quit,
+                _ => return None,
+            },
+            Some(("check", rest)) => Self::Check(monitor(rest)),
+            Some(("unsnooze", rest)) => Self::Unsnooze(monitor(rest)),
+            Some(("open", rest)) => Self::Open(monitor(rest)),
+            Some(("pause", rest)) => Self::Pause(minutes(rest)?),
+            Some(("snooze", rest)) => {
+                let (m, id) = rest.split_once(':')?;
+                Self::Snooze(monitor(id), minutes(m)?)
+            }
+            Some(_) => return None,
+        })
+    }
+}
+
+/// The glyph of a status, as in the tray icon.
+pub fn glyph(status: Status) -> &'static str {
+    match status {
+        Status::Success => "✓",
+        Status::Warning => "⚠",
+        Status::Failed => "✕",
+        Status::Unknown | Status::Offline => "–",
+    }
+}
+
+/// "3 OK · 1 warning · 1 failed", or why there is nothing to count.
+pub fn summary(snapshot: &Snapshot) -> String {
+    let c = snapshot.counts;
+    let mut parts = Vec::new();
+    if c.success > 0 {
+        parts.push(format!("{} OK", c.success));
+    }
+    if c.warning > 0 {
+        parts.push(format!("{} warning{}", c.warning, plural(c.warning)));
+    }
+    if c.failed > 0 {
+        parts.push(format!("{} failed", c.failed));
+    }
+    if c.other > 0 {
+        parts.push(format!("{} not checked", c.other));
+    }
+    if snapshot.offline {
+        parts.insert(0, "offline".to_owned());
+    }
+    if parts.is_empty() {
+        return if snapshot.monitors.is_empty() {
+            "no monitors yet".to_owned()
+        } else {
+            "all monitors paused".to_owned()
+        };
+    }
+    parts.join(" · ")
+}
+
+/// The tooltip: "EHLO Watch — 3 OK · 1 warning · 1 failed".
+pub fn tooltip(snapshot: &Snapshot) -> String {
+    format!("EHLO Watch — {}", summary(snapshot))
+}
+
+/// A monitor's line: "✕ mx2.example.com:25 — no 250 (421)" or "✓ mx1 — 12 ms".
+pub fn monitor_label(m: &MonitorView, now: chrono::DateTime<chrono::Utc>) -> String {
+    const MAX_DETAIL: usize = 48;
+    let detail = if m.enabled {
+        match (m.status, m.last.as_ref()) {
+            (Status::Failed | Status::Warning, _) if m.reason.is_some() => {
+                m.reason.clone().unwrap_or_default()
+            }
+            (_, Some(report)) => report
+                .latency
+                .map_or_else(|| "no 250".to_owned(), |l| format!("{} ms", l.as_millis())),
+            (_, None) => "not checked yet".to_owned(),
+        }
+    } else {
+        "disabled".to_owned()
+    };
+    let mut detail = one_line(&detail, MAX_DETAIL);
+    if m.snoozed_until.is_some_and(|until| until > now) {
+        detail.push_str(" (snoozed)");
+    }
+    format!("{} {} — {}", glyph(m.status), m.name, detail)
+}
+
+fn one_line(text: &str, max: usize) -> String {
+    let line = text.lines().next().unwrap_or_default().trim();
+    if line.chars().count() <= max {
+        return line.to_owned();
+    }
+    let cut: String = line.chars().take(max - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn plural(n: usize) -> &'static str {
+    if n == 1 {
+        ""
+    } else {
+        "s"
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::Utc;
+    use ehlowatch_engine::snapshot::Counts;
+    use std::sync::Arc;
+
+    #[test]
+    fn ids_round_trip_even_with_colons_in_monitor_ids() {
+        let id = MonitorId("mx2.example.com:25".into());
+        let actions = [
+            MenuAction::Check(id.clone()),
+            MenuAction::Snooze(id.clone(), Some(240)),
+            MenuAction::Snooze(id.clone(), None),
+            MenuAction::Unsnooze(id.clone()),
+            MenuAction::Open(id),
+            MenuAction::CheckAll,
+            MenuAction::Pause(Some(60)),
+            MenuAction::Pause(None),
+            MenuAction::Resume,
+            MenuAction::Window,
+            MenuAction::Quit,
+        ];
+        for action in actions {
+            assert_eq!(
+                MenuAction::parse(&action.id()),
+                Some(action.clone()),
+                "{}",
+                action.id()
+            );
+        }
+        assert_eq!(MenuAction::parse("snooze:soon:mx1"), None);
+        assert_eq!(MenuAction::parse("reboot"), None);
+    }
+
+    #[test]
+    fn the_tooltip_counts_each_status() {
+        let snapshot = Snapshot {
+            counts: Counts {
+                success: 3,
+                warning: 1,
+                failed: 1,
+                other: 0,
+            },
+            monitors: vec![Arc::default()],
+            ..Snapshot::default()
+        };
+        assert_eq!(
+            tooltip(&snapshot),
+            "EHLO Watch — 3 OK · 1 warning · 1 failed"
+        );
+        assert_eq!(
+            tooltip(&Snapshot::default()),
+            "EHLO Watch — no monitors yet"
+        );
+    }
+
+    #[test]
+    fn a_failed_monitor_shows_its_reason_on_one_short_line() {
+        let view = MonitorView {
+            name: "mx2.example.com:25".into(),
+            enabled: true,
+            status: Status::Failed,
+            reason: Some("no 250 (421)\nsecond line".into()),
+            ..MonitorView::default()
+        };
+        assert_eq!(
+            monitor_label(&view, Utc::now()),
+            "✕ mx2.example.com:25 — no 250 (421)"
+        );
+        let long = MonitorView {
+            reason: Some("x".repeat(100)),
+            ..view
+        };
+        assert_eq!(
+            monitor_label(&long, Utc::now()).chars().count(),
+            "✕ mx2.example.com:25 — ".chars().count() + 48
+        );
+    }
+}

@@ -1,0 +1,199 @@
+//! The tray icon and its menu. The icon is the worst status of the enabled, non-snoozed
+//! monitors; its tooltip counts them. The menu has a summary line, one submenu per monitor
+//! (Check now, Snooze…, Open details), Check all now, Pause notifications…, Open EHLO Watch…
+//! and Quit. It is rebuilt when a monitor's line or the menu's shape changes (monitors added or
+//! removed, a snooze or the pause set or lifted) — relabelling a submenu in place does not reach
+//! the tray over dbusmenu (seen with libayatana-appindicator) — and the summary line is updated
+//! in place; nothing is touched when nothing changed.
+
+pub mod icon;
+pub mod menu;
+
+use std::sync::Mutex;
+
+use ehlowatch_engine::model::{MonitorId, Status};
+use ehlowatch_engine::snapshot::Snapshot;
+use tauri::image::Image;
+use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
+use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};
+use tauri::{AppHandle, Runtime};
+
+use self::menu::{MenuAction, DURATIONS};
+
+/// Pixels per side of the drawn icon (crisp on high-DPI panels; the host scales it down).
+const ICON_SIZE: u32 = 64;
+
+/// The tray icon and what it shows now.
+pub struct Tray<R: Runtime> {
+    icon: TrayIcon<R>,
+    shown: Mutex<Shown<R>>,
+}
+
+impl<R: Runtime> std::fmt::Debug for Tray<R> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Tray").finish_non_exhaustive()
+    }
+}
+
+/// What the tray shows, to change only what differs.
+struct Shown<R: Runtime> {
+    worst: Option<Status>,
+    tooltip: String,
+    shape: Vec<(MonitorId, bool)>,
+    labels: Vec<String>,
+    paused: bool,
+    summary: Option<MenuItem<R>>,
+}
+
+impl<R: Runtime> Tray<R> {
+    /// Creates the tray icon (grey until the first snapshot). `on_action` receives every menu
+    /// pick and a left click on the icon (as [`MenuAction::Window`]).
+    pub fn create<F>(app: &AppHandle<R>, on_action: F) -> tauri::Result<Self>
+    where
+        F: Fn(&AppHandle<R>, MenuAction) + Send + Sync + Clone + 'static,
+    {
+        let on_click = on_action.clone();
+        let builder = TrayIconBuilder::with_id("main")
+            .icon(image(Status::Unknown))
+            .tooltip("EHLO Watch")
+            .show_menu_on_left_click(false)
+            .on_menu_event(move |app, event| {
+                if let Some(action) = MenuAction::parse(event.id().as_ref()) {
+                    on_action(app, action);
+                }
+            })
+            .on_tray_icon_event(move |tray, event| {
+                if let TrayIconEvent::Click {
+                    button: MouseButton::Left,
+                    button_state: MouseButtonState::Up,
+                    ..
+                } = event
+                {
+                    on_click(tray.app_handle(), MenuAction::Window);
+                }
+            });
+        #[cfg(target_os = "macos")]
+        let builder = builder.icon_as_template(true);
+        let icon = builder.build(app)?;
+        Ok(Self {
+            icon,
+            shown: Mutex::new(Shown {
+                worst: None,
+                tooltip: String::new(),
+                shape: Vec::new(),
+                labels: Vec::new(),
+                paused: false,
+                summary: None,
+            }),
+        })
+    }
+
+    /// Brings the icon, tooltip and menu in line with `snapshot`, touching only what changed.
+    pub fn update(&self, app: &AppHandle<R>, snapshot: &Snapshot) -> tauri::Result<()> {
+        let now = snapshot.taken_at.unwrap_or_else(chrono::Utc::now);
+        let mut shown = self
+            .shown
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if shown.worst != Some(snapshot.worst) {
+            self.icon.set_icon(Some(image(snapshot.worst)))?;
+            shown.worst = Some(snapshot.worst);
+        }
+        let tooltip = menu::tooltip(snapshot);
+        if shown.tooltip != tooltip {
+            self.icon.set_tooltip(Some(&tooltip))?;
+        }
+        let shape: Vec<(MonitorId, bool)> = snapshot
+            .monitors
+            .iter()
+            .map(|m| (m.id.clone(), m.snoozed_until.is_some_and(|u| u > now)))
+            .collect();
+        let paused = snapshot.alerts_paused_until.is_some_and(|u| u > now);
+        let labels: Vec<String> = snapshot
+            .monitors
+            .iter()
+            .map(|m| menu::monitor_label(m, now))
+            .collect();
+        let rebuild = shown.summary.is_none()
+            || shown.shape != shape
+            || shown.labels != labels
+            || shown.paused != paused;
+        if rebuild {
+            let (built, summary) = build_menu(app, snapshot, &labels, paused)?;
+            self.icon.set_menu(Some(built))?;
+            *shown = Shown {
+                worst: shown.worst,
+                tooltip: String::new(),
+                shape,
+                labels,
+                paused,
+                summary: Some(summary),
+            };
+        }
+        if shown.tooltip != tooltip {
+            if let Some(summary) = &shown.summary {
+                summary.set_text(menu::summary(snapshot))?;
+            }
+            shown.tooltip = tooltip;
+        }
+        Ok(())
+    }
+}
+
+type Built<R> = (Menu<R>, MenuItem<R>);
+
+fn build_menu<R: Runtime>(
+    app: &AppHandle<R>,
+    snapshot: &Snapshot,
+    labels: &[String],
+    paused: bool,
+) -> tauri::Result<Built<R>> {
+    let now = snapshot.taken_at.unwrap_or_else(chrono::Utc::now);
+    let item = |action: MenuAction, text: &str| {
+        MenuItem::with_id(app, action.id(), text, true, None::<&str>)
+    };
+    let summary = MenuItem::with_id(app, "summary", menu::summary(snapshot), false, None::<&str>)?;
+    let menu = Menu::new(app)?;
+    menu.append(&summary)?;
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    for (m, label) in snapshot.monitors.iter().zip(labels) {
+        let submenu = Submenu::with_id(app, format!("monitor:{}", m.id.0), label, true)?;
+        submenu.append(&item(MenuAction::Check(m.id.clone()), "Check now")?)?;
+        if m.snoozed_until.is_some_and(|u| u > now) {
+            submenu.append(&item(MenuAction::Unsnooze(m.id.clone()), "Resume alerts")?)?;
+        } else {
+            for (minutes, text) in DURATIONS {
+                let text = format!("Snooze {text}");
+                submenu.append(&item(MenuAction::Snooze(m.id.clone(), minutes), &text)?)?;
+            }
+        }
+        submenu.append(&item(MenuAction::Open(m.id.clone()), "Open details")?)?;
+        menu.append(&submenu)?;
+    }
+    if !snapshot.monitors.is_empty() {
+        menu.append(&PredefinedMenuItem::separator(app)?)?;
+        menu.append(&item(MenuAction::CheckAll, "Check all now")?)?;
+    }
+    if paused {
+        menu.append(&item(MenuAction::Resume, "Resume notifications")?)?;
+    } else {
+        let pause = Submenu::with_id(app, "pause", "Pause notifications", true)?;
+        for (minutes, text) in [DURATIONS[0], DURATIONS[3]] {
+            pause.append(&item(MenuAction::Pause(minutes), text)? as &dyn IsMenuItem<R>)?;
+        }
+        menu.append(&pause)?;
+    }
+    menu.append(&PredefinedMenuItem::separator(app)?)?;
+    menu.append(&item(MenuAction::Window, "Open EHLO Watch…")?)?;
+    menu.append(&item(MenuAction::Quit, "Quit")?)?;
+    Ok((menu, summary))
+}
+
+fn image(status: Status) -> Image<'static> {
+    let template = cfg!(target_os = "macos");
+    Image::new_owned(
+        icon::status_image(status, ICON_SIZE, template),
+        ICON_SIZE,
+        ICON_SIZE,
+    )
+}
