@@ -1,0 +1,501 @@
+// Browser tests of the window with the IPC mocked (e2e/mock-backend.ts): Debian's chromium driven
+// by playwright-core (no browser download). Every test also fails on a CSP violation or a page
+// error. Screenshots go to test-artifacts/.
+
+import { mkdirSync } from "node:fs";
+import { dirname, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
+
+const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), "..", "test-artifacts");
+const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+];
+
+let browser: Browser;
+let context: BrowserContext | null = null;
+let problems: string[] = [];
+
+type Open = {
+  fixture?: "fleet" | "empty";
+  delay?: number;
+  notice?: string;
+  width?: number;
+  height?: number;
+  dark?: boolean;
+};
+
+async function open(o: Open = {}): Promise<Page> {
+  context = await browser.newContext({
+    viewport: { width: o.width ?? 420, height: o.height ?? 520 },
+    colorScheme: o.dark ? "dark" : "light",
+    deviceScaleFactor: 1,
+  });
+  await context.addInitScript(() => {
+    const w = window as unknown as { __csp: string[]; __cls: number };
+    w.__csp = [];
+    w.__cls = 0;
+    document.addEventListener("securitypolicyviolation", (e) =>
+      w.__csp.push(`${e.violatedDirective} ${e.blockedURI} ${e.sourceFile}:${e.lineNumber}`),
+    );
+    new PerformanceObserver((list) => {
+      for (const e of list.getEntries() as Array<PerformanceEntry & { value: number; hadRecentInput: boolean }>) {
+        if (!e.hadRecentInput) w.__cls += e.value;
+      }
+    }).observe({ type: "layout-shift", buffered: true });
+  });
+  const page = await context.newPage();
+  page.on("pageerror", (e) => problems.push(`pageerror: ${e.message}`));
+  page.on("console", (m) => {
+    // Failed loads are reported by URL below (the browser's own favicon probe is not ours).
+    if (m.type() === "error" && !m.text().startsWith("Failed to load resource")) {
+      problems.push(`console: ${m.text()}`);
+    }
+  });
+  page.on("response", (r) => {
+    if (r.status() >= 400 && !r.url().endsWith("/favicon.ico")) problems.push(`HTTP ${r.status()} ${r.url()}`);
+  });
+  const q = new URLSearchParams();
+  if (o.fixture) q.set("fixture", o.fixture);
+  if (o.delay) q.set("delay", String(o.delay));
+  if (o.notice) q.set("notice", o.notice);
+  await page.goto(`${inject("pageUrl")}?${q}`);
+  return page;
+}
+
+async function shot(page: Page, name: string) {
+  await page.screenshot({ path: resolve(ARTIFACTS, `${name}.png`) });
+}
+
+/** Screenshots in light, then dark (the window follows the OS). */
+async function shots(page: Page, name: string) {
+  await page.emulateMedia({ colorScheme: "light" });
+  await shot(page, `${name}-light`);
+  await page.emulateMedia({ colorScheme: "dark" });
+  await page.waitForTimeout(50); // one frame for the chart to redraw in the new colours
+  await shot(page, `${name}-dark`);
+  await page.emulateMedia({ colorScheme: "light" });
+}
+
+const activeName = (page: Page) =>
+  page.evaluate(() => document.activeElement?.getAttribute("name") ?? document.activeElement?.tagName);
+
+const calls = (page: Page, cmd: string) =>
+  page.evaluate((c) => window.__mock.calls.filter((x) => x.cmd === c).map((x) => x.args), cmd);
+
+const row = (page: Page, id: string, status?: string) =>
+  page.locator(
+    `[data-testid="monitor-row"][data-monitor-id="${id}"]${status ? `[data-status="${status}"]` : ""}`,
+  );
+
+beforeAll(async () => {
+  mkdirSync(ARTIFACTS, { recursive: true });
+  browser = await chromium.launch({ executablePath: CHROMIUM, headless: true, args: FLAGS });
+});
+
+afterAll(async () => {
+  await browser?.close();
+});
+
+afterEach(async () => {
+  const page = context?.pages()[0];
+  const csp = page ? await page.evaluate(() => (window as unknown as { __csp: string[] }).__csp) : [];
+  await context?.close();
+  context = null;
+  const seen = [...problems, ...csp.map((c) => `CSP: ${c}`)];
+  problems = [];
+  expect(seen).toEqual([]);
+});
+
+describe("the status and settings window", () => {
+  it("adds a monitor end to end and opens its detail", async () => {
+    const page = await open();
+    await row(page, "legacy").waitFor();
+    await shots(page, "status");
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+
+    await page.click('[data-testid="add-monitor"]');
+    await page.fill('input[name="name"]', "mx-new");
+    await page.fill('input[name="host"]', "mx-new.example.org");
+    await page.fill('input[name="port"]', "587");
+    await page.selectOption('select[name="tls"]', "starttls");
+    await page.fill('input[name="qos_ms"]', "1500");
+    await page.fill('input[name="require_ext"]', "STARTTLS, SIZE");
+    await page.fill('input[name="alerts.failed_after"]', "3");
+    await page.selectOption('select[name="alerts.on_recovery"]', "false");
+    await page.click('[data-testid="save-monitor"]');
+
+    await row(page, "mx-new", "success").waitFor();
+    expect(await row(page, "mx-new").locator(".row-where").textContent()).toBe(
+      "mx-new.example.org:587 · STARTTLS",
+    );
+    expect(await calls(page, "save_monitor")).toEqual([
+      {
+        monitor: {
+          name: "mx-new",
+          host: "mx-new.example.org",
+          port: 587,
+          tls: "starttls",
+          qos_ms: 1500,
+          require_ext: ["STARTTLS", "SIZE"],
+          alerts: { failed_after: 3, on_recovery: false },
+        },
+        originalId: null,
+      },
+    ]);
+    expect(await page.evaluate(() => document.activeElement?.closest("[data-monitor-id]")?.getAttribute("data-monitor-id"))).toBe("mx-new");
+
+    await row(page, "mx-new").locator('[data-testid="open-detail"]').click();
+    await page.locator('[data-testid="detail"] [data-testid="event-log"]').waitFor();
+    expect(await page.locator('[data-testid="detail"] h1').textContent()).toBe("mx-new");
+    expect(await page.locator('[data-testid="latency-chart"] canvas').count()).toBe(1);
+    expect(await page.evaluate(() => document.documentElement.scrollWidth)).toBeLessThanOrEqual(420);
+    await shots(page, "detail-narrow");
+  });
+
+  it("paints the status view fast", async () => {
+    const page = await open();
+    await row(page, "mx1").waitFor();
+    const t = await page.evaluate(() => ({
+      ready: performance.getEntriesByName("ehlo:status-ready")[0]!.startTime,
+      fcp: performance.getEntriesByName("first-contentful-paint")[0]?.startTime ?? null,
+    }));
+    console.log(`first contentful paint ${t.fcp?.toFixed(0)} ms, status data painted ${t.ready.toFixed(0)} ms (mocked IPC, headless chromium)`);
+    expect(t.ready).toBeLessThan(1000);
+  });
+
+  it("welcomes a first run and gets the first monitor in through a preset and Test now", async () => {
+    const page = await open({ fixture: "empty" });
+    await page.locator('[data-testid="welcome"]').waitFor();
+    await shots(page, "welcome");
+    await page.click('[data-testid="welcome-preset-25-starttls"]');
+    expect(await activeName(page)).toBe("host");
+    expect(await page.getAttribute('[data-preset="25-starttls"]', "aria-pressed")).toBe("true");
+    await page.keyboard.type("mail.example.org");
+    expect(await page.getAttribute('input[name="name"]', "placeholder")).toBe("mail.example.org");
+
+    await page.click('[data-testid="test-monitor"]');
+    const result = page.locator('[data-testid="test-result"]');
+    await result.waitFor();
+    expect(await result.locator('[data-testid="status-badge"]').textContent()).toBe("Success");
+    expect(await result.locator('[data-testid="server-said"]').textContent()).toContain(
+      "220 mail.example.org ESMTP Postfix",
+    );
+    expect(await result.textContent()).toContain("starttls");
+    await shots(page, "editor-test-result");
+    expect(await calls(page, "save_monitor")).toEqual([]);
+
+    await page.click('[data-testid="save-monitor"]');
+    await row(page, "mail.example.org", "success").waitFor();
+    const saved = await calls(page, "save_monitor");
+    expect(saved[0]!.monitor).toEqual({ name: "mail.example.org", host: "mail.example.org", port: 25, tls: "starttls" });
+  });
+
+  it("shows each validation problem at the field its path names, and saves nothing", async () => {
+    const page = await open();
+    await row(page, "mx1").waitFor();
+    await page.click('[data-testid="add-monitor"]');
+    await page.fill('input[name="name"]', "mx1");
+    await page.fill('input[name="host"]', "new.example.org");
+    await page.fill('input[name="port"]', "70000");
+    await page.fill('input[name="alerts.failed_after"]', "0");
+    await page.click('[data-testid="save-monitor"]');
+
+    const err = (k: string) => page.locator(`[data-testid="field-error"][data-field="${k}"]`);
+    await err("port").waitFor();
+    expect(await err("port").textContent()).toBe("70000 is not a port (1–65535)");
+    expect(await err("alerts.failed_after").textContent()).toBe("0 must be at least 1");
+    expect(await err("name").textContent()).toBe("\"mx1\" is used by monitor “mx1” too");
+    expect(await page.locator('[data-field="port"] input[name="port"] ~ [data-testid="field-error"]').count()).toBe(1);
+    expect(await page.getAttribute('input[name="port"]', "aria-invalid")).toBe("true");
+    expect(await page.getAttribute('input[name="port"]', "aria-describedby")).toBe("f-port-err");
+    expect(await activeName(page)).toBe("name");
+    expect(await page.locator('[data-testid="problems"] li').count()).toBe(3);
+    expect(await page.evaluate(() => window.__mock.settings().monitor?.length)).toBe(4);
+    await shots(page, "editor-validation");
+
+    await page.fill('input[name="port"]', "2525");
+    expect(await err("port").count()).toBe(0);
+    expect(await page.getAttribute('input[name="port"]', "aria-invalid")).toBe("false");
+
+    await page.fill('input[name="port"]', "twenty-five");
+    await page.click('[data-testid="test-monitor"]');
+    expect(await err("port").textContent()).toBe("“twenty-five” is not a whole number");
+    expect(await calls(page, "test_monitor")).toEqual([]);
+  });
+
+  it("re-renders only the row whose monitor changed when a live update arrives", async () => {
+    const page = await open();
+    await row(page, "mx2").waitFor();
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll(".row-uptime .num")].every((e) => e.textContent !== "—"),
+    );
+    expect(
+      await page.locator('[data-testid="monitor-row"]').evaluateAll((rs) => rs.map((r) => r.getAttribute("data-monitor-id"))),
+    ).toEqual(["legacy", "submission", "mx1", "mx2"]);
+    await page.evaluate(() => {
+      const w = window as unknown as { __before: Map<string, Element>; __mut: MutationRecord[] };
+      const list = document.querySelector(".rows")!;
+      w.__before = new Map(
+        [...list.querySelectorAll('[data-testid="monitor-row"]')].map((r) => [r.getAttribute("data-monitor-id")!, r]),
+      );
+      w.__mut = [];
+      new MutationObserver((recs) => w.__mut.push(...recs)).observe(list, {
+        subtree: true,
+        childList: true,
+        characterData: true,
+        attributes: true,
+      });
+    });
+
+    await page.evaluate(() => window.__mock.setStatus("mx2", "failed", "connection refused by 192.0.2.25:25"));
+    await row(page, "mx2", "failed").waitFor();
+    await page.waitForFunction(
+      () => document.querySelector('[data-monitor-id="mx2"] .row-uptime .num')?.textContent === "99.02%",
+    );
+
+    const seen = await page.evaluate(() => {
+      const w = window as unknown as { __before: Map<string, Element>; __mut: MutationRecord[] };
+      const list = document.querySelector(".rows")!;
+      const rows = [...list.querySelectorAll('[data-testid="monitor-row"]')];
+      const changed = rows.find((r) => r.getAttribute("data-monitor-id") === "mx2")!;
+      const describe = (n: Node) => (n instanceof Element ? n.outerHTML.slice(0, 90) : `#text ${n.textContent}`);
+      const outside = w.__mut.filter((m) => {
+        if (m.target === list) return false; // a row moved (re-sorted), no row re-rendered
+        // The one clock ticking "12 s ago": text only, the element itself is not rendered again.
+        if (m.type === "characterData" && m.target.parentElement?.closest(".reltime")) return false;
+        return !changed.contains(m.target);
+      });
+      return {
+        order: rows.map((r) => r.getAttribute("data-monitor-id")),
+        sameNodes: rows.every((r) => w.__before.get(r.getAttribute("data-monitor-id")!) === r),
+        insideChanged: w.__mut.filter((m) => m.target !== list && changed.contains(m.target)).length,
+        outside: outside.map((m) => `${m.type} ${describe(m.target)}`),
+        note: changed.querySelector(".row-note")?.textContent,
+      };
+    });
+    expect(seen.order).toEqual(["legacy", "mx2", "submission", "mx1"]);
+    expect(seen.sameNodes).toBe(true);
+    expect(seen.outside).toEqual([]);
+    expect(seen.insideChanged).toBeGreaterThan(0);
+    expect(seen.note).toBe("connection refused by 192.0.2.25:25");
+    expect(await page.locator('[data-testid="announcer"]').textContent()).toBe("mx2 is now Failed");
+    expect(await page.locator(".count-failed").textContent()).toBe("2 failed");
+  });
+
+  it("snoozes a monitor from its row with the keyboard, and lifts the snooze", async () => {
+    const page = await open({ width: 800, height: 600 });
+    await row(page, "legacy").waitFor();
+    await row(page, "legacy").locator("summary").focus();
+    await page.keyboard.press("Enter");
+    await page.keyboard.press("Tab");
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe("1 hour");
+    await page.keyboard.press("Enter");
+    await page.waitForFunction(() =>
+      document.querySelector('[data-monitor-id="legacy"] .chip')?.textContent?.startsWith("Snoozed until "),
+    );
+    expect(await calls(page, "snooze")).toEqual([{ id: "legacy", minutes: 60 }]);
+    expect(
+      await page.locator('[data-testid="monitor-row"]').evaluateAll((rs) => rs.map((r) => r.getAttribute("data-monitor-id"))),
+    ).toEqual(["submission", "mx1", "mx2", "legacy"]);
+    expect(await page.locator(".count-failed").textContent()).toBe("0 failed");
+
+    await row(page, "legacy").getByRole("button", { name: "Resume alerts for legacy" }).click();
+    await row(page, "legacy").locator(".chip").waitFor({ state: "detached" });
+    expect(await calls(page, "unsnooze")).toEqual([{ id: "legacy" }]);
+  });
+
+  it("draws the latency chart with its QoS and 2×QoS guide lines and marks failures", async () => {
+    const page = await open({ width: 1000, height: 800 });
+    await row(page, "legacy").locator('[data-testid="open-detail"]').click();
+    const detail = page.locator('[data-testid="detail"]');
+    await detail.locator('[data-testid="event-log"]').waitFor();
+    await page.waitForFunction(
+      () => Number(document.querySelector<HTMLElement>('[data-testid="latency-chart"]')?.dataset.points) > 0,
+    );
+    const probe = await page.evaluate(() => {
+      const box = document.querySelector<HTMLElement>('[data-testid="latency-chart"]')!;
+      const canvas = box.querySelector("canvas")!;
+      const ctx = canvas.getContext("2d")!;
+      const left = Number(box.dataset.plotLeft);
+      const width = Number(box.dataset.plotWidth);
+      const rgb = (hex: string) => [1, 3, 5].map((i) => parseInt(hex.slice(i, i + 2), 16));
+      const coverage = (y: number, hex: string) => {
+        const c = rgb(hex);
+        let best = 0;
+        for (const dy of [-1, 0, 1]) {
+          const d = ctx.getImageData(left, y + dy, width, 1).data;
+          let hit = 0;
+          for (let i = 0; i < d.length; i += 4) {
+            if (d[i + 3]! > 200 && [0, 1, 2].every((k) => Math.abs(d[i + k]! - c[k]!) < 40)) hit++;
+          }
+          best = Math.max(best, hit / width);
+        }
+        return best;
+      };
+      const qosY = Number(box.dataset.qosPx);
+      const qos2Y = Number(box.dataset.qos2Px);
+      return {
+        qos: coverage(qosY, box.dataset.warnColor!),
+        qos2: coverage(qos2Y, box.dataset.failColor!),
+        elsewhere: coverage(Math.round((qosY + qos2Y) / 2), box.dataset.warnColor!),
+        ordered: qos2Y < qosY,
+        marks: Number(box.dataset.failureMarks),
+        label: box.getAttribute("aria-label"),
+      };
+    });
+    expect(probe.qos).toBeGreaterThan(0.4);
+    expect(probe.qos2).toBeGreaterThan(0.4);
+    expect(probe.elsewhere).toBeLessThan(0.05);
+    expect(probe.ordered).toBe(true);
+    expect(probe.marks).toBeGreaterThan(0);
+    expect(probe.label).toMatch(/^Latency chart, last 24 hours: 240 probes, slowest \d+ ms, failures in \d+ of 120 periods\.$/);
+
+    expect(await detail.locator('[data-testid="stats"]').textContent()).toContain("p50121 ms");
+    const log = detail.locator('[data-testid="event-log"] tbody tr');
+    expect(await log.evaluateAll((rs) => rs.map((r) => r.getAttribute("data-event-id")))).toEqual([
+      "5510",
+      "5509",
+      "5511",
+      "5510",
+    ]);
+    expect(await detail.locator('[data-testid="transcript"]').textContent()).toContain("421 4.3.2 Service shutting down");
+    await shots(page, "detail");
+
+    await page.click('[data-window="7d"]');
+    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === "history_series" && c.args.window === "7d"));
+    expect(await page.getAttribute('[data-window="7d"]', "aria-pressed")).toBe("true");
+
+    // The tray asks for another monitor's details: TLS facts and EHLO extensions of mx1.
+    await page.evaluate(() => window.__mock.emit("show_monitor", "mx1"));
+    await page.locator('[data-testid="detail"][data-monitor-id="mx1"]').waitFor();
+    expect(await page.locator('[data-testid="cert-days"]').textContent()).toBe("41 days left");
+    expect(
+      await page.locator('[data-testid="extensions"] li').evaluateAll((ls) => ls.map((l) => l.textContent)),
+    ).toEqual(["PIPELINING", "SIZE 10240000", "STARTTLS", "8BITMIME", "SMTPUTF8"]);
+  });
+
+  it("adds a monitor with the keyboard only, with visible focus all the way", async () => {
+    const page = await open();
+    await row(page, "mx1").waitFor();
+    let found = false;
+    for (let i = 0; i < 12 && !found; i++) {
+      await page.keyboard.press("Tab");
+      found = await page.evaluate(() => document.activeElement?.getAttribute("data-testid") === "add-monitor");
+    }
+    expect(found).toBe(true);
+    const focusRing = () =>
+      page.evaluate(() => {
+        const s = getComputedStyle(document.activeElement!);
+        return `${s.outlineStyle} ${s.outlineWidth}`;
+      });
+    expect(await focusRing()).toBe("solid 2px");
+    await page.keyboard.press("Enter");
+    expect(await activeName(page)).toBe("host");
+    expect(await focusRing()).toBe("solid 2px");
+    await page.keyboard.type("kb.example.org");
+    await page.keyboard.press("Tab");
+    expect(await activeName(page)).toBe("name");
+    await page.keyboard.type("kb");
+    await page.keyboard.press("Tab");
+    expect(await activeName(page)).toBe("port");
+    await page.keyboard.type("2525");
+    await page.keyboard.press("Tab");
+    expect(await activeName(page)).toBe("tls");
+    await page.keyboard.press("ArrowDown");
+    expect(await page.inputValue('select[name="tls"]')).toBe("starttls");
+    await page.keyboard.press("Shift+Tab");
+    await page.keyboard.press("Enter");
+
+    await row(page, "kb", "success").waitFor();
+    expect(
+      await page.evaluate(() => document.activeElement?.closest("[data-monitor-id]")?.getAttribute("data-monitor-id")),
+    ).toBe("kb");
+    expect(await focusRing()).toBe("solid 2px");
+    expect((await calls(page, "save_monitor"))[0]!.monitor).toEqual({
+      name: "kb",
+      host: "kb.example.org",
+      port: 2525,
+      tls: "starttls",
+    });
+    await page.keyboard.press("Enter");
+    await page.locator('[data-testid="detail"][data-monitor-id="kb"]').waitFor();
+    expect(await page.evaluate(() => document.activeElement?.id)).toBe("detail-title");
+  });
+
+  it("imports only a file without problems, reporting every one; settings errors sit at their field", async () => {
+    const page = await open({ width: 900, height: 900 });
+    await row(page, "mx1").waitFor();
+    await page.click('[data-testid="nav-settings"]');
+    await page.locator('[data-testid="settings-form"]').waitFor();
+    expect(await page.locator('[data-testid="data-dir"]').textContent()).toBe("/home/ops/.local/share/org.ehlowatch.app");
+
+    const bad = JSON.stringify({ monitor: [{ name: "a", host: "a.example", port: 0 }, { name: "", host: "x y" }] });
+    await page.fill('textarea[name="import"]', bad);
+    await page.click('[data-testid="import"]');
+    await page.click('[data-testid="confirm-import"]');
+    const list = page.locator('[data-testid="import-problems"] li');
+    await list.first().waitFor();
+    expect(await list.evaluateAll((ls) => ls.map((l) => l.textContent))).toEqual([
+      "monitor[0].port: 0 is not a port (1–65535)",
+      "monitor[1].name: must not be empty",
+      "monitor[1].host: \"x y\" contains a space; a host name or address has no spaces",
+    ]);
+    expect(await page.evaluate(() => window.__mock.settings().monitor?.length)).toBe(4);
+
+    await page.fill('input[name="defaults.qos_ms"]', "0");
+    await page.click('[data-testid="save-settings"]');
+    const err = page.locator('[data-testid="field-error"][data-field="defaults.qos_ms"]');
+    await err.waitFor();
+    expect(await err.textContent()).toBe("0 must be at least 1");
+    expect(await activeName(page)).toBe("defaults.qos_ms");
+    await shots(page, "settings");
+
+    await page.click('[data-testid="export"]');
+    const exported = JSON.parse(await page.inputValue('textarea[name="export"]'));
+    expect(exported.monitor).toHaveLength(4);
+    await page.fill('textarea[name="import"]', JSON.stringify({ monitor: [{ name: "only", host: "only.example" }] }));
+    await page.click('[data-testid="import"]');
+    await page.click('[data-testid="confirm-import"]');
+    await page.locator("text=Imported 1 monitor.").waitFor();
+    await page.click('[data-testid="nav-status"]');
+    await row(page, "only").waitFor();
+    expect(await page.locator('[data-testid="monitor-row"]').count()).toBe(1);
+  });
+
+  it("keeps the layout still while data arrives, and shows and dismisses the notice", async () => {
+    const notice = "The settings file could not be read; it was kept aside as settings.json.bad.";
+    const page = await open({ delay: 150, notice, width: 800, height: 700 });
+    await row(page, "mx1").waitFor();
+    await page.waitForFunction(() =>
+      [...document.querySelectorAll(".row-uptime .num")].every((e) => e.textContent !== "—"),
+    );
+    expect(await page.locator('[data-testid="notice"] p').textContent()).toBe(notice);
+    // Opened by the tray (an event, not a click), so no shift is excused as following input.
+    await page.evaluate(() => window.__mock.emit("show_monitor", "submission"));
+    await page.locator('[data-testid="event-log"]').waitFor();
+    await page.waitForTimeout(100);
+    const cls = await page.evaluate(() => (window as unknown as { __cls: number }).__cls);
+    expect(cls).toBeLessThan(0.001);
+    const ready = await page.evaluate(() => performance.getEntriesByName("ehlo:status-ready")[0]?.startTime);
+    expect(ready).toBeGreaterThan(0);
+    console.log(`status view ready ${ready!.toFixed(0)} ms after navigation start (every command answering 150 ms late), CLS ${cls}`);
+
+    await page.click('[data-testid="notice"] button');
+    expect(await page.locator('[data-testid="notice"]').count()).toBe(0);
+    expect(await calls(page, "dismiss_notice")).toHaveLength(1);
+    await page.evaluate(() => window.__mock.emit("notice", "The history file was damaged and moved aside."));
+    expect(await page.locator('[data-testid="notice"] p').textContent()).toBe(
+      "The history file was damaged and moved aside.",
+    );
+  });
+});

@@ -1,0 +1,128 @@
+// Start-up and the live wiring: events are subscribed before the first fetch (so nothing that
+// happens in between is lost), every update comes from an event, nothing polls. The 24 h uptime
+// of a row is fetched at start and again after that monitor's results, at most every 30 s.
+
+import type { MonitorView } from "./bindings/MonitorView";
+import type { StateChange } from "./bindings/StateChange";
+import * as ipc from "./ipc";
+import { STATUS_LABEL } from "./logic/format";
+import { mergeSnapshot } from "./logic/monitors";
+import { requestFocus } from "./components/focus";
+import { getState, navigate, setState } from "./store";
+
+const UPTIME_SPACING_MS = 30_000;
+
+type Listener<T> = (value: T) => void;
+const resultListeners = new Set<Listener<ipc.ResultEvent>>();
+const changeListeners = new Set<Listener<StateChange>>();
+
+/** Calls `fn` with every `result` event until the returned function is called. */
+export function onResultEvent(fn: Listener<ipc.ResultEvent>): () => void {
+  resultListeners.add(fn);
+  return () => resultListeners.delete(fn);
+}
+
+/** Calls `fn` with every `state_change` event until the returned function is called. */
+export function onChangeEvent(fn: Listener<StateChange>): () => void {
+  changeListeners.add(fn);
+  return () => changeListeners.delete(fn);
+}
+
+const uptimeFetched = new Map<string, number>();
+const uptimePending = new Map<string, ReturnType<typeof setTimeout>>();
+
+async function fetchUptime(id: string): Promise<void> {
+  uptimeFetched.set(id, Date.now());
+  try {
+    const stats = await ipc.historyStats(id, "24h");
+    setState((s) => ({ uptime: { ...s.uptime, [id]: stats.uptime_pct } }));
+  } catch {
+    setState((s) => ({ uptime: { ...s.uptime, [id]: null } }));
+  }
+}
+
+/** Fetches a monitor's 24 h uptime now, or once 30 s have passed since the last fetch. */
+export function refreshUptime(id: string): void {
+  if (uptimePending.has(id)) return;
+  const wait = (uptimeFetched.get(id) ?? 0) + UPTIME_SPACING_MS - Date.now();
+  if (wait <= 0) {
+    void fetchUptime(id);
+    return;
+  }
+  uptimePending.set(
+    id,
+    setTimeout(() => {
+      uptimePending.delete(id);
+      void fetchUptime(id);
+    }, wait),
+  );
+}
+
+function fetchMissingUptimes(monitors: readonly MonitorView[]): void {
+  for (const m of monitors) {
+    if (!uptimeFetched.has(m.id)) void fetchUptime(m.id);
+  }
+}
+
+function announce(text: string): void {
+  setState({ announcement: text });
+}
+
+/** Subscribes to every event, then loads the first picture. */
+export async function start(): Promise<void> {
+  await Promise.all([
+    ipc.onSnapshot((snap) => {
+      if (!getState().ready) {
+        setState((s) => ({ snapshot: mergeSnapshot(s.snapshot, snap) }));
+        return;
+      }
+      const merged = mergeSnapshot(getState().snapshot, snap);
+      if (merged !== getState().snapshot) setState({ snapshot: merged });
+      fetchMissingUptimes(merged.monitors);
+    }),
+    ipc.onResult((e) => {
+      refreshUptime(e.data.monitor);
+      for (const l of resultListeners) l(e);
+    }),
+    ipc.onStateChange((c) => {
+      if (c.kind === "changed") {
+        announce(`${c.name} is now ${STATUS_LABEL[c.to]}`);
+        void fetchUptime(c.monitor);
+      }
+      for (const l of changeListeners) l(c);
+    }),
+    ipc.onNotice((notice) => setState({ notice })),
+    ipc.onShowMonitor((id) => {
+      requestFocus("heading");
+      navigate({ kind: "detail", id });
+    }),
+  ]);
+  try {
+    const [info, snapshot, settings] = await Promise.all([
+      ipc.getAppInfo(),
+      ipc.getSnapshot(),
+      ipc.getSettings(),
+    ]);
+    setState((s) => ({
+      ready: true,
+      info,
+      settings,
+      notice: s.notice ?? info.notice,
+      snapshot: mergeSnapshot(snapshot, s.snapshot ?? snapshot),
+    }));
+    fetchMissingUptimes(getState().snapshot?.monitors ?? []);
+  } catch (e) {
+    setState({ fatal: `The app did not answer: ${ipc.errorText(ipc.asAppError(e))}.` });
+  }
+}
+
+/** Settings again from the shell (after a monitor was saved, deleted or imported). */
+export async function reloadSettings(): Promise<void> {
+  try {
+    setState({ settings: await ipc.getSettings() });
+  } catch {
+    // The old settings stay shown; the next save reports what is wrong.
+  }
+}
+
+export { announce };

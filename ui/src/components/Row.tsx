@@ -1,0 +1,193 @@
+// One monitor in the status list. Rendered again only when its own monitor object or uptime
+// changes (snapshots share unchanged monitors, see mergeSnapshot), so a live update touches
+// one row.
+
+import { Component } from "preact";
+import { useEffect, useRef, useState } from "preact/hooks";
+
+import type { MonitorView } from "../bindings/MonitorView";
+import { announce } from "../app";
+import * as ipc from "../ipc";
+import { fmtClock, fmtMs, fmtPct, hostPort, isForever, parseTime, tlsLabel } from "../logic/format";
+import { navigate } from "../store";
+import { Badge } from "./Badge";
+import { PhaseBar } from "./PhaseBar";
+import { Ago, Until } from "./Time";
+import { requestFocus, takeFocusRequest } from "./focus";
+
+type Props = { m: MonitorView; uptime: number | null | undefined };
+
+const SNOOZES: ReadonlyArray<[string, number | null]> = [
+  ["1 hour", 60],
+  ["8 hours", 480],
+  ["1 day", 1440],
+  ["Until I resume", null],
+];
+
+function SnoozeMenu({ m }: { m: MonitorView }) {
+  const ref = useRef<HTMLDetailsElement>(null);
+  const [open, setOpen] = useState(false);
+  useEffect(() => {
+    if (!open) return;
+    const outside = (e: PointerEvent) => {
+      if (ref.current && !ref.current.contains(e.target as Node)) ref.current.open = false;
+    };
+    document.addEventListener("pointerdown", outside);
+    return () => document.removeEventListener("pointerdown", outside);
+  }, [open]);
+  const close = () => {
+    if (ref.current) {
+      ref.current.open = false;
+      ref.current.querySelector("summary")?.focus();
+    }
+  };
+  const onKey = (e: KeyboardEvent) => {
+    if (e.key === "Escape") {
+      e.preventDefault();
+      close();
+    }
+  };
+  return (
+    <details
+      class="menu"
+      ref={ref}
+      onKeyDown={onKey}
+      onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}
+    >
+      <summary class="btn btn-small" aria-label={`Snooze ${m.name}`}>
+        Snooze
+      </summary>
+      <div class="menu-items">
+        {SNOOZES.map(([label, minutes]) => (
+          <button
+            key={label}
+            type="button"
+            class="btn btn-small btn-plain"
+            onClick={() => {
+              close();
+              void ipc.snooze(m.id, minutes);
+            }}
+          >
+            {label}
+          </button>
+        ))}
+      </div>
+    </details>
+  );
+}
+
+function RowView({ m, uptime }: Props) {
+  const snoozedUntil = parseTime(m.snoozed_until);
+  const snoozed = snoozedUntil !== null && snoozedUntil > Date.now();
+  const last = m.last;
+  const note = !m.enabled
+    ? "Disabled"
+    : m.pending
+      ? m.pending
+      : m.status === "unknown"
+        ? "Not checked yet"
+        : m.status !== "success"
+          ? (m.reason ?? "")
+          : "";
+  return (
+    <li
+      class={`row row-${m.status}${m.enabled ? "" : " row-disabled"}${snoozed ? " row-snoozed" : ""}`}
+      data-testid="monitor-row"
+      data-monitor-id={m.id}
+      data-status={m.status}
+    >
+      <div class="row-badge">
+        <Badge status={m.status} />
+      </div>
+      <div class="row-main">
+        <button
+          type="button"
+          class="linkish row-name"
+          data-testid="open-detail"
+          ref={(el) => takeFocusRequest(`row:${m.id}`, el)}
+          onClick={() => {
+            requestFocus("heading");
+            navigate({ kind: "detail", id: m.id });
+          }}
+        >
+          {m.name}
+        </button>
+        <span class="row-where">
+          {hostPort(m.host, m.port)} · {tlsLabel(m.tls)}
+        </span>
+        <span class="row-note" title={note}>
+          {snoozed && snoozedUntil !== null ? (
+            <span class="chip">
+              Snoozed
+              {isForever(snoozedUntil, Date.now())
+                ? ""
+                : ` until ${fmtClock(snoozedUntil, Date.now())}`}
+            </span>
+          ) : null}
+          {note}
+        </span>
+      </div>
+      <div class="row-latency">
+        <span class="num" title="Latency of the last probe">
+          {fmtMs(last?.latency_ms)}
+        </span>
+        <PhaseBar report={last} qosMs={m.qos_ms} />
+      </div>
+      <div class="row-meta">
+        <span class="row-uptime" title="Uptime over the last 24 hours">
+          <span class="label">24 h</span> <span class="num">{fmtPct(uptime)}</span>
+        </span>
+        <Ago at={last?.checked_at} prefix="checked " />
+        {m.enabled ? <Until at={m.next_check_at} prefix="next " /> : null}
+      </div>
+      <div class="row-actions">
+        <button
+          type="button"
+          class="btn btn-small"
+          aria-label={`Check ${m.name} now`}
+          disabled={!m.enabled}
+          onClick={() => {
+            announce(`Checking ${m.name}`);
+            void ipc.checkNow(m.id);
+          }}
+        >
+          Check now
+        </button>
+        {snoozed ? (
+          <button
+            type="button"
+            class="btn btn-small"
+            aria-label={`Resume alerts for ${m.name}`}
+            onClick={() => void ipc.unsnooze(m.id)}
+          >
+            Unsnooze
+          </button>
+        ) : (
+          <SnoozeMenu m={m} />
+        )}
+        <button
+          type="button"
+          class="btn btn-small"
+          aria-label={`Edit ${m.name}`}
+          data-testid="edit-monitor"
+          onClick={() => {
+            requestFocus("field:host");
+            navigate({ kind: "edit", id: m.id });
+          }}
+        >
+          Edit
+        </button>
+      </div>
+    </li>
+  );
+}
+
+/** A row that renders only when its props change. */
+export class Row extends Component<Props> {
+  override shouldComponentUpdate(next: Props): boolean {
+    return next.m !== this.props.m || next.uptime !== this.props.uptime;
+  }
+  override render() {
+    return <RowView {...this.props} />;
+  }
+}

@@ -1,0 +1,134 @@
+// The home view: every monitor worst first, a filter, and the counts.
+
+import { useMemo } from "preact/hooks";
+
+import * as ipc from "../ipc";
+import { filterMonitors, sortMonitors } from "../logic/monitors";
+import { PRESETS } from "../logic/monitorForm";
+import { navigate, setState, useStore } from "../store";
+import { requestFocus, takeFocusRequest } from "./focus";
+import { Icon } from "./icons";
+import { Row } from "./Row";
+
+function Welcome() {
+  return (
+    <section class="welcome" data-testid="welcome" aria-labelledby="welcome-title">
+      <h2 id="welcome-title" tabIndex={-1} ref={(el) => takeFocusRequest("welcome", el)}>
+        Welcome to EHLO Watch
+      </h2>
+      <p>
+        It connects to your mail servers, says EHLO and times the answer, and tells you when one
+        gets slow or stops answering. Add the first one:
+      </p>
+      <p class="welcome-step">How does the server take mail?</p>
+      <div class="preset-grid">
+        {PRESETS.map((p) => (
+          <button
+            key={p.id}
+            type="button"
+            class="btn preset"
+            data-testid={`welcome-preset-${p.id}`}
+            onClick={() => {
+              requestFocus("field:host");
+              navigate({ kind: "edit", id: null, preset: p.id });
+            }}
+          >
+            <strong>{p.label}</strong>
+            <span>{p.detail}</span>
+          </button>
+        ))}
+      </div>
+      <p class="hint">
+        Then type its host name, press <kbd>Test now</kbd> to see it answer, and save.
+      </p>
+    </section>
+  );
+}
+
+export function StatusView() {
+  const snapshot = useStore((s) => s.snapshot);
+  const uptime = useStore((s) => s.uptime);
+  const filter = useStore((s) => s.filter);
+  const firstRun = useStore((s) => s.info?.first_run ?? false);
+  const monitors = snapshot?.monitors;
+
+  const shown = useMemo(
+    () => (monitors ? sortMonitors(filterMonitors(monitors, filter), Date.now()) : []),
+    [monitors, filter],
+  );
+  const counts = snapshot?.counts;
+  const total = monitors?.length ?? 0;
+
+  return (
+    <section class="view status-view" aria-labelledby="status-title">
+      <div class="toolbar">
+        <h1 id="status-title" tabIndex={-1} ref={(el) => takeFocusRequest("heading", el)}>
+          Status
+        </h1>
+        <p class="counts" aria-live="off">
+          {counts && total > 0 ? (
+            <>
+              <span class="count count-failed">{counts.failed} failed</span>
+              <span class="count count-warning">{counts.warning} warning</span>
+              <span class="count count-success">{counts.success} ok</span>
+              {counts.other > 0 ? <span class="count">{counts.other} other</span> : null}
+            </>
+          ) : (
+            "\u00a0"
+          )}
+        </p>
+        <div class="toolbar-tools" hidden={total === 0}>
+          <label class="sr-only" for="filter">
+            Filter monitors
+          </label>
+          <input
+            id="filter"
+            type="search"
+            name="filter"
+            placeholder="Filter: name, host, status…"
+            value={filter}
+            autoComplete="off"
+            onInput={(e) => setState({ filter: (e.currentTarget as HTMLInputElement).value })}
+          />
+          <button
+            type="button"
+            class="btn"
+            disabled={total === 0}
+            onClick={() => void ipc.checkNow(null)}
+            title="Check every monitor now"
+          >
+            <Icon name="refresh" />
+            <span>Check all</span>
+          </button>
+        </div>
+      </div>
+      {snapshot && total === 0 ? (
+        firstRun ? (
+          <Welcome />
+        ) : (
+          <div class="empty">
+            <p>No monitors yet.</p>
+            <button
+              type="button"
+              class="btn btn-primary"
+              onClick={() => {
+                requestFocus("field:name");
+                navigate({ kind: "edit", id: null });
+              }}
+            >
+              Add your first monitor
+            </button>
+          </div>
+        )
+      ) : null}
+      {total > 0 && shown.length === 0 ? (
+        <p class="empty">No monitor matches “{filter}”.</p>
+      ) : null}
+      <ul class="rows" aria-label="Monitors, worst first">
+        {shown.map((m) => (
+          <Row key={m.id} m={m} uptime={uptime[m.id]} />
+        ))}
+      </ul>
+    </section>
+  );
+}

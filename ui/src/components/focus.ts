@@ -1,0 +1,17 @@
+// Where the focus goes after a view change: navigate() callers ask for a target ("heading",
+// "row:<id>", "field:host"); the element with that key takes it when it mounts.
+
+let request: string | null = null;
+
+/** Asks the element registered under `key` to take the focus when it appears. */
+export function requestFocus(key: string | null): void {
+  request = key;
+}
+
+/** Ref helper: focuses `el` if the pending request is for `key`. */
+export function takeFocusRequest(key: string, el: HTMLElement | null): void {
+  if (el && request === key) {
+    request = null;
+    el.focus();
+  }
+}
