@@ -200,6 +200,18 @@ describe("the status and settings window", () => {
     expect(saved[0]!.monitor).toEqual({ name: "mail.example.org", host: "mail.example.org", port: 25, tls: "starttls" });
   });
 
+  it("offers the SMTP server that answers on localhost:25 on a first run", async () => {
+    const page = await open({ fixture: "empty" });
+    const offer = page.locator('[data-testid="local-offer"]');
+    await offer.waitFor();
+    expect(await offer.textContent()).toContain("localhost:25");
+    const probes = await calls(page, "test_monitor");
+    expect(probes[0]!.monitor).toEqual({ name: "localhost:25", host: "localhost", port: 25 });
+    await page.click('[data-testid="add-local"]');
+    await row(page, "localhost:25", "success").waitFor();
+    expect(await page.locator('[data-testid="welcome"]').count()).toBe(0);
+  });
+
   it("shows each validation problem at the field its path names, and saves nothing", async () => {
     const page = await open();
     await row(page, "mx1").waitFor();

@@ -140,6 +140,17 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
     let tray = tray_icon(app);
     tauri::async_runtime::spawn(bridge::run(app.clone(), state.clone(), tray, events));
     let automation = std::env::var("TAURI_WEBVIEW_AUTOMATION").is_ok_and(|v| v == "true");
+    if let Some(notice) = state.notice() {
+        // A settings file kept aside: say so at once, in a toast and in the window's banner.
+        let app = app.clone();
+        let toast = notify::toast::Toast {
+            summary: "EHLO Watch started with default settings".to_owned(),
+            body: notice,
+            urgency: notify::toast::Urgency::Normal,
+            monitor: None,
+        };
+        notify::desktop::show(toast, move |_| open_window(&app, None));
+    }
     if automation || (state.first_run && !args.minimized) || state.notice().is_some() {
         open_window(app, None);
     }
@@ -208,7 +219,7 @@ fn instance_id(dir: &Path) -> String {
     std::path::absolute(dir)
         .unwrap_or_else(|_| dir.to_path_buf())
         .hash(&mut h);
-    format!("org.ehlowatch.app.i{:016x}", h.finish())
+    format!("org.ehlowatch.desktop.i{:016x}", h.finish())
 }
 
 fn init_logging() {

@@ -1,6 +1,8 @@
 // The home view: every monitor worst first, a filter, and the counts.
 
-import { useMemo } from "preact/hooks";
+import { useEffect, useMemo, useState } from "preact/hooks";
+
+import type { MonitorFile } from "../bindings/MonitorFile";
 
 import * as ipc from "../ipc";
 import { filterMonitors, sortMonitors } from "../logic/monitors";
@@ -10,7 +12,32 @@ import { requestFocus, takeFocusRequest } from "./focus";
 import { Icon } from "./icons";
 import { Row } from "./Row";
 
+/** The server a first run offers when something answers SMTP on this machine's port 25. */
+export const LOCAL_SERVER: MonitorFile = { name: "localhost:25", host: "localhost", port: 25 };
+
+/** Probes localhost:25 once; the greeting when it answers EHLO with a 250, else null. */
+function useLocalServer(): string | null {
+  const [greeting, setGreeting] = useState<string | null>(null);
+  useEffect(() => {
+    let live = true;
+    ipc.testMonitor(LOCAL_SERVER, null).then(
+      (report) => {
+        if (live && report.status !== "failed") {
+          setGreeting(report.greeting?.lines[0] ?? "220");
+        }
+      },
+      () => undefined,
+    );
+    return () => {
+      live = false;
+    };
+  }, []);
+  return greeting;
+}
+
 function Welcome() {
+  const local = useLocalServer();
+  const [adding, setAdding] = useState(false);
   return (
     <section class="welcome" data-testid="welcome" aria-labelledby="welcome-title">
       <h2 id="welcome-title" tabIndex={-1} ref={(el) => takeFocusRequest("welcome", el)}>
@@ -20,6 +47,25 @@ function Welcome() {
         It connects to your mail servers, says EHLO and times the answer, and tells you when one
         gets slow or stops answering. Add the first one:
       </p>
+      {local !== null && (
+        <div class="local-offer" data-testid="local-offer">
+          <p>
+            Something answers SMTP on <strong>localhost:25</strong>: <code>{local}</code>
+          </p>
+          <button
+            type="button"
+            class="btn btn-primary"
+            data-testid="add-local"
+            disabled={adding}
+            onClick={() => {
+              setAdding(true);
+              ipc.saveMonitor(LOCAL_SERVER, null).catch(() => setAdding(false));
+            }}
+          >
+            Watch localhost:25
+          </button>
+        </div>
+      )}
       <p class="welcome-step">How does the server take mail?</p>
       <div class="preset-grid">
         {PRESETS.map((p) => (
