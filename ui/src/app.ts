@@ -11,6 +11,8 @@ import { requestFocus } from "./components/focus";
 import { getState, navigate, setState } from "./store";
 
 const UPTIME_SPACING_MS = 30_000;
+/** The engine's history writer commits at least once a second: a read after a change waits. */
+const HISTORY_COMMIT_MS = 1_500;
 
 type Listener<T> = (value: T) => void;
 const resultListeners = new Set<Listener<ipc.ResultEvent>>();
@@ -58,6 +60,18 @@ export function refreshUptime(id: string): void {
   );
 }
 
+/** Fetches a monitor's 24 h uptime once the history holds the result that changed it. */
+function fetchUptimeAfterCommit(id: string): void {
+  clearTimeout(uptimePending.get(id));
+  uptimePending.set(
+    id,
+    setTimeout(() => {
+      uptimePending.delete(id);
+      void fetchUptime(id);
+    }, HISTORY_COMMIT_MS),
+  );
+}
+
 function fetchMissingUptimes(monitors: readonly MonitorView[]): void {
   for (const m of monitors) {
     if (!uptimeFetched.has(m.id)) void fetchUptime(m.id);
@@ -87,7 +101,7 @@ export async function start(): Promise<void> {
     ipc.onStateChange((c) => {
       if (c.kind === "changed") {
         announce(`${c.name} is now ${STATUS_LABEL[c.to]}`);
-        void fetchUptime(c.monitor);
+        fetchUptimeAfterCommit(c.monitor);
       }
       for (const l of changeListeners) l(c);
     }),

@@ -28,7 +28,9 @@ pub struct Loaded {
 }
 
 /// Loads `path`. A missing file is a first run; a damaged or invalid one is moved aside.
+/// Temporary files that a crash in the middle of a write left behind are removed.
 pub fn load(path: &Path) -> Loaded {
+    remove_leftovers(path);
     let defaults = || Loaded {
         settings: Settings::default(),
         config: Config::default(),
@@ -116,6 +118,28 @@ fn summary(error: &ConfigError) -> String {
     line
 }
 
+/// The prefix and suffix of [`write_atomic`]'s temporary files.
+const TMP_PREFIX: &str = ".settings-";
+const TMP_SUFFIX: &str = ".tmp";
+
+/// Removes the temporary files of writes that never finished (the app was killed mid-write).
+fn remove_leftovers(path: &Path) {
+    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
+        return;
+    };
+    let Ok(entries) = std::fs::read_dir(dir) else {
+        return;
+    };
+    for entry in entries.flatten() {
+        let name = entry.file_name();
+        let name = name.to_string_lossy();
+        if name.starts_with(TMP_PREFIX) && name.ends_with(TMP_SUFFIX) {
+            // Only our own temporary files match; one that cannot be removed is harmless.
+            let _ = std::fs::remove_file(entry.path());
+        }
+    }
+}
+
 /// Renames `path` to `<path>.corrupt-<timestamp>` and returns the new path.
 pub fn keep_aside(path: &Path) -> io::Result<PathBuf> {
     let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
@@ -149,8 +173,8 @@ pub fn write_atomic(path: &Path, settings: &Settings) -> io::Result<()> {
         .unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir)?;
     let mut tmp = tempfile::Builder::new()
-        .prefix(".settings-")
-        .suffix(".tmp")
+        .prefix(TMP_PREFIX)
+        .suffix(TMP_SUFFIX)
         .tempfile_in(dir)?;
     tmp.write_all(text.as_bytes())?;
     tmp.as_file().sync_all()?;
@@ -211,6 +235,22 @@ mod tests {
         let value: Value = serde_json::from_str(&text).unwrap();
         assert_eq!(value["monitor"][0]["host"], "127.0.0.1");
         assert_eq!(value["ui"]["notify_warnings"], true);
+    }
+
+    #[test]
+    fn temporary_files_of_an_interrupted_write_are_removed_at_load() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        write_atomic(&path, &one_monitor()).unwrap();
+        std::fs::write(dir.path().join(".settings-Ab12Cd.tmp"), b"{\"monit").unwrap();
+        std::fs::write(dir.path().join("notes.tmp"), b"mine").unwrap();
+        assert_eq!(load(&path).settings, one_monitor());
+        let mut left: Vec<_> = std::fs::read_dir(dir.path())
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        left.sort();
+        assert_eq!(left, ["notes.tmp", "settings.json"]);
     }
 
     #[test]

@@ -125,28 +125,47 @@ pub fn tooltip(snapshot: &Snapshot) -> String {
     format!("EHLO Watch — {}", summary(snapshot))
 }
 
-/// A monitor's line: "✕ mx2.example.com:25 — no 250 (421)" or "✓ mx1 — 12 ms".
+/// A monitor's submenu title: "✕ mx2.example.com:25 — no 250 (421)", "✓ mx1 — OK". It changes
+/// with the status (and a failure's reason), not with every probe, so the menu stays put while
+/// it is open; the latest latency is on [`last_check`]'s line inside the submenu.
 pub fn monitor_label(m: &MonitorView, now: chrono::DateTime<chrono::Utc>) -> String {
-    const MAX_DETAIL: usize = 48;
-    let detail = if m.enabled {
-        match (m.status, m.last.as_ref()) {
-            (Status::Failed | Status::Warning, _) if m.reason.is_some() => {
-                m.reason.clone().unwrap_or_default()
-            }
-            (_, Some(report)) => report
-                .latency
-                .map_or_else(|| "no 250".to_owned(), |l| format!("{} ms", l.as_millis())),
-            (_, None) => "not checked yet".to_owned(),
+    let state = if m.enabled {
+        match (m.status, m.reason.as_deref()) {
+            (Status::Failed, Some(reason)) => one_line(reason, MAX_DETAIL),
+            (Status::Failed, None) => "failed".to_owned(),
+            (Status::Warning, _) => "QoS warning".to_owned(),
+            (Status::Success, _) => "OK".to_owned(),
+            (Status::Offline, _) => "offline".to_owned(),
+            (Status::Unknown, _) => "not checked yet".to_owned(),
         }
     } else {
         "disabled".to_owned()
     };
-    let mut detail = one_line(&detail, MAX_DETAIL);
-    if m.snoozed_until.is_some_and(|until| until > now) {
-        detail.push_str(" (snoozed)");
-    }
-    format!("{} {} — {}", glyph(m.status), m.name, detail)
+    let snoozed = if m.snoozed_until.is_some_and(|until| until > now) {
+        " (snoozed)"
+    } else {
+        ""
+    };
+    format!("{} {} — {state}{snoozed}", glyph(m.status), m.name)
 }
+
+/// The first line of a monitor's submenu: "Last check: 12 ms", "Last check: 1840 ms — 250
+/// after the 1000 ms QoS", "Last check: no 250 — connection refused", "Not checked yet".
+pub fn last_check(m: &MonitorView) -> String {
+    let Some(report) = m.last.as_ref() else {
+        return "Not checked yet".to_owned();
+    };
+    let latency = report
+        .latency
+        .map_or_else(|| "no 250".to_owned(), |l| format!("{} ms", l.as_millis()));
+    match report.reason.as_deref() {
+        Some(reason) => format!("Last check: {latency} — {}", one_line(reason, MAX_DETAIL)),
+        None => format!("Last check: {latency}"),
+    }
+}
+
+/// The longest reason shown in the menu, in characters.
+const MAX_DETAIL: usize = 48;
 
 fn one_line(text: &str, max: usize) -> String {
     let line = text.lines().next().unwrap_or_default().trim();

@@ -1,10 +1,12 @@
 //! The tray icon and its menu. The icon is the worst status of the enabled, non-snoozed
 //! monitors; its tooltip counts them. The menu has a summary line, one submenu per monitor
 //! (Check now, Snooze…, Open details), Check all now, Pause notifications…, Open EHLO Watch…
-//! and Quit. It is rebuilt when a monitor's line or the menu's shape changes (monitors added or
-//! removed, a snooze or the pause set or lifted) — relabelling a submenu in place does not reach
-//! the tray over dbusmenu (seen with libayatana-appindicator) — and the summary line is updated
-//! in place; nothing is touched when nothing changed.
+//! and Quit. A submenu's title changes with the status only: muda's GTK submenus cannot be
+//! relabelled in place (their label sits in a box, so `set_text` does not reach it), and a
+//! rebuild while the menu is open loses the click. So the menu is rebuilt when a title or its
+//! shape changes (monitors added or removed, a snooze or the pause set or lifted), and the lines
+//! that change with every probe — the summary and each monitor's "Last check" — are plain items
+//! updated in place. Nothing is touched when nothing changed.
 
 pub mod icon;
 pub mod menu;
@@ -40,9 +42,10 @@ struct Shown<R: Runtime> {
     worst: Option<Status>,
     tooltip: String,
     shape: Vec<(MonitorId, bool)>,
-    labels: Vec<String>,
+    titles: Vec<String>,
     paused: bool,
     summary: Option<MenuItem<R>>,
+    last_checks: Vec<(MenuItem<R>, String)>,
 }
 
 impl<R: Runtime> Tray<R> {
@@ -81,9 +84,10 @@ impl<R: Runtime> Tray<R> {
                 worst: None,
                 tooltip: String::new(),
                 shape: Vec::new(),
-                labels: Vec::new(),
+                titles: Vec::new(),
                 paused: false,
                 summary: None,
+                last_checks: Vec::new(),
             }),
         })
     }
@@ -109,26 +113,35 @@ impl<R: Runtime> Tray<R> {
             .map(|m| (m.id.clone(), m.snoozed_until.is_some_and(|u| u > now)))
             .collect();
         let paused = snapshot.alerts_paused_until.is_some_and(|u| u > now);
-        let labels: Vec<String> = snapshot
+        let titles: Vec<String> = snapshot
             .monitors
             .iter()
             .map(|m| menu::monitor_label(m, now))
             .collect();
         let rebuild = shown.summary.is_none()
             || shown.shape != shape
-            || shown.labels != labels
+            || shown.titles != titles
             || shown.paused != paused;
         if rebuild {
-            let (built, summary) = build_menu(app, snapshot, &labels, paused)?;
+            let (built, summary, last_checks) = build_menu(app, snapshot, &titles, paused)?;
             self.icon.set_menu(Some(built))?;
             *shown = Shown {
                 worst: shown.worst,
                 tooltip: String::new(),
                 shape,
-                labels,
+                titles,
                 paused,
                 summary: Some(summary),
+                last_checks,
             };
+        } else {
+            for ((item, old), m) in shown.last_checks.iter_mut().zip(&snapshot.monitors) {
+                let new = menu::last_check(m);
+                if *old != new {
+                    item.set_text(&new)?;
+                    *old = new;
+                }
+            }
         }
         if shown.tooltip != tooltip {
             if let Some(summary) = &shown.summary {
@@ -140,12 +153,12 @@ impl<R: Runtime> Tray<R> {
     }
 }
 
-type Built<R> = (Menu<R>, MenuItem<R>);
+type Built<R> = (Menu<R>, MenuItem<R>, Vec<(MenuItem<R>, String)>);
 
 fn build_menu<R: Runtime>(
     app: &AppHandle<R>,
     snapshot: &Snapshot,
-    labels: &[String],
+    titles: &[String],
     paused: bool,
 ) -> tauri::Result<Built<R>> {
     let now = snapshot.taken_at.unwrap_or_else(chrono::Utc::now);
@@ -156,8 +169,13 @@ fn build_menu<R: Runtime>(
     let menu = Menu::new(app)?;
     menu.append(&summary)?;
     menu.append(&PredefinedMenuItem::separator(app)?)?;
-    for (m, label) in snapshot.monitors.iter().zip(labels) {
-        let submenu = Submenu::with_id(app, format!("monitor:{}", m.id.0), label, true)?;
+    let mut last_checks = Vec::new();
+    for (m, title) in snapshot.monitors.iter().zip(titles) {
+        let submenu = Submenu::with_id(app, format!("monitor:{}", m.id.0), title, true)?;
+        let text = menu::last_check(m);
+        let last = MenuItem::with_id(app, format!("last:{}", m.id.0), &text, false, None::<&str>)?;
+        submenu.append(&last)?;
+        last_checks.push((last, text));
         submenu.append(&item(MenuAction::Check(m.id.clone()), "Check now")?)?;
         if m.snoozed_until.is_some_and(|u| u > now) {
             submenu.append(&item(MenuAction::Unsnooze(m.id.clone()), "Resume alerts")?)?;
@@ -186,7 +204,7 @@ fn build_menu<R: Runtime>(
     menu.append(&PredefinedMenuItem::separator(app)?)?;
     menu.append(&item(MenuAction::Window, "Open EHLO Watch…")?)?;
     menu.append(&item(MenuAction::Quit, "Quit")?)?;
-    Ok((menu, summary))
+    Ok((menu, summary, last_checks))
 }
 
 fn image(status: Status) -> Image<'static> {

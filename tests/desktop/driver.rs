@@ -1,0 +1,198 @@
+//! The window, driven over WebDriver: `tauri-driver` on free ports (it starts `WebKitWebDriver`,
+//! which starts the app with `TAURI_WEBVIEW_AUTOMATION=true`) and a `fantoccini` client with a
+//! blocking face for the tests (its own small tokio runtime).
+
+use std::future::Future;
+use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::path::{Path, PathBuf};
+use std::process::Stdio;
+use std::time::Duration;
+
+use fantoccini::{Client, ClientBuilder, Locator};
+use serde_json::json;
+
+use super::session::Session;
+use super::{poll, Artifacts, Proc};
+
+/// How long one WebDriver command may take.
+const COMMAND_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long a session may take to start (the app, WebKit and the first page).
+const SESSION_TIMEOUT: Duration = Duration::from_secs(90);
+
+/// `tauri-driver`: `$TAURI_DRIVER`, else on `PATH`, else `~/.cargo/bin/tauri-driver`.
+pub fn tauri_driver_binary() -> PathBuf {
+    if let Some(path) = std::env::var_os("TAURI_DRIVER") {
+        return PathBuf::from(path);
+    }
+    let on_path = std::env::var_os("PATH").and_then(|paths| {
+        std::env::split_paths(&paths)
+            .map(|dir| dir.join("tauri-driver"))
+            .find(|p| p.is_file())
+    });
+    on_path.unwrap_or_else(|| {
+        let home = std::env::var_os("HOME").map_or_else(|| PathBuf::from("/root"), PathBuf::from);
+        home.join(".cargo/bin/tauri-driver")
+    })
+}
+
+/// A WebDriver session on the app's window.
+#[derive(Debug)]
+pub struct WebDriver {
+    client: Option<Client>,
+    runtime: tokio::runtime::Runtime,
+    // Declared last: dropped after the client, ending tauri-driver, WebKitWebDriver and the app.
+    _driver: Proc,
+}
+
+impl WebDriver {
+    /// Starts tauri-driver under the session and opens a session on `app` run with `args`.
+    pub fn start(
+        session: &Session,
+        app: &Path,
+        args: &[String],
+        env: &[(&str, &Path)],
+        artifacts: &Artifacts,
+    ) -> Result<Self, String> {
+        let binary = tauri_driver_binary();
+        if !binary.is_file() {
+            return Err(format!(
+                "{} is missing: `cargo install tauri-driver --version ^2 --locked`",
+                binary.display()
+            ));
+        }
+        let port = free_port()?;
+        let native_port = free_port()?;
+        let mut command = session.command(&binary);
+        command
+            .args([
+                "--port",
+                &port.to_string(),
+                "--native-port",
+                &native_port.to_string(),
+            ])
+            .envs(env.iter().copied())
+            .stdin(Stdio::null())
+            .stdout(artifacts.log_file("tauri-driver.out"))
+            .stderr(artifacts.log_file("tauri-driver.err"));
+        let driver = Proc::spawn("tauri-driver", &mut command)?;
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        poll(
+            "tauri-driver listens",
+            Duration::from_secs(15),
+            Duration::from_millis(50),
+            || {
+                TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            },
+        )?;
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .enable_all()
+            .build()
+            .map_err(|e| format!("tokio runtime: {e}"))?;
+        let mut capabilities = serde_json::Map::new();
+        capabilities.insert(
+            "tauri:options".to_owned(),
+            json!({ "application": app, "args": args }),
+        );
+        let url = format!("http://{addr}");
+        let client = runtime
+            .block_on(async {
+                tokio::time::timeout(
+                    SESSION_TIMEOUT,
+                    ClientBuilder::new(hyper_util::client::legacy::connect::HttpConnector::new())
+                        .capabilities(capabilities)
+                        .connect(&url),
+                )
+                .await
+            })
+            .map_err(|_| format!("no WebDriver session within {SESSION_TIMEOUT:?}"))?
+            .map_err(|e| format!("WebDriver session: {e}"))?;
+        Ok(Self {
+            client: Some(client),
+            runtime,
+            _driver: driver,
+        })
+    }
+
+    fn run<T, F>(&self, what: &str, f: impl FnOnce(Client) -> F) -> Result<T, String>
+    where
+        F: Future<Output = Result<T, fantoccini::error::CmdError>>,
+    {
+        let client = self
+            .client
+            .clone()
+            .ok_or_else(|| format!("{what}: the session has ended"))?;
+        self.runtime
+            .block_on(async { tokio::time::timeout(COMMAND_TIMEOUT, f(client)).await })
+            .map_err(|_| format!("{what}: no answer within {COMMAND_TIMEOUT:?}"))?
+            .map_err(|e| format!("{what}: {e}"))
+    }
+
+    /// The values of attribute `name` of every element matching `css`.
+    pub fn attributes(&self, css: &str, name: &str) -> Result<Vec<Option<String>>, String> {
+        self.run(&format!("find {css}"), |c| async move {
+            let mut values = Vec::new();
+            for element in c.find_all(Locator::Css(css)).await? {
+                values.push(element.attr(name).await?);
+            }
+            Ok(values)
+        })
+    }
+
+    /// Waits until at least one element matches `css`.
+    pub fn wait_for(&self, css: &str, timeout: Duration) -> Result<(), String> {
+        poll(
+            &format!("the window shows {css}"),
+            timeout,
+            Duration::from_millis(250),
+            || match self.attributes(css, "data-status") {
+                Ok(found) if !found.is_empty() => Ok(()),
+                Ok(_) => Err(self.describe_rows()),
+                Err(e) => Err(e),
+            },
+        )
+    }
+
+    /// The monitor rows the window shows now, for messages.
+    fn describe_rows(&self) -> String {
+        match self.attributes(r#"[data-testid="monitor-row"]"#, "data-status") {
+            Ok(rows) if rows.is_empty() => {
+                let page = self.run("read the page", |c| async move {
+                    c.execute(
+                        "return document.title + ' | ' + \
+                         (document.body ? document.body.innerText : '').slice(0, 200)",
+                        Vec::new(),
+                    )
+                    .await
+                });
+                format!("no monitor row; the page says {page:?}")
+            }
+            Ok(rows) => format!("monitor rows with data-status {rows:?}"),
+            Err(e) => e,
+        }
+    }
+
+    /// A PNG of the window's viewport.
+    pub fn screenshot(&self) -> Result<Vec<u8>, String> {
+        self.run("screenshot", |c| async move { c.screenshot().await })
+    }
+
+    /// Ends the session (WebDriver "Delete Session"; `WebKitWebDriver` closes the app).
+    pub fn quit(&mut self) -> Result<(), String> {
+        let client = self.client.take().ok_or("the session has already ended")?;
+        self.runtime
+            .block_on(async { tokio::time::timeout(COMMAND_TIMEOUT, client.close()).await })
+            .map_err(|_| format!("quit: no answer within {COMMAND_TIMEOUT:?}"))?
+            .map_err(|e| format!("quit: {e}"))
+    }
+}
+
+/// A port nobody listens on now (bound and released; tauri-driver binds it right after).
+fn free_port() -> Result<u16, String> {
+    TcpListener::bind(("127.0.0.1", 0))
+        .and_then(|l| l.local_addr())
+        .map(|a| a.port())
+        .map_err(|e| format!("no free port: {e}"))
+}
