@@ -12,6 +12,7 @@ pub mod bindings;
 pub mod bridge;
 pub mod commands;
 pub mod error;
+pub mod memory;
 pub mod notify;
 pub mod paths;
 pub mod settings;
@@ -122,6 +123,12 @@ pub fn run() {
         RunEvent::ExitRequested {
             code: None, api, ..
         } => api.prevent_exit(),
+        // The window's WebKit processes are gone; give back the heap it freed in this one.
+        RunEvent::WindowEvent {
+            label,
+            event: tauri::WindowEvent::Destroyed,
+            ..
+        } if label == window::MAIN => memory::release_freed_heap(),
         RunEvent::Exit => {
             if let Some(state) = app.try_state::<Arc<AppState>>() {
                 tauri::async_runtime::block_on(state.shutdown());
@@ -132,6 +139,9 @@ pub fn run() {
 }
 
 fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std::error::Error>> {
+    // A tray app: no Dock icon on macOS.
+    #[cfg(target_os = "macos")]
+    app.set_activation_policy(tauri::ActivationPolicy::Accessory)?;
     let paths = match &args.data_dir {
         Some(dir) => DataPaths::in_dir(dir),
         None => DataPaths::platform(&app.path().app_config_dir()?, &app.path().app_data_dir()?),

@@ -12,6 +12,8 @@
 //! Exit status: 0 when every section ran and no cost probe failed, 1 otherwise (the outputs
 //! are written either way), 2 for bad arguments.
 
+#![forbid(unsafe_code)]
+
 mod accuracy;
 mod cost;
 mod cpu;

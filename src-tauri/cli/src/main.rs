@@ -1,6 +1,8 @@
 //! `ehlowatch`: the engine on the command line. `check` probes one server once and exits like a
 //! Nagios plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
 
+#![forbid(unsafe_code)]
+
 mod agent;
 mod args;
 mod output;

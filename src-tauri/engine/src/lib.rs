@@ -5,6 +5,8 @@
 //! Nothing here knows about windows, trays or notifications: the desktop shell and the
 //! command line both build on the same plain data.
 
+#![forbid(unsafe_code)]
+
 pub mod config;
 pub mod connectivity;
 pub mod engine;

@@ -2,6 +2,8 @@
 //! loopback port (for behaviour no real server shows on demand) and a throw-away PKI for TLS.
 //! Real-server harnesses (a private Postfix) live here too.
 
+#![forbid(unsafe_code)]
+
 pub mod pki;
 pub mod postfix;
 pub mod scenarios;

@@ -12,6 +12,8 @@
 //! tab-separated: name, expected verdict at QoS 1000 ms, the `--tls` mode to probe it with, note.
 //! Only loopback addresses are served.
 
+#![forbid(unsafe_code)]
+
 use std::io::Write;
 use std::net::SocketAddr;
 use std::process::ExitCode;
