@@ -104,12 +104,17 @@ pub const QOS: Duration = Duration::from_millis(500);
 /// The confirmation re-probe delay of [`settings`].
 pub const RETRY: Duration = Duration::from_secs(2);
 
-/// A fresh data directory holding `settings`.
-pub fn data_dir(settings: &Value) -> Result<tempfile::TempDir, String> {
-    let dir = tempfile::Builder::new()
+/// A fresh, empty data directory: the app starts on a first run.
+pub fn empty_data_dir() -> Result<tempfile::TempDir, String> {
+    tempfile::Builder::new()
         .prefix("ehlowatch-data-")
         .tempdir()
-        .map_err(|e| format!("data directory: {e}"))?;
+        .map_err(|e| format!("data directory: {e}"))
+}
+
+/// A fresh data directory holding `settings`.
+pub fn data_dir(settings: &Value) -> Result<tempfile::TempDir, String> {
+    let dir = empty_data_dir()?;
     let text = serde_json::to_string_pretty(settings).map_err(|e| e.to_string())?;
     std::fs::write(dir.path().join("settings.json"), text)
         .map_err(|e| format!("settings.json: {e}"))?;

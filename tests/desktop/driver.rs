@@ -2,14 +2,17 @@
 //! which starts the app with `TAURI_WEBVIEW_AUTOMATION=true`) and a `fantoccini` client with a
 //! blocking face for the tests (its own small tokio runtime).
 
+use std::ffi::OsStr;
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::time::Duration;
 
+use fantoccini::elements::Element;
+use fantoccini::error::CmdError;
 use fantoccini::{Client, ClientBuilder, Locator};
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::session::Session;
 use super::{poll, Artifacts, Proc};
@@ -50,7 +53,7 @@ impl WebDriver {
         session: &Session,
         app: &Path,
         args: &[String],
-        env: &[(&str, &Path)],
+        env: &[(&str, &OsStr)],
         artifacts: &Artifacts,
     ) -> Result<Self, String> {
         let binary = tauri_driver_binary();
@@ -76,16 +79,21 @@ impl WebDriver {
             .stderr(artifacts.log_file("tauri-driver.err"));
         let driver = Proc::spawn("tauri-driver", &mut command)?;
         let addr = SocketAddr::from(([127, 0, 0, 1], port));
-        poll(
-            "tauri-driver listens",
-            Duration::from_secs(15),
-            Duration::from_millis(50),
-            || {
-                TcpStream::connect_timeout(&addr, Duration::from_secs(1))
-                    .map(drop)
-                    .map_err(|e| e.to_string())
-            },
-        )?;
+        // tauri-driver starts `WebKitWebDriver` first and forwards a new session to it at once,
+        // whether it listens yet or not: both must.
+        let native = SocketAddr::from(([127, 0, 0, 1], native_port));
+        for (what, addr) in [("tauri-driver", addr), ("WebKitWebDriver", native)] {
+            poll(
+                &format!("{what} listens"),
+                Duration::from_secs(15),
+                Duration::from_millis(50),
+                || {
+                    TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+                        .map(drop)
+                        .map_err(|e| e.to_string())
+                },
+            )?;
+        }
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()
@@ -118,7 +126,7 @@ impl WebDriver {
 
     fn run<T, F>(&self, what: &str, f: impl FnOnce(Client) -> F) -> Result<T, String>
     where
-        F: Future<Output = Result<T, fantoccini::error::CmdError>>,
+        F: Future<Output = Result<T, CmdError>>,
     {
         let client = self
             .client
@@ -138,6 +146,35 @@ impl WebDriver {
                 values.push(element.attr(name).await?);
             }
             Ok(values)
+        })
+    }
+
+    /// Clicks the first element matching `css`.
+    pub fn click(&self, css: &str) -> Result<(), String> {
+        self.run(&format!("click {css}"), |c| async move {
+            find_in_view(&c, css).await?.click().await
+        })
+    }
+
+    /// Replaces the text of the input matching `css` by `text`, typed key by key (so the page
+    /// sees its `input` events), and checks the input then holds exactly `text`.
+    pub fn fill(&self, css: &str, text: &str) -> Result<(), String> {
+        let value = self.run(&format!("type {text:?} into {css}"), |c| async move {
+            let input = find_in_view(&c, css).await?;
+            input.clear().await?;
+            input.send_keys(text).await?;
+            input.prop("value").await
+        })?;
+        match value {
+            Some(v) if v == text => Ok(()),
+            other => Err(format!("{css} holds {other:?} after typing {text:?}")),
+        }
+    }
+
+    /// Runs `script` (a function body; `return` gives the result) in the page.
+    pub fn execute(&self, script: &str) -> Result<Value, String> {
+        self.run("run a script in the page", |c| async move {
+            c.execute(script, Vec::new()).await
         })
     }
 
@@ -187,6 +224,22 @@ impl WebDriver {
             .map_err(|_| format!("quit: no answer within {COMMAND_TIMEOUT:?}"))?
             .map_err(|e| format!("quit: {e}"))
     }
+}
+
+/// The first element matching `css`, scrolled to the middle of the viewport unless its centre
+/// is already visible: the window's top bar and the editor's action bar stay in place while the
+/// page scrolls, and the scrolling `WebKitWebDriver` does before a click or a key can leave an
+/// element under them or above the viewport.
+async fn find_in_view(c: &Client, css: &str) -> Result<Element, CmdError> {
+    const SCRIPT: &str = "
+        const e = arguments[0];
+        const r = e.getBoundingClientRect();
+        const hit = document.elementFromPoint(r.left + r.width / 2, r.top + r.height / 2);
+        if (!hit || !e.contains(hit)) e.scrollIntoView({ block: 'center' });";
+    let element = c.find(Locator::Css(css)).await?;
+    c.execute(SCRIPT, vec![serde_json::to_value(&element)?])
+        .await?;
+    Ok(element)
 }
 
 /// A port nobody listens on now (bound and released; tauri-driver binds it right after).

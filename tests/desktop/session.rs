@@ -273,6 +273,7 @@ fn apply(command: &mut Command, env: &[(String, OsString)]) {
         "TAURI_AUTOMATION",
         "EHLOWATCH_DATA_DIR",
         "XAUTHORITY",
+        "GTK_THEME",
     ] {
         command.env_remove(var);
     }

@@ -185,7 +185,7 @@ export function Chart({
         { ...axis, values: (_u, splits, _i, _space, incr) => splits.map((v) => timeTick(v, incr)) },
         {
           ...axis,
-          size: 52,
+          size: 64,
           values: (_u, splits) => splits.map((v) => (v >= 1000 ? `${v / 1000} s` : `${v} ms`)),
         },
       ],
