@@ -93,6 +93,7 @@ pub fn start<R: Runtime>(
 
 /// Runs the desktop app.
 pub fn run() {
+    memory::before_gtk_starts();
     let args = Args::parse();
     init_logging();
     let single_instance = {
@@ -123,12 +124,18 @@ pub fn run() {
         RunEvent::ExitRequested {
             code: None, api, ..
         } => api.prevent_exit(),
-        // The window's WebKit processes are gone; give back the heap it freed in this one.
+        // The window is gone: end what WebKit keeps for a next one and give back its heap.
         RunEvent::WindowEvent {
             label,
             event: tauri::WindowEvent::Destroyed,
             ..
-        } if label == window::MAIN => memory::release_freed_heap(),
+        } if label == window::MAIN => {
+            memory::after_window_closed();
+            tauri::async_runtime::spawn(async {
+                tokio::time::sleep(memory::TEARDOWN).await;
+                memory::give_back_file_pages();
+            });
+        }
         RunEvent::Exit => {
             if let Some(state) = app.try_state::<Arc<AppState>>() {
                 tauri::async_runtime::block_on(state.shutdown());
@@ -163,6 +170,8 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
     }
     if automation || (state.first_run && !args.minimized) || state.notice().is_some() {
         open_window(app, None);
+    } else {
+        memory::give_back_file_pages();
     }
     Ok(())
 }

@@ -48,7 +48,7 @@ pub struct Report {
     pub accuracy_bounds: Option<Bounds>,
     /// Benchmark 4: timing accuracy.
     pub accuracy: Vec<Cell>,
-    /// Benchmark 5: desktop — not measured yet.
+    /// Benchmark 5: desktop — measured by `scripts/footprint` (`scripts/bench` appends it).
     pub desktop: Option<serde_json::Value>,
     /// Things a reader must know (what was skipped and why, setup errors).
     pub notes: Vec<String>,
@@ -102,7 +102,7 @@ impl Report {
         self.accuracy_table(&mut out);
         let _ = writeln!(
             out,
-            "\n### 5. Desktop\n\nNot measured yet: the desktop app does not exist yet.\n"
+            "\n### 5. Desktop\n\nMeasured by `scripts/footprint` (the release app on a private headless desktop); `scripts/bench` appends its table below.\n"
         );
         if !self.notes.is_empty() {
             let _ = writeln!(out, "\n### Notes from the run\n");

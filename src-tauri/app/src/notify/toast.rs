@@ -69,7 +69,8 @@ impl Meaning {
     fn title(self) -> &'static str {
         match self {
             Self::Failed => "SMTP failed",
-            Self::StillFailing => "SMTP still failing",
+            // A reminder, or the first alert of a failure shown at once (a first verdict).
+            Self::StillFailing => "SMTP failing",
             Self::Slow => "SMTP slow",
             Self::Recovered => "SMTP recovered",
         }
@@ -202,7 +203,7 @@ pub fn compose(changes: &[StateChange]) -> Option<Toast> {
 fn plural_word(meaning: Meaning) -> &'static str {
     match meaning {
         Meaning::Failed => "failed",
-        Meaning::StillFailing => "still failing",
+        Meaning::StillFailing => "failing",
         Meaning::Slow => "slow",
         Meaning::Recovered => "recovered",
     }
