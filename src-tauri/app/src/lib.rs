@@ -93,7 +93,6 @@ pub fn start<R: Runtime>(
 
 /// Runs the desktop app.
 pub fn run() {
-    memory::before_gtk_starts();
     let args = Args::parse();
     init_logging();
     let single_instance = {
@@ -171,7 +170,11 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
     if automation || (state.first_run && !args.minimized) || state.notice().is_some() {
         open_window(app, None);
     } else {
-        memory::give_back_file_pages();
+        // Once the tray is up and GTK has settled (it maps Mesa at start).
+        tauri::async_runtime::spawn(async {
+            tokio::time::sleep(memory::TEARDOWN).await;
+            memory::give_back_file_pages();
+        });
     }
     Ok(())
 }

@@ -1,34 +1,21 @@
 //! What the app does so that a closed window costs (almost) nothing, measured by
 //! `scripts/footprint`. Linux only; elsewhere these do nothing.
 //!
-//! - Before GTK starts, GDK's own OpenGL is turned off (`GDK_GL=disable`, unless the user set
-//!   `GDK_GL`): GTK 3 on X11 otherwise loads Mesa (≈30 MB with llvmpipe) at start-up just to pick
-//!   visuals, though the tray needs none. The window's web view does its own GL (or falls back
-//!   to software drawing), so it looks the same.
 //! - When the window is destroyed, WebKit's network process — which outlives the web view,
 //!   kept for a next one — is ended (WebKit starts a new one for the next window), and glibc's
 //!   allocator hands back the heap the window freed (`malloc_trim`), which it would otherwise
 //!   keep mapped for reuse.
-//! - At start and when the window closes, the clean pages of mapped files (WebKit, `JavaScriptCore`
-//!   and Mesa's llvmpipe are ≈60 MB of them after a window) are handed back to the kernel
-//!   (`MADV_PAGEOUT`), as it would do itself under memory pressure; what the tray and the engine
-//!   use faults back in at once, the rest when a window opens again.
+//! - At start and when the window closes, the clean pages of mapped files are handed back to
+//!   the kernel (`MADV_PAGEOUT`), as it would do itself under memory pressure: WebKit,
+//!   `JavaScriptCore` and Mesa's llvmpipe (which GTK 3 on X11 loads at start to choose visuals)
+//!   are ≈60 MB of them after a window. What the tray and the engine use faults back in at
+//!   once, the rest when a window opens again.
 
-/// Called first thing in `main`, before GTK or any thread starts.
-pub fn before_gtk_starts() {
-    #[cfg(target_os = "linux")]
-    if std::env::var_os("GDK_GL").is_none() {
-        // No thread runs yet, so changing the environment races with nothing.
-        std::env::set_var("GDK_GL", "disable");
-    }
-}
-
-/// How long WebKit takes to tear a window down after it is destroyed (its web process ending,
-/// its GL context released), after which the closed window's pages are handed back once more.
+/// How long GTK takes to settle after start, and WebKit to tear a window down after it is
+/// destroyed (its web process ending, its GL context released); then file pages are handed back.
 pub const TEARDOWN: std::time::Duration = std::time::Duration::from_secs(5);
 
-/// Called once the app is up (tray created, engine started), and [`TEARDOWN`] after a window
-/// closed.
+/// Called [`TEARDOWN`] after start (without a window) and after a window closed.
 pub fn give_back_file_pages() {
     #[cfg(target_os = "linux")]
     linux::page_out_file_mappings();
