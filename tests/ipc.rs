@@ -357,10 +357,16 @@ fn check_now_snooze_and_pause_reach_the_engine() {
     shell.wait_result("local");
 
     shell.ok("snooze", json!({ "id": "local", "minutes": 60 }));
-    shell.wait_snapshot("local snoozed", |s| s.monitors[0].snoozed_until.is_some());
+    shell.wait_snapshot("local snoozed", |s| {
+        s.monitors
+            .first()
+            .is_some_and(|m| m.snoozed_until.is_some())
+    });
     shell.ok("unsnooze", json!({ "id": "local" }));
     shell.wait_snapshot("local not snoozed", |s| {
-        s.monitors[0].snoozed_until.is_none()
+        s.monitors
+            .first()
+            .is_some_and(|m| m.snoozed_until.is_none())
     });
 
     shell.ok("pause_notifications", json!({ "minutes": null }));
