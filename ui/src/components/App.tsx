@@ -3,11 +3,11 @@
 
 import { useEffect } from "preact/hooks";
 
-import { navigate, useStore, type View } from "../store";
+import { useStore, type View } from "../store";
 import { Banners } from "./Banner";
 import { Detail } from "./Detail";
 import { Editor } from "./Editor";
-import { requestFocus } from "./focus";
+import { goTo } from "./focus";
 import { Icon } from "./icons";
 import { SettingsView } from "./SettingsView";
 import { StatusView } from "./StatusView";
@@ -54,11 +54,6 @@ export function App() {
     }
   }, [ready]);
 
-  const go = (v: View, focus: string) => () => {
-    requestFocus(focus);
-    navigate(v);
-  };
-
   return (
     <div class="app">
       <header class="topbar">
@@ -72,7 +67,7 @@ export function App() {
             class="nav-btn"
             data-testid="nav-status"
             aria-current={view.kind === "status" ? "page" : undefined}
-            onClick={go({ kind: "status" }, "heading")}
+            onClick={goTo({ kind: "status" }, "heading")}
           >
             Status
           </button>
@@ -81,7 +76,7 @@ export function App() {
             class="nav-btn"
             data-testid="nav-settings"
             aria-current={view.kind === "settings" ? "page" : undefined}
-            onClick={go({ kind: "settings" }, "heading")}
+            onClick={goTo({ kind: "settings" }, "heading")}
           >
             <Icon name="gear" />
             <span>Settings</span>
@@ -91,7 +86,7 @@ export function App() {
           type="button"
           class="btn btn-primary add-btn"
           data-testid="add-monitor"
-          onClick={go({ kind: "edit", id: null }, "field:host")}
+          onClick={goTo({ kind: "edit", id: null }, "field:host")}
         >
           <Icon name="plus" />
           <span>Add monitor</span>

@@ -26,10 +26,10 @@ import {
   tlsLabel,
 } from "../logic/format";
 import { BUILTIN } from "../logic/monitorForm";
-import { navigate, useStore } from "../store";
+import { useStore } from "../store";
 import { Badge } from "./Badge";
 import { Chart, WINDOW_LABEL } from "./Chart";
-import { requestFocus, takeFocusRequest } from "./focus";
+import { goTo, takeFocusRequest } from "./focus";
 import { Icon } from "./icons";
 import { Ago } from "./Time";
 
@@ -254,10 +254,7 @@ export function Detail({ id }: { id: string }) {
     };
   }, [id, load]);
 
-  const back = () => {
-    requestFocus(`row:${id}`);
-    navigate({ kind: "status" });
-  };
+  const back = goTo({ kind: "status" }, `row:${id}`);
 
   if (!m) {
     return (
@@ -294,10 +291,7 @@ export function Detail({ id }: { id: string }) {
           <button
             type="button"
             class="btn btn-small"
-            onClick={() => {
-              requestFocus("field:host");
-              navigate({ kind: "edit", id: m.id });
-            }}
+            onClick={goTo({ kind: "edit", id: m.id }, "field:host")}
           >
             Edit
           </button>

@@ -9,11 +9,10 @@ import type { MonitorView } from "../bindings/MonitorView";
 import { announce } from "../app";
 import * as ipc from "../ipc";
 import { fmtClock, fmtMs, fmtPct, hostPort, isForever, parseTime, tlsLabel } from "../logic/format";
-import { navigate } from "../store";
 import { Badge } from "./Badge";
 import { PhaseBar } from "./PhaseBar";
 import { Ago, Until } from "./Time";
-import { requestFocus, takeFocusRequest } from "./focus";
+import { goTo, takeFocusRequest } from "./focus";
 
 type Props = { m: MonitorView; uptime: number | null | undefined };
 
@@ -105,10 +104,7 @@ function RowView({ m, uptime }: Props) {
           class="linkish row-name"
           data-testid="open-detail"
           ref={(el) => takeFocusRequest(`row:${m.id}`, el)}
-          onClick={() => {
-            requestFocus("heading");
-            navigate({ kind: "detail", id: m.id });
-          }}
+          onClick={goTo({ kind: "detail", id: m.id }, "heading")}
         >
           {m.name}
         </button>
@@ -170,10 +166,7 @@ function RowView({ m, uptime }: Props) {
           class="btn btn-small"
           aria-label={`Edit ${m.name}`}
           data-testid="edit-monitor"
-          onClick={() => {
-            requestFocus("field:host");
-            navigate({ kind: "edit", id: m.id });
-          }}
+          onClick={goTo({ kind: "edit", id: m.id }, "field:host")}
         >
           Edit
         </button>

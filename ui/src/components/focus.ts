@@ -1,7 +1,15 @@
 // Where the focus goes after a view change: navigate() callers ask for a target ("heading",
 // "row:<id>", "field:host"); the element with that key takes it when it mounts.
 
+import { navigate, type View } from "../store";
+
 let request: string | null = null;
+
+/** A click handler that opens `view` with the focus on `focus`. */
+export const goTo = (view: View, focus: string) => () => {
+  requestFocus(focus);
+  navigate(view);
+};
 
 /** Asks the element registered under `key` to take the focus when it appears. */
 export function requestFocus(key: string | null): void {
