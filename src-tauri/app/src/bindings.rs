@@ -1,16 +1,20 @@
 //! The TypeScript types of the window's IPC (docs/ipc.md), generated from the Rust types with
-//! ts-rs into `ui/src/bindings/`, one file per type, and committed. A test fails when the
-//! committed files differ from what the Rust types give; `UPDATE_BINDINGS=1 cargo test -p
-//! ehlowatch-app --lib bindings` rewrites them.
+//! ts-rs into `ui/src/bindings/`, one file per type, and the settings registry's defaults and
+//! ranges as `settings.ts`; all committed. A test fails when the committed files differ from
+//! what the Rust side gives; `UPDATE_BINDINGS=1 cargo test -p ehlowatch-app --lib bindings`
+//! rewrites them.
 
+use std::fmt::Write as _;
 use std::path::Path;
 
-use ehlowatch_engine::config::{ConfigFile, MonitorFile, Problem};
+use ehlowatch_engine::config::{self, ConfigFile, MonitorFile, Problem};
 use ehlowatch_engine::handle::EngineEvent;
 use ehlowatch_engine::history::{ResultRecord, SeriesPoint, Stats, Window};
 use ehlowatch_engine::model::StateChange;
 use ehlowatch_engine::probe::ProbeReport;
+use ehlowatch_engine::settings::{self, Setting};
 use ehlowatch_engine::snapshot::Snapshot;
+use serde_json::json;
 use ts_rs::TS;
 
 use crate::commands::settings::AppInfo;
@@ -36,7 +40,42 @@ pub fn export_to(dir: &Path) -> Result<(), ts_rs::ExportError> {
     Settings::export_all_to(dir)?;
     AppInfo::export_all_to(dir)?;
     AppError::export_all_to(dir)?;
+    std::fs::write(dir.join("settings.ts"), settings_ts())?;
     Ok(())
+}
+
+/// `settings.ts`: every integer and yes/no setting of the registry with the tables it is set in,
+/// its default, range, unit and meaning — the window's defaults and limits.
+fn settings_ts() -> String {
+    let mut out = String::from(
+        "// Generated from the engine's settings registry. Do not edit: \
+         `UPDATE_BINDINGS=1 cargo test -p ehlowatch-app --lib bindings` rewrites it.\n\
+         export const SETTINGS = {\n",
+    );
+    for setting in settings::ALL {
+        let tables = config::tables_of(setting.key());
+        let entry = match setting {
+            Setting::Int(s) => json!({
+                "kind": "int", "tables": tables, "default": s.default, "min": s.min,
+                "max": s.max, "unit": s.unit, "doc": s.doc,
+            }),
+            Setting::Flag(s) => json!({
+                "kind": "bool", "tables": tables, "default": s.default, "doc": s.doc,
+            }),
+            Setting::Text(_) | Setting::Choice(_) | Setting::List(_) => continue,
+        };
+        let _ = writeln!(out, "  {}: {entry},", setting.key());
+    }
+    let _ = write!(
+        out,
+        "}} as const;\n\n\
+         /** The port a monitor uses when none is set: {} for implicit TLS, else {}. */\n\
+         export const IMPLICIT_TLS_PORT = {};\n",
+        settings::IMPLICIT_TLS_PORT,
+        settings::SMTP_PORT,
+        settings::IMPLICIT_TLS_PORT,
+    );
+    out
 }
 
 #[cfg(test)]

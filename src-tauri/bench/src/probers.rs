@@ -11,7 +11,7 @@ use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use ehlowatch_engine::probe::{TlsMode, TlsTrust};
-use ehlowatch_engine::{ProbeSpec, Prober, Verdict};
+use ehlowatch_engine::{settings, ProbeSpec, Prober, Verdict};
 use tokio::runtime::Runtime;
 
 use crate::cpu::{sys_share, sys_ticks, Meter, ProcCpu};
@@ -106,7 +106,8 @@ pub fn ehlowatch(
     n: usize,
     concurrency: usize,
 ) -> Batch {
-    let spec = Arc::new(server.spec(ProbeSpec::DEFAULT_QOS));
+    let qos = Duration::from_millis(settings::QOS_MS.default.unsigned_abs());
+    let spec = Arc::new(server.spec(qos));
     let left = Arc::new(AtomicUsize::new(n));
     let server_before = server_meter(server);
     let meter = Meter::start();

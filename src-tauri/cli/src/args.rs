@@ -1,12 +1,16 @@
 //! The command line (DESIGN.md §2) and its validation into a [`ProbeSpec`]. Every bad argument is
 //! refused with a message naming the argument and the value; `main` turns that into exit 3.
+//! Defaults, ranges and rules are the engine's settings registry and config rules, so a value
+//! the command line accepts is one a configuration file accepts too.
 
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
+use ehlowatch_engine::config::{check_ehlo_keyword, check_host};
 use ehlowatch_engine::probe::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode, TlsTrust};
+use ehlowatch_engine::settings::{self, Int, CERT_CRIT_DAYS, CERT_WARN_DAYS, PORT, QOS_MS};
 use ehlowatch_engine::tls::TlsSetupError;
 
 /// EHLO Watch: is this mail server answering EHLO, and how fast?
@@ -38,11 +42,11 @@ pub struct CheckArgs {
     #[arg(value_parser = parse_host)]
     pub host: String,
     /// TCP port [default: 25, or 465 with --tls implicit].
-    #[arg(short, long, value_parser = parse_port)]
-    pub port: Option<u16>,
+    #[arg(short, long, value_parser = int(&PORT))]
+    pub port: Option<i64>,
     /// QoS in milliseconds: a 250 later than this is a warning, later than twice this a failure.
-    #[arg(long, default_value_t = 1000, value_parser = parse_qos_ms)]
-    pub qos_ms: u64,
+    #[arg(long, default_value_t = QOS_MS.default, value_parser = int(&QOS_MS))]
+    pub qos_ms: i64,
     /// TLS mode: none, starttls or implicit.
     #[arg(long, default_value = "none", value_parser = clap::builder::ValueParser::new(TlsMode::from_str))]
     pub tls: TlsMode,
@@ -62,10 +66,10 @@ pub struct CheckArgs {
     #[arg(long)]
     pub insecure: bool,
     /// Warn when the certificate has fewer days left than this.
-    #[arg(long, default_value_t = ProbeSpec::DEFAULT_CERT_WARN_DAYS, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = CERT_WARN_DAYS.default, allow_negative_numbers = true, value_parser = int(&CERT_WARN_DAYS))]
     pub cert_warn_days: i64,
     /// Fail when the certificate has fewer days left than this.
-    #[arg(long, default_value_t = ProbeSpec::DEFAULT_CERT_CRIT_DAYS, allow_negative_numbers = true)]
+    #[arg(long, default_value_t = CERT_CRIT_DAYS.default, allow_negative_numbers = true, value_parser = int(&CERT_CRIT_DAYS))]
     pub cert_crit_days: i64,
     /// EHLO extensions that must be advertised, comma-separated (e.g. STARTTLS,SIZE).
     #[arg(long, value_name = "NAME[,NAME…]", value_delimiter = ',', value_parser = parse_extension)]
@@ -86,14 +90,18 @@ pub struct ArgError(String);
 impl CheckArgs {
     /// The probe these arguments describe.
     pub fn spec(&self) -> Result<ProbeSpec, ArgError> {
-        if self.cert_crit_days > self.cert_warn_days {
+        if !settings::cert_days_in_order(self.cert_warn_days, self.cert_crit_days) {
             return Err(ArgError(format!(
                 "--cert-crit-days {} is above --cert-warn-days {}; the critical threshold must not exceed the warning one",
                 self.cert_crit_days, self.cert_warn_days
             )));
         }
         let tls = self.tls;
-        let mut spec = ProbeSpec::new(&self.host, self.port.unwrap_or(default_port(tls)));
+        let port = self
+            .port
+            .and_then(|p| u16::try_from(p).ok())
+            .unwrap_or(tls.default_port());
+        let mut spec = ProbeSpec::new(&self.host, port);
         spec.tls = tls;
         spec.family = match (self.ipv4, self.ipv6) {
             (true, _) => AddressFamily::V4,
@@ -105,7 +113,7 @@ impl CheckArgs {
             ca_file: self.ca_file.clone(),
             insecure: self.insecure,
         };
-        spec.thresholds.qos = Duration::from_millis(self.qos_ms);
+        spec.thresholds.qos = Duration::from_millis(self.qos_ms.unsigned_abs());
         spec.thresholds.cert_warn_days = self.cert_warn_days;
         spec.thresholds.cert_crit_days = self.cert_crit_days;
         spec.thresholds
@@ -115,44 +123,13 @@ impl CheckArgs {
     }
 }
 
-/// 465 for implicit TLS (RFC 8314), else 25.
-fn default_port(tls: TlsMode) -> u16 {
-    match tls {
-        TlsMode::Implicit => 465,
-        TlsMode::None | TlsMode::Starttls => 25,
-    }
+/// A value parser for an integer setting of the registry: its range and its messages.
+fn int(setting: &'static Int) -> impl Fn(&str) -> Result<i64, String> + Clone + Send + Sync {
+    move |text| setting.parse(text)
 }
 
 fn parse_host(value: &str) -> Result<String, String> {
-    if value.trim().is_empty() {
-        return Err("the host must not be empty".into());
-    }
-    if value.chars().any(char::is_whitespace) {
-        return Err("a host name has no spaces".into());
-    }
-    Ok(value.to_owned())
-}
-
-fn parse_port(value: &str) -> Result<u16, String> {
-    value
-        .parse::<u16>()
-        .ok()
-        .filter(|&port| port != 0)
-        .ok_or_else(|| format!("{value} is not a port (1–65535)"))
-}
-
-/// The longest QoS accepted: an hour (the probe may then take two).
-const MAX_QOS_MS: u64 = 3_600_000;
-
-fn parse_qos_ms(value: &str) -> Result<u64, String> {
-    match value.parse::<u64>() {
-        Ok(0) => Err("the QoS must be at least 1 ms".into()),
-        Ok(ms @ 1..=MAX_QOS_MS) => Ok(ms),
-        Ok(_) => Err(format!(
-            "{value} ms is more than an hour; the QoS is at most {MAX_QOS_MS} ms"
-        )),
-        Err(_) => Err(format!("{value} is not a whole number of milliseconds")),
-    }
+    check_host(value).map(|()| value.to_owned())
 }
 
 fn parse_ehlo_name(value: &str) -> Result<String, String> {
@@ -169,12 +146,7 @@ fn parse_ca_file(value: &str) -> Result<PathBuf, String> {
 }
 
 fn parse_extension(value: &str) -> Result<String, String> {
-    let ok = !value.is_empty() && value.chars().all(|c| c.is_ascii_alphanumeric() || c == '-');
-    if ok {
-        Ok(value.to_ascii_uppercase())
-    } else {
-        Err("an extension keyword is letters, digits and hyphens (e.g. STARTTLS)".into())
-    }
+    check_ehlo_keyword(value).map(|()| value.to_ascii_uppercase())
 }
 
 /// `ehlowatch run`.

@@ -480,7 +480,7 @@ fn bad_arguments_exit_3_naming_the_argument_and_value() {
         ),
         (
             &["check", "127.0.0.1", "--qos-ms", "0"],
-            &["--qos-ms", "'0'", "at least 1 ms"],
+            &["--qos-ms", "'0'", "at least 1"],
         ),
         (
             &["check", "127.0.0.1", "--qos-ms", "fast"],

@@ -16,6 +16,7 @@ pub mod model;
 pub mod monitor;
 pub mod probe;
 pub mod scheduler;
+pub mod settings;
 pub mod smtp;
 pub mod snapshot;
 pub mod suspend;

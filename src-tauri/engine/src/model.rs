@@ -7,6 +7,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::settings;
 use crate::verdict::Verdict;
 
 /// A monitor's stable identity (its `id` in the config, else its name).
@@ -129,13 +130,18 @@ pub struct AlertPolicy {
 impl Default for AlertPolicy {
     fn default() -> Self {
         Self {
-            failed_after: 2,
-            warning_after: 2,
-            on_recovery: true,
+            failed_after: count(settings::FAILED_AFTER.default),
+            warning_after: count(settings::WARNING_AFTER.default),
+            on_recovery: settings::ON_RECOVERY.default,
             repeat_every: None,
-            every_failure: false,
+            every_failure: settings::EVERY_FAILURE.default,
         }
     }
+}
+
+/// A registry default that counts probes.
+fn count(n: i64) -> u32 {
+    u32::try_from(n).unwrap_or(u32::MAX)
 }
 
 /// Why a state-change event was emitted.

@@ -5,22 +5,22 @@
  */
 export type AlertsFile = { 
 /**
- * Consecutive failed probes before a Failed alert (default 2).
+ * Consecutive failed probes before a Failed alert.
  */
 failed_after?: number, 
 /**
- * Consecutive warnings before a Warning alert (default 2).
+ * Consecutive warnings before a Warning alert.
  */
 warning_after?: number, 
 /**
- * Alert when a monitor recovers (default true).
+ * Alert when a monitor recovers.
  */
 on_recovery?: boolean, 
 /**
- * Remind every this many minutes while still Failed; 0 for never (default 0).
+ * Remind every this many minutes while still Failed; 0 for never.
  */
 repeat_every_min?: number, 
 /**
- * Alert on every failed probe, confirmations or not (default false).
+ * Alert on every failed probe, confirmations or not.
  */
 every_failure?: boolean, };

@@ -5,27 +5,26 @@
  */
 export type DefaultsFile = { 
 /**
- * QoS in milliseconds: a 250 later than this is a warning, later than twice this a failure
- * (default 1000).
+ * QoS in milliseconds: a 250 later than this is a warning, later than twice this a failure.
  */
 qos_ms?: number, 
 /**
- * Seconds between probes (default 60).
+ * Seconds between probes.
  */
 interval_s?: number, 
 /**
- * Seconds before the confirmation re-probe after a failed probe (default 10).
+ * Seconds before the confirmation re-probe after a failed probe.
  */
 retry_s?: number, 
 /**
- * The name sent in EHLO (default: this machine's FQDN or address literal).
+ * The name sent in EHLO; this machine's FQDN or address literal when not set.
  */
 ehlo_name?: string, 
 /**
- * Fewer days left on the certificate than this is a warning (default 14).
+ * Fewer days left on the certificate than this is a warning.
  */
 cert_warn_days?: number, 
 /**
- * Fewer days left on the certificate than this is a failure (default 3).
+ * Fewer days left on the certificate than this is a failure.
  */
 cert_crit_days?: number, };

@@ -5,6 +5,6 @@
  */
 export type HistoryFile = { 
 /**
- * Days of raw results kept (default 30).
+ * Days of raw results kept.
  */
 retention_days?: number, };

@@ -6,7 +6,7 @@ import type { AlertsFile } from "./AlertsFile";
  */
 export type MonitorFile = { 
 /**
- * A stable identity kept across renames (default: the name).
+ * A stable identity kept across renames; the name when not set.
  */
 id?: string, 
 /**
@@ -18,11 +18,11 @@ name?: string,
  */
 host?: string, 
 /**
- * TCP port (default 25, or 465 when `tls = "implicit"`).
+ * TCP port; 25, or 465 when `tls = "implicit"`, when not set.
  */
 port?: number, 
 /**
- * `"none"`, `"starttls"` or `"implicit"` (default `"none"`).
+ * `"none"` (when not set), `"starttls"` or `"implicit"`.
  */
 tls?: string, 
 /**
@@ -46,7 +46,7 @@ ehlo_name?: string,
  */
 ca_file?: string, 
 /**
- * Skip certificate verification (default false).
+ * Skip certificate verification.
  */
 insecure?: boolean, 
 /**
@@ -62,11 +62,11 @@ cert_crit_days?: number,
  */
 require_ext?: Array<string>, 
 /**
- * `"any"`, `"ipv4"` or `"ipv6"` (default `"any"`).
+ * `"any"` (when not set), `"ipv4"` or `"ipv6"`.
  */
 family?: string, 
 /**
- * Probe this monitor (default true).
+ * Probe this monitor.
  */
 enabled?: boolean, 
 /**

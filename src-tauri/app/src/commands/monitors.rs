@@ -1,7 +1,7 @@
 //! Commands that edit the monitor list, and "Test now": a one-off probe of a monitor that is
 //! not saved yet.
 
-use ehlowatch_engine::config::{validate_monitor, MonitorFile};
+use ehlowatch_engine::config::{validate_monitor_alone, MonitorFile};
 use ehlowatch_engine::probe::ProbeReport;
 
 use super::AppStateRef;
@@ -67,7 +67,7 @@ pub async fn test_monitor(
         file.resolve_paths(dir);
         monitor = file.monitors.remove(0);
     }
-    let checked = validate_monitor(
+    let checked = validate_monitor_alone(
         &current.config.defaults,
         &current.config.alerts,
         &monitor,

@@ -1,5 +1,6 @@
 //! The configuration as people write it: the serde form of the agent's TOML file and of the
-//! desktop's JSON store — the same keys in both. Every field is optional and loosely typed
+//! desktop's JSON store — the same keys in both. Defaults and ranges are the settings
+//! registry's ([`crate::settings`]). Every field is optional and loosely typed
 //! (integers as `i64`, modes as strings) so that any well-formed file deserializes and
 //! [`Config::validate`](super::Config::validate) can name every wrong value at once.
 //!
@@ -42,27 +43,26 @@ pub struct ConfigFile {
 #[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct DefaultsFile {
-    /// QoS in milliseconds: a 250 later than this is a warning, later than twice this a failure
-    /// (default 1000).
+    /// QoS in milliseconds: a 250 later than this is a warning, later than twice this a failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub qos_ms: Option<i64>,
-    /// Seconds between probes (default 60).
+    /// Seconds between probes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub interval_s: Option<i64>,
-    /// Seconds before the confirmation re-probe after a failed probe (default 10).
+    /// Seconds before the confirmation re-probe after a failed probe.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub retry_s: Option<i64>,
-    /// The name sent in EHLO (default: this machine's FQDN or address literal).
+    /// The name sent in EHLO; this machine's FQDN or address literal when not set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ehlo_name: Option<String>,
-    /// Fewer days left on the certificate than this is a warning (default 14).
+    /// Fewer days left on the certificate than this is a warning.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub cert_warn_days: Option<i64>,
-    /// Fewer days left on the certificate than this is a failure (default 3).
+    /// Fewer days left on the certificate than this is a failure.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub cert_crit_days: Option<i64>,
@@ -74,22 +74,22 @@ pub struct DefaultsFile {
 #[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct AlertsFile {
-    /// Consecutive failed probes before a Failed alert (default 2).
+    /// Consecutive failed probes before a Failed alert.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub failed_after: Option<i64>,
-    /// Consecutive warnings before a Warning alert (default 2).
+    /// Consecutive warnings before a Warning alert.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub warning_after: Option<i64>,
-    /// Alert when a monitor recovers (default true).
+    /// Alert when a monitor recovers.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub on_recovery: Option<bool>,
-    /// Remind every this many minutes while still Failed; 0 for never (default 0).
+    /// Remind every this many minutes while still Failed; 0 for never.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub repeat_every_min: Option<i64>,
-    /// Alert on every failed probe, confirmations or not (default false).
+    /// Alert on every failed probe, confirmations or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub every_failure: Option<bool>,
 }
@@ -100,7 +100,7 @@ pub struct AlertsFile {
 #[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct HistoryFile {
-    /// Days of raw results kept (default 30).
+    /// Days of raw results kept.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub retention_days: Option<i64>,
@@ -112,7 +112,7 @@ pub struct HistoryFile {
 #[cfg_attr(feature = "ts", ts(optional_fields))]
 #[serde(deny_unknown_fields)]
 pub struct MonitorFile {
-    /// A stable identity kept across renames (default: the name).
+    /// A stable identity kept across renames; the name when not set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub id: Option<String>,
     /// Unique; the label in metrics, toasts and the tray. Required.
@@ -121,11 +121,11 @@ pub struct MonitorFile {
     /// Host name or IP address. Required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
-    /// TCP port (default 25, or 465 when `tls = "implicit"`).
+    /// TCP port; 25, or 465 when `tls = "implicit"`, when not set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub port: Option<i64>,
-    /// `"none"`, `"starttls"` or `"implicit"` (default `"none"`).
+    /// `"none"` (when not set), `"starttls"` or `"implicit"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub tls: Option<String>,
     /// Overrides `defaults.qos_ms`.
@@ -146,7 +146,7 @@ pub struct MonitorFile {
     /// A PEM file of CA certificates trusted beside the system's.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub ca_file: Option<String>,
-    /// Skip certificate verification (default false).
+    /// Skip certificate verification.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub insecure: Option<bool>,
     /// Overrides `defaults.cert_warn_days`.
@@ -160,10 +160,10 @@ pub struct MonitorFile {
     /// EHLO keywords the server must advertise, e.g. `["STARTTLS", "SIZE"]`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub require_ext: Option<Vec<String>>,
-    /// `"any"`, `"ipv4"` or `"ipv6"` (default `"any"`).
+    /// `"any"` (when not set), `"ipv4"` or `"ipv6"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family: Option<String>,
-    /// Probe this monitor (default true).
+    /// Probe this monitor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
     /// Overrides of the `[alerts]` keys for this monitor.

@@ -8,116 +8,28 @@
 //! [`ConfigFile`] is the serde form, written back as it was given; [`Config`] is the validated,
 //! typed form the engine runs, with each monitor's settings merged over the defaults.
 
+mod check;
 mod file;
+mod layers;
 mod monitor;
 mod problem;
 mod rules;
 mod schema;
+mod typed;
 mod validate;
 mod walk;
 
 use std::path::Path;
-use std::time::Duration;
 
 pub use file::{AlertsFile, ConfigFile, DefaultsFile, HistoryFile, MonitorFile};
 pub use problem::{ConfigError, Problem};
+pub use rules::{check_ehlo_keyword, check_host};
+pub use schema::tables_of;
+pub use typed::{Config, Defaults, History, MonitorConfig};
 
 use self::problem::Problems;
 use self::walk::{walk, Format, Node};
 use crate::model::{AlertPolicy, MonitorId};
-use crate::probe::ProbeSpec;
-
-/// A validated configuration: what the engine runs.
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
-pub struct Config {
-    /// The defaults monitors inherit (kept for new monitors the desktop adds).
-    pub defaults: Defaults,
-    /// The global alert policy (each monitor has its merged copy).
-    pub alerts: AlertPolicy,
-    /// History settings.
-    pub history: History,
-    /// The monitors, in the file's order.
-    pub monitors: Vec<MonitorConfig>,
-}
-
-/// The validated `[defaults]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Defaults {
-    /// QoS: a 250 later than this is a warning, later than twice this a failure.
-    pub qos: Duration,
-    /// Time between probes.
-    pub interval: Duration,
-    /// Time before the confirmation re-probe after a failed probe.
-    pub retry: Duration,
-    /// The EHLO name; `None` for the automatic one (DESIGN.md §1).
-    pub ehlo_name: Option<String>,
-    /// Fewer days left on the certificate than this is a warning.
-    pub cert_warn_days: i64,
-    /// Fewer days left on the certificate than this is a failure.
-    pub cert_crit_days: i64,
-}
-
-impl Defaults {
-    /// `qos_ms` when not set.
-    pub const QOS_MS: i64 = 1000;
-    /// `interval_s` when not set.
-    pub const INTERVAL_S: i64 = 60;
-    /// `retry_s` when not set.
-    pub const RETRY_S: i64 = 10;
-}
-
-impl Default for Defaults {
-    fn default() -> Self {
-        Self {
-            qos: Duration::from_millis(Self::QOS_MS.unsigned_abs()),
-            interval: Duration::from_secs(Self::INTERVAL_S.unsigned_abs()),
-            retry: Duration::from_secs(Self::RETRY_S.unsigned_abs()),
-            ehlo_name: None,
-            cert_warn_days: ProbeSpec::DEFAULT_CERT_WARN_DAYS,
-            cert_crit_days: ProbeSpec::DEFAULT_CERT_CRIT_DAYS,
-        }
-    }
-}
-
-/// The validated `[history]`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct History {
-    /// How long raw results are kept.
-    pub retention: Duration,
-}
-
-impl History {
-    /// `retention_days` when not set.
-    pub const RETENTION_DAYS: i64 = 30;
-}
-
-impl Default for History {
-    fn default() -> Self {
-        Self {
-            retention: Duration::from_secs(Self::RETENTION_DAYS.unsigned_abs() * 86_400),
-        }
-    }
-}
-
-/// One validated monitor, its settings merged over the defaults and its alert overrides over
-/// the global policy.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MonitorConfig {
-    /// Stable identity: the `id` given, else the name.
-    pub id: MonitorId,
-    /// Unique display name; the `monitor` label in metrics.
-    pub name: String,
-    /// What to probe and how to judge it.
-    pub spec: ProbeSpec,
-    /// Time between probes.
-    pub interval: Duration,
-    /// Time before the confirmation re-probe after a failure; never longer than `interval`.
-    pub retry: Duration,
-    /// False: configured but not probed.
-    pub enabled: bool,
-    /// The alert policy for this monitor.
-    pub alerts: AlertPolicy,
-}
 
 impl Config {
     /// Reads and validates the agent's TOML file text.
@@ -165,7 +77,7 @@ impl Config {
 
     /// Validates one monitor as the desktop saves it at `index` (the list's length for a new
     /// one): its values, and that no other monitor of this config has its name or id.
-    pub fn validate_monitor(
+    pub fn validate_monitor_among_others(
         &self,
         monitor: &MonitorFile,
         index: usize,
@@ -181,9 +93,10 @@ impl Config {
     }
 }
 
-/// Validates one monitor over typed defaults and policy, without the uniqueness rule (see
-/// [`Config::validate_monitor`] for that); problems are named as `monitor[index]…`.
-pub fn validate_monitor(
+/// Validates one monitor alone over typed defaults and policy: its values, not whether another
+/// monitor has its name or id (see [`Config::validate_monitor_among_others`] for that); problems
+/// are named as `monitor[index]…`.
+pub fn validate_monitor_alone(
     defaults: &Defaults,
     alerts: &AlertPolicy,
     monitor: &MonitorFile,
@@ -194,7 +107,7 @@ pub fn validate_monitor(
         alerts: alerts.clone(),
         ..Config::default()
     };
-    config.validate_monitor(monitor, index)
+    config.validate_monitor_among_others(monitor, index)
 }
 
 impl ConfigFile {

@@ -4,15 +4,17 @@
 use std::collections::HashMap;
 use std::path::PathBuf;
 
+use super::check::{Check, Got};
 use super::file::MonitorFile;
+use super::layers::{Alerts, Layer, Settings};
 use super::problem::{Field, Path};
 use super::rules;
 use super::schema::MONITOR;
-use super::validate::{millis, secs, Alerts, Check, Got, Layer, Settings};
+use super::typed::{millis, secs, MonitorConfig};
 use super::walk::quote;
-use super::MonitorConfig;
 use crate::model::MonitorId;
 use crate::probe::{AddressFamily, ProbeSpec, TlsMode, TlsTrust};
+use crate::settings::{ENABLED, INSECURE};
 use crate::verdict::Thresholds;
 
 /// Checks monitor `m` at `path` over the inherited settings and alert policy. Returns it typed
@@ -29,7 +31,7 @@ pub(crate) fn check(
         rules::label(v).map(|()| v.clone())
     });
     let name = required(c, &at("name"), m.name.as_ref(), rules::label);
-    let host = required(c, &at("host"), m.host.as_ref(), rules::host);
+    let host = required(c, &at("host"), m.host.as_ref(), rules::check_host);
     let tls = c.rule(&at("tls"), m.tls.as_ref(), |v| v.parse::<TlsMode>());
     let port = c.rule(&at("port"), m.port.as_ref(), |v| rules::port(*v));
     let settings = base.apply(c, path, MONITOR, Layer::from(m));
@@ -90,18 +92,17 @@ impl Parts {
     /// The typed monitor, defaults filled in; `None` when any value is unusable.
     fn typed(self) -> Option<MonitorConfig> {
         let tls = self.tls.or(Some(TlsMode::None))?;
-        let default_port = if tls == TlsMode::Implicit { 465 } else { 25 };
         let s = self.settings;
         let interval = secs(s.interval_s?);
         let spec = ProbeSpec {
             host: self.host?,
-            port: self.port.or(Some(default_port))?,
+            port: self.port.or(Some(tls.default_port()))?,
             tls,
             family: self.family.or(Some(AddressFamily::Any))?,
             ehlo_name: s.ehlo_name.into_option()?,
             trust: TlsTrust {
                 ca_file: self.ca_file.into_option()?,
-                insecure: self.insecure.or(Some(false))?,
+                insecure: self.insecure.or(Some(INSECURE.default))?,
             },
             thresholds: Thresholds {
                 qos: millis(s.qos_ms?),
@@ -116,7 +117,7 @@ impl Parts {
             spec,
             interval,
             retry: secs(s.retry_s?).min(interval),
-            enabled: self.enabled.or(Some(true))?,
+            enabled: self.enabled.or(Some(ENABLED.default))?,
             alerts: self.alerts.typed()?,
         })
     }
@@ -143,7 +144,7 @@ fn required(
 fn keywords(c: &mut Check<'_>, path: &Path, list: Vec<String>) -> Got<Vec<String>> {
     let mut ok = true;
     for (i, keyword) in list.iter().enumerate() {
-        if let Err(message) = rules::ehlo_keyword(keyword) {
+        if let Err(message) = rules::check_ehlo_keyword(keyword) {
             c.problems.add(&path.index(i), message);
             ok = false;
         }

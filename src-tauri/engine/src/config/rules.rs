@@ -1,45 +1,20 @@
-//! The rules for single values — ranges, names, hosts, EHLO keywords, address families, CA files
-//! — each returning the message a person sees when the value breaks it. The message names the
-//! value; the caller adds the path.
+//! The rules for single values beyond the registry's ranges — names, hosts, EHLO keywords,
+//! address families, CA files — each returning the message a person sees when the value breaks
+//! it. The message names the value; the caller adds the path. The command line applies the same
+//! rules to its arguments.
 
-use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 
 use crate::probe::AddressFamily;
+use crate::settings;
 use crate::tls::{read_ca_file, TlsSetupError};
 
 use super::walk::quote;
 
-/// `qos_ms`: up to a minute (the probe may then take two).
-pub(crate) const QOS_MS: RangeInclusive<i64> = 1..=60_000;
-/// `interval_s` and `retry_s`: up to a day.
-pub(crate) const SECONDS: RangeInclusive<i64> = 1..=86_400;
-/// `cert_warn_days` and `cert_crit_days`: up to ten years.
-pub(crate) const CERT_DAYS: RangeInclusive<i64> = 0..=3_650;
-/// `failed_after` and `warning_after`.
-pub(crate) const CONFIRMATIONS: RangeInclusive<i64> = 1..=1_000;
-/// `repeat_every_min`: 0 (off) up to a week.
-pub(crate) const REPEAT_MIN: RangeInclusive<i64> = 0..=10_080;
-/// `retention_days`: up to ten years.
-pub(crate) const RETENTION_DAYS: RangeInclusive<i64> = 1..=3_650;
-
-/// `0 must be at least 1`, `70000 must be at most 60000`.
-pub(crate) fn in_range(value: i64, range: &RangeInclusive<i64>) -> Result<(), String> {
-    if value < *range.start() {
-        Err(format!("{value} must be at least {}", range.start()))
-    } else if value > *range.end() {
-        Err(format!("{value} must be at most {}", range.end()))
-    } else {
-        Ok(())
-    }
-}
-
-/// A TCP port.
+/// A TCP port, in the registry's range.
 pub(crate) fn port(value: i64) -> Result<u16, String> {
-    u16::try_from(value)
-        .ok()
-        .filter(|p| *p != 0)
-        .ok_or_else(|| format!("{value} is not a port (1–65535)"))
+    let checked = settings::PORT.check(value)?;
+    u16::try_from(checked).map_err(|_| format!("{value} is not a port"))
 }
 
 /// A monitor's name or id: not blank, no control characters (it is a metric label and a key).
@@ -53,8 +28,9 @@ pub(crate) fn label(value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// A host name or IP address (IPv6 with or without brackets): not blank, no spaces.
-pub(crate) fn host(value: &str) -> Result<(), String> {
+/// A host name or IP address (IPv6 with or without brackets): not blank, no spaces; the rule
+/// at every front door.
+pub fn check_host(value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Err("must not be empty".into());
     }
@@ -67,8 +43,9 @@ pub(crate) fn host(value: &str) -> Result<(), String> {
     Ok(())
 }
 
-/// An EHLO keyword (RFC 5321 §4.1.1.1: a letter or digit, then letters, digits and `-`).
-pub(crate) fn ehlo_keyword(value: &str) -> Result<(), String> {
+/// An EHLO keyword (RFC 5321 §4.1.1.1 `ehlo-keyword`: a letter or digit, then letters, digits
+/// and `-`), the rule at every front door.
+pub fn check_ehlo_keyword(value: &str) -> Result<(), String> {
     if value.is_empty() {
         return Err("must not be empty".into());
     }
@@ -148,28 +125,39 @@ mod tests {
 
     #[test]
     fn value_rules() {
-        assert_eq!(in_range(0, &QOS_MS), Err("0 must be at least 1".into()));
-        assert_eq!(
-            in_range(60_001, &QOS_MS),
-            Err("60001 must be at most 60000".into())
-        );
         assert_eq!(port(65_535), Ok(65_535));
         assert_eq!(port(0), Err("0 is not a port (1–65535)".into()));
         assert_eq!(port(-1), Err("-1 is not a port (1–65535)".into()));
         assert_eq!(
-            host("mx 1"),
+            check_host("mx 1"),
             Err("\"mx 1\" contains ' '; a host name or address has no spaces".into())
         );
-        assert!(host("[::1]").is_ok());
+        assert!(check_host("[::1]").is_ok());
         assert!(label("  ").is_err());
-        assert!(ehlo_keyword("8BITMIME").is_ok());
-        assert!(ehlo_keyword("X-EXPS").is_ok());
-        assert!(ehlo_keyword("-X").is_err());
+        assert!(check_ehlo_keyword("8BITMIME").is_ok());
+        assert!(check_ehlo_keyword("X-EXPS").is_ok());
+        assert!(check_ehlo_keyword("-X").is_err());
         assert_eq!(
             family("4"),
             Err("\"4\" is not an address family (any, ipv4, ipv6)".into())
         );
         assert_eq!(quote(&"x".repeat(70)), format!("{:?}…", "x".repeat(60)));
+    }
+
+    #[test]
+    fn the_registry_words_are_the_words_accepted() {
+        use crate::probe::TlsMode;
+        for word in settings::TLS.words {
+            assert_eq!(word.parse::<TlsMode>().map(TlsMode::as_str), Ok(*word));
+        }
+        assert_eq!(TlsMode::default().as_str(), settings::TLS.words[0]);
+        for word in settings::FAMILY.words {
+            assert!(family(word).is_ok(), "{word}");
+        }
+        assert_eq!(
+            family(settings::FAMILY.words[0]),
+            Ok(AddressFamily::default())
+        );
     }
 
     #[test]

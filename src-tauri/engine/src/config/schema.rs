@@ -1,6 +1,8 @@
-//! The keys a configuration file may hold, table by table, with the type each one takes — the
-//! same list as the serde form in `file.rs`, in its documented order. The walker checks files
-//! against it, problems are sorted by it, and unknown keys get a "did you mean" from it.
+//! Which table holds which setting of the registry ([`crate::settings`]), in the documented
+//! order — the same list as the serde form in `file.rs`. The walker checks files against it,
+//! problems are sorted by it, and unknown keys get a "did you mean" from it.
+
+use crate::settings::{self as s, Setting};
 
 /// What a key holds.
 #[derive(Debug, Clone, Copy)]
@@ -26,59 +28,91 @@ pub(crate) struct Key {
     pub shape: Shape,
 }
 
-const fn key(name: &'static str, shape: Shape) -> Key {
-    Key { name, shape }
+const fn table(name: &'static str, keys: &'static [Key]) -> Key {
+    Key {
+        name,
+        shape: Shape::Table(keys),
+    }
+}
+
+/// The key of a registry setting, its shape following the setting's type.
+const fn setting(s: Setting) -> Key {
+    match s {
+        Setting::Int(s) => Key {
+            name: s.key,
+            shape: Shape::Int,
+        },
+        Setting::Flag(s) => Key {
+            name: s.key,
+            shape: Shape::Bool,
+        },
+        Setting::Text(s) => Key {
+            name: s.key,
+            shape: Shape::Str,
+        },
+        Setting::Choice(s) => Key {
+            name: s.key,
+            shape: Shape::Str,
+        },
+        Setting::List(s) => Key {
+            name: s.key,
+            shape: Shape::StrList,
+        },
+    }
 }
 
 /// The top level of a file.
 pub(crate) const ROOT: &[Key] = &[
-    key("defaults", Shape::Table(DEFAULTS)),
-    key("alerts", Shape::Table(ALERTS)),
-    key("history", Shape::Table(HISTORY)),
-    key("monitor", Shape::TableList(MONITOR)),
+    table("defaults", DEFAULTS),
+    table("alerts", ALERTS),
+    table("history", HISTORY),
+    Key {
+        name: "monitor",
+        shape: Shape::TableList(MONITOR),
+    },
 ];
 
 /// `[defaults]`.
 pub(crate) const DEFAULTS: &[Key] = &[
-    key("qos_ms", Shape::Int),
-    key("interval_s", Shape::Int),
-    key("retry_s", Shape::Int),
-    key("ehlo_name", Shape::Str),
-    key("cert_warn_days", Shape::Int),
-    key("cert_crit_days", Shape::Int),
+    setting(Setting::Int(&s::QOS_MS)),
+    setting(Setting::Int(&s::INTERVAL_S)),
+    setting(Setting::Int(&s::RETRY_S)),
+    setting(Setting::Text(&s::EHLO_NAME)),
+    setting(Setting::Int(&s::CERT_WARN_DAYS)),
+    setting(Setting::Int(&s::CERT_CRIT_DAYS)),
 ];
 
 /// `[alerts]` and a monitor's `alerts`.
 pub(crate) const ALERTS: &[Key] = &[
-    key("failed_after", Shape::Int),
-    key("warning_after", Shape::Int),
-    key("on_recovery", Shape::Bool),
-    key("repeat_every_min", Shape::Int),
-    key("every_failure", Shape::Bool),
+    setting(Setting::Int(&s::FAILED_AFTER)),
+    setting(Setting::Int(&s::WARNING_AFTER)),
+    setting(Setting::Flag(&s::ON_RECOVERY)),
+    setting(Setting::Int(&s::REPEAT_EVERY_MIN)),
+    setting(Setting::Flag(&s::EVERY_FAILURE)),
 ];
 
 /// `[history]`.
-pub(crate) const HISTORY: &[Key] = &[key("retention_days", Shape::Int)];
+pub(crate) const HISTORY: &[Key] = &[setting(Setting::Int(&s::RETENTION_DAYS))];
 
 /// `[[monitor]]`.
 pub(crate) const MONITOR: &[Key] = &[
-    key("id", Shape::Str),
-    key("name", Shape::Str),
-    key("host", Shape::Str),
-    key("port", Shape::Int),
-    key("tls", Shape::Str),
-    key("qos_ms", Shape::Int),
-    key("interval_s", Shape::Int),
-    key("retry_s", Shape::Int),
-    key("ehlo_name", Shape::Str),
-    key("ca_file", Shape::Str),
-    key("insecure", Shape::Bool),
-    key("cert_warn_days", Shape::Int),
-    key("cert_crit_days", Shape::Int),
-    key("require_ext", Shape::StrList),
-    key("family", Shape::Str),
-    key("enabled", Shape::Bool),
-    key("alerts", Shape::Table(ALERTS)),
+    setting(Setting::Text(&s::ID)),
+    setting(Setting::Text(&s::NAME)),
+    setting(Setting::Text(&s::HOST)),
+    setting(Setting::Int(&s::PORT)),
+    setting(Setting::Choice(&s::TLS)),
+    setting(Setting::Int(&s::QOS_MS)),
+    setting(Setting::Int(&s::INTERVAL_S)),
+    setting(Setting::Int(&s::RETRY_S)),
+    setting(Setting::Text(&s::EHLO_NAME)),
+    setting(Setting::Text(&s::CA_FILE)),
+    setting(Setting::Flag(&s::INSECURE)),
+    setting(Setting::Int(&s::CERT_WARN_DAYS)),
+    setting(Setting::Int(&s::CERT_CRIT_DAYS)),
+    setting(Setting::List(&s::REQUIRE_EXT)),
+    setting(Setting::Choice(&s::FAMILY)),
+    setting(Setting::Flag(&s::ENABLED)),
+    table("alerts", ALERTS),
 ];
 
 /// Where each table's keys live, for "belongs in" hints.
@@ -88,6 +122,16 @@ const HOMES: &[(&str, &[Key])] = &[
     ("history", HISTORY),
     ("monitor", MONITOR),
 ];
+
+/// The tables a setting can be given in (`["defaults", "monitor"]` for `qos_ms`), the monitor's
+/// `alerts` table left out: it takes the keys of `alerts`.
+pub fn tables_of(key: &str) -> Vec<&'static str> {
+    HOMES
+        .iter()
+        .filter(|(_, keys)| keys.iter().any(|k| k.name == key))
+        .map(|(table, _)| *table)
+        .collect()
+}
 
 /// Position of `name` in `table`, or `table.len()` for a key it does not have.
 pub(crate) fn rank(table: &[Key], name: &str) -> usize {

@@ -8,6 +8,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::settings;
 use crate::verdict::Thresholds;
 
 /// How TLS is used.
@@ -32,6 +33,13 @@ impl TlsMode {
             Self::Starttls => "starttls",
             Self::Implicit => "implicit",
         }
+    }
+}
+
+impl TlsMode {
+    /// The port when none is set: 465 for implicit TLS, else 25.
+    pub fn default_port(self) -> u16 {
+        settings::default_port(self == Self::Implicit)
     }
 }
 
@@ -101,13 +109,6 @@ pub struct ProbeSpec {
 }
 
 impl ProbeSpec {
-    /// Default QoS of a monitor.
-    pub const DEFAULT_QOS: Duration = Duration::from_secs(1);
-    /// Default certificate warning threshold in days.
-    pub const DEFAULT_CERT_WARN_DAYS: i64 = 14;
-    /// Default certificate critical threshold in days.
-    pub const DEFAULT_CERT_CRIT_DAYS: i64 = 3;
-
     /// A probe of `host:port` with every other setting at its default.
     pub fn new(host: impl Into<String>, port: u16) -> Self {
         Self {
@@ -118,9 +119,9 @@ impl ProbeSpec {
             ehlo_name: None,
             trust: TlsTrust::default(),
             thresholds: Thresholds {
-                qos: Self::DEFAULT_QOS,
-                cert_warn_days: Self::DEFAULT_CERT_WARN_DAYS,
-                cert_crit_days: Self::DEFAULT_CERT_CRIT_DAYS,
+                qos: Duration::from_millis(settings::QOS_MS.default.unsigned_abs()),
+                cert_warn_days: settings::CERT_WARN_DAYS.default,
+                cert_crit_days: settings::CERT_CRIT_DAYS.default,
                 required_extensions: Vec::new(),
             },
         }

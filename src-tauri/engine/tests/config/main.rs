@@ -7,7 +7,7 @@ mod problems;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ehlowatch_engine::config::{validate_monitor, Config, ConfigFile, Defaults, MonitorFile};
+use ehlowatch_engine::config::{validate_monitor_alone, Config, ConfigFile, Defaults, MonitorFile};
 use ehlowatch_engine::model::{AlertPolicy, MonitorId};
 use ehlowatch_engine::probe::{AddressFamily, TlsMode};
 
@@ -270,14 +270,14 @@ fn the_desktop_checks_one_monitor_against_the_others() {
             .collect()
     };
     assert_eq!(
-        shown(c.validate_monitor(&new("mx1"), 2)),
+        shown(c.validate_monitor_among_others(&new("mx1"), 2)),
         ["monitor[2].name: \"mx1\" is used by monitor[0] too"]
     );
     assert_eq!(
-        shown(c.validate_monitor(&new("two"), 2)),
+        shown(c.validate_monitor_among_others(&new("two"), 2)),
         ["monitor[2].name: \"two\" is the id of monitor[1]; give this monitor an id of its own"]
     );
-    let renamed = c.validate_monitor(&new("mx1"), 0).unwrap();
+    let renamed = c.validate_monitor_among_others(&new("mx1"), 0).unwrap();
     assert_eq!(
         renamed.spec.thresholds.qos,
         Duration::from_millis(500),
@@ -288,10 +288,10 @@ fn the_desktop_checks_one_monitor_against_the_others() {
         ..new("mx3")
     };
     assert_eq!(
-        shown(c.validate_monitor(&bad, 1)),
+        shown(c.validate_monitor_among_others(&bad, 1)),
         ["monitor[1].port: 70000 is not a port (1–65535)"]
     );
-    let alone = validate_monitor(
+    let alone = validate_monitor_alone(
         &Defaults::default(),
         &AlertPolicy::default(),
         &new("mx1"),

@@ -1,0 +1,102 @@
+//! The validated, typed configuration the engine runs: what [`ConfigFile`](super::ConfigFile)
+//! becomes once every value is checked, each monitor's settings merged over the defaults. Its
+//! defaults are the registry's ([`crate::settings`]).
+
+use std::time::Duration;
+
+use crate::model::{AlertPolicy, MonitorId};
+use crate::probe::ProbeSpec;
+use crate::settings;
+
+/// A validated configuration: what the engine runs.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Config {
+    /// The defaults monitors inherit (kept for new monitors the desktop adds).
+    pub defaults: Defaults,
+    /// The global alert policy (each monitor has its merged copy).
+    pub alerts: AlertPolicy,
+    /// History settings.
+    pub history: History,
+    /// The monitors, in the file's order.
+    pub monitors: Vec<MonitorConfig>,
+}
+
+/// The validated `[defaults]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Defaults {
+    /// QoS: a 250 later than this is a warning, later than twice this a failure.
+    pub qos: Duration,
+    /// Time between probes.
+    pub interval: Duration,
+    /// Time before the confirmation re-probe after a failed probe.
+    pub retry: Duration,
+    /// The EHLO name; `None` for the automatic one (DESIGN.md §1).
+    pub ehlo_name: Option<String>,
+    /// Fewer days left on the certificate than this is a warning.
+    pub cert_warn_days: i64,
+    /// Fewer days left on the certificate than this is a failure.
+    pub cert_crit_days: i64,
+}
+
+impl Default for Defaults {
+    fn default() -> Self {
+        Self {
+            qos: millis(settings::QOS_MS.default),
+            interval: secs(settings::INTERVAL_S.default),
+            retry: secs(settings::RETRY_S.default),
+            ehlo_name: None,
+            cert_warn_days: settings::CERT_WARN_DAYS.default,
+            cert_crit_days: settings::CERT_CRIT_DAYS.default,
+        }
+    }
+}
+
+/// The validated `[history]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct History {
+    /// How long raw results are kept.
+    pub retention: Duration,
+}
+
+impl Default for History {
+    fn default() -> Self {
+        Self {
+            retention: days(settings::RETENTION_DAYS.default),
+        }
+    }
+}
+
+/// One validated monitor, its settings merged over the defaults and its alert overrides over
+/// the global policy.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct MonitorConfig {
+    /// Stable identity: the `id` given, else the name.
+    pub id: MonitorId,
+    /// Unique display name; the `monitor` label in metrics.
+    pub name: String,
+    /// What to probe and how to judge it.
+    pub spec: ProbeSpec,
+    /// Time between probes.
+    pub interval: Duration,
+    /// Time before the confirmation re-probe after a failure; never longer than `interval`.
+    pub retry: Duration,
+    /// False: configured but not probed.
+    pub enabled: bool,
+    /// The alert policy for this monitor.
+    pub alerts: AlertPolicy,
+}
+
+/// Whole milliseconds of an already range-checked value.
+pub(crate) fn millis(ms: i64) -> Duration {
+    Duration::from_millis(ms.unsigned_abs())
+}
+
+/// Whole seconds of an already range-checked value.
+pub(crate) fn secs(s: i64) -> Duration {
+    Duration::from_secs(s.unsigned_abs())
+}
+
+/// Whole days of an already range-checked value.
+pub(crate) fn days(d: i64) -> Duration {
+    secs(d.saturating_mul(86_400))
+}
