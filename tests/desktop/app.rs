@@ -2,10 +2,11 @@
 //! fake SMTP server (`fake-smtp` of `ehlowatch-testkit`, found next to the app binary — build it
 //! first with `cargo build -p ehlowatch-testkit --bin fake-smtp`), a data directory with a
 //! provisioned `settings.json`, and finding the app's process by its `--data-dir` argument when
-//! `WebKitWebDriver` started it.
+//! `WebKitWebDriver` started it; and the loopback addresses the fake server takes or leaves
+//! closed.
 
 use std::io::{BufRead, BufReader};
-use std::net::SocketAddr;
+use std::net::{Ipv4Addr, SocketAddr, TcpListener};
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
 use std::sync::mpsc;
@@ -15,6 +16,9 @@ use serde_json::{json, Value};
 
 use super::session::Session;
 use super::{Artifacts, Proc};
+
+/// The name of the monitor the journeys watch, and so the toasts' subject.
+pub const MONITOR: &str = "local";
 
 /// The app binary cargo built for this test.
 pub fn app_binary() -> PathBuf {
@@ -33,6 +37,18 @@ pub fn fake_smtp_binary() -> PathBuf {
         path.display()
     );
     path
+}
+
+/// `127.0.0.1:port`.
+pub fn loopback(port: u16) -> SocketAddr {
+    SocketAddr::from((Ipv4Addr::LOCALHOST, port))
+}
+
+/// A loopback address nothing listens on (bound, then released).
+pub fn closed_port() -> SocketAddr {
+    TcpListener::bind(loopback(0))
+        .and_then(|l| l.local_addr())
+        .expect("a free port")
 }
 
 /// A running `fake-smtp --scenario healthy`.

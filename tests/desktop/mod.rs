@@ -1,69 +1,38 @@
-//! Support for the desktop end-to-end tests: a private headless desktop ([`session`]), the app's
-//! processes and a fake SMTP server ([`app`]), the tray read over D-Bus ([`tray`]), the toasts
-//! seen on the bus ([`notifications`]) and the window driven over WebDriver ([`driver`]).
+//! The harness of the desktop end-to-end test (`tests/desktop_e2e/`): a private headless
+//! desktop ([`session`]), the app's processes and a fake SMTP server ([`app`]), the tray read
+//! over D-Bus ([`tray`]), the toasts seen on the bus ([`notifications`]), the window driven over
+//! WebDriver ([`driver`]) and what the journeys do in it ([`window`], [`scheme`], [`paint`]),
+//! the settings file on disk ([`settings_file`]), soft checks ([`checks`]) and time
+//! ([`timing`]).
 //!
 //! Every wait here has a deadline and watches something observable (a process's output, a bus
 //! property, a file, a page element); the log lines carry the time since the test started.
 
 pub mod app;
+pub mod checks;
 pub mod driver;
 pub mod notifications;
+pub mod paint;
+pub mod scheme;
 pub mod session;
+pub mod settings_file;
+pub mod timing;
 pub mod tray;
+pub mod window;
 
-use std::fmt::Display;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::time::{Duration, Instant, SystemTime, UNIX_EPOCH};
+use std::sync::{Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
-/// The time since a test started, for its log lines.
-#[derive(Debug, Clone, Copy)]
-pub struct Clock {
-    start: Instant,
-}
+pub use timing::{poll, Clock};
 
-impl Clock {
-    /// Starts counting now.
-    pub fn start() -> Self {
-        Self {
-            start: Instant::now(),
-        }
-    }
+/// The desktop tests share two cores with WebKit: one at a time.
+static DESKTOP: Mutex<()> = Mutex::new(());
 
-    /// Seconds since the start.
-    pub fn elapsed(&self) -> Duration {
-        self.start.elapsed()
-    }
-
-    /// Prints one line with the elapsed time.
-    pub fn log(&self, message: impl Display) {
-        println!("[{:8.2}s] {message}", self.elapsed().as_secs_f64());
-    }
-}
-
-/// Calls `probe` until it returns `Ok`, every `every`, for at most `timeout`. On timeout the
-/// error names `what` and the last thing `probe` reported.
-pub fn poll<T>(
-    what: &str,
-    timeout: Duration,
-    every: Duration,
-    mut probe: impl FnMut() -> Result<T, String>,
-) -> Result<T, String> {
-    let deadline = Instant::now() + timeout;
-    loop {
-        match probe() {
-            Ok(value) => return Ok(value),
-            Err(last) => {
-                let now = Instant::now();
-                if now >= deadline {
-                    return Err(format!(
-                        "{what}: not within {timeout:?} (last seen: {last})"
-                    ));
-                }
-                std::thread::sleep(every.min(deadline - now));
-            }
-        }
-    }
+/// Holds the desktop for one test until the guard is dropped.
+pub fn one_at_a_time() -> MutexGuard<'static, ()> {
+    DESKTOP.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// Where a test keeps its screenshots and logs: `$EHLOWATCH_ARTIFACTS/<test>/`, else

@@ -1,6 +1,7 @@
 //! The toasts that reach the notification daemon, as a `dbus-monitor` child sees them on the
 //! session bus: each `org.freedesktop.Notifications.Notify` call is parsed into a [`Notify`],
-//! and tests wait for one that matches, with a deadline.
+//! and tests wait for one that matches, with a deadline, and check that it is one of the
+//! app's ([`toast_is`]). dunst's own history is kept with the artifacts.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
@@ -8,7 +9,7 @@ use std::sync::{Arc, Condvar, Mutex, PoisonError};
 use std::time::{Duration, Instant};
 
 use super::session::Session;
-use super::{Artifacts, Proc};
+use super::{Artifacts, Clock, Proc};
 
 /// How long `dbus-monitor` may take to start monitoring.
 const READY_TIMEOUT: Duration = Duration::from_secs(10);
@@ -165,6 +166,35 @@ impl Notifications {
                 .unwrap_or_else(PoisonError::into_inner)
                 .0;
         }
+    }
+}
+
+/// The toast came from the app with this urgency and names its event.
+pub fn toast_is(n: Notify, urgency: u8) -> Result<Notify, String> {
+    if n.app_name != ehlowatch_app::notify::desktop::APP_NAME {
+        return Err(format!("app name {:?}", n.app_name));
+    }
+    if n.urgency != Some(urgency) {
+        return Err(format!("urgency {:?}, not {urgency}", n.urgency));
+    }
+    if !n.body.contains("— event ") {
+        return Err(format!("the body names no event: {:?}", n.body));
+    }
+    Ok(n)
+}
+
+/// What dunst itself recorded, kept with the artifacts (not checked: the bus is).
+pub fn save_dunst_history(session: &Session, artifacts: &Artifacts, clock: &Clock) {
+    let output = session
+        .command("timeout")
+        .args(["5", "dunstctl", "history"])
+        .output();
+    match output {
+        Ok(out) if out.status.success() => {
+            let _ = artifacts.save("dunst-history.json", &out.stdout);
+        }
+        Ok(out) => clock.log(format!("dunstctl history: {}", out.status)),
+        Err(e) => clock.log(format!("dunstctl history: {e}")),
     }
 }
 

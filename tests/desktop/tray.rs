@@ -1,13 +1,16 @@
 //! The app's tray icon as the desktop sees it: the `StatusNotifierItem` the app registered with
 //! the watcher (found by the app's process id), the colour of the PNG its `IconName` names,
-//! and its `com.canonical.dbusmenu` menu, which can be clicked.
+//! and its `com.canonical.dbusmenu` menu, which can be clicked; and waits for either to show
+//! something.
 
 use std::fmt::Write as _;
 use std::path::{Path, PathBuf};
+use std::time::Duration;
 
 use zbus::blocking::Connection;
 use zbus::zvariant::{OwnedObjectPath, Structure, Value};
 
+use super::poll;
 use super::session::{get_property, WATCHER};
 
 /// The item interface.
@@ -242,6 +245,45 @@ pub fn menu(bus: &Connection, item: &Item) -> Result<Menu, String> {
         path,
         root,
     })
+}
+
+/// Waits until the item's icon has `colour`.
+pub fn wait_colour(
+    bus: &Connection,
+    item: &Item,
+    colour: Colour,
+    timeout: Duration,
+) -> Result<(), String> {
+    poll(
+        &format!("the tray icon is {colour:?}"),
+        timeout,
+        Duration::from_millis(100),
+        || {
+            let icon = icon(bus, item)?;
+            if icon.colour == colour {
+                Ok(())
+            } else {
+                Err(format!("{:?} ({})", icon.colour, icon.file.display()))
+            }
+        },
+    )
+}
+
+/// Waits until the item's menu has a top-level line `label`.
+pub fn wait_menu(bus: &Connection, item: &Item, label: &str) -> Result<(), String> {
+    poll(
+        &format!("the tray menu shows {label:?}"),
+        Duration::from_secs(10),
+        Duration::from_millis(100),
+        || {
+            let menu = menu(bus, item)?;
+            if menu.top_labels().contains(&label) {
+                Ok(())
+            } else {
+                Err(menu.top_labels().join(" | "))
+            }
+        },
+    )
 }
 
 /// An `(ia{sv}av)` layout node, possibly inside a variant.

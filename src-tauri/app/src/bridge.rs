@@ -2,7 +2,7 @@
 //! nothing else (no polling). A new snapshot updates the tray and, when the window is open, is
 //! pushed to it; results and state changes are pushed to the window; alert events become
 //! toasts (see [`crate::notify::toast`]); a history problem becomes the window's notice. It
-//! ends when the engine stops.
+//! ends when the engine stops or the app quits.
 
 use std::sync::Arc;
 
@@ -10,6 +10,7 @@ use ehlowatch_engine::handle::EngineEvent;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
+use tokio_util::sync::CancellationToken;
 
 use crate::notify::{desktop, toast::Toaster};
 use crate::state::AppState;
@@ -28,12 +29,13 @@ pub mod events {
     pub const NOTICE: &str = "notice";
 }
 
-/// Runs until the engine stops.
+/// Runs until the engine stops or `quit` is cancelled.
 pub async fn run<R: Runtime>(
     app: AppHandle<R>,
     state: Arc<AppState>,
     tray: Option<Arc<Tray<R>>>,
     mut events: tokio::sync::broadcast::Receiver<EngineEvent>,
+    quit: CancellationToken,
 ) {
     let Ok(mut snapshots) = state.engine().await.map(|e| e.watch()) else {
         return;
@@ -43,6 +45,7 @@ pub async fn run<R: Runtime>(
     loop {
         let due = toaster.next_due();
         tokio::select! {
+            () = quit.cancelled() => return,
             changed = snapshots.changed() => {
                 if changed.is_err() {
                     return;

@@ -4,8 +4,9 @@
 //!
 //! [`run`] is the app: it parses the command line, loads the settings ([`settings`]), starts the
 //! engine, creates the tray ([`tray`]) and runs the [`bridge`] from engine events to tray,
-//! toasts and window. [`builder`] is the part shared with the IPC tests: the commands and the
-//! managed state, over any Tauri runtime.
+//! toasts and window. Every task the shell starts is owned by [`tasks::Tasks`]; at exit they are
+//! cancelled and awaited, then the engine and the settings saver are stopped. [`builder`] is the
+//! part shared with the IPC tests: the commands and the managed state, over any Tauri runtime.
 
 pub mod args;
 pub mod bindings;
@@ -17,6 +18,7 @@ pub mod notify;
 pub mod paths;
 pub mod settings;
 pub mod state;
+pub mod tasks;
 pub mod tray;
 pub mod window;
 
@@ -33,6 +35,7 @@ use crate::args::Args;
 use crate::paths::DataPaths;
 use crate::settings::{file, saver::Saver};
 use crate::state::{AppState, Current};
+use crate::tasks::Tasks;
 
 /// The app's Tauri builder over any runtime: the invoke handler with every command. The state
 /// is managed by [`start`].
@@ -97,7 +100,7 @@ pub fn run() {
     init_logging();
     let single_instance = {
         let mut b = tauri_plugin_single_instance::Builder::new().callback(|app, _argv, _cwd| {
-            open_window(app, None);
+            window::open_logged(app, None);
         });
         if let Some(dir) = &args.data_dir {
             b = b.dbus_id(instance_id(dir));
@@ -112,6 +115,7 @@ pub fn run() {
                 .args([Args::MINIMIZED])
                 .build(),
         )
+        .manage(Tasks::default())
         .setup(move |app| setup(app.handle(), &setup_args))
         .build(tauri::generate_context!())
         .unwrap_or_else(|e| {
@@ -130,18 +134,25 @@ pub fn run() {
             ..
         } if label == window::MAIN => {
             memory::after_window_closed();
-            tauri::async_runtime::spawn(async {
-                tokio::time::sleep(memory::TEARDOWN).await;
-                memory::give_back_file_pages();
-            });
+            app.state::<Tasks>().spawn_until_quit(
+                "page-out after the window",
+                memory::give_back_file_pages_after_teardown(),
+            );
         }
-        RunEvent::Exit => {
-            if let Some(state) = app.try_state::<Arc<AppState>>() {
-                tauri::async_runtime::block_on(state.shutdown());
-            }
-        }
+        RunEvent::Exit => tauri::async_runtime::block_on(quit(app)),
         _ => {}
     });
+}
+
+/// Ends the shell's tasks (the bridge among them), then the engine, flushing the history, and
+/// the settings saver, writing what is pending.
+async fn quit<R: Runtime>(app: &AppHandle<R>) {
+    if let Some(tasks) = app.try_state::<Tasks>() {
+        tasks.shutdown(tasks::QUIT_WAIT).await;
+    }
+    if let Some(state) = app.try_state::<Arc<AppState>>() {
+        state.shutdown().await;
+    }
 }
 
 fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std::error::Error>> {
@@ -154,7 +165,12 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
     };
     let (state, events) = start(app, paths);
     let tray = tray_icon(app);
-    tauri::async_runtime::spawn(bridge::run(app.clone(), state.clone(), tray, events));
+    let tasks = app.state::<Tasks>();
+    let quit = tasks.cancellation();
+    tasks.spawn(
+        "bridge",
+        bridge::run(app.clone(), state.clone(), tray, events, quit),
+    );
     let automation = std::env::var("TAURI_WEBVIEW_AUTOMATION").is_ok_and(|v| v == "true");
     if let Some(notice) = state.notice() {
         // A settings file kept aside: say so at once, in a toast and in the window's banner.
@@ -165,71 +181,27 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
             urgency: notify::toast::Urgency::Normal,
             monitor: None,
         };
-        notify::desktop::show(toast, move |_| open_window(&app, None));
+        notify::desktop::show(toast, move |_| window::open_logged(&app, None));
     }
     if automation || (state.first_run && !args.minimized) || state.notice().is_some() {
-        open_window(app, None);
+        window::open_logged(app, None);
     } else {
         // Once the tray is up and GTK has settled (it maps Mesa at start).
-        tauri::async_runtime::spawn(async {
-            tokio::time::sleep(memory::TEARDOWN).await;
-            memory::give_back_file_pages();
-        });
+        tasks.spawn_until_quit(
+            "page-out after start",
+            memory::give_back_file_pages_after_teardown(),
+        );
     }
     Ok(())
 }
 
 fn tray_icon<R: Runtime>(app: &AppHandle<R>) -> Option<Arc<tray::Tray<R>>> {
-    match tray::Tray::create(app, menu_action) {
+    match tray::Tray::create(app, tray::actions::perform) {
         Ok(tray) => Some(Arc::new(tray)),
         Err(error) => {
             tracing::error!(%error, "no tray icon");
             None
         }
-    }
-}
-
-fn menu_action<R: Runtime>(app: &AppHandle<R>, action: tray::menu::MenuAction) {
-    use crate::commands::until;
-    use crate::tray::menu::MenuAction;
-    let Some(state) = app.try_state::<Arc<AppState>>().map(|s| s.inner().clone()) else {
-        return;
-    };
-    let command = match action {
-        MenuAction::Window => return open_window(app, None),
-        MenuAction::Open(id) => return open_window(app, Some(&id)),
-        MenuAction::Quit => return app.exit(0),
-        MenuAction::Check(id) => Command::CheckNow(Some(id)),
-        MenuAction::CheckAll => Command::CheckNow(None),
-        MenuAction::Snooze(id, minutes) => Command::Snooze {
-            id,
-            until: until(minutes),
-        },
-        MenuAction::Unsnooze(id) => Command::Unsnooze(id),
-        MenuAction::Pause(minutes) => {
-            let end = until(minutes).unwrap_or_else(state::forever);
-            return pause(state, Some(end));
-        }
-        MenuAction::Resume => return pause(state, None),
-    };
-    tauri::async_runtime::spawn(async move {
-        if let Err(error) = state.send(command).await {
-            tracing::warn!(%error, "tray command not sent");
-        }
-    });
-}
-
-fn pause(state: Arc<AppState>, until: Option<chrono::DateTime<chrono::Utc>>) {
-    tauri::async_runtime::spawn(async move {
-        if let Err(error) = state.pause_notifications(until).await {
-            tracing::warn!(%error, "notifications not paused or resumed");
-        }
-    });
-}
-
-fn open_window<R: Runtime>(app: &AppHandle<R>, monitor: Option<&ehlowatch_engine::MonitorId>) {
-    if let Err(error) = window::open(app, monitor) {
-        tracing::error!(%error, "window not opened");
     }
 }
 

@@ -21,6 +21,12 @@ pub fn give_back_file_pages() {
     linux::page_out_file_mappings();
 }
 
+/// Waits [`TEARDOWN`], then [`give_back_file_pages`].
+pub async fn give_back_file_pages_after_teardown() {
+    tokio::time::sleep(TEARDOWN).await;
+    give_back_file_pages();
+}
+
 /// Called when the window has been destroyed.
 pub fn after_window_closed() {
     #[cfg(target_os = "linux")]

@@ -43,6 +43,14 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, monitor: Option<&MonitorId>) -> taur
     Ok(())
 }
 
+/// [`open`], logging a failure: for callers with no one to report it to (the tray, a toast, a
+/// second launch).
+pub fn open_logged<R: Runtime>(app: &AppHandle<R>, monitor: Option<&MonitorId>) {
+    if let Err(error) = open(app, monitor) {
+        tracing::error!(%error, "window not opened");
+    }
+}
+
 /// Percent-encodes everything but unreserved characters (RFC 3986 §2.3).
 fn encode(text: &str) -> String {
     let mut out = String::with_capacity(text.len());

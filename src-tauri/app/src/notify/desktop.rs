@@ -19,6 +19,11 @@ pub fn show<F>(toast: Toast, on_open: F)
 where
     F: FnOnce(Option<MonitorId>) + Send + 'static,
 {
+    // Not one of the shell's owned tasks (crate::tasks): the thread blocks in a D-Bus call
+    // waiting for the toast to close, which nothing can interrupt, and a critical toast stays
+    // until the user closes it, so quitting could only wait for it in vain. It holds no state
+    // to flush — only the handle that opens the window — and ends when the toast closes or
+    // with the process.
     tauri::async_runtime::spawn_blocking(move || {
         let mut n = Notification::new();
         n.appname(APP_NAME)

@@ -6,8 +6,10 @@
 //! rebuild while the menu is open loses the click. So the menu is rebuilt when a title or its
 //! shape changes (monitors added or removed, a snooze or the pause set or lifted), and the lines
 //! that change with every probe — the summary and each monitor's "Last check" — are plain items
-//! updated in place. Nothing is touched when nothing changed.
+//! updated in place. Nothing is touched when nothing changed. What a pick does is in
+//! [`actions`].
 
+pub mod actions;
 pub mod icon;
 pub mod menu;
 

@@ -1,0 +1,33 @@
+//! End to end on a real desktop stack: Xvfb, a private D-Bus session, the `dunst` notification
+//! daemon and a `StatusNotifierItem` tray host, with the real app binary on an isolated data
+//! directory. The harness is in `tests/desktop/`; each journey is a module of its own here, with
+//! one test:
+//!
+//! - [`tray_toasts_window`]: a first run driven over WebDriver (tauri-driver +
+//!   `WebKitWebDriver`): the window welcomes the user (the time to its first frame with status
+//!   data is logged); the monitor for a local fake SMTP server is added through the window's
+//!   editor, which first shows the backend's refusal of a bad port at the port field; the window
+//!   shows the monitor as Success, its detail draws the latency chart, and the tray icon is
+//!   green; the server is killed → a critical "SMTP failed: …" toast reaches the notification
+//!   daemon, the icon turns red and the window's row says failed; the server comes back → a
+//!   low-urgency "SMTP recovered: …" toast, a green icon, and a chart that marks the failure.
+//!   The window is light. Screenshots of the X screen and of the window at each stage go to the
+//!   artifacts folder the test prints.
+//! - [`dark_window`]: the same window under a dark GTK theme (`GTK_THEME=Adwaita:dark`, which
+//!   WebKit passes on as `prefers-color-scheme: dark`): status, detail and editor screenshots.
+//! - [`kill9_settings`]: `kill -9` during a settings save, again and again at different moments:
+//!   the settings file always holds the old or the new settings, never a torn file, and the
+//!   restarted app loads it as it is.
+//!
+//! They need the headless desktop's packages (xvfb, dbus-daemon, dunst, imagemagick,
+//! webkit2gtk-driver, haskell-status-notifier-item-utils; haskell-gtk-sni-tray-utils for a
+//! visible tray), tauri-driver, and `fake-smtp` built next to the app binary (`cargo build -p
+//! ehlowatch-testkit --bin fake-smtp`); `scripts/test` runs them. A new journey is a new module
+//! here, holding the desktop with [`desktop::one_at_a_time`] for its whole run.
+
+#[path = "../desktop/mod.rs"]
+mod desktop;
+
+mod dark_window;
+mod kill9_settings;
+mod tray_toasts_window;
