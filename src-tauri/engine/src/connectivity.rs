@@ -25,8 +25,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::failure::FailureKind;
 use crate::model::MonitorId;
-use crate::probe::FailureKind;
 
 /// True for a failure that says "no network" rather than "bad server".
 pub fn is_network_level(failure: Option<FailureKind>) -> bool {

@@ -10,6 +10,7 @@
 pub mod config;
 pub mod connectivity;
 pub mod engine;
+pub mod failure;
 pub mod handle;
 pub mod history;
 pub mod model;

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-use crate::probe::report::{Failure, FailureKind, Phase};
+use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::{EhloInfo, ReplyCode};
 
 /// The three outcomes of a probe, worst last.

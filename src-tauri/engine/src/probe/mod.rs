@@ -15,14 +15,12 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::time::{timeout, timeout_at, Instant};
 
-pub use report::{
-    Direction, EhloReply, Failure, FailureKind, Phase, Phases, ProbeReport, TlsFacts,
-    TranscriptLine,
-};
+pub use report::{Direction, EhloReply, Phases, ProbeReport, TlsFacts, TranscriptLine};
 pub use spec::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode, TlsTrust};
 
 use self::resolve::resolve;
 use self::session::Session;
+use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::EhloInfo;
 use crate::tls::TlsConfigs;
 use crate::verdict::{judge, show, Answer, Judgement};
