@@ -15,8 +15,10 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::time::{timeout, timeout_at, Instant};
 
-pub use report::{Direction, EhloReply, Phases, ProbeReport, TlsFacts, TranscriptLine};
-pub use spec::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode, TlsTrust};
+pub use report::{Direction, EhloReply, Phases, ProbeReport, TranscriptLine};
+pub use spec::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode};
+// The configuration and the command line still name the trust settings by this path.
+pub use crate::tls::TlsTrust;
 
 use self::resolve::resolve;
 use self::session::Session;

@@ -13,6 +13,7 @@ use serde::{Deserialize, Serialize, Serializer};
 use super::spec::TlsMode;
 use crate::failure::Failure;
 use crate::smtp::{EhloInfo, Reply};
+use crate::tls::TlsFacts;
 use crate::verdict::Verdict;
 
 /// Time spent in each phase; the phases after `dns` add up to the latency.
@@ -59,35 +60,6 @@ impl Phases {
         .into_iter()
         .filter_map(|(name, took)| Some((name, took?)))
     }
-}
-
-/// Facts about the TLS session and the server's certificate.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-pub struct TlsFacts {
-    /// Protocol version, e.g. `TLSv1.3`.
-    pub version: String,
-    /// Cipher suite, e.g. `TLS13_AES_256_GCM_SHA384`.
-    pub cipher: String,
-    /// The certificate's subject DN.
-    pub subject: String,
-    /// The certificate's issuer DN.
-    pub issuer: String,
-    /// The host names and addresses the certificate is for.
-    pub subject_alt_names: Vec<String>,
-    /// The certificate's notAfter.
-    pub not_after: DateTime<Utc>,
-    /// Whole days from the probe to notAfter (negative once expired).
-    #[cfg_attr(feature = "ts", ts(type = "number"))]
-    pub days_left: i64,
-    /// SHA-256 of the certificate's DER, upper-case hex pairs joined by colons.
-    pub sha256: String,
-    /// True when the chain, the dates and the host name were verified (never with `--insecure`).
-    pub verified: bool,
-    /// True when verification was skipped (`--insecure`).
-    pub verification_skipped: bool,
-    /// Why the certificate does not verify, when verification was skipped and would have failed.
-    pub verify_error: Option<String>,
 }
 
 /// The judged EHLO reply: the raw reply and what it advertises.

@@ -16,12 +16,11 @@ use tokio_rustls::TlsConnector;
 
 use super::ehlo_name::default_ehlo_name;
 use super::recorder::Recorder;
-use super::report::TlsFacts;
 use super::resolve::unbracket;
 use super::spec::{ProbeSpec, TlsMode};
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::{ConnError, EhloInfo, Reply, ReplyCode, ReplyError, SmtpConn};
-use crate::tls::{tls_facts, TlsClient};
+use crate::tls::{tls_facts, TlsClient, TlsFacts};
 use crate::verdict::show;
 
 /// How long we wait for the 221 to QUIT at most (and never past the deadline).
