@@ -1,190 +1,124 @@
-//! The coordinator: one task that owns the engine's state. It takes probe results from the
+//! The coordinator: the engine's state, owned by one task. It takes probe results from the
 //! monitor tasks and commands from the shells, runs each result through the suspend detector,
 //! offline detection and the monitor's alert state machine, and sends out events, history rows
-//! and — coalesced over [`PUBLISH_DELAY`] — snapshots.
+//! and — coalesced over a short delay that grows with the number of monitors — snapshots.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use tokio::sync::{mpsc, Semaphore};
-use tokio::task::JoinSet;
-use tokio::time::{interval, sleep_until, Instant, MissedTickBehavior};
+use tokio::sync::{broadcast, mpsc};
+use tokio::task::JoinError;
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use super::entry::Entry;
-use super::{EngineOptions, WallClock};
-use crate::config::{Config, MonitorConfig};
+use super::history_queue::HistoryQueue;
+use super::monitors::Monitors;
+use super::options::{EngineOptions, WallClock};
+use super::publish::Publish;
+use super::tasks::Tasks;
+use crate::config::Config;
 use crate::connectivity::{Connectivity, Edge};
-use crate::handle::{Command, EngineChannels, EngineEvent};
-use crate::history::{run_writer, HistoryItem, HistoryStore, ResultRecord, Retention};
+use crate::handle::{Command, EngineEvent};
+use crate::history::{HistoryItem, ResultRecord};
 use crate::model::{MonitorId, StateChange};
 use crate::monitor::Observation;
-use crate::probe::Prober;
-use crate::scheduler::{run_monitor, stagger, ProbeDone, TaskContext, TaskControl, TaskPlan};
+use crate::scheduler::{stagger, ProbeDone};
 use crate::snapshot::Snapshot;
 use crate::suspend::SuspendDetector;
 
-/// How long a change waits before it is published, so a burst of results makes one snapshot.
-pub const PUBLISH_DELAY: Duration = Duration::from_millis(50);
-/// The publish delay per monitor, between [`PUBLISH_DELAY`] and [`MAX_PUBLISH_DELAY`]: a
-/// snapshot costs O(monitors), so up to 500 monitors a change shows within 50 ms, and with
-/// 10,000 (a result every 6 ms) one snapshot a second is built, not twenty.
-const PUBLISH_DELAY_PER_MONITOR: Duration = Duration::from_micros(100);
-/// The longest a change waits to be published.
-const MAX_PUBLISH_DELAY: Duration = Duration::from_secs(1);
-/// Room for history rows between two writer flushes.
-const HISTORY_QUEUE: usize = 16_384;
 /// At most one "check everything" per this long when a lone network failure needs a second
 /// opinion.
 const SECOND_OPINION_EVERY: Duration = Duration::from_secs(60);
 
-/// Runs the coordinator until the shutdown token fires, then stops everything it owns.
-pub(super) async fn run(
-    config: Config,
-    options: EngineOptions,
-    channels: EngineChannels,
-    history: Option<HistoryStore>,
-    notice: Option<String>,
-) {
-    let EngineChannels {
-        mut commands,
-        snapshot,
-        events,
-        shutdown,
-    } = channels;
-    let (results_tx, mut results) = mpsc::channel(1024);
-    let writer_stop = CancellationToken::new();
-    let (history_tx, writer) = match history {
-        Some(store) => {
-            let (tx, rx) = mpsc::channel(HISTORY_QUEUE);
-            let retention = Retention::from_results(config.history.retention);
-            (
-                Some(tx),
-                Some(tokio::spawn(run_writer(
-                    store,
-                    rx,
-                    writer_stop.clone(),
-                    retention,
-                ))),
-            )
-        }
-        None => (None, None),
-    };
-    let mut c = Coordinator {
-        clock: options.clock.clone(),
-        ctx: TaskContext {
-            prober: Prober::new(),
-            permits: Arc::new(Semaphore::new(options.max_concurrent_probes.max(1))),
-            results: results_tx,
-        },
-        tasks: JoinSet::new(),
-        stop_tasks: shutdown.child_token(),
-        entries: Vec::new(),
-        index: HashMap::new(),
-        connectivity: Connectivity::new(),
-        suspend: SuspendDetector::default(),
-        paused_until: None,
-        events,
-        history: history_tx,
-        notice,
-        generation: 0,
-        dirty: true,
-        publish_at: Instant::now(),
-        last_second_opinion: None,
-    };
-    if let Some(message) = &c.notice {
-        // A damaged history file moved aside, or no history at all: tell whoever listens (the
-        // agent logs it; the snapshot keeps it for the window).
-        let _ = c.events.send(EngineEvent::History {
-            message: message.clone(),
-        });
-    }
-    c.apply(config);
-    let mut clock_check = interval(options.suspend_check_every);
-    clock_check.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    loop {
-        tokio::select! {
-            biased;
-            () = shutdown.cancelled() => break,
-            command = commands.recv() => match command {
-                Some(command) => c.command(command),
-                None => break,
-            },
-            Some(done) = results.recv() => c.result(done),
-            _ = clock_check.tick() => c.check_clock(),
-            () = sleep_until(c.publish_at), if c.dirty => {
-                let _ = snapshot.send(Arc::new(c.snapshot()));
-                c.dirty = false;
-            }
-            Some(joined) = c.tasks.join_next(), if !c.tasks.is_empty() => {
-                if let Err(e) = joined {
-                    tracing::error!(error = %e, "a monitor task ended abnormally");
-                }
-            }
-        }
-    }
-    c.stop_tasks.cancel();
-    while c.tasks.join_next().await.is_some() {}
-    let _ = snapshot.send(Arc::new(c.snapshot()));
-    drop(c);
-    writer_stop.cancel();
-    if let Some(writer) = writer {
-        match writer.await {
-            Ok(Ok(_store)) => tracing::debug!("history flushed"),
-            Ok(Err(e)) => tracing::error!(error = %e, "history writer failed"),
-            Err(e) => tracing::error!(error = %e, "history writer ended abnormally"),
-        }
-    }
-}
-
-struct Coordinator {
+pub(super) struct Coordinator {
     clock: WallClock,
-    ctx: TaskContext,
-    tasks: JoinSet<()>,
-    stop_tasks: CancellationToken,
-    /// Every monitor in configuration order, so a snapshot is built without a lookup per monitor.
-    entries: Vec<Entry>,
-    /// Where each monitor sits in `entries`.
-    index: HashMap<MonitorId, usize>,
+    tasks: Tasks,
+    monitors: Monitors,
     connectivity: Connectivity,
     suspend: SuspendDetector,
     paused_until: Option<DateTime<Utc>>,
-    events: tokio::sync::broadcast::Sender<EngineEvent>,
-    history: Option<mpsc::Sender<HistoryItem>>,
+    events: broadcast::Sender<EngineEvent>,
+    history: HistoryQueue,
     notice: Option<String>,
-    generation: u64,
-    dirty: bool,
-    publish_at: Instant,
+    publish: Publish,
     last_second_opinion: Option<Instant>,
 }
 
 impl Coordinator {
+    /// A coordinator with no monitors yet. Monitor tasks send their results to `results` and stop
+    /// with `shutdown`. A `notice` (a damaged history file moved aside, or no history at all) is
+    /// told to whoever listens at once (the agent logs it; the snapshot keeps it for the window).
+    pub fn new(
+        options: &EngineOptions,
+        results: mpsc::Sender<ProbeDone>,
+        shutdown: &CancellationToken,
+        events: broadcast::Sender<EngineEvent>,
+        history: HistoryQueue,
+        notice: Option<String>,
+    ) -> Self {
+        let c = Self {
+            clock: options.clock.clone(),
+            tasks: Tasks::new(options, results, shutdown),
+            monitors: Monitors::default(),
+            connectivity: Connectivity::new(),
+            suspend: SuspendDetector::default(),
+            paused_until: None,
+            events,
+            history,
+            notice,
+            publish: Publish::new(),
+            last_second_opinion: None,
+        };
+        if let Some(message) = &c.notice {
+            let _ = c.events.send(EngineEvent::History {
+                message: message.clone(),
+            });
+        }
+        c
+    }
+
     fn now(&self) -> DateTime<Utc> {
         (self.clock)()
     }
 
-    fn entry(&self, id: &MonitorId) -> Option<&Entry> {
-        self.index.get(id).map(|&at| &self.entries[at])
-    }
-
-    fn entry_mut(&mut self, id: &MonitorId) -> Option<&mut Entry> {
-        let at = *self.index.get(id)?;
-        self.entries.get_mut(at)
-    }
-
     fn mark_dirty(&mut self) {
-        if !self.dirty {
-            self.dirty = true;
-            let monitors = u32::try_from(self.entries.len()).unwrap_or(u32::MAX);
-            let delay = PUBLISH_DELAY.max(PUBLISH_DELAY_PER_MONITOR.saturating_mul(monitors));
-            self.publish_at = Instant::now() + delay.min(MAX_PUBLISH_DELAY);
-        }
+        self.publish.mark(self.monitors.len());
     }
 
-    fn snapshot(&self) -> Snapshot {
-        let views = self.entries.iter().map(|e| e.view.clone()).collect();
+    /// True while a change waits to be published.
+    pub fn publish_due(&self) -> bool {
+        self.publish.is_dirty()
+    }
+
+    /// When the waiting change is to be published.
+    pub fn publish_at(&self) -> Instant {
+        self.publish.at()
+    }
+
+    /// The snapshot went out.
+    pub fn published(&mut self) {
+        self.publish.done();
+    }
+
+    /// True while monitor tasks run.
+    pub fn has_tasks(&self) -> bool {
+        !self.tasks.is_empty()
+    }
+
+    /// Waits for a monitor task to end.
+    pub async fn next_task_end(&mut self) -> Option<Result<(), JoinError>> {
+        self.tasks.join_next().await
+    }
+
+    /// Cancels every monitor task and waits for all of them.
+    pub async fn stop_tasks(&mut self) {
+        self.tasks.stop_all().await;
+    }
+
+    /// The picture of now.
+    pub fn snapshot(&self) -> Snapshot {
+        let views = self.monitors.iter().map(|e| e.view.clone()).collect();
         let mut snapshot = Snapshot::new(
             views,
             self.connectivity.offline(),
@@ -195,11 +129,12 @@ impl Coordinator {
         snapshot
     }
 
-    fn command(&mut self, command: Command) {
+    /// Carries out a command from a shell.
+    pub fn command(&mut self, command: Command) {
         match command {
             Command::Apply(config) => self.apply(*config),
             Command::CheckNow(Some(id)) => {
-                if let Some(task) = self.entry(&id).and_then(|e| e.task.as_ref()) {
+                if let Some(task) = self.monitors.get(&id).and_then(|e| e.task.as_ref()) {
                     task.check_now.notify_one();
                 }
             }
@@ -216,7 +151,7 @@ impl Coordinator {
     }
 
     fn set_snooze(&mut self, id: &MonitorId, until: Option<DateTime<Utc>>) {
-        if let Some(entry) = self.entry_mut(id) {
+        if let Some(entry) = self.monitors.get_mut(id) {
             entry.snoozed_until = until;
             entry.refresh_view();
             self.mark_dirty();
@@ -224,51 +159,22 @@ impl Coordinator {
     }
 
     fn check_all(&self) {
-        for task in self.entries.iter().filter_map(|e| e.task.as_ref()) {
+        for task in self.monitors.iter().filter_map(|e| e.task.as_ref()) {
             task.check_now.notify_one();
         }
     }
 
     /// Switches to `config`: unchanged monitors keep running; changed ones restart (and probe
     /// at once); new ones start staggered; removed ones stop.
-    fn apply(&mut self, config: Config) {
+    pub fn apply(&mut self, config: Config) {
         let now = self.now();
         let was_offline = self.connectivity.offline();
-        let mut old: HashMap<MonitorId, Entry> = std::mem::take(&mut self.entries)
-            .into_iter()
-            .map(|e| (e.config.id.clone(), e))
-            .collect();
-        let mut kept = Vec::with_capacity(config.monitors.len());
-        let mut index = HashMap::with_capacity(config.monitors.len());
-        let mut starting = Vec::new();
-        for monitor in config.monitors {
-            let id = monitor.id.clone();
-            let mut entry = match old.remove(&id) {
-                Some(entry) if entry.config == monitor => entry,
-                Some(mut entry) => {
-                    entry.stop_task();
-                    entry.state.set_name(monitor.name.clone());
-                    entry.config = monitor;
-                    starting.push(id.clone());
-                    entry
-                }
-                None => {
-                    starting.push(id.clone());
-                    Entry::new(monitor, now)
-                }
-            };
-            entry.refresh_view();
-            index.insert(id, kept.len());
-            kept.push(entry);
+        let changed = self.monitors.reconcile(config.monitors, now);
+        for id in &changed.removed {
+            self.connectivity.remove(id);
         }
-        for (id, mut gone) in old {
-            gone.stop_task();
-            self.connectivity.remove(&id);
-        }
-        self.entries = kept;
-        self.index = index;
-        let count = starting.len();
-        for (index, id) in starting.into_iter().enumerate() {
+        let count = changed.starting.len();
+        for (index, id) in changed.starting.into_iter().enumerate() {
             self.start_task(&id, index, count);
         }
         // Adding or removing monitors can tip the balance too.
@@ -285,36 +191,29 @@ impl Coordinator {
     }
 
     fn start_task(&mut self, id: &MonitorId, index: usize, count: usize) {
-        self.generation += 1;
-        let generation = self.generation;
-        let Some(&at) = self.index.get(id) else {
+        let generation = self.tasks.next_generation();
+        let Some(entry) = self.monitors.get_mut(id) else {
             return;
         };
-        let entry = &mut self.entries[at];
         if !entry.config.enabled {
             self.connectivity.remove(id);
             return;
         }
         self.connectivity.add(id.clone());
-        let plan = plan_of(
-            &entry.config,
-            generation,
-            stagger(index, count, entry.config.interval),
-        );
-        let control = TaskControl::child_of(&self.stop_tasks);
-        entry.generation = generation;
-        entry.task = Some(control.clone());
-        self.tasks
-            .spawn(run_monitor(plan, self.ctx.clone(), control));
+        let first_delay = stagger(index, count, entry.config.interval);
+        self.tasks.start(entry, generation, first_delay);
     }
 
-    fn result(&mut self, done: ProbeDone) {
+    /// Takes in one finished probe: suspend and offline detection, the alert state machine,
+    /// then the event, the history row and any state changes.
+    pub fn result(&mut self, done: ProbeDone) {
         let now = self.now();
         if let Some(resume) = self.suspend.sample(now, Instant::now()) {
             self.resumed(resume.gap);
         }
         let fresh = self
-            .entry(&done.id)
+            .monitors
+            .get(&done.id)
             .is_some_and(|e| e.generation == done.generation && e.task.is_some());
         if !fresh {
             return;
@@ -336,7 +235,7 @@ impl Coordinator {
             || self.suspend.straddled(done.started, done.finished);
         let next_in = done.next.saturating_duration_since(Instant::now());
         let paused_until = self.paused_until;
-        let Some(entry) = self.entry_mut(&done.id) else {
+        let Some(entry) = self.monitors.get_mut(&done.id) else {
             return;
         };
         let observation = Observation {
@@ -374,7 +273,7 @@ impl Coordinator {
             .events
             .send(EngineEvent::Connectivity { offline: true });
         let mut changes = Vec::new();
-        for entry in &mut self.entries {
+        for entry in self.monitors.iter_mut() {
             changes.extend(entry.state.set_offline(now));
             entry.refresh_view();
         }
@@ -413,15 +312,12 @@ impl Coordinator {
         let _ = self.events.send(EngineEvent::StateChanged(change));
     }
 
-    fn record(&mut self, item: HistoryItem) {
-        if let Some(history) = &self.history {
-            if history.try_send(item).is_err() {
-                tracing::warn!("history queue full: a row was dropped");
-            }
-        }
+    fn record(&self, item: HistoryItem) {
+        self.history.record(item);
     }
 
-    fn check_clock(&mut self) {
+    /// Compares the wall clock with the monotonic clock to notice a resume from suspend.
+    pub fn check_clock(&mut self) {
         if let Some(resume) = self.suspend.sample(self.now(), Instant::now()) {
             self.resumed(resume.gap);
         }
@@ -436,17 +332,5 @@ impl Coordinator {
             gap_s: gap.as_secs_f64(),
         });
         self.check_all();
-    }
-}
-
-fn plan_of(config: &MonitorConfig, generation: u64, first_delay: Duration) -> TaskPlan {
-    TaskPlan {
-        id: config.id.clone(),
-        generation,
-        spec: config.spec.clone(),
-        interval: config.interval,
-        retry: config.retry,
-        confirmations: TaskPlan::confirmations_of(&config.alerts),
-        first_delay,
     }
 }
