@@ -36,7 +36,7 @@ pub struct OpenOptions {
     pub busy_timeout: Duration,
     /// Run `PRAGMA quick_check` only on files up to this size (default 256 MiB): it reads every
     /// page, about 10–15 s per GiB. Damage in a larger file is caught when SQLite meets it (the
-    /// writer then moves the file aside, see [`super::HistoryWriter`]).
+    /// writer task then moves the file aside).
     pub quick_check_max_bytes: u64,
 }
 

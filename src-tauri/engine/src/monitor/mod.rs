@@ -29,11 +29,11 @@
 //! - **Suppressed** observations (the probe straddled a suspend, or the machine is offline)
 //!   change nothing at all: no streak, no status, no last verdict. History still stores them.
 //! - **Offline.** The engine calls [`MonitorState::set_offline`] for every monitor when
-//!   [`crate::connectivity::Connectivity`] reports the machine offline, and marks observations
-//!   made while offline as suppressed. Offline resets the streaks (failures while offline never
-//!   count) and emits a change to Offline with no event id and no alert. There is no
-//!   `set_online`: the next counted verdict is adopted at once, as from Unknown. It alerts on
-//!   recovery only when the status before going offline had been alerted.
+//!   `Connectivity` reports the machine offline, and marks observations made while offline as
+//!   suppressed. Offline resets the streaks (failures while offline never count) and emits a
+//!   change to Offline with no event id and no alert. There is no `set_online`: the next counted
+//!   verdict is adopted at once, as from Unknown. It alerts on recovery only when the status
+//!   before going offline had been alerted.
 //!
 //! Times: `now` stamps events, since-when, mutes and reminders; the observation's `at` (when the
 //! probe ran) is kept as the last check time.
