@@ -2,6 +2,7 @@
 //! bounded by 2×QoS on its own; the session from connect start to the judged EHLO reply's final
 //! line by another 2×QoS (one overall deadline, so a server that drips bytes cannot stretch it).
 
+mod classify;
 pub mod ehlo_name;
 pub mod recorder;
 pub mod report;
