@@ -1,10 +1,9 @@
 //! Benchmark 4, timing accuracy: fake servers hold their EHLO reply for exactly `delay`, and
-//! `concurrency` probes are kept in flight (closed loop, the workers' starts spread over one
-//! delay so they do not move in lockstep) for a while; each probe's error is
-//! |reported latency − delay| as issue 6 defines it, and beside it the error against the
-//! server-side truth, |reported latency − the hold the server says it made| (which takes the
-//! server's own lateness out). Delay 0 is the baseline: what connect, greeting and EHLO round
-//! trips on loopback add by themselves.
+//! `concurrency` probes are kept in flight (closed loop, the workers' starts spread over one delay
+//! so they do not move in lockstep) for a while; each probe's error is |reported latency − delay|,
+//! and beside it the error against the server-side truth, |reported latency − the hold the server
+//! says it made| (which takes the server's own lateness out). Delay 0 is the baseline: what
+//! connect, greeting and EHLO round trips on loopback add by themselves.
 
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;

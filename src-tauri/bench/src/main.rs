@@ -1,7 +1,7 @@
-//! `ehlowatch-bench`: EHLO Watch's benchmark suite (issue 6, benchmarks 1, 2 and 4), measuring
-//! the engine's probe against the peers a sysadmin already runs, in the same run, on loopback.
-//! `scripts/bench` installs the peers, builds this and `fake-smtp`, and runs it; see
-//! BENCHMARKS.md for what each figure means.
+//! `ehlowatch-bench`: EHLO Watch's benchmark suite (per-probe cost, throughput and timing accuracy
+//! — sections 1, 2 and 4 of BENCHMARKS.md), measuring the engine's probe against the peers a
+//! sysadmin already runs, in the same run, on loopback. `scripts/bench` installs the peers, builds
+//! this and `fake-smtp`, and runs it; see BENCHMARKS.md for what each figure means.
 //!
 //! ```text
 //! ehlowatch-bench [--smoke] [--sections cost,throughput,accuracy] [--json FILE]

@@ -12,7 +12,8 @@ use crate::machine::{LoadLog, Machine};
 use crate::stats::{Dist, Spread};
 use crate::throughput::Found;
 
-/// Accuracy targets of issue 6: median and max |latency − delay|, ms.
+/// Accuracy targets: a probe's |latency − delay| has a median under this and a maximum under
+/// [`ACCURACY_MAX_MS`], in ms.
 pub const ACCURACY_MEDIAN_MS: f64 = 1.0;
 /// See [`ACCURACY_MEDIAN_MS`].
 pub const ACCURACY_MAX_MS: f64 = 5.0;

@@ -1,7 +1,7 @@
-//! `ehlowatch run` end to end (issue 3 item 7): the real binary against fake SMTP servers on
-//! loopback — healthy (Success), slow (QoS Warning) and failing (a 554 greeting: Failed) —
-//! read through `/api/status`, `/healthz`, the log and `/metrics`, checked by `promtool` and
-//! scraped by a real Prometheus. Signals and start-up refusals are in `agent_lifecycle.rs`.
+//! `ehlowatch run` end to end: the real binary against fake SMTP servers on loopback — healthy
+//! (Success), slow (QoS Warning) and failing (a 554 greeting: Failed) — read through `/api/status`,
+//! `/healthz`, the log and `/metrics`, checked by `promtool` and scraped by a real Prometheus.
+//! Signals and start-up refusals are in `agent_lifecycle.rs`.
 //!
 //! Tests marked `#[ignore]` need Debian's `prometheus` package (`promtool`, `prometheus`);
 //! `scripts/test` installs it and runs them with `--include-ignored`.
@@ -20,7 +20,7 @@ use agent_support::{
 };
 use ehlowatch_testkit::{FakeSmtp, Script};
 
-/// The bound of the issue's "must show": every status within one interval + 2×QoS of start.
+/// How soon the agent must show every monitor's status: within one interval + 2×QoS of start.
 fn first_status_bound() -> Duration {
     Duration::from_secs(INTERVAL_S) + 2 * Duration::from_millis(QOS_MS)
 }

@@ -1,7 +1,7 @@
-//! `ehlowatch run`'s life cycle end to end (issue 3 item 7): SIGHUP reloads the config (a bad
-//! file is refused, every problem logged, and the running config kept), SIGTERM and SIGINT stop
-//! promptly with exit 0 and the history flushed to the `--db` file, and a bad config, a missing
-//! file or a busy `--listen` address refuses to start with exit 3 and a message saying why.
+//! `ehlowatch run`'s life cycle end to end: SIGHUP reloads the config (a bad file is refused, every
+//! problem logged, and the running config kept), SIGTERM and SIGINT stop promptly with exit 0 and
+//! the history flushed to the `--db` file, and a bad config, a missing file or a busy `--listen`
+//! address refuses to start with exit 3 and a message saying why.
 
 mod agent_support;
 

@@ -1,10 +1,9 @@
-//! Offline detection (issue 3 item 4): this machine has no network when **every** enabled
-//! monitor's latest result failed at the network level — "network unreachable"
-//! ([`FailureKind::NetworkUnreachable`]; "host unreachable" is the far side's business) or a
-//! failed name resolution ([`FailureKind::Dns`]; an offline
-//! laptop's resolver cannot answer). Refusals, resets and time-outs are the server's business and
-//! never count. A monitor that has not reported yet blocks the verdict: Offline is a claim about
-//! every monitor and needs every monitor's word.
+//! Offline detection: this machine has no network when **every** enabled monitor's latest result
+//! failed at the network level — "network unreachable" ([`FailureKind::NetworkUnreachable`]; "host
+//! unreachable" is the far side's business) or a failed name resolution ([`FailureKind::Dns`]; an
+//! offline laptop's resolver cannot answer). Refusals, resets and time-outs are the server's
+//! business and never count. A monitor that has not reported yet blocks the verdict: Offline is a
+//! claim about every monitor and needs every monitor's word.
 //!
 //! How the engine uses it (pure, no clock — the order of reports is all it needs):
 //! - [`Connectivity::add`] / [`Connectivity::remove`] as monitors are enabled, disabled, added
@@ -25,8 +24,8 @@
 
 use std::collections::{BTreeSet, HashMap};
 
+use crate::failure::FailureKind;
 use crate::model::MonitorId;
-use crate::probe::FailureKind;
 
 /// True for a failure that says "no network" rather than "bad server".
 pub fn is_network_level(failure: Option<FailureKind>) -> bool {

@@ -139,8 +139,8 @@ impl EngineHandle {
         self.snapshot.clone()
     }
 
-    /// A receiver of every event from now on (see [`crate::engine::Engine::start_subscribed`]
-    /// for one that misses nothing from the start).
+    /// A receiver of every event from now on (see `Engine::start_subscribed` for one that misses
+    /// nothing from the start).
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
         self.events.subscribe()
     }

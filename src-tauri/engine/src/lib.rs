@@ -9,12 +9,13 @@
 
 pub mod config;
 pub mod connectivity;
-pub mod engine;
+pub mod failure;
 pub mod handle;
 pub mod history;
 pub mod model;
 pub mod monitor;
 pub mod probe;
+pub mod runtime;
 pub mod scheduler;
 pub mod settings;
 pub mod smtp;

@@ -1,8 +1,8 @@
-//! Resume-from-suspend detection (issue 3 item 4), pure: samples of (wall clock, monotonic clock)
-//! come in; a resume is reported when the wall clock advanced by more than the monotonic clock
-//! plus a tolerance since the previous sample. The monotonic clock (`CLOCK_MONOTONIC` behind
-//! `Instant` on Linux, `mach_absolute_time` on macOS) stands still while the machine sleeps, so
-//! the excess is the time spent suspended.
+//! Resume-from-suspend detection, pure: samples of (wall clock, monotonic clock) come in; a resume
+//! is reported when the wall clock advanced by more than the monotonic clock plus a tolerance since
+//! the previous sample. The monotonic clock (`CLOCK_MONOTONIC` behind `Instant` on Linux,
+//! `mach_absolute_time` on macOS) stands still while the machine sleeps, so the excess is the time
+//! spent suspended.
 //!
 //! How the engine uses it: sample on a timer (every few seconds) **and** just before handling a
 //! probe result, so a probe that ends right after a resume is judged against it. On a resume,

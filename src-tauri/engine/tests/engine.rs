@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 use ehlowatch_engine::config::Config;
-use ehlowatch_engine::engine::{Engine, EngineOptions};
 use ehlowatch_engine::handle::{Command, EngineEvent, EngineHandle};
 use ehlowatch_engine::history::HistoryStore;
 use ehlowatch_engine::model::{ChangeKind, MonitorId, Status};
+use ehlowatch_engine::runtime::{Engine, EngineOptions};
 use ehlowatch_engine::snapshot::Snapshot;
 use ehlowatch_testkit::{FakeSmtp, Script};
 use tokio::sync::broadcast;

@@ -64,7 +64,7 @@ async fn every_catalogue_scenario_gets_its_verdict() {
 async fn parameterised_slow_ehlo_follows_the_verdict_rule_on_both_sides_of_each_boundary() {
     let pki = TestPki::new();
     // Exactly 2×QoS is left out: there the reply and the deadline timer fire in the same tick
-    // and the deadline wins (the verdict function's `≤ 2×QoS` is unit-tested in verdict.rs).
+    // and the deadline wins (the verdict function's `≤ 2×QoS` is unit-tested in verdict/rule.rs).
     for ms in [0, 999, 1000, 1001, 1999, 2001] {
         let scenario = scenarios::slow_ehlo(ms);
         let server = scenario.start(&pki).await;

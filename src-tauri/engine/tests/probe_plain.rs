@@ -7,7 +7,8 @@ mod common;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use ehlowatch_engine::probe::{Direction, FailureKind, Phase};
+use ehlowatch_engine::failure::{FailureKind, Phase};
+use ehlowatch_engine::probe::Direction;
 use ehlowatch_engine::{ProbeReport, Verdict};
 use ehlowatch_testkit::{scenarios, FakeSmtp, Script};
 

@@ -1,7 +1,7 @@
-//! A catalogue of named fake-server behaviours — every kind of server issue 2 lists, from the
-//! healthy one to the one that drips bytes past the deadline — each with the TLS it needs, the
-//! TLS mode a client must probe it with, and the verdict DESIGN.md §1 gives it at QoS 1000 ms.
-//! Engine tests, CLI acceptance runs and the `fake-smtp` binary all draw from it.
+//! A catalogue of named fake-server behaviours — every kind of server the verdict rule tells
+//! apart, from the healthy one to the one that drips bytes past the deadline — each with the TLS
+//! it needs, the TLS mode a client must probe it with, and the verdict DESIGN.md §1 gives it at
+//! QoS 1000 ms. Engine tests, CLI acceptance runs and the `fake-smtp` binary all draw from it.
 
 use std::fmt::Write;
 use std::net::SocketAddr;

@@ -15,8 +15,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use ehlowatch_engine::config::Config;
-use ehlowatch_engine::engine::{Engine, EngineOptions};
 use ehlowatch_engine::handle::{Command, EngineHandle};
+use ehlowatch_engine::runtime::{Engine, EngineOptions};
 use tokio_util::sync::CancellationToken;
 
 use self::metrics::Metrics;

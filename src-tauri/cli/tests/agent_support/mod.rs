@@ -52,7 +52,7 @@ where
     }
 }
 
-/// The three servers of the acceptance run.
+/// The three servers the agent runs against, one for each verdict.
 #[derive(Debug)]
 pub struct Servers {
     /// Greeting, 250 at once: Success.

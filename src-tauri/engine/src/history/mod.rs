@@ -21,6 +21,7 @@ mod reader;
 mod record;
 mod retention;
 mod schema;
+mod statements;
 mod stats;
 mod store;
 mod writer;

@@ -17,7 +17,17 @@ use rusqlite::{Connection, ErrorCode, OpenFlags};
 use serde::Serialize;
 
 use super::schema::{migrate, user_version, MigrateError, SCHEMA_VERSION};
+use super::statements::validate;
 use super::HistoryError;
+
+/// Where the database lives.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(crate) enum Target {
+    /// A file.
+    File(PathBuf),
+    /// A private in-memory database, by its shared-cache URI.
+    Memory(String),
+}
 
 /// How to open the database.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -26,7 +36,7 @@ pub struct OpenOptions {
     pub busy_timeout: Duration,
     /// Run `PRAGMA quick_check` only on files up to this size (default 256 MiB): it reads every
     /// page, about 10–15 s per GiB. Damage in a larger file is caught when SQLite meets it (the
-    /// writer then moves the file aside, see [`super::HistoryWriter`]).
+    /// writer task then moves the file aside).
     pub quick_check_max_bytes: u64,
 }
 
@@ -107,10 +117,9 @@ pub(crate) fn open_memory(uri: &str, options: &OpenOptions) -> Result<Connection
 
 /// A read-only connection to a file database (or an in-memory one by its URI).
 pub(crate) fn open_reader(
-    target: &super::store::Target,
+    target: &Target,
     options: &OpenOptions,
 ) -> Result<Connection, HistoryError> {
-    use super::store::Target;
     let conn = match target {
         Target::File(path) => Connection::open_with_flags(
             path,
@@ -170,7 +179,7 @@ fn try_open(path: &Path, options: &OpenOptions) -> Result<Connection, Problem> {
         quick_check(&conn).map_err(plain)??;
     }
     if version == SCHEMA_VERSION {
-        super::store::validate(&conn).map_err(schema)?;
+        validate(&conn).map_err(schema)?;
     }
 
     conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
@@ -182,7 +191,7 @@ fn try_open(path: &Path, options: &OpenOptions) -> Result<Connection, Problem> {
         MigrateError::Sqlite(e) => schema(e),
     })?;
     if version != SCHEMA_VERSION {
-        super::store::validate(&conn).map_err(schema)?;
+        validate(&conn).map_err(schema)?;
     }
     Ok(conn)
 }

@@ -1,6 +1,6 @@
 //! The reads: recent results, results in a range (raw or downsampled for charts), stats, events
 //! and the last failure. The same [`Queries`] run on the writer's connection
-//! ([`super::HistoryStore::queries`]) and on a reader's ([`super::HistoryReader::with`]).
+//! (`HistoryStore::queries`) and on a reader's (`HistoryReader::with`).
 //! Ranges are half-open, `[from, to)`.
 
 use std::time::Duration;

@@ -3,15 +3,23 @@
 //! for the other. Clones share the connection (queries on it take turns); open more readers for
 //! parallel queries. After the writer replaced a damaged file the reader reopens by itself.
 
-use std::sync::atomic::Ordering;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, PoisonError};
 
 use rusqlite::Connection;
 
-use super::open::open_reader;
+use super::open::{open_reader, OpenOptions, Target};
 use super::query::Queries;
-use super::store::Shared;
 use super::HistoryError;
+
+/// What the store and its readers share: where the data is, and a generation that changes when
+/// the file is replaced so readers reopen.
+#[derive(Debug)]
+pub(crate) struct Shared {
+    pub(crate) target: Target,
+    pub(crate) options: OpenOptions,
+    pub(crate) generation: AtomicU64,
+}
 
 /// A read-only handle on the history; cheap to clone, `Send + Sync`.
 #[derive(Debug, Clone)]

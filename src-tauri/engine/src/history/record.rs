@@ -11,8 +11,9 @@ use rusqlite::{Row, ToSql};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
+use crate::failure::Failure;
 use crate::model::{MonitorId, StateChange};
-use crate::probe::report::{opt_ms, Direction, Failure, Phases, ProbeReport, TranscriptLine};
+use crate::probe::report::{opt_ms, Direction, Phases, ProbeReport, TranscriptLine};
 use crate::verdict::Verdict;
 
 /// A probe result as the history keeps it.

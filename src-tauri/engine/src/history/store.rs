@@ -10,37 +10,17 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, params_from_iter, Connection, Statement, ToSql, Transaction};
 
-use super::open::{move_aside, open_file, open_memory, OpenOptions, Recovery};
+use super::open::{move_aside, open_file, open_memory, OpenOptions, Recovery, Target};
 use super::query::Queries;
-use super::reader::HistoryReader;
+use super::reader::{HistoryReader, Shared};
 use super::record::{event_params, result_params, EVENT_COLUMNS, RESULT_COLUMNS};
 use super::retention::{prune_step, Pruned, Retention};
+use super::statements::{insert_sql, INSERT_MONITOR, SELECT_MONITOR};
 use super::{HistoryError, ResultRecord};
 use crate::model::{MonitorId, StateChange};
 
 /// Rows per statement in one chunk of [`HistoryStore::prune`].
 const PRUNE_CHUNK: usize = 10_000;
-
-const INSERT_MONITOR: &str = "INSERT INTO monitors (key) VALUES (?1) ON CONFLICT (key) DO NOTHING";
-const SELECT_MONITOR: &str = "SELECT id FROM monitors WHERE key = ?1";
-
-/// Where the database lives.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub(crate) enum Target {
-    /// A file.
-    File(PathBuf),
-    /// A private in-memory database, by its shared-cache URI.
-    Memory(String),
-}
-
-/// What the store and its readers share: where the data is, and a generation that changes when
-/// the file is replaced so readers reopen.
-#[derive(Debug)]
-pub(crate) struct Shared {
-    pub(crate) target: Target,
-    pub(crate) options: OpenOptions,
-    pub(crate) generation: AtomicU64,
-}
 
 /// The history database's write side.
 #[derive(Debug)]
@@ -217,28 +197,8 @@ impl MonitorIds<'_> {
     }
 }
 
-/// `INSERT INTO table (monitor_id, columns…) VALUES (?1, ?2, …)`.
-fn insert_sql(table: &str, columns: &str) -> String {
-    let n = columns.split(',').count() + 1;
-    let marks: Vec<String> = (1..=n).map(|i| format!("?{i}")).collect();
-    format!(
-        "INSERT INTO {table} (monitor_id, {columns}) VALUES ({})",
-        marks.join(", ")
-    )
-}
-
 /// Runs an insert with the monitor id then `values`.
 fn execute(stmt: &mut Statement<'_>, id: i64, values: &[Box<dyn ToSql>]) -> rusqlite::Result<()> {
     let all = std::iter::once(&id as &dyn ToSql).chain(values.iter().map(AsRef::as_ref));
     stmt.execute(params_from_iter(all)).map(drop)
-}
-
-/// Prepares every statement the store and the queries use: an error means the schema is not
-/// the one this build expects.
-pub(crate) fn validate(conn: &Connection) -> rusqlite::Result<()> {
-    conn.prepare_cached(&insert_sql("results", RESULT_COLUMNS))?;
-    conn.prepare_cached(&insert_sql("events", EVENT_COLUMNS))?;
-    conn.prepare_cached(INSERT_MONITOR)?;
-    conn.prepare_cached(SELECT_MONITOR)?;
-    Queries::validate(conn)
 }

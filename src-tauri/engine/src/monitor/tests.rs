@@ -5,7 +5,11 @@
 
 use std::time::Duration;
 
+use chrono::{DateTime, Utc};
+
 use super::*;
+use crate::model::{AlertPolicy, ChangeKind, StateChange, Status};
+use crate::verdict::Verdict;
 
 fn t(min: i64) -> DateTime<Utc> {
     DateTime::from_timestamp(1_700_000_000 + min * 60, 0).unwrap()

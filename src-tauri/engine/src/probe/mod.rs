@@ -2,6 +2,7 @@
 //! bounded by 2×QoS on its own; the session from connect start to the judged EHLO reply's final
 //! line by another 2×QoS (one overall deadline, so a server that drips bytes cannot stretch it).
 
+mod classify;
 pub mod ehlo_name;
 pub mod recorder;
 pub mod report;
@@ -15,14 +16,14 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::time::{timeout, timeout_at, Instant};
 
-pub use report::{
-    Direction, EhloReply, Failure, FailureKind, Phase, Phases, ProbeReport, TlsFacts,
-    TranscriptLine,
-};
-pub use spec::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode, TlsTrust};
+pub use report::{Direction, EhloReply, Phases, ProbeReport, TranscriptLine};
+pub use spec::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode};
+// The configuration and the command line still name the trust settings by this path.
+pub use crate::tls::TlsTrust;
 
 use self::resolve::resolve;
 use self::session::Session;
+use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::EhloInfo;
 use crate::tls::TlsConfigs;
 use crate::verdict::{judge, show, Answer, Judgement};

@@ -5,7 +5,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::report::{Direction, Phase, Phases, TranscriptLine};
+use super::report::{Direction, Phases, TranscriptLine};
+use crate::failure::Phase;
 use crate::smtp::Reply;
 
 /// At most this many lines of one reply go into the transcript.

@@ -3,8 +3,8 @@
 
 use std::net::{IpAddr, SocketAddr};
 
-use super::report::{Failure, FailureKind, Phase};
 use super::spec::AddressFamily;
+use crate::failure::{Failure, FailureKind, Phase};
 
 /// The host without the brackets of an IPv6 literal.
 pub fn unbracket(host: &str) -> &str {

@@ -14,13 +14,14 @@ use tokio::net::TcpStream;
 use tokio::time::{timeout, Instant};
 use tokio_rustls::TlsConnector;
 
+use super::classify::{conn_failure, io_failure, no_connection, tls_failure};
 use super::ehlo_name::default_ehlo_name;
 use super::recorder::Recorder;
-use super::report::{Failure, FailureKind, Phase, TlsFacts};
 use super::resolve::unbracket;
 use super::spec::{ProbeSpec, TlsMode};
-use crate::smtp::{ConnError, EhloInfo, Reply, ReplyCode, ReplyError, SmtpConn};
-use crate::tls::{tls_facts, TlsClient};
+use crate::failure::{Failure, FailureKind, Phase};
+use crate::smtp::{EhloInfo, Reply, ReplyCode, SmtpConn};
+use crate::tls::{tls_facts, TlsClient, TlsFacts};
 use crate::verdict::show;
 
 /// How long we wait for the 221 to QUIT at most (and never past the deadline).
@@ -288,90 +289,5 @@ impl<'a> Session<'a> {
         self.replied_at = Instant::now();
         self.rec.received(&reply);
         Ok(reply)
-    }
-}
-
-fn no_connection() -> Failure {
-    Failure::new(Phase::Connect, FailureKind::Io, "no connection")
-}
-
-/// A read or write failure in `phase`, quoting what the server sent.
-fn conn_failure(err: ConnError, phase: Phase) -> Failure {
-    let during = phase.describe();
-    match err {
-        ConnError::Closed { partial: false } => Failure::new(
-            phase,
-            FailureKind::Closed,
-            format!("server closed the connection before {during}"),
-        ),
-        ConnError::Closed { partial: true } => Failure::new(
-            phase,
-            FailureKind::Closed,
-            format!("server closed the connection in the middle of {during}"),
-        ),
-        ConnError::Reply(e @ ReplyError::LineTooLong { .. }) => {
-            Failure::new(phase, FailureKind::LineTooLong, format!("{during}: {e}"))
-        }
-        ConnError::Reply(e) => Failure::new(phase, FailureKind::Protocol, format!("{during}: {e}")),
-        ConnError::Io(e) if e.kind() == io::ErrorKind::UnexpectedEof => Failure::new(
-            phase,
-            FailureKind::Closed,
-            format!("server closed the connection during {during}"),
-        ),
-        ConnError::Io(e) => io_failure(&e, phase),
-    }
-}
-
-/// A socket error, by kind.
-fn io_failure(err: &io::Error, phase: Phase) -> Failure {
-    if err
-        .get_ref()
-        .is_some_and(<dyn std::error::Error + Send + Sync>::is::<rustls::Error>)
-    {
-        return tls_failure(err);
-    }
-    let kind = match err.kind() {
-        io::ErrorKind::ConnectionRefused => FailureKind::Refused,
-        io::ErrorKind::ConnectionReset
-        | io::ErrorKind::ConnectionAborted
-        | io::ErrorKind::BrokenPipe => FailureKind::Reset,
-        io::ErrorKind::NetworkUnreachable => FailureKind::NetworkUnreachable,
-        io::ErrorKind::HostUnreachable => FailureKind::HostUnreachable,
-        _ => FailureKind::Io,
-    };
-    let what = match kind {
-        FailureKind::Refused => "connection refused".to_owned(),
-        FailureKind::Reset => format!("connection reset during {}", phase.describe()),
-        _ => format!("{} failed: {err}", phase.describe()),
-    };
-    Failure::new(phase, kind, what)
-}
-
-/// A TLS failure: the certificate's fault, or the handshake's.
-fn tls_failure(err: &io::Error) -> Failure {
-    let rustls_error = err
-        .get_ref()
-        .and_then(|inner| inner.downcast_ref::<rustls::Error>());
-    match rustls_error {
-        Some(e @ rustls::Error::InvalidCertificate(_)) => Failure::new(
-            Phase::Tls,
-            FailureKind::Certificate,
-            format!("certificate not accepted: {e}"),
-        ),
-        Some(e) => Failure::new(
-            Phase::Tls,
-            FailureKind::TlsHandshake,
-            format!("TLS handshake failed: {e}"),
-        ),
-        None if err.kind() == io::ErrorKind::UnexpectedEof => Failure::new(
-            Phase::Tls,
-            FailureKind::TlsHandshake,
-            "TLS handshake failed: the server closed the connection",
-        ),
-        None => Failure::new(
-            Phase::Tls,
-            FailureKind::TlsHandshake,
-            format!("TLS handshake failed: {err}"),
-        ),
     }
 }

@@ -2,13 +2,13 @@
 //! CLI builds it from arguments, the monitoring config from a file.
 
 use std::fmt;
-use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
 use crate::settings;
+use crate::tls::TlsTrust;
 use crate::verdict::Thresholds;
 
 /// How TLS is used.
@@ -78,15 +78,6 @@ pub enum AddressFamily {
     /// IPv6 only.
     #[serde(rename = "ipv6")]
     V6,
-}
-
-/// Whom to trust for TLS.
-#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
-pub struct TlsTrust {
-    /// A PEM file of extra CA certificates, trusted beside the system's roots.
-    pub ca_file: Option<PathBuf>,
-    /// Skip verification; the report still says whether it would have passed.
-    pub insecure: bool,
 }
 
 /// One probe, fully described.

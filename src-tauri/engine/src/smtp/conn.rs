@@ -10,7 +10,8 @@ use std::io;
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
 
-use super::reply::{Reply, ReplyError, ReplyParser, DEFAULT_LINE_CAP};
+use super::parser::ReplyParser;
+use super::reply::{Reply, ReplyError, DEFAULT_LINE_CAP};
 
 /// What can go wrong while reading a reply or sending a command.
 #[derive(Debug, thiserror::Error)]

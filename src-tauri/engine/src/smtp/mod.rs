@@ -3,8 +3,10 @@
 
 pub mod conn;
 pub mod ehlo;
+pub mod parser;
 pub mod reply;
 
 pub use conn::{ConnError, SmtpConn};
 pub use ehlo::{EhloInfo, Extension};
-pub use reply::{Reply, ReplyCode, ReplyError, ReplyParser};
+pub use parser::ReplyParser;
+pub use reply::{Reply, ReplyCode, ReplyError};

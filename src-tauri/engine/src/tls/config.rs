@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 use std::fmt;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, OnceLock, PoisonError};
 
 use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
@@ -12,8 +12,6 @@ use rustls::client::WebPkiServerVerifier;
 use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme};
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
-
-use crate::probe::TlsTrust;
 
 /// Why a TLS configuration could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -60,6 +58,15 @@ impl TlsClient {
             .map(drop)
             .map_err(|e| e.to_string())
     }
+}
+
+/// Whom to trust for TLS.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Hash)]
+pub struct TlsTrust {
+    /// A PEM file of extra CA certificates, trusted beside the system's roots.
+    pub ca_file: Option<PathBuf>,
+    /// Skip verification; the report still says whether it would have passed.
+    pub insecure: bool,
 }
 
 /// Client configurations by trust setting, with the system roots loaded once.

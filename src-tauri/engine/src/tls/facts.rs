@@ -4,11 +4,39 @@
 use chrono::{DateTime, Utc};
 use rustls::{ClientConnection, ProtocolVersion};
 use rustls_pki_types::CertificateDer;
+use serde::Serialize;
 use sha2::{Digest, Sha256};
 use x509_parser::extensions::GeneralName;
 use x509_parser::prelude::{FromDer, X509Certificate};
 
-use crate::probe::report::TlsFacts;
+/// Facts about the TLS session and the server's certificate.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TlsFacts {
+    /// Protocol version, e.g. `TLSv1.3`.
+    pub version: String,
+    /// Cipher suite, e.g. `TLS13_AES_256_GCM_SHA384`.
+    pub cipher: String,
+    /// The certificate's subject DN.
+    pub subject: String,
+    /// The certificate's issuer DN.
+    pub issuer: String,
+    /// The host names and addresses the certificate is for.
+    pub subject_alt_names: Vec<String>,
+    /// The certificate's notAfter.
+    pub not_after: DateTime<Utc>,
+    /// Whole days from the probe to notAfter (negative once expired).
+    #[cfg_attr(feature = "ts", ts(type = "number"))]
+    pub days_left: i64,
+    /// SHA-256 of the certificate's DER, upper-case hex pairs joined by colons.
+    pub sha256: String,
+    /// True when the chain, the dates and the host name were verified (never with `--insecure`).
+    pub verified: bool,
+    /// True when verification was skipped (`--insecure`).
+    pub verification_skipped: bool,
+    /// Why the certificate does not verify, when verification was skipped and would have failed.
+    pub verify_error: Option<String>,
+}
 
 /// Reads the facts of an established connection. `verification` is the verifier's verdict on
 /// the chain; `skipped` says the handshake did not enforce it (`--insecure`), in which case the

@@ -2,13 +2,14 @@
 //! the controls of its task, and the view the snapshot shows of it.
 
 use std::sync::Arc;
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use crate::config::MonitorConfig;
 use crate::monitor::{MonitorState, Mute};
 use crate::probe::ProbeReport;
-use crate::scheduler::TaskControl;
+use crate::scheduler::{TaskControl, TaskPlan};
 use crate::snapshot::MonitorView;
 
 /// A monitor as the coordinator keeps it.
@@ -57,6 +58,20 @@ impl Entry {
             task.cancel.cancel();
         }
         self.next_check_at = None;
+    }
+
+    /// What the task of generation `generation` runs, its first probe `first_delay` from now.
+    pub fn plan(&self, generation: u64, first_delay: Duration) -> TaskPlan {
+        let config = &self.config;
+        TaskPlan {
+            id: config.id.clone(),
+            generation,
+            spec: config.spec.clone(),
+            interval: config.interval,
+            retry: config.retry,
+            confirmations: TaskPlan::confirmations_of(&config.alerts),
+            first_delay,
+        }
     }
 
     /// Rebuilds the view after any change.

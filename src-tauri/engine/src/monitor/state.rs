@@ -1,46 +1,11 @@
-//! The per-monitor alert state machine (DESIGN.md §3, issue 3 item 3), pure: verdicts, the alert
-//! policy, the mute in effect and the wall clock come in as arguments; [`StateChange`] events
-//! come out. Modelled on gatus `watchdog/alerting.go` (thresholds, reminders), with ELM's
-//! "act on every failure" mode.
-//!
-//! The rules, precisely:
-//! - **Streaks.** Each counted verdict updates three consecutive counts: Success, Failed, and
-//!   Warning-*or-worse* — a Failed probe also counts toward Warning, so a server alternating
-//!   slow and dead answers is confirmed degraded rather than never confirmed at all. A run made
-//!   of failures only is judged by `failed_after` alone (with `failed_after = 3`, two failures
-//!   do not raise a Warning): Warning confirmation needs at least one Warning in its run.
-//! - **First verdict.** From Unknown (and from Offline) the first verdict is shown at once, but a
-//!   Failed or Warning shown that way alerts only once its confirmations are in; that later
-//!   alert is a [`ChangeKind::Repeated`] event (same status, people told now).
-//! - **Confirmations.** Failed after `failed_after` consecutive Failed verdicts; Warning after
-//!   `warning_after` consecutive Warning-or-worse verdicts (a confirmed Failed wins); a confirmed
-//!   Warning after Failed is a change too (the server answers again, slowly) and alerts. One
-//!   Success recovers; the recovery alerts iff `on_recovery` and something was alerted since the
-//!   monitor last was Success (the "episode"). Zero thresholds count as one.
-//! - **Every failure** (ELM): Failed needs one verdict, and every further Failed verdict alerts.
-//! - **Reminders**: while Failed, a Failed verdict alerts again once `repeat_every` has passed
-//!   since the last alert. Reminders and every-failure repeats follow Failed verdicts only.
-//! - **Mute.** While snoozed or paused nothing alerts: status changes are still emitted (with
-//!   `alert = false`, for history) but the alert-only Repeated events are not. A mute ends at
-//!   its `until` instant (exclusive). A bad status that was never announced because of the mute
-//!   is announced (Repeated) by the first confirming verdict after the mute ends — a snooze must
-//!   not swallow an outage that outlives it.
-//! - **Suppressed** observations (the probe straddled a suspend, or the machine is offline)
-//!   change nothing at all: no streak, no status, no last verdict. History still stores them.
-//! - **Offline.** The engine calls [`MonitorState::set_offline`] for every monitor when
-//!   [`crate::connectivity::Connectivity`] reports the machine offline, and marks observations
-//!   made while offline as suppressed. Offline resets the streaks (failures while offline never
-//!   count) and emits a change to Offline with no event id and no alert. There is no
-//!   `set_online`: the next counted verdict is adopted at once, as from Unknown. It alerts on
-//!   recovery only when the status before going offline had been alerted.
-//!
-//! Times: `now` stamps events, since-when, mutes and reminders; the observation's `at` (when the
-//! probe ran) is kept as the last check time.
-
-use std::fmt;
+//! [`MonitorState`]: one monitor's alert state machine — streaks, status, since-when, what was
+//! announced — applying the rules of the parent module to each [`Observation`], and going
+//! Offline when the machine loses its network.
 
 use chrono::{DateTime, Utc};
 
+use super::mute::Mute;
+use super::streaks::{Needs, Pending, Streaks};
 use crate::model::{AlertPolicy, ChangeKind, MonitorId, StateChange, Status};
 use crate::verdict::Verdict;
 
@@ -58,97 +23,6 @@ pub struct Observation {
     pub at: DateTime<Utc>,
     /// The probe straddled a suspend or the machine is offline: it changes nothing.
     pub suppressed: bool,
-}
-
-/// The mutes in effect for one monitor: its own snooze and the global pause. Each ends at its
-/// `until` (exclusive).
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Mute {
-    /// This monitor's alerts are snoozed until then.
-    pub snoozed_until: Option<DateTime<Utc>>,
-    /// Every alert is paused until then.
-    pub paused_until: Option<DateTime<Utc>>,
-}
-
-impl Mute {
-    /// Snoozes until `until`.
-    pub fn snooze(&mut self, until: DateTime<Utc>) {
-        self.snoozed_until = Some(until);
-    }
-
-    /// Lifts the snooze.
-    pub fn unsnooze(&mut self) {
-        self.snoozed_until = None;
-    }
-
-    /// True while the snooze lasts.
-    pub fn is_snoozed(&self, now: DateTime<Utc>) -> bool {
-        self.snoozed_until.is_some_and(|until| now < until)
-    }
-
-    /// True while the global pause lasts.
-    pub fn is_paused(&self, now: DateTime<Utc>) -> bool {
-        self.paused_until.is_some_and(|until| now < until)
-    }
-
-    /// True when nothing may alert.
-    pub fn is_muted(&self, now: DateTime<Utc>) -> bool {
-        self.is_snoozed(now) || self.is_paused(now)
-    }
-}
-
-/// Consecutive verdict counts.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Streaks {
-    /// Consecutive Success verdicts.
-    pub success: u32,
-    /// Consecutive Warning-or-Failed verdicts.
-    pub warning: u32,
-    /// Consecutive Failed verdicts.
-    pub failed: u32,
-}
-
-/// Progress toward a confirmation, for the UI: "failing 1 of 2".
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pending {
-    /// Failed or Warning.
-    pub toward: Status,
-    /// Consecutive verdicts so far.
-    pub count: u32,
-    /// Consecutive verdicts needed.
-    pub needed: u32,
-}
-
-impl fmt::Display for Pending {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let what = if self.toward == Status::Failed {
-            "failing"
-        } else {
-            "warning"
-        };
-        write!(f, "{what} {} of {}", self.count, self.needed)
-    }
-}
-
-/// The confirmations a policy asks for.
-#[derive(Clone, Copy)]
-struct Needs {
-    failed: u32,
-    warning: u32,
-}
-
-impl Needs {
-    fn of(policy: &AlertPolicy) -> Self {
-        let failed = if policy.every_failure {
-            1
-        } else {
-            policy.failed_after.max(1)
-        };
-        Self {
-            failed,
-            warning: policy.warning_after.max(1),
-        }
-    }
 }
 
 /// One monitor's alerting state.
@@ -242,25 +116,7 @@ impl MonitorState {
         self.last_verdict = Some(obs.verdict);
         self.last_reason.clone_from(&obs.reason);
         self.last_at = Some(obs.at);
-        let s = &mut self.streaks;
-        let bump = |n: u32| n.saturating_add(1);
-        *s = match obs.verdict {
-            Verdict::Success => Streaks {
-                success: bump(s.success),
-                warning: 0,
-                failed: 0,
-            },
-            Verdict::Warning => Streaks {
-                success: 0,
-                warning: bump(s.warning),
-                failed: 0,
-            },
-            Verdict::Failed => Streaks {
-                success: 0,
-                warning: bump(s.warning),
-                failed: bump(s.failed),
-            },
-        };
+        self.streaks = self.streaks.after(obs.verdict);
     }
 
     /// The status this verdict moves the monitor to, if it changes.
@@ -404,29 +260,3 @@ impl MonitorState {
         self.streaks
     }
 }
-
-/// One monitor as the worst-status fold sees it.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shown {
-    /// Its status.
-    pub status: Status,
-    /// False for a disabled monitor.
-    pub enabled: bool,
-    /// True while its snooze lasts.
-    pub snoozed: bool,
-}
-
-/// The tray's status: the most severe ([`Status::severity`]) over the enabled, non-snoozed
-/// monitors; Unknown (grey) when there are none. A global pause does not hide a monitor: it
-/// silences alerts, not the picture.
-pub fn worst(monitors: impl IntoIterator<Item = Shown>) -> Status {
-    monitors
-        .into_iter()
-        .filter(|m| m.enabled && !m.snoozed)
-        .map(|m| m.status)
-        .max_by_key(|s| s.severity())
-        .unwrap_or(Status::Unknown)
-}
-
-#[cfg(test)]
-mod tests;

@@ -5,56 +5,9 @@
 
 use std::time::Duration;
 
-use serde::{Deserialize, Serialize};
-
-use crate::probe::report::{Failure, FailureKind, Phase};
+use super::{Thresholds, Verdict};
+use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::{EhloInfo, ReplyCode};
-
-/// The three outcomes of a probe, worst last.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "lowercase")]
-pub enum Verdict {
-    /// A 250 within QoS — event 5510.
-    Success,
-    /// A 250 after QoS but within 2×QoS, or a certificate nearing expiry — event 5511.
-    Warning,
-    /// Anything else — event 5509.
-    Failed,
-}
-
-impl Verdict {
-    /// The event id a verdict is logged and alerted with.
-    pub fn event_id(self) -> u16 {
-        match self {
-            Self::Success => 5510,
-            Self::Warning => 5511,
-            Self::Failed => 5509,
-        }
-    }
-
-    /// `success`, `warning` or `failed`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Success => "success",
-            Self::Warning => "warning",
-            Self::Failed => "failed",
-        }
-    }
-}
-
-/// The thresholds a reply is judged against.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Thresholds {
-    /// The QoS duration: a 250 later than this is a warning, later than twice this a failure.
-    pub qos: Duration,
-    /// Fewer whole days left on the certificate than this is a warning.
-    pub cert_warn_days: i64,
-    /// Fewer whole days left on the certificate than this is a failure.
-    pub cert_crit_days: i64,
-    /// Extension keywords the EHLO reply must advertise.
-    pub required_extensions: Vec<String>,
-}
 
 /// What the session produced when it got as far as a judged EHLO reply.
 #[derive(Debug, Clone, Copy)]
