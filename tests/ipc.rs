@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use ehlowatch_app::paths::DataPaths;
 use ehlowatch_app::state::AppState;
-use ehlowatch_engine::handle::EngineEvent;
-use ehlowatch_engine::snapshot::Snapshot;
+use ehlowatch_engine::EngineEvent;
+use ehlowatch_engine::Snapshot;
 use ehlowatch_testkit::{FakeSmtp, Script};
 use serde_json::{json, Value};
 use tauri::test::{get_ipc_response, mock_builder, MockRuntime};

@@ -1,4 +1,4 @@
-//! Fuzzes the incremental SMTP reply parser (`ehlowatch_engine::smtp::ReplyParser`) the way a
+//! Fuzzes the incremental SMTP reply parser (`ehlowatch_engine::ReplyParser`) the way a
 //! connection uses it: bytes arrive in arbitrary pieces and the parser is drained after each.
 //!
 //! Input layout: byte 0 picks the line cap, bytes 1..5 are the piece sizes (cycled; 0 feeds
@@ -12,8 +12,8 @@
 #![no_main]
 
 use bytes::BytesMut;
-use ehlowatch_engine::smtp::reply::{DEFAULT_LINE_CAP, MAX_KEPT_LINES};
-use ehlowatch_engine::smtp::{Reply, ReplyError, ReplyParser};
+use ehlowatch_engine::{DEFAULT_LINE_CAP, MAX_KEPT_LINES};
+use ehlowatch_engine::{Reply, ReplyError, ReplyParser};
 use libfuzzer_sys::fuzz_target;
 
 fuzz_target!(|data: &[u8]| {

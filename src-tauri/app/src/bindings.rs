@@ -7,13 +7,13 @@
 use std::fmt::Write as _;
 use std::path::Path;
 
-use ehlowatch_engine::config::{self, ConfigFile, MonitorFile, Problem};
-use ehlowatch_engine::handle::EngineEvent;
-use ehlowatch_engine::history::{ResultRecord, SeriesPoint, Stats, Window};
-use ehlowatch_engine::model::StateChange;
-use ehlowatch_engine::probe::ProbeReport;
 use ehlowatch_engine::settings::{self, Setting};
-use ehlowatch_engine::snapshot::Snapshot;
+use ehlowatch_engine::EngineEvent;
+use ehlowatch_engine::ProbeReport;
+use ehlowatch_engine::Snapshot;
+use ehlowatch_engine::StateChange;
+use ehlowatch_engine::{tables_of, ConfigFile, MonitorFile, Problem};
+use ehlowatch_engine::{ResultRecord, SeriesPoint, Stats, Window};
 use serde_json::json;
 use ts_rs::TS;
 
@@ -53,7 +53,7 @@ fn settings_ts() -> String {
          export const SETTINGS = {\n",
     );
     for setting in settings::ALL {
-        let tables = config::tables_of(setting.key());
+        let tables = tables_of(setting.key());
         let entry = match setting {
             Setting::Int(s) => json!({
                 "kind": "int", "tables": tables, "default": s.default, "min": s.min,

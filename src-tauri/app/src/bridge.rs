@@ -6,7 +6,7 @@
 
 use std::sync::Arc;
 
-use ehlowatch_engine::handle::EngineEvent;
+use ehlowatch_engine::EngineEvent;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
@@ -19,11 +19,11 @@ use crate::window;
 
 /// Event names the window listens to.
 pub mod events {
-    /// A new [`Snapshot`](ehlowatch_engine::snapshot::Snapshot).
+    /// A new [`Snapshot`](ehlowatch_engine::Snapshot).
     pub const SNAPSHOT: &str = "snapshot";
     /// An [`EngineEvent::Result`].
     pub const RESULT: &str = "result";
-    /// A [`StateChange`](ehlowatch_engine::model::StateChange).
+    /// A [`StateChange`](ehlowatch_engine::StateChange).
     pub const STATE_CHANGE: &str = "state_change";
     /// The banner's notice (`string | null`).
     pub const NOTICE: &str = "notice";

@@ -2,8 +2,8 @@
 //! can branch on `type` — above all `invalid`, which carries every validation problem with the
 //! path of its field.
 
-use ehlowatch_engine::config::{ConfigError, Problem};
-use ehlowatch_engine::history::HistoryError;
+use ehlowatch_engine::HistoryError;
+use ehlowatch_engine::{ConfigError, Problem};
 use serde::Serialize;
 
 /// Why a command failed.

@@ -26,8 +26,8 @@ use std::path::Path;
 use std::sync::Arc;
 
 use clap::Parser;
-use ehlowatch_engine::handle::{Command, EngineEvent};
-use ehlowatch_engine::runtime::{Engine, EngineOptions};
+use ehlowatch_engine::{Command, EngineEvent};
+use ehlowatch_engine::{Engine, EngineOptions};
 use tauri::{AppHandle, Manager, RunEvent, Runtime};
 use tokio::sync::broadcast;
 

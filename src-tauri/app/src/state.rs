@@ -6,9 +6,9 @@
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
-use ehlowatch_engine::config::{Config, MonitorFile};
-use ehlowatch_engine::handle::{Command, EngineHandle};
-use ehlowatch_engine::probe::Prober;
+use ehlowatch_engine::Prober;
+use ehlowatch_engine::{Command, EngineHandle};
+use ehlowatch_engine::{Config, MonitorFile};
 use tokio::sync::{RwLock, RwLockReadGuard};
 
 use crate::error::AppError;

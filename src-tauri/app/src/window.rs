@@ -4,7 +4,7 @@
 
 use std::fmt::Write as _;
 
-use ehlowatch_engine::model::MonitorId;
+use ehlowatch_engine::MonitorId;
 use tauri::{AppHandle, Emitter, Manager, Runtime, WebviewUrl, WebviewWindowBuilder};
 
 use crate::state::AppState;

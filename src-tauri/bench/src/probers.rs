@@ -10,8 +10,8 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
-use ehlowatch_engine::probe::TlsMode;
-use ehlowatch_engine::tls::TlsTrust;
+use ehlowatch_engine::TlsMode;
+use ehlowatch_engine::TlsTrust;
 use ehlowatch_engine::{settings, ProbeSpec, Prober, Verdict};
 use tokio::runtime::Runtime;
 

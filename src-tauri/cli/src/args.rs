@@ -8,10 +8,10 @@ use std::str::FromStr;
 use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
-use ehlowatch_engine::config::{check_ehlo_keyword, check_host};
-use ehlowatch_engine::probe::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode, TlsTrust};
 use ehlowatch_engine::settings::{self, Int, CERT_CRIT_DAYS, CERT_WARN_DAYS, PORT, QOS_MS};
-use ehlowatch_engine::tls::TlsSetupError;
+use ehlowatch_engine::TlsSetupError;
+use ehlowatch_engine::{check_ehlo_keyword, check_host};
+use ehlowatch_engine::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode, TlsTrust};
 
 /// EHLO Watch: is this mail server answering EHLO, and how fast?
 #[derive(Debug, Parser)]
@@ -138,7 +138,7 @@ fn parse_ehlo_name(value: &str) -> Result<String, String> {
 
 fn parse_ca_file(value: &str) -> Result<PathBuf, String> {
     let path = PathBuf::from(value);
-    match ehlowatch_engine::tls::read_ca_file(&path) {
+    match ehlowatch_engine::read_ca_file(&path) {
         Ok(_) => Ok(path),
         Err(TlsSetupError::CaFile { reason, .. }) => Err(reason),
         Err(other) => Err(other.to_string()),

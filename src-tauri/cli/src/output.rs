@@ -4,9 +4,9 @@
 use std::fmt::Write as _;
 use std::time::Duration;
 
-use ehlowatch_engine::probe::{Direction, ProbeReport};
-use ehlowatch_engine::verdict::show;
+use ehlowatch_engine::show_duration;
 use ehlowatch_engine::Verdict;
+use ehlowatch_engine::{Direction, ProbeReport};
 
 /// `SMTP OK - 250 in 12.3 ms from mx.example.com[203.0.113.5]:25 | time=… connect=… …`
 pub fn status_line(report: &ProbeReport) -> String {
@@ -16,7 +16,7 @@ pub fn status_line(report: &ProbeReport) -> String {
         Verdict::Failed => "CRITICAL",
     };
     let what = match (report.status, report.latency, &report.reason) {
-        (Verdict::Success, Some(latency), _) => format!("250 in {}", show(latency)),
+        (Verdict::Success, Some(latency), _) => format!("250 in {}", show_duration(latency)),
         (_, _, Some(reason)) => reason.clone(),
         _ => "no verdict reason".to_owned(),
     };

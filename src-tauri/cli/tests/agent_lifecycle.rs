@@ -10,7 +10,7 @@ use std::time::Duration;
 use agent_support::exposition::samples;
 use agent_support::{all_judged, config, monitor, Agent, Servers};
 use chrono::Utc;
-use ehlowatch_engine::history::HistoryStore;
+use ehlowatch_engine::HistoryStore;
 use ehlowatch_engine::{MonitorId, Status, Verdict};
 use ehlowatch_testkit::{FakeSmtp, Script};
 

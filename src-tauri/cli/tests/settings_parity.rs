@@ -12,10 +12,10 @@ use std::path::PathBuf;
 use std::time::Duration;
 
 use assert_cmd::Command;
-use ehlowatch_engine::config::{tables_of, Config};
 use ehlowatch_engine::settings::{
     self, Int, Setting, CERT_CRIT_DAYS, CERT_WARN_DAYS, INTERVAL_S, QOS_MS,
 };
+use ehlowatch_engine::{tables_of, Config};
 use serde_json::{json, Value};
 
 /// Other keys of the same table set beside a tested one, so that a case tests the setting's own

@@ -28,7 +28,7 @@ use crate::failure::FailureKind;
 use crate::model::MonitorId;
 
 /// True for a failure that says "no network" rather than "bad server".
-pub fn is_network_level(failure: Option<FailureKind>) -> bool {
+pub(crate) fn is_network_level(failure: Option<FailureKind>) -> bool {
     matches!(
         failure,
         Some(FailureKind::NetworkUnreachable | FailureKind::Dns)
@@ -37,7 +37,7 @@ pub fn is_network_level(failure: Option<FailureKind>) -> bool {
 
 /// What a change did to [`Connectivity::offline`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum Edge {
+pub(crate) enum Edge {
     /// Nothing.
     Unchanged,
     /// The machine just went offline.
@@ -56,7 +56,7 @@ struct Latest {
 
 /// The latest result of every enabled monitor, reduced to "network-level failure or not".
 #[derive(Debug, Clone, Default)]
-pub struct Connectivity {
+pub(crate) struct Connectivity {
     monitors: HashMap<MonitorId, Latest>,
     /// `(reported, id)` for every monitor, oldest report first.
     by_report: BTreeSet<(u64, MonitorId)>,
@@ -67,12 +67,12 @@ pub struct Connectivity {
 
 impl Connectivity {
     /// Tracking no monitor.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self::default()
     }
 
     /// Tracks an enabled monitor (no result yet). Adding a tracked monitor does nothing.
-    pub fn add(&mut self, id: MonitorId) -> Edge {
+    pub(crate) fn add(&mut self, id: MonitorId) -> Edge {
         let was = self.offline();
         if !self.monitors.contains_key(&id) {
             self.by_report.insert((0, id.clone()));
@@ -82,7 +82,7 @@ impl Connectivity {
     }
 
     /// Stops tracking a monitor (disabled or removed).
-    pub fn remove(&mut self, id: &MonitorId) -> Edge {
+    pub(crate) fn remove(&mut self, id: &MonitorId) -> Edge {
         let was = self.offline();
         if let Some(latest) = self.monitors.remove(id) {
             self.by_report.remove(&(latest.reported, id.clone()));
@@ -95,7 +95,7 @@ impl Connectivity {
 
     /// Records a monitor's latest result: its failure kind, `None` for no failure. Results of
     /// monitors not tracked are ignored.
-    pub fn record(&mut self, id: &MonitorId, failure: Option<FailureKind>) -> Edge {
+    pub(crate) fn record(&mut self, id: &MonitorId, failure: Option<FailureKind>) -> Edge {
         let was = self.offline();
         let Some(latest) = self.monitors.get_mut(id) else {
             return Edge::Unchanged;
@@ -120,13 +120,13 @@ impl Connectivity {
 
     /// True when there is at least one enabled monitor and every one's latest result is a
     /// network-level failure.
-    pub fn offline(&self) -> bool {
+    pub(crate) fn offline(&self) -> bool {
         !self.monitors.is_empty() && self.network == self.monitors.len()
     }
 
     /// True when this monitor's latest result is a network-level failure and another monitor
     /// has not reported since this monitor's run of such failures began.
-    pub fn doubtful(&self, id: &MonitorId) -> bool {
+    pub(crate) fn doubtful(&self, id: &MonitorId) -> bool {
         let Some(since) = self.monitors.get(id).and_then(|l| l.network_since) else {
             return false;
         };
@@ -136,12 +136,14 @@ impl Connectivity {
     }
 
     /// How many monitors are tracked.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    pub(crate) fn len(&self) -> usize {
         self.monitors.len()
     }
 
     /// True when no monitor is tracked.
-    pub fn is_empty(&self) -> bool {
+    #[cfg(test)]
+    pub(crate) fn is_empty(&self) -> bool {
         self.monitors.is_empty()
     }
 

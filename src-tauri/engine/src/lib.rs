@@ -1,29 +1,59 @@
 //! The EHLO Watch engine: probes SMTP servers the way DESIGN.md §1 specifies — greeting, EHLO,
 //! optional TLS — and turns each probe into a verdict value (Success 5510, QoS Warning 5511,
-//! Failed 5509) with per-phase timings, TLS facts and a transcript.
+//! Failed 5509) with per-phase timings, TLS facts and a transcript; runs monitors on a schedule
+//! with an alert state machine and a SQLite history.
 //!
 //! Nothing here knows about windows, trays or notifications: the desktop shell and the
 //! command line both build on the same plain data.
+//!
+//! The API is what this page re-exports, and the settings registry ([`settings`]); the modules
+//! behind it are the crate's own. In layers, each using only those below it:
+//! `settings`, `model`, `failure`, `smtp` and `tls` at the bottom; `verdict`; `probe`;
+//! `config`; `monitor`, `connectivity`, `suspend`, `history`, `scheduler`; `snapshot` and
+//! `handle`; `runtime` on top (`scripts/check-cycles` keeps it so).
 
 #![forbid(unsafe_code)]
+#![deny(unreachable_pub, missing_docs)]
 
-pub mod config;
-pub mod connectivity;
-pub mod failure;
-pub mod handle;
-pub mod history;
-pub mod model;
-pub mod monitor;
-pub mod probe;
-pub mod runtime;
-pub mod scheduler;
+mod config;
+mod connectivity;
+mod failure;
+mod handle;
+mod history;
+mod model;
+mod monitor;
+mod probe;
+mod runtime;
+mod scheduler;
 pub mod settings;
-pub mod smtp;
-pub mod snapshot;
-pub mod suspend;
-pub mod tls;
-pub mod verdict;
+mod smtp;
+mod snapshot;
+mod suspend;
+mod tls;
+mod verdict;
 
+// Probing one server: what to probe, the report, and its parts.
+pub use failure::{Failure, FailureKind, Phase};
+pub use probe::{
+    check_ehlo_name, AddressFamily, Direction, EhloReply, Phases, ProbeReport, ProbeSpec, Prober,
+    TlsMode, TranscriptLine,
+};
+pub use smtp::reply::{DEFAULT_LINE_CAP, MAX_KEPT_LINES};
+pub use smtp::{Extension, Reply, ReplyCode, ReplyError, ReplyParser};
+pub use tls::{read_ca_file, TlsFacts, TlsSetupError, TlsTrust};
+pub use verdict::{show as show_duration, Thresholds, Verdict};
+
+// Monitoring: the configuration, the running engine, what it publishes, and its history.
+pub use config::{
+    check_ehlo_keyword, check_host, tables_of, validate_monitor_alone, AlertsFile, Config,
+    ConfigError, ConfigFile, Defaults, DefaultsFile, History, HistoryFile, MonitorConfig,
+    MonitorFile, Problem,
+};
+pub use handle::{Command, EngineEvent, EngineHandle};
+pub use history::{
+    HistoryError, HistoryReader, HistoryStore, Queries, Recovery, ResultRecord, SeriesPoint, Stats,
+    Window,
+};
 pub use model::{AlertPolicy, ChangeKind, MonitorId, StateChange, Status};
-pub use probe::{ProbeReport, ProbeSpec, Prober};
-pub use verdict::Verdict;
+pub use runtime::{Engine, EngineOptions};
+pub use snapshot::{Counts, MonitorView, Snapshot};

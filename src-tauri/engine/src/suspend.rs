@@ -20,7 +20,7 @@ use chrono::{DateTime, Utc};
 use tokio::time::Instant;
 
 /// The default tolerance: scheduling delays and clock slewing stay well below it.
-pub const DEFAULT_TOLERANCE: Duration = Duration::from_secs(10);
+pub(crate) const DEFAULT_TOLERANCE: Duration = Duration::from_secs(10);
 
 /// How many recent resumes are kept for [`SuspendDetector::straddled`]; a probe outlives only
 /// the latest few.
@@ -28,7 +28,7 @@ const KEPT: usize = 8;
 
 /// One detected resume.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Resume {
+pub(crate) struct Resume {
     /// About how long the machine was suspended: wall advance minus monotonic advance.
     pub gap: Duration,
     /// The monotonic instant of the sample before the suspend.
@@ -41,7 +41,7 @@ pub struct Resume {
 
 /// Watches (wall, monotonic) samples for suspends.
 #[derive(Debug, Clone)]
-pub struct SuspendDetector {
+pub(crate) struct SuspendDetector {
     tolerance: Duration,
     last: Option<(DateTime<Utc>, Instant)>,
     recent: VecDeque<Resume>,
@@ -55,7 +55,7 @@ impl Default for SuspendDetector {
 
 impl SuspendDetector {
     /// A detector that reports wall-clock excesses larger than `tolerance`.
-    pub fn new(tolerance: Duration) -> Self {
+    pub(crate) fn new(tolerance: Duration) -> Self {
         Self {
             tolerance,
             last: None,
@@ -65,7 +65,7 @@ impl SuspendDetector {
 
     /// Takes a sample; returns the resume it reveals, if any. The first sample only sets the
     /// baseline; samples whose monotonic instant is not after the previous one are ignored.
-    pub fn sample(&mut self, wall: DateTime<Utc>, mono: Instant) -> Option<Resume> {
+    pub(crate) fn sample(&mut self, wall: DateTime<Utc>, mono: Instant) -> Option<Resume> {
         let Some((last_wall, last_mono)) = self.last else {
             self.last = Some((wall, mono));
             return None;
@@ -95,14 +95,15 @@ impl SuspendDetector {
     /// True when a probe that ran from `start` to `end` (monotonic) may have straddled a
     /// detected suspend: its span overlaps the span between the samples around one. The suspend
     /// happened somewhere in there, so this errs toward suppressing.
-    pub fn straddled(&self, start: Instant, end: Instant) -> bool {
+    pub(crate) fn straddled(&self, start: Instant, end: Instant) -> bool {
         self.recent
             .iter()
             .any(|r| start <= r.detected && end >= r.before)
     }
 
     /// The latest resume detected.
-    pub fn last_resume(&self) -> Option<&Resume> {
+    #[cfg(test)]
+    pub(crate) fn last_resume(&self) -> Option<&Resume> {
         self.recent.back()
     }
 }

@@ -8,12 +8,12 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use ehlowatch_engine::config::Config;
-use ehlowatch_engine::handle::{Command, EngineEvent, EngineHandle};
-use ehlowatch_engine::history::HistoryStore;
-use ehlowatch_engine::model::{ChangeKind, MonitorId, Status};
-use ehlowatch_engine::runtime::{Engine, EngineOptions};
-use ehlowatch_engine::snapshot::Snapshot;
+use ehlowatch_engine::Config;
+use ehlowatch_engine::HistoryStore;
+use ehlowatch_engine::Snapshot;
+use ehlowatch_engine::{ChangeKind, MonitorId, Status};
+use ehlowatch_engine::{Command, EngineEvent, EngineHandle};
+use ehlowatch_engine::{Engine, EngineOptions};
 use ehlowatch_testkit::{FakeSmtp, Script};
 use tokio::sync::broadcast;
 

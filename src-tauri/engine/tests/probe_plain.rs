@@ -7,8 +7,8 @@ mod common;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
 use std::time::Duration;
 
-use ehlowatch_engine::failure::{FailureKind, Phase};
-use ehlowatch_engine::probe::Direction;
+use ehlowatch_engine::Direction;
+use ehlowatch_engine::{FailureKind, Phase};
 use ehlowatch_engine::{ProbeReport, Verdict};
 use ehlowatch_testkit::{scenarios, FakeSmtp, Script};
 
@@ -402,7 +402,7 @@ async fn ipv6_loopback_with_and_without_brackets() {
     let name = expected_ehlo_name(IpAddr::V6(Ipv6Addr::LOCALHOST));
     for host in ["::1", "[::1]"] {
         let mut spec = ehlowatch_engine::ProbeSpec::new(host, server.port());
-        spec.family = ehlowatch_engine::probe::AddressFamily::V6;
+        spec.family = ehlowatch_engine::AddressFamily::V6;
         let report = probe(&spec).await;
         assert_success(&report);
         assert_eq!(
@@ -418,7 +418,7 @@ async fn ipv6_loopback_with_and_without_brackets() {
     }
 
     let mut v4_only = ehlowatch_engine::ProbeSpec::new("[::1]", server.port());
-    v4_only.family = ehlowatch_engine::probe::AddressFamily::V4;
+    v4_only.family = ehlowatch_engine::AddressFamily::V4;
     let report = probe(&v4_only).await;
     assert_failed(&report, Phase::Dns, FailureKind::Dns, &["no IPv4 address"]);
 }

@@ -9,7 +9,7 @@ mod common;
 
 use std::time::Duration;
 
-use ehlowatch_engine::failure::{FailureKind, Phase};
+use ehlowatch_engine::{FailureKind, Phase};
 use ehlowatch_engine::{ProbeReport, Verdict};
 use ehlowatch_testkit::{scenarios, FakeSmtp, Script, Step};
 use tokio::time::Instant;

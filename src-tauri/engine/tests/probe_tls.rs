@@ -7,8 +7,8 @@ mod common;
 
 use std::time::Duration;
 
-use ehlowatch_engine::failure::{FailureKind, Phase};
-use ehlowatch_engine::probe::TlsMode;
+use ehlowatch_engine::TlsMode;
+use ehlowatch_engine::{FailureKind, Phase};
 use ehlowatch_engine::{ProbeReport, ProbeSpec, Verdict};
 use ehlowatch_testkit::scenarios::{LOOPBACK_NAMES, WRONG_HOST};
 use ehlowatch_testkit::{scenarios, FakeSmtp, Script, ServerCert, Step, TestPki, Validity};

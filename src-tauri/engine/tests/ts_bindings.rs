@@ -5,12 +5,12 @@
 
 use std::fs;
 
-use ehlowatch_engine::config::{ConfigFile, DefaultsFile, Problem};
-use ehlowatch_engine::handle::EngineEvent;
-use ehlowatch_engine::history::{ResultRecord, SeriesPoint, Stats, Window};
-use ehlowatch_engine::smtp::Reply;
-use ehlowatch_engine::snapshot::{MonitorView, Snapshot};
+use ehlowatch_engine::EngineEvent;
+use ehlowatch_engine::Reply;
+use ehlowatch_engine::{ConfigFile, DefaultsFile, Problem};
 use ehlowatch_engine::{MonitorId, ProbeReport, StateChange};
+use ehlowatch_engine::{MonitorView, Snapshot};
+use ehlowatch_engine::{ResultRecord, SeriesPoint, Stats, Window};
 use serde::Serialize;
 use ts_rs::TS;
 

@@ -1,8 +1,8 @@
 //! Commands that read the history: stats, the chart's series, state-change events and the
 //! last failure with its transcript.
 
-use ehlowatch_engine::history::{HistoryReader, ResultRecord, SeriesPoint, Stats, Window};
-use ehlowatch_engine::model::{MonitorId, StateChange};
+use ehlowatch_engine::{HistoryReader, ResultRecord, SeriesPoint, Stats, Window};
+use ehlowatch_engine::{MonitorId, StateChange};
 
 use super::AppStateRef;
 use crate::error::AppError;

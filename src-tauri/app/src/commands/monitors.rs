@@ -1,8 +1,8 @@
 //! Commands that edit the monitor list, and "Test now": a one-off probe of a monitor that is
 //! not saved yet.
 
-use ehlowatch_engine::config::{validate_monitor_alone, MonitorFile};
-use ehlowatch_engine::probe::ProbeReport;
+use ehlowatch_engine::ProbeReport;
+use ehlowatch_engine::{validate_monitor_alone, MonitorFile};
 
 use super::AppStateRef;
 use crate::error::AppError;
@@ -60,7 +60,7 @@ pub async fn test_monitor(
         .and_then(|id| AppState::position(&current.settings, &id))
         .unwrap_or(current.settings.config.monitors.len());
     if let Some(dir) = state.paths.settings.parent() {
-        let mut file = ehlowatch_engine::config::ConfigFile {
+        let mut file = ehlowatch_engine::ConfigFile {
             monitors: vec![monitor],
             ..Default::default()
         };

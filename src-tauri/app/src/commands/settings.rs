@@ -2,7 +2,7 @@
 //! JSON (an import is validated in full before anything changes), the app's facts, autostart
 //! and the banner's notice.
 
-use ehlowatch_engine::config::ConfigFile;
+use ehlowatch_engine::ConfigFile;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 

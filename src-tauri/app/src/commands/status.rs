@@ -2,9 +2,9 @@
 
 use std::sync::Arc;
 
-use ehlowatch_engine::handle::Command;
-use ehlowatch_engine::model::MonitorId;
-use ehlowatch_engine::snapshot::Snapshot;
+use ehlowatch_engine::Command;
+use ehlowatch_engine::MonitorId;
+use ehlowatch_engine::Snapshot;
 
 use super::{until, AppStateRef};
 use crate::error::AppError;

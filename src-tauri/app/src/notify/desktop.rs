@@ -3,7 +3,7 @@
 //! carries its urgency and an "Open" action that opens the window on the monitor it names; the
 //! thread waits for that action until the toast is closed. Elsewhere it is a plain toast.
 
-use ehlowatch_engine::model::MonitorId;
+use ehlowatch_engine::MonitorId;
 use notify_rust::Notification;
 
 use super::toast::Toast;

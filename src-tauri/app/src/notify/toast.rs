@@ -6,7 +6,7 @@
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use ehlowatch_engine::model::{ChangeKind, MonitorId, StateChange, Status};
+use ehlowatch_engine::{ChangeKind, MonitorId, StateChange, Status};
 use tokio::time::{Duration, Instant};
 
 /// How long a burst may gather before its toast goes out.

@@ -9,7 +9,7 @@ use std::io::{self, Write};
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use ehlowatch_engine::config::{Config, ConfigError, ConfigFile};
+use ehlowatch_engine::{Config, ConfigError, ConfigFile};
 use serde_json::Value;
 
 use super::{Settings, UiPrefs};
@@ -198,7 +198,7 @@ fn sync_dir(_dir: &Path) {}
 #[cfg(test)]
 mod tests {
     use super::*;
-    use ehlowatch_engine::config::MonitorFile;
+    use ehlowatch_engine::MonitorFile;
 
     fn one_monitor() -> Settings {
         Settings {

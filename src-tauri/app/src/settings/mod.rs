@@ -7,7 +7,7 @@ pub mod file;
 pub mod saver;
 
 use chrono::{DateTime, Utc};
-use ehlowatch_engine::config::ConfigFile;
+use ehlowatch_engine::ConfigFile;
 use serde::{Deserialize, Serialize};
 
 /// Everything the app persists.

@@ -5,7 +5,7 @@
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
-use ehlowatch_engine::handle::Command;
+use ehlowatch_engine::Command;
 use tauri::{AppHandle, Manager, Runtime};
 
 use super::menu::MenuAction;

@@ -4,7 +4,7 @@
 //! without colour too. Template images (macOS menu bar) are the same shapes in black, the glyph
 //! cut out. Edges are anti-aliased by 4×4 supersampling.
 
-use ehlowatch_engine::model::Status;
+use ehlowatch_engine::Status;
 
 /// RGBA colours of the discs.
 const GREEN: [u8; 3] = [0x1a, 0x7f, 0x37];

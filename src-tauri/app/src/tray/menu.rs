@@ -2,8 +2,8 @@
 //! label per monitor ("✕ mx2.example.com:25 — no 250 (421)"), and the menu's actions with the
 //! ids they travel under.
 
-use ehlowatch_engine::model::{MonitorId, Status};
-use ehlowatch_engine::snapshot::{MonitorView, Snapshot};
+use ehlowatch_engine::{MonitorId, Status};
+use ehlowatch_engine::{MonitorView, Snapshot};
 
 /// Snooze and pause choices offered, in minutes; `None` is "until resumed".
 pub const DURATIONS: [(Option<u32>, &str); 4] = [
@@ -188,7 +188,7 @@ fn plural(n: usize) -> &'static str {
 mod tests {
     use super::*;
     use chrono::Utc;
-    use ehlowatch_engine::snapshot::Counts;
+    use ehlowatch_engine::Counts;
     use std::sync::Arc;
 
     #[test]

@@ -15,8 +15,8 @@ pub mod menu;
 
 use std::sync::Mutex;
 
-use ehlowatch_engine::model::{MonitorId, Status};
-use ehlowatch_engine::snapshot::Snapshot;
+use ehlowatch_engine::Snapshot;
+use ehlowatch_engine::{MonitorId, Status};
 use tauri::image::Image;
 use tauri::menu::{IsMenuItem, Menu, MenuItem, PredefinedMenuItem, Submenu};
 use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, TrayIconEvent};

@@ -9,7 +9,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use ehlowatch_engine::snapshot::Snapshot;
+use ehlowatch_engine::Snapshot;
 use ehlowatch_engine::Status;
 use serde::Serialize;
 use tokio::sync::watch;

@@ -5,8 +5,8 @@
 
 use std::sync::Arc;
 
-use ehlowatch_engine::handle::EngineEvent;
-use ehlowatch_engine::snapshot::{MonitorView, Snapshot};
+use ehlowatch_engine::EngineEvent;
+use ehlowatch_engine::{MonitorView, Snapshot};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::counter::Counter;

@@ -14,9 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use ehlowatch_engine::config::Config;
-use ehlowatch_engine::handle::{Command, EngineHandle};
-use ehlowatch_engine::runtime::{Engine, EngineOptions};
+use ehlowatch_engine::Config;
+use ehlowatch_engine::{Command, EngineHandle};
+use ehlowatch_engine::{Engine, EngineOptions};
 use tokio_util::sync::CancellationToken;
 
 use self::metrics::Metrics;

@@ -17,7 +17,7 @@ pub(crate) enum Got<T> {
 
 impl<T> Got<T> {
     /// This layer's value over the inherited one; `None` when unusable.
-    pub fn or(self, inherited: Option<T>) -> Option<T> {
+    pub(crate) fn or(self, inherited: Option<T>) -> Option<T> {
         match self {
             Self::Set(v) => Some(v),
             Self::Unset => inherited,
@@ -27,7 +27,7 @@ impl<T> Got<T> {
 
     /// For a setting that may stay unset: `Some(None)` when unset, `None` when unusable.
     #[allow(clippy::option_option)] // the three cases are exactly what `?` needs here
-    pub fn into_option(self) -> Option<Option<T>> {
+    pub(crate) fn into_option(self) -> Option<Option<T>> {
         match self {
             Self::Set(v) => Some(Some(v)),
             Self::Unset => Some(None),
@@ -36,7 +36,7 @@ impl<T> Got<T> {
     }
 
     /// Whether this layer gave a usable value.
-    pub fn is_set(&self) -> bool {
+    pub(crate) fn is_set(&self) -> bool {
         matches!(self, Self::Set(_))
     }
 }
@@ -49,7 +49,7 @@ pub(crate) struct Check<'a> {
 
 impl Check<'_> {
     /// A value with no rule of its own; `Invalid` when the walker left it out.
-    pub fn got<T: Clone>(&self, field: &Field<'_>, value: Option<&T>) -> Got<T> {
+    pub(crate) fn got<T: Clone>(&self, field: &Field<'_>, value: Option<&T>) -> Got<T> {
         match value {
             Some(v) => Got::Set(v.clone()),
             None if self.problems.is_malformed_field(field) => Got::Invalid,
@@ -58,7 +58,7 @@ impl Check<'_> {
     }
 
     /// A value that must pass `rule`, which may also convert it.
-    pub fn rule<T: ?Sized, U>(
+    pub(crate) fn rule<T: ?Sized, U>(
         &mut self,
         field: &Field<'_>,
         value: Option<&T>,
@@ -76,7 +76,7 @@ impl Check<'_> {
     }
 
     /// An integer setting's value at `at` (a field of its key), within the setting's range.
-    pub fn int(&mut self, at: &Field<'_>, value: Option<i64>, setting: &Int) -> Got<i64> {
+    pub(crate) fn int(&mut self, at: &Field<'_>, value: Option<i64>, setting: &Int) -> Got<i64> {
         self.rule(at, value.as_ref(), |v| setting.check(*v))
     }
 }

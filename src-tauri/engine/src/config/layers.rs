@@ -41,7 +41,7 @@ pub(crate) struct Layer<'a> {
 
 impl Settings {
     /// The typed defaults as a base for monitors.
-    pub fn from_defaults(d: &Defaults) -> Self {
+    pub(crate) fn from_defaults(d: &Defaults) -> Self {
         let whole = |n: u128| Some(i64::try_from(n).unwrap_or(i64::MAX));
         Self {
             qos_ms: whole(d.qos.as_millis()),
@@ -54,7 +54,7 @@ impl Settings {
     }
 
     /// Applies `layer` (the keys of table `keys` at `path`) over these settings.
-    pub fn apply(
+    pub(crate) fn apply(
         &self,
         c: &mut Check<'_>,
         path: &Path,
@@ -127,7 +127,7 @@ impl Settings {
     }
 
     /// The typed defaults, when every value is usable.
-    pub fn typed(&self) -> Option<Defaults> {
+    pub(crate) fn typed(&self) -> Option<Defaults> {
         Some(Defaults {
             qos: millis(self.qos_ms?),
             interval: secs(self.interval_s?),
@@ -177,7 +177,7 @@ pub(crate) struct Alerts {
 
 impl Alerts {
     /// A typed policy as a base for monitors.
-    pub fn from_policy(p: &AlertPolicy) -> Self {
+    pub(crate) fn from_policy(p: &AlertPolicy) -> Self {
         Self {
             failed_after: Some(p.failed_after.into()),
             warning_after: Some(p.warning_after.into()),
@@ -191,7 +191,7 @@ impl Alerts {
     }
 
     /// Applies the alerts table at `path` (absent: nothing overridden) over this policy.
-    pub fn apply(&self, c: &mut Check<'_>, path: &Path, file: Option<&AlertsFile>) -> Self {
+    pub(crate) fn apply(&self, c: &mut Check<'_>, path: &Path, file: Option<&AlertsFile>) -> Self {
         let empty = AlertsFile::default();
         let f = file.unwrap_or(&empty);
         let at = |name: &'static str| Field::new(path, ALERTS, name);
@@ -219,7 +219,7 @@ impl Alerts {
     }
 
     /// The typed policy, when every value is usable.
-    pub fn typed(&self) -> Option<AlertPolicy> {
+    pub(crate) fn typed(&self) -> Option<AlertPolicy> {
         let minutes = self.repeat_every_min?;
         Some(AlertPolicy {
             failed_after: u32::try_from(self.failed_after?).ok()?,

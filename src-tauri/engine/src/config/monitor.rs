@@ -13,8 +13,9 @@ use super::schema::MONITOR;
 use super::typed::{millis, secs, MonitorConfig};
 use super::walk::quote;
 use crate::model::MonitorId;
-use crate::probe::{AddressFamily, ProbeSpec, TlsMode, TlsTrust};
+use crate::probe::{AddressFamily, ProbeSpec, TlsMode};
 use crate::settings::{ENABLED, INSECURE};
+use crate::tls::TlsTrust;
 use crate::verdict::Thresholds;
 
 /// Checks monitor `m` at `path` over the inherited settings and alert policy. Returns it typed
@@ -166,7 +167,7 @@ pub(crate) struct Identity {
 
 impl Identity {
     /// The identity of a monitor already validated; an id differing from the name was given.
-    pub fn of(m: &MonitorConfig) -> Self {
+    pub(crate) fn of(m: &MonitorConfig) -> Self {
         let explicit = m.id.0 != m.name;
         Self {
             name: Some(m.name.clone()),
@@ -184,7 +185,7 @@ pub(crate) struct Seen {
 
 impl Seen {
     /// Remembers monitor `index` without checking it.
-    pub fn insert(&mut self, index: usize, identity: Identity) {
+    pub(crate) fn insert(&mut self, index: usize, identity: Identity) {
         if let Some(name) = identity.name {
             self.names.entry(name).or_insert(index);
         }
@@ -195,7 +196,13 @@ impl Seen {
 
     /// Reports monitor `index` (in the list at `list`) if its name or id is taken, then
     /// remembers it.
-    pub fn check(&mut self, c: &mut Check<'_>, list: &Path, index: usize, identity: Identity) {
+    pub(crate) fn check(
+        &mut self,
+        c: &mut Check<'_>,
+        list: &Path,
+        index: usize,
+        identity: Identity,
+    ) {
         let at = |name: &str| list.index(index).key(MONITOR, name);
         let mut name_taken = false;
         if let Some(name) = &identity.name {

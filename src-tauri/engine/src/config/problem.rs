@@ -76,12 +76,12 @@ pub(crate) struct Path {
 
 impl Path {
     /// The top of the file.
-    pub fn root() -> Self {
+    pub(crate) fn root() -> Self {
         Self::default()
     }
 
     /// The key `name` of the table described by `table`.
-    pub fn key(&self, table: &[Key], name: &str) -> Self {
+    pub(crate) fn key(&self, table: &[Key], name: &str) -> Self {
         let mut text = self.text.clone();
         if !text.is_empty() {
             text.push('.');
@@ -101,7 +101,7 @@ impl Path {
     }
 
     /// Element `index` of the array here.
-    pub fn index(&self, index: usize) -> Self {
+    pub(crate) fn index(&self, index: usize) -> Self {
         let mut order = self.order.clone();
         order.push(index);
         Self {
@@ -111,7 +111,7 @@ impl Path {
     }
 
     /// The path as shown.
-    pub fn text(&self) -> &str {
+    pub(crate) fn text(&self) -> &str {
         &self.text
     }
 }
@@ -127,12 +127,12 @@ pub(crate) struct Field<'a> {
 
 impl<'a> Field<'a> {
     /// The key `name` of the table described by `keys` at `table`.
-    pub fn new(table: &'a Path, keys: &'static [Key], name: &'static str) -> Self {
+    pub(crate) fn new(table: &'a Path, keys: &'static [Key], name: &'static str) -> Self {
         Self { table, keys, name }
     }
 
     /// The full path.
-    pub fn path(&self) -> Path {
+    pub(crate) fn path(&self) -> Path {
         self.table.key(self.keys, self.name)
     }
 }
@@ -146,7 +146,7 @@ pub(crate) struct Problems {
 
 impl Problems {
     /// Records a problem at `path`, unless `path` or a table holding it is malformed.
-    pub fn add(&mut self, path: &Path, message: impl Into<String>) {
+    pub(crate) fn add(&mut self, path: &Path, message: impl Into<String>) {
         if !self.is_malformed(path) {
             self.found
                 .push((path.order.clone(), Problem::new(path.text.clone(), message)));
@@ -154,22 +154,22 @@ impl Problems {
     }
 
     /// Records a problem with no field (a syntax error, an unreadable file).
-    pub fn add_whole(&mut self, message: impl Into<String>) {
+    pub(crate) fn add_whole(&mut self, message: impl Into<String>) {
         self.found.push((Vec::new(), Problem::new("", message)));
     }
 
     /// Marks `path` as reported malformed and left out: later checks treat it as unusable.
-    pub fn malformed(&mut self, path: &Path) {
+    pub(crate) fn malformed(&mut self, path: &Path) {
         self.malformed.insert(path.text.clone());
     }
 
     /// Whether `field`, or a table or array holding it, was left out as malformed.
-    pub fn is_malformed_field(&self, field: &Field<'_>) -> bool {
+    pub(crate) fn is_malformed_field(&self, field: &Field<'_>) -> bool {
         !self.malformed.is_empty() && self.is_malformed(&field.path())
     }
 
     /// Whether `path`, or a table or array holding it, was left out as malformed.
-    pub fn is_malformed(&self, path: &Path) -> bool {
+    pub(crate) fn is_malformed(&self, path: &Path) -> bool {
         let text = path.text();
         self.malformed.iter().any(|bad| {
             text.strip_prefix(bad.as_str())
@@ -178,12 +178,12 @@ impl Problems {
     }
 
     /// True when nothing is wrong.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.found.is_empty()
     }
 
     /// The problems in schema order, as an error if there are any.
-    pub fn into_result(mut self) -> Result<(), ConfigError> {
+    pub(crate) fn into_result(mut self) -> Result<(), ConfigError> {
         if self.found.is_empty() {
             return Ok(());
         }

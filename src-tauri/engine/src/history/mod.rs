@@ -28,15 +28,15 @@ mod writer;
 
 use std::path::PathBuf;
 
-pub use open::{OpenOptions, Recovery};
+pub use open::Recovery;
 pub use query::Queries;
 pub use reader::HistoryReader;
-pub use record::{HistoryItem, ResultRecord};
-pub use retention::{Pruned, Retention};
-pub use schema::SCHEMA_VERSION;
-pub use stats::{percentile, SeriesPoint, Stats, Window};
+pub(crate) use record::HistoryItem;
+pub use record::ResultRecord;
+pub(crate) use retention::Retention;
+pub use stats::{SeriesPoint, Stats, Window};
 pub use store::HistoryStore;
-pub use writer::{run_writer, HistoryWriter, WriterConfig, WriterStats};
+pub(crate) use writer::run_writer;
 
 /// What can go wrong with the history. A probe result is never lost silently: the writer logs
 /// every error it drops a batch for.
@@ -84,3 +84,6 @@ impl HistoryError {
         }
     }
 }
+
+#[cfg(test)]
+mod tests;

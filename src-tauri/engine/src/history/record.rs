@@ -86,7 +86,7 @@ impl ResultRecord {
 
 /// What the history writer is sent.
 #[derive(Debug, Clone, PartialEq)]
-pub enum HistoryItem {
+pub(crate) enum HistoryItem {
     /// A probe result.
     Result(ResultRecord),
     /// A state-change event.

@@ -22,7 +22,7 @@ use crate::model::StateChange;
 
 /// How the writer batches and prunes.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct WriterConfig {
+pub(crate) struct WriterConfig {
     /// What to keep.
     pub retention: Retention,
     /// Flush when this many items are waiting.
@@ -49,7 +49,7 @@ impl Default for WriterConfig {
 
 /// What the writer has done so far, published on a watch channel (for metrics and health).
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct WriterStats {
+pub(crate) struct WriterStats {
     /// Results committed.
     pub results_written: u64,
     /// State-change events committed.
@@ -68,13 +68,13 @@ pub struct WriterStats {
 
 /// The history writer: configure, [`Self::stats`] if wanted, then [`Self::run`].
 #[derive(Debug)]
-pub struct HistoryWriter {
+pub(crate) struct HistoryWriter {
     config: WriterConfig,
     stats: watch::Sender<WriterStats>,
 }
 
 /// Writes with the given retention and default batching; returns the store when done.
-pub async fn run_writer(
+pub(crate) async fn run_writer(
     store: HistoryStore,
     rx: mpsc::Receiver<HistoryItem>,
     cancel: CancellationToken,
@@ -108,7 +108,7 @@ impl Batch {
 
 impl HistoryWriter {
     /// A writer with `config`.
-    pub fn new(config: WriterConfig) -> Self {
+    pub(crate) fn new(config: WriterConfig) -> Self {
         Self {
             config,
             stats: watch::channel(WriterStats::default()).0,
@@ -116,13 +116,14 @@ impl HistoryWriter {
     }
 
     /// Follows what the writer has done.
-    pub fn stats(&self) -> watch::Receiver<WriterStats> {
+    #[cfg(test)]
+    pub(crate) fn stats(&self) -> watch::Receiver<WriterStats> {
         self.stats.subscribe()
     }
 
     /// Runs until `cancel` fires or every sender is gone, then drains, flushes and returns the
     /// store. Errs only when a blocking write task panicked (the store is lost with it).
-    pub async fn run(
+    pub(crate) async fn run(
         self,
         mut store: HistoryStore,
         mut rx: mpsc::Receiver<HistoryItem>,

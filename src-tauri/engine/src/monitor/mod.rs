@@ -43,10 +43,9 @@ mod state;
 mod streaks;
 mod worst;
 
-pub use mute::Mute;
-pub use state::{MonitorState, Observation, OFFLINE_REASON};
-pub use streaks::{Pending, Streaks};
-pub use worst::{worst, Shown};
+pub(crate) use mute::Mute;
+pub(crate) use state::{MonitorState, Observation};
+pub(crate) use worst::{worst, Shown};
 
 #[cfg(test)]
 mod tests;

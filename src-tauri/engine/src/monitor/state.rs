@@ -10,11 +10,12 @@ use crate::model::{AlertPolicy, ChangeKind, MonitorId, StateChange, Status};
 use crate::verdict::Verdict;
 
 /// The reason carried by a change to Offline.
-pub const OFFLINE_REASON: &str = "this machine seems offline: every monitor fails at the network";
+pub(crate) const OFFLINE_REASON: &str =
+    "this machine seems offline: every monitor fails at the network";
 
 /// One judged probe, as the state machine sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Observation {
+pub(crate) struct Observation {
     /// The probe's verdict.
     pub verdict: Verdict,
     /// Why it is not Success.
@@ -27,7 +28,7 @@ pub struct Observation {
 
 /// One monitor's alerting state.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct MonitorState {
+pub(crate) struct MonitorState {
     id: MonitorId,
     name: String,
     status: Status,
@@ -45,7 +46,7 @@ pub struct MonitorState {
 
 impl MonitorState {
     /// A monitor not probed yet: Unknown since `now`.
-    pub fn new(id: MonitorId, name: impl Into<String>, now: DateTime<Utc>) -> Self {
+    pub(crate) fn new(id: MonitorId, name: impl Into<String>, now: DateTime<Utc>) -> Self {
         Self {
             id,
             name: name.into(),
@@ -62,7 +63,7 @@ impl MonitorState {
     }
 
     /// Takes in one judged probe; returns the events it causes (at most one today).
-    pub fn observe(
+    pub(crate) fn observe(
         &mut self,
         obs: &Observation,
         policy: &AlertPolicy,
@@ -98,7 +99,7 @@ impl MonitorState {
 
     /// The machine went offline: show Offline and forget the streaks. `None` when already
     /// Offline.
-    pub fn set_offline(&mut self, now: DateTime<Utc>) -> Option<StateChange> {
+    pub(crate) fn set_offline(&mut self, now: DateTime<Utc>) -> Option<StateChange> {
         if self.status == Status::Offline {
             return None;
         }
@@ -192,7 +193,7 @@ impl MonitorState {
     }
 
     /// Progress toward confirming Failed or Warning, when the last verdict is not confirmed yet.
-    pub fn pending(&self, policy: &AlertPolicy) -> Option<Pending> {
+    pub(crate) fn pending(&self, policy: &AlertPolicy) -> Option<Pending> {
         let needs = Needs::of(policy);
         let s = self.streaks;
         match self.last_verdict? {
@@ -210,53 +211,47 @@ impl MonitorState {
         }
     }
 
-    /// The monitor's id.
-    pub fn id(&self) -> &MonitorId {
-        &self.id
-    }
-
-    /// The name events carry.
-    pub fn name(&self) -> &str {
-        &self.name
-    }
-
     /// Renames the monitor (a config change); its state stays.
-    pub fn set_name(&mut self, name: impl Into<String>) {
+    pub(crate) fn set_name(&mut self, name: impl Into<String>) {
         self.name = name.into();
     }
 
     /// The status shown.
-    pub fn status(&self) -> Status {
+    pub(crate) fn status(&self) -> Status {
         self.status
     }
 
     /// When the monitor entered its status.
-    pub fn since(&self) -> DateTime<Utc> {
+    pub(crate) fn since(&self) -> DateTime<Utc> {
         self.since
     }
 
     /// The last counted verdict.
-    pub fn last_verdict(&self) -> Option<Verdict> {
+    #[cfg(test)]
+    pub(crate) fn last_verdict(&self) -> Option<Verdict> {
         self.last_verdict
     }
 
     /// The last counted verdict's reason.
-    pub fn last_reason(&self) -> Option<&str> {
+    pub(crate) fn last_reason(&self) -> Option<&str> {
         self.last_reason.as_deref()
     }
 
     /// When the last counted probe ran.
-    pub fn last_checked(&self) -> Option<DateTime<Utc>> {
+    #[cfg(test)]
+    pub(crate) fn last_checked(&self) -> Option<DateTime<Utc>> {
         self.last_at
     }
 
     /// When people were last told about this monitor.
-    pub fn last_alert(&self) -> Option<DateTime<Utc>> {
+    #[cfg(test)]
+    pub(crate) fn last_alert(&self) -> Option<DateTime<Utc>> {
         self.last_alert
     }
 
     /// The consecutive counts.
-    pub fn streaks(&self) -> Streaks {
+    #[cfg(test)]
+    pub(crate) fn streaks(&self) -> Streaks {
         self.streaks
     }
 }

@@ -9,7 +9,7 @@ use crate::verdict::Verdict;
 
 /// Consecutive verdict counts.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
-pub struct Streaks {
+pub(crate) struct Streaks {
     /// Consecutive Success verdicts.
     pub success: u32,
     /// Consecutive Warning-or-Failed verdicts.
@@ -21,7 +21,7 @@ pub struct Streaks {
 impl Streaks {
     /// The counts after one more counted verdict: a Failed verdict counts toward Warning too.
     #[must_use]
-    pub fn after(self, verdict: Verdict) -> Self {
+    pub(crate) fn after(self, verdict: Verdict) -> Self {
         let bump = |n: u32| n.saturating_add(1);
         match verdict {
             Verdict::Success => Self {
@@ -45,7 +45,7 @@ impl Streaks {
 
 /// Progress toward a confirmation, for the UI: "failing 1 of 2".
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Pending {
+pub(crate) struct Pending {
     /// Failed or Warning.
     pub toward: Status,
     /// Consecutive verdicts so far.
@@ -73,7 +73,7 @@ pub(super) struct Needs {
 }
 
 impl Needs {
-    pub fn of(policy: &AlertPolicy) -> Self {
+    pub(crate) fn of(policy: &AlertPolicy) -> Self {
         let failed = if policy.every_failure {
             1
         } else {

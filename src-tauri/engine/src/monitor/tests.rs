@@ -7,6 +7,8 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use super::state::OFFLINE_REASON;
+use super::streaks::Streaks;
 use super::*;
 use crate::model::{AlertPolicy, ChangeKind, StateChange, Status};
 use crate::verdict::Verdict;

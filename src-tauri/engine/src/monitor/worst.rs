@@ -5,7 +5,7 @@ use crate::model::Status;
 
 /// One monitor as the worst-status fold sees it.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub struct Shown {
+pub(crate) struct Shown {
     /// Its status.
     pub status: Status,
     /// False for a disabled monitor.
@@ -17,7 +17,7 @@ pub struct Shown {
 /// The tray's status: the most severe ([`Status::severity`]) over the enabled, non-snoozed
 /// monitors; Unknown (grey) when there are none. A global pause does not hide a monitor: it
 /// silences alerts, not the picture.
-pub fn worst(monitors: impl IntoIterator<Item = Shown>) -> Status {
+pub(crate) fn worst(monitors: impl IntoIterator<Item = Shown>) -> Status {
     monitors
         .into_iter()
         .filter(|m| m.enabled && !m.snoozed)

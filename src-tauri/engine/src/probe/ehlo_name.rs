@@ -5,7 +5,7 @@
 use std::net::{IpAddr, SocketAddr};
 
 /// The default EHLO name for a connection whose local end is `local`.
-pub fn default_ehlo_name(local: SocketAddr) -> String {
+pub(crate) fn default_ehlo_name(local: SocketAddr) -> String {
     let host = gethostname::gethostname();
     fqdn(&host.to_string_lossy()).unwrap_or_else(|| address_literal(local.ip()))
 }
@@ -22,7 +22,7 @@ fn fqdn(host: &str) -> Option<String> {
 }
 
 /// `[192.0.2.1]` or `[IPv6:2001:db8::1]` (RFC 5321 §4.1.3).
-pub fn address_literal(ip: IpAddr) -> String {
+pub(crate) fn address_literal(ip: IpAddr) -> String {
     match ip {
         IpAddr::V4(v4) => format!("[{v4}]"),
         IpAddr::V6(v6) => match v6.to_ipv4_mapped() {

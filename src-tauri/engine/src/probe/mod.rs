@@ -3,12 +3,12 @@
 //! line by another 2×QoS (one overall deadline, so a server that drips bytes cannot stretch it).
 
 mod classify;
-pub mod ehlo_name;
-pub mod recorder;
-pub mod report;
-pub mod resolve;
+pub(crate) mod ehlo_name;
+pub(crate) mod recorder;
+pub(crate) mod report;
+pub(crate) mod resolve;
 mod session;
-pub mod spec;
+pub(crate) mod spec;
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -18,8 +18,6 @@ use tokio::time::{timeout, timeout_at, Instant};
 
 pub use report::{Direction, EhloReply, Phases, ProbeReport, TranscriptLine};
 pub use spec::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode};
-// The configuration and the command line still name the trust settings by this path.
-pub use crate::tls::TlsTrust;
 
 use self::resolve::resolve;
 use self::session::Session;

@@ -16,7 +16,7 @@ const TRANSCRIPT_CAP: usize = 80;
 
 /// Phase, timings and transcript of one probe.
 #[derive(Debug)]
-pub struct Recorder {
+pub(crate) struct Recorder {
     t0: Instant,
     mark: Instant,
     /// The phase in progress.
@@ -30,7 +30,7 @@ pub struct Recorder {
 
 impl Recorder {
     /// Starts the clock (connect start).
-    pub fn start(phase: Phase) -> Self {
+    pub(crate) fn start(phase: Phase) -> Self {
         let now = Instant::now();
         Self {
             t0: now,
@@ -43,23 +43,17 @@ impl Recorder {
     }
 
     /// When the clock started.
-    pub fn t0(&self) -> Instant {
+    pub(crate) fn t0(&self) -> Instant {
         self.t0
     }
 
     /// Time since the clock started.
-    pub fn elapsed(&self) -> Duration {
+    pub(crate) fn elapsed(&self) -> Duration {
         self.t0.elapsed()
     }
 
-    /// Enters `phase`: time from now on counts towards it.
-    pub fn enter(&mut self, phase: Phase) {
-        self.phase = phase;
-        self.mark = Instant::now();
-    }
-
     /// Ends the phase in progress at `at`, storing its duration.
-    pub fn finish_at(&mut self, at: Instant) {
+    pub(crate) fn finish_at(&mut self, at: Instant) {
         let took = at.saturating_duration_since(self.mark);
         let slot = match self.phase {
             Phase::Dns => &mut self.phases.dns,
@@ -74,17 +68,17 @@ impl Recorder {
     }
 
     /// Ends the phase in progress now.
-    pub fn finish(&mut self) {
+    pub(crate) fn finish(&mut self) {
         self.finish_at(Instant::now());
     }
 
     /// Notes a command we sent.
-    pub fn sent(&mut self, command: &str) {
+    pub(crate) fn sent(&mut self, command: &str) {
         self.push(Direction::Client, command.to_owned());
     }
 
     /// Notes a reply, shortening long ones.
-    pub fn received(&mut self, reply: &Reply) {
+    pub(crate) fn received(&mut self, reply: &Reply) {
         let total = reply.lines.len() + reply.omitted_lines;
         let shown = if total <= REPLY_LINES_SHOWN + 1 {
             total
@@ -105,12 +99,12 @@ impl Recorder {
     }
 
     /// Notes something the probe observed.
-    pub fn note(&mut self, text: impl Into<String>) {
+    pub(crate) fn note(&mut self, text: impl Into<String>) {
         self.push(Direction::Note, text.into());
     }
 
     /// The transcript, with a last line saying how much was left out.
-    pub fn into_transcript(mut self) -> Vec<TranscriptLine> {
+    pub(crate) fn into_transcript(mut self) -> Vec<TranscriptLine> {
         if self.dropped > 0 {
             let at = self.elapsed();
             self.transcript.push(TranscriptLine {

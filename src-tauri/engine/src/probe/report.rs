@@ -157,13 +157,13 @@ impl ProbeReport {
 }
 
 /// Serialises a duration as fractional milliseconds.
-pub fn ms<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn ms<S: Serializer>(d: &Duration, s: S) -> Result<S::Ok, S::Error> {
     s.serialize_f64(round_us(*d))
 }
 
 /// Serialises an optional duration as fractional milliseconds or `null`.
 #[allow(clippy::ref_option)]
-pub fn opt_ms<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
+pub(crate) fn opt_ms<S: Serializer>(d: &Option<Duration>, s: S) -> Result<S::Ok, S::Error> {
     match d {
         Some(d) => s.serialize_f64(round_us(*d)),
         None => s.serialize_none(),

@@ -7,14 +7,14 @@ use super::spec::AddressFamily;
 use crate::failure::{Failure, FailureKind, Phase};
 
 /// The host without the brackets of an IPv6 literal.
-pub fn unbracket(host: &str) -> &str {
+pub(crate) fn unbracket(host: &str) -> &str {
     host.strip_prefix('[')
         .and_then(|h| h.strip_suffix(']'))
         .unwrap_or(host)
 }
 
 /// Resolves `host` to the addresses to try, in order.
-pub async fn resolve(
+pub(crate) async fn resolve(
     host: &str,
     port: u16,
     family: AddressFamily,

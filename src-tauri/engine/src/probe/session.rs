@@ -56,7 +56,7 @@ pub(crate) struct Session<'a> {
 
 impl<'a> Session<'a> {
     /// A session that has not connected yet; the latency clock starts now.
-    pub fn new(spec: &'a ProbeSpec, tls: Option<TlsClient>) -> Self {
+    pub(crate) fn new(spec: &'a ProbeSpec, tls: Option<TlsClient>) -> Self {
         Self {
             spec,
             tls,
@@ -71,7 +71,7 @@ impl<'a> Session<'a> {
     }
 
     /// Runs the session up to the judged EHLO reply.
-    pub async fn run(&mut self, addrs: &[SocketAddr]) -> Result<Heard, Failure> {
+    pub(crate) async fn run(&mut self, addrs: &[SocketAddr]) -> Result<Heard, Failure> {
         let tcp = self.connect(addrs).await?;
         let local = tcp
             .local_addr()
@@ -114,7 +114,7 @@ impl<'a> Session<'a> {
     }
 
     /// The failure for a session cut off by the deadline `limit` after connect start.
-    pub fn timed_out(&mut self, limit: Duration) -> Failure {
+    pub(crate) fn timed_out(&mut self, limit: Duration) -> Failure {
         let phase = self.rec.phase;
         let what = match phase {
             Phase::Dns | Phase::Connect => "no connection".to_owned(),
@@ -133,7 +133,7 @@ impl<'a> Session<'a> {
 
     /// Sends QUIT once the verdict is fixed and waits a short grace for the 221 — never past
     /// `deadline`, and whatever happens it changes nothing.
-    pub async fn quit(&mut self, deadline: Instant, failure: Option<&Failure>) {
+    pub(crate) async fn quit(&mut self, deadline: Instant, failure: Option<&Failure>) {
         let Some(mut conn) = self.conn.take() else {
             return;
         };

@@ -49,7 +49,7 @@ impl Coordinator {
     /// A coordinator with no monitors yet. Monitor tasks send their results to `results` and stop
     /// with `shutdown`. A `notice` (a damaged history file moved aside, or no history at all) is
     /// told to whoever listens at once (the agent logs it; the snapshot keeps it for the window).
-    pub fn new(
+    pub(crate) fn new(
         options: &EngineOptions,
         results: mpsc::Sender<ProbeDone>,
         shutdown: &CancellationToken,
@@ -87,37 +87,37 @@ impl Coordinator {
     }
 
     /// True while a change waits to be published.
-    pub fn publish_due(&self) -> bool {
+    pub(crate) fn publish_due(&self) -> bool {
         self.publish.is_dirty()
     }
 
     /// When the waiting change is to be published.
-    pub fn publish_at(&self) -> Instant {
+    pub(crate) fn publish_at(&self) -> Instant {
         self.publish.at()
     }
 
     /// The snapshot went out.
-    pub fn published(&mut self) {
+    pub(crate) fn published(&mut self) {
         self.publish.done();
     }
 
     /// True while monitor tasks run.
-    pub fn has_tasks(&self) -> bool {
+    pub(crate) fn has_tasks(&self) -> bool {
         !self.tasks.is_empty()
     }
 
     /// Waits for a monitor task to end.
-    pub async fn next_task_end(&mut self) -> Option<Result<(), JoinError>> {
+    pub(crate) async fn next_task_end(&mut self) -> Option<Result<(), JoinError>> {
         self.tasks.join_next().await
     }
 
     /// Cancels every monitor task and waits for all of them.
-    pub async fn stop_tasks(&mut self) {
+    pub(crate) async fn stop_tasks(&mut self) {
         self.tasks.stop_all().await;
     }
 
     /// The picture of now.
-    pub fn snapshot(&self) -> Snapshot {
+    pub(crate) fn snapshot(&self) -> Snapshot {
         let views = self.monitors.iter().map(|e| e.view.clone()).collect();
         let mut snapshot = Snapshot::new(
             views,
@@ -130,7 +130,7 @@ impl Coordinator {
     }
 
     /// Carries out a command from a shell.
-    pub fn command(&mut self, command: Command) {
+    pub(crate) fn command(&mut self, command: Command) {
         match command {
             Command::Apply(config) => self.apply(*config),
             Command::CheckNow(Some(id)) => {
@@ -166,7 +166,7 @@ impl Coordinator {
 
     /// Switches to `config`: unchanged monitors keep running; changed ones restart (and probe
     /// at once); new ones start staggered; removed ones stop.
-    pub fn apply(&mut self, config: Config) {
+    pub(crate) fn apply(&mut self, config: Config) {
         let now = self.now();
         let was_offline = self.connectivity.offline();
         let changed = self.monitors.reconcile(config.monitors, now);
@@ -206,7 +206,7 @@ impl Coordinator {
 
     /// Takes in one finished probe: suspend and offline detection, the alert state machine,
     /// then the event, the history row and any state changes.
-    pub fn result(&mut self, done: ProbeDone) {
+    pub(crate) fn result(&mut self, done: ProbeDone) {
         let now = self.now();
         if let Some(resume) = self.suspend.sample(now, Instant::now()) {
             self.resumed(resume.gap);
@@ -317,7 +317,7 @@ impl Coordinator {
     }
 
     /// Compares the wall clock with the monotonic clock to notice a resume from suspend.
-    pub fn check_clock(&mut self) {
+    pub(crate) fn check_clock(&mut self) {
         if let Some(resume) = self.suspend.sample(self.now(), Instant::now()) {
             self.resumed(resume.gap);
         }

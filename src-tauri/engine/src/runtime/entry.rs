@@ -28,7 +28,7 @@ pub(super) struct Entry {
 }
 
 impl Entry {
-    pub fn new(config: MonitorConfig, now: DateTime<Utc>) -> Self {
+    pub(crate) fn new(config: MonitorConfig, now: DateTime<Utc>) -> Self {
         let state = MonitorState::new(config.id.clone(), config.name.clone(), now);
         let mut entry = Self {
             config,
@@ -45,7 +45,7 @@ impl Entry {
     }
 
     /// The mute in force for this monitor, given the global pause.
-    pub fn mute(&self, paused_until: Option<DateTime<Utc>>) -> Mute {
+    pub(crate) fn mute(&self, paused_until: Option<DateTime<Utc>>) -> Mute {
         Mute {
             snoozed_until: self.snoozed_until,
             paused_until,
@@ -53,7 +53,7 @@ impl Entry {
     }
 
     /// Stops the task, if one runs.
-    pub fn stop_task(&mut self) {
+    pub(crate) fn stop_task(&mut self) {
         if let Some(task) = self.task.take() {
             task.cancel.cancel();
         }
@@ -61,7 +61,7 @@ impl Entry {
     }
 
     /// What the task of generation `generation` runs, its first probe `first_delay` from now.
-    pub fn plan(&self, generation: u64, first_delay: Duration) -> TaskPlan {
+    pub(crate) fn plan(&self, generation: u64, first_delay: Duration) -> TaskPlan {
         let config = &self.config;
         TaskPlan {
             id: config.id.clone(),
@@ -75,7 +75,7 @@ impl Entry {
     }
 
     /// Rebuilds the view after any change.
-    pub fn refresh_view(&mut self) {
+    pub(crate) fn refresh_view(&mut self) {
         let spec = &self.config.spec;
         let alerts = &self.config.alerts;
         self.view = Arc::new(MonitorView {

@@ -71,7 +71,7 @@ pub(super) fn start(
 
 impl HistoryQueue {
     /// Queues a row for the writer.
-    pub fn record(&self, item: HistoryItem) {
+    pub(crate) fn record(&self, item: HistoryItem) {
         if let Some(history) = &self.tx {
             if history.try_send(item).is_err() {
                 tracing::warn!("history queue full: a row was dropped");
@@ -82,7 +82,7 @@ impl HistoryQueue {
 
 impl HistoryDrain {
     /// Stops the writer and waits while it writes what it has; call after the queue is dropped.
-    pub async fn finish(self) {
+    pub(crate) async fn finish(self) {
         self.stop.cancel();
         if let Some(writer) = self.writer {
             match writer.await {

@@ -18,8 +18,7 @@ use crate::config::Config;
 use crate::handle::{EngineEvent, EngineHandle};
 use crate::history::HistoryStore;
 
-pub use options::{EngineOptions, WallClock};
-pub use publish::PUBLISH_DELAY;
+pub use options::EngineOptions;
 
 /// Starts engines.
 #[derive(Debug)]

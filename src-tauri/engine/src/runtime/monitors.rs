@@ -30,34 +30,38 @@ pub(super) struct Reconciled {
 
 impl Monitors {
     /// The monitor with this id.
-    pub fn get(&self, id: &MonitorId) -> Option<&Entry> {
+    pub(crate) fn get(&self, id: &MonitorId) -> Option<&Entry> {
         self.index.get(id).map(|&at| &self.entries[at])
     }
 
     /// The monitor with this id, to change.
-    pub fn get_mut(&mut self, id: &MonitorId) -> Option<&mut Entry> {
+    pub(crate) fn get_mut(&mut self, id: &MonitorId) -> Option<&mut Entry> {
         let at = *self.index.get(id)?;
         self.entries.get_mut(at)
     }
 
     /// How many monitors there are.
-    pub fn len(&self) -> usize {
+    pub(crate) fn len(&self) -> usize {
         self.entries.len()
     }
 
     /// Every monitor, in configuration order.
-    pub fn iter(&self) -> impl Iterator<Item = &Entry> {
+    pub(crate) fn iter(&self) -> impl Iterator<Item = &Entry> {
         self.entries.iter()
     }
 
     /// Every monitor, in configuration order, to change.
-    pub fn iter_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
+    pub(crate) fn iter_mut(&mut self) -> impl Iterator<Item = &mut Entry> {
         self.entries.iter_mut()
     }
 
     /// Lays `monitors` over the current ones. A monitor whose settings changed has its task
     /// stopped and keeps its alert state under its new name; a removed one has its task stopped.
-    pub fn reconcile(&mut self, monitors: Vec<MonitorConfig>, now: DateTime<Utc>) -> Reconciled {
+    pub(crate) fn reconcile(
+        &mut self,
+        monitors: Vec<MonitorConfig>,
+        now: DateTime<Utc>,
+    ) -> Reconciled {
         let mut old: HashMap<MonitorId, Entry> = std::mem::take(&mut self.entries)
             .into_iter()
             .map(|e| (e.config.id.clone(), e))

@@ -9,7 +9,7 @@ use chrono::{DateTime, Utc};
 
 /// The wall clock the engine stamps events with (injectable, so suspend handling can be tested
 /// with paused monotonic time and a wall clock that jumps).
-pub type WallClock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
+pub(crate) type WallClock = Arc<dyn Fn() -> DateTime<Utc> + Send + Sync>;
 
 /// How to run the engine.
 #[derive(Clone)]

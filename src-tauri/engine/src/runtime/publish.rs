@@ -7,7 +7,7 @@ use std::time::Duration;
 use tokio::time::Instant;
 
 /// How long a change waits before it is published, so a burst of results makes one snapshot.
-pub const PUBLISH_DELAY: Duration = Duration::from_millis(50);
+pub(crate) const PUBLISH_DELAY: Duration = Duration::from_millis(50);
 /// The publish delay per monitor, between [`PUBLISH_DELAY`] and [`MAX_PUBLISH_DELAY`]: a
 /// snapshot costs O(monitors), so up to 500 monitors a change shows within 50 ms, and with
 /// 10,000 (a result every 6 ms) one snapshot a second is built, not twenty.
@@ -24,7 +24,7 @@ pub(super) struct Publish {
 
 impl Publish {
     /// Dirty from the start, so the first snapshot goes out at once.
-    pub fn new() -> Self {
+    pub(crate) fn new() -> Self {
         Self {
             dirty: true,
             at: Instant::now(),
@@ -32,18 +32,18 @@ impl Publish {
     }
 
     /// True while a change waits to be published.
-    pub fn is_dirty(&self) -> bool {
+    pub(crate) fn is_dirty(&self) -> bool {
         self.dirty
     }
 
     /// When the waiting change is to be published.
-    pub fn at(&self) -> Instant {
+    pub(crate) fn at(&self) -> Instant {
         self.at
     }
 
     /// Something changed: publish after the delay for `monitors` monitors, unless a change
     /// already waits (its time stands).
-    pub fn mark(&mut self, monitors: usize) {
+    pub(crate) fn mark(&mut self, monitors: usize) {
         if !self.dirty {
             self.dirty = true;
             let monitors = u32::try_from(monitors).unwrap_or(u32::MAX);
@@ -53,7 +53,7 @@ impl Publish {
     }
 
     /// The snapshot went out.
-    pub fn done(&mut self) {
+    pub(crate) fn done(&mut self) {
         self.dirty = false;
     }
 }

@@ -26,7 +26,7 @@ pub(super) struct Tasks {
 
 impl Tasks {
     /// No tasks yet; those started send their results to `results` and stop with `shutdown`.
-    pub fn new(
+    pub(crate) fn new(
         options: &EngineOptions,
         results: mpsc::Sender<ProbeDone>,
         shutdown: &CancellationToken,
@@ -44,13 +44,13 @@ impl Tasks {
     }
 
     /// The next generation number; every (re)start of a monitor takes one.
-    pub fn next_generation(&mut self) -> u64 {
+    pub(crate) fn next_generation(&mut self) -> u64 {
         self.generation += 1;
         self.generation
     }
 
     /// Starts `entry`'s task as generation `generation`, its first probe `first_delay` from now.
-    pub fn start(&mut self, entry: &mut Entry, generation: u64, first_delay: Duration) {
+    pub(crate) fn start(&mut self, entry: &mut Entry, generation: u64, first_delay: Duration) {
         let plan = entry.plan(generation, first_delay);
         let control = TaskControl::child_of(&self.stop);
         entry.generation = generation;
@@ -59,17 +59,17 @@ impl Tasks {
     }
 
     /// True when no task runs.
-    pub fn is_empty(&self) -> bool {
+    pub(crate) fn is_empty(&self) -> bool {
         self.set.is_empty()
     }
 
     /// Waits for a task to end.
-    pub async fn join_next(&mut self) -> Option<Result<(), JoinError>> {
+    pub(crate) async fn join_next(&mut self) -> Option<Result<(), JoinError>> {
         self.set.join_next().await
     }
 
     /// Cancels every task and waits for all of them.
-    pub async fn stop_all(&mut self) {
+    pub(crate) async fn stop_all(&mut self) {
         self.stop.cancel();
         while self.set.join_next().await.is_some() {}
     }

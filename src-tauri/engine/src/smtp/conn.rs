@@ -15,7 +15,7 @@ use super::reply::{Reply, ReplyError, DEFAULT_LINE_CAP};
 
 /// What can go wrong while reading a reply or sending a command.
 #[derive(Debug, thiserror::Error)]
-pub enum ConnError {
+pub(crate) enum ConnError {
     /// The server closed the connection; `partial` says whether part of a reply had arrived.
     #[error("{}", if *partial { "connection closed in the middle of a reply" } else { "connection closed before a reply" })]
     Closed {
@@ -32,7 +32,7 @@ pub enum ConnError {
 
 /// A connection with a read buffer and a reply parser.
 #[derive(Debug)]
-pub struct SmtpConn<S> {
+pub(crate) struct SmtpConn<S> {
     stream: S,
     buf: BytesMut,
     parser: ReplyParser,
@@ -40,12 +40,12 @@ pub struct SmtpConn<S> {
 
 impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
     /// Wraps a connected stream, with the default line cap.
-    pub fn new(stream: S) -> Self {
+    pub(crate) fn new(stream: S) -> Self {
         Self::with_line_cap(stream, DEFAULT_LINE_CAP)
     }
 
     /// Wraps a connected stream; reply lines longer than `line_cap` bytes are refused.
-    pub fn with_line_cap(stream: S, line_cap: usize) -> Self {
+    pub(crate) fn with_line_cap(stream: S, line_cap: usize) -> Self {
         Self {
             stream,
             buf: BytesMut::with_capacity(1024),
@@ -54,7 +54,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
     }
 
     /// Reads until one complete reply has arrived.
-    pub async fn read_reply(&mut self) -> Result<Reply, ConnError> {
+    pub(crate) async fn read_reply(&mut self) -> Result<Reply, ConnError> {
         loop {
             if let Some(reply) = self.parser.parse(&mut self.buf)? {
                 return Ok(reply);
@@ -68,7 +68,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
     }
 
     /// Sends one command; `CRLF` is appended.
-    pub async fn send(&mut self, command: &str) -> Result<(), ConnError> {
+    pub(crate) async fn send(&mut self, command: &str) -> Result<(), ConnError> {
         let mut line = Vec::with_capacity(command.len() + 2);
         line.extend_from_slice(command.as_bytes());
         line.extend_from_slice(b"\r\n");
@@ -78,18 +78,18 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
     }
 
     /// How many bytes the server sent that no reply has consumed yet.
-    pub fn buffered(&self) -> usize {
+    pub(crate) fn buffered(&self) -> usize {
         self.buf.len()
     }
 
     /// Gives the stream back (for the STARTTLS upgrade); buffered bytes are dropped, so callers
     /// check [`Self::buffered`] first.
-    pub fn into_inner(self) -> S {
+    pub(crate) fn into_inner(self) -> S {
         self.stream
     }
 
     /// Closes the write half politely; errors are irrelevant at that point.
-    pub async fn shutdown(&mut self) {
+    pub(crate) async fn shutdown(&mut self) {
         let _ = self.stream.shutdown().await;
     }
 }

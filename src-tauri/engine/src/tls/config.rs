@@ -32,7 +32,7 @@ pub enum TlsSetupError {
 /// A client configuration and the verifier that checks certificates for real, so that an
 /// `--insecure` probe can still say whether verification would have passed.
 #[derive(Clone)]
-pub struct TlsClient {
+pub(crate) struct TlsClient {
     /// The configuration used for the handshake.
     pub config: Arc<ClientConfig>,
     /// The real verifier (also used by the handshake unless insecure).
@@ -51,7 +51,11 @@ impl fmt::Debug for TlsClient {
 
 impl TlsClient {
     /// Whether the real verifier accepts this chain for this name now; the error text if not.
-    pub fn check(&self, chain: &[CertificateDer<'_>], name: &ServerName<'_>) -> Result<(), String> {
+    pub(crate) fn check(
+        &self,
+        chain: &[CertificateDer<'_>],
+        name: &ServerName<'_>,
+    ) -> Result<(), String> {
         let (end_entity, intermediates) = chain.split_first().ok_or("no certificate presented")?;
         self.verifier
             .verify_server_cert(end_entity, intermediates, name, &[], UnixTime::now())
@@ -71,14 +75,14 @@ pub struct TlsTrust {
 
 /// Client configurations by trust setting, with the system roots loaded once.
 #[derive(Debug, Default)]
-pub struct TlsConfigs {
+pub(crate) struct TlsConfigs {
     system_roots: OnceLock<Arc<RootCertStore>>,
     built: Mutex<HashMap<TlsTrust, TlsClient>>,
 }
 
 impl TlsConfigs {
     /// The client for `trust`, built on first use.
-    pub fn get(&self, trust: &TlsTrust) -> Result<TlsClient, TlsSetupError> {
+    pub(crate) fn get(&self, trust: &TlsTrust) -> Result<TlsClient, TlsSetupError> {
         if let Some(client) = self
             .built
             .lock()

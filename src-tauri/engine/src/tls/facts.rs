@@ -41,7 +41,7 @@ pub struct TlsFacts {
 /// Reads the facts of an established connection. `verification` is the verifier's verdict on
 /// the chain; `skipped` says the handshake did not enforce it (`--insecure`), in which case the
 /// report says "not verified" whatever the verdict, and keeps the verdict's error, if any.
-pub fn tls_facts(
+pub(crate) fn tls_facts(
     conn: &ClientConnection,
     verification: Result<(), String>,
     skipped: bool,
@@ -62,7 +62,7 @@ pub fn tls_facts(
 }
 
 /// The certificate part of the facts (version and cipher left empty).
-pub fn certificate_facts(der: &CertificateDer<'_>, now: DateTime<Utc>) -> Option<TlsFacts> {
+pub(crate) fn certificate_facts(der: &CertificateDer<'_>, now: DateTime<Utc>) -> Option<TlsFacts> {
     let (_, cert) = X509Certificate::from_der(der.as_ref()).ok()?;
     let not_after = DateTime::from_timestamp(cert.validity().not_after.timestamp(), 0)?;
     let subject_alt_names = cert

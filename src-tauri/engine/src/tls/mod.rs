@@ -2,8 +2,10 @@
 //! configurations per trust setting, and the facts a report carries about the session and the
 //! certificate.
 
-pub mod config;
-pub mod facts;
+pub(crate) mod config;
+pub(crate) mod facts;
 
-pub use config::{read_ca_file, TlsClient, TlsConfigs, TlsSetupError, TlsTrust};
-pub use facts::{tls_facts, TlsFacts};
+pub use config::{read_ca_file, TlsSetupError, TlsTrust};
+pub(crate) use config::{TlsClient, TlsConfigs};
+pub(crate) use facts::tls_facts;
+pub use facts::TlsFacts;

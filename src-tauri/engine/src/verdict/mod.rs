@@ -8,7 +8,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
-pub use rule::{judge, show, Answer, Judgement};
+pub use rule::show;
+pub(crate) use rule::{judge, Answer, Judgement};
 
 /// The three outcomes of a probe, worst last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

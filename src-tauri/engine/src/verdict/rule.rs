@@ -11,7 +11,7 @@ use crate::smtp::{EhloInfo, ReplyCode};
 
 /// What the session produced when it got as far as a judged EHLO reply.
 #[derive(Debug, Clone, Copy)]
-pub struct Answer<'a> {
+pub(crate) struct Answer<'a> {
     /// The judged EHLO reply's code.
     pub code: ReplyCode,
     /// The reply as one line, for messages.
@@ -29,7 +29,7 @@ pub struct Answer<'a> {
 
 /// A verdict with its reason; a Failed verdict also carries the failure.
 #[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Judgement {
+pub(crate) struct Judgement {
     /// The verdict.
     pub verdict: Verdict,
     /// Why it is not Success, for people.
@@ -40,7 +40,7 @@ pub struct Judgement {
 
 impl Judgement {
     /// The judgement for a session that failed before a judged EHLO reply.
-    pub fn failed(failure: Failure) -> Self {
+    pub(crate) fn failed(failure: Failure) -> Self {
         Self {
             verdict: Verdict::Failed,
             reason: Some(failure.message.clone()),
@@ -50,7 +50,7 @@ impl Judgement {
 }
 
 /// Judges an EHLO reply against the thresholds.
-pub fn judge(answer: &Answer<'_>, thresholds: &Thresholds) -> Judgement {
+pub(crate) fn judge(answer: &Answer<'_>, thresholds: &Thresholds) -> Judgement {
     let fail = |phase, kind, message: String| Judgement::failed(Failure::new(phase, kind, message));
     if answer.code != ReplyCode::OK {
         return fail(

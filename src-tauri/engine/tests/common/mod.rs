@@ -6,7 +6,7 @@
 use std::net::IpAddr;
 use std::time::Duration;
 
-use ehlowatch_engine::probe::{Phases, TlsMode};
+use ehlowatch_engine::{Phases, TlsMode};
 use ehlowatch_engine::{ProbeReport, ProbeSpec, Prober};
 use ehlowatch_testkit::{FakeSmtp, Scenario, TestPki};
 use serde::Serialize;

@@ -7,9 +7,9 @@ mod problems;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
-use ehlowatch_engine::config::{validate_monitor_alone, Config, ConfigFile, Defaults, MonitorFile};
-use ehlowatch_engine::model::{AlertPolicy, MonitorId};
-use ehlowatch_engine::probe::{AddressFamily, TlsMode};
+use ehlowatch_engine::{validate_monitor_alone, Config, ConfigFile, Defaults, MonitorFile};
+use ehlowatch_engine::{AddressFamily, TlsMode};
+use ehlowatch_engine::{AlertPolicy, MonitorId};
 
 fn write_ca(dir: &Path) -> PathBuf {
     let cert =
@@ -262,7 +262,7 @@ fn the_desktop_checks_one_monitor_against_the_others() {
         host: Some("c.test".into()),
         ..MonitorFile::default()
     };
-    let shown = |r: Result<_, ehlowatch_engine::config::ConfigError>| -> Vec<String> {
+    let shown = |r: Result<_, ehlowatch_engine::ConfigError>| -> Vec<String> {
         r.unwrap_err()
             .problems
             .iter()

@@ -1,6 +1,6 @@
 //! Invalid configurations and the exact messages people see for them.
 
-use ehlowatch_engine::config::{Config, ConfigError};
+use ehlowatch_engine::{Config, ConfigError};
 
 /// Every problem of a TOML text, as printed (`path: message`).
 pub fn toml_problems(text: &str) -> Vec<String> {

@@ -3,13 +3,13 @@
 
 use std::time::Duration;
 
+use crate::history::{HistoryStore, ResultRecord, Retention};
+use crate::TlsFacts;
+use crate::Verdict;
+use crate::{ChangeKind, MonitorId, StateChange, Status};
+use crate::{Direction, Phases, ProbeReport, TlsMode, TranscriptLine};
+use crate::{Failure, FailureKind, Phase};
 use chrono::{DateTime, TimeZone, Utc};
-use ehlowatch_engine::failure::{Failure, FailureKind, Phase};
-use ehlowatch_engine::history::{HistoryStore, ResultRecord, Retention};
-use ehlowatch_engine::model::{ChangeKind, MonitorId, StateChange, Status};
-use ehlowatch_engine::probe::{Direction, Phases, ProbeReport, TlsMode, TranscriptLine};
-use ehlowatch_engine::tls::TlsFacts;
-use ehlowatch_engine::Verdict;
 
 const DAY: i64 = 24 * 3600;
 

@@ -5,12 +5,10 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use ehlowatch_engine::model::MonitorId;
-use ehlowatch_engine::probe::{ProbeSpec, Prober};
-use ehlowatch_engine::scheduler::{
-    run_monitor, stagger, ProbeDone, TaskContext, TaskControl, TaskPlan,
-};
-use ehlowatch_engine::Verdict;
+use super::{run_monitor, stagger, ProbeDone, TaskContext, TaskControl, TaskPlan};
+use crate::MonitorId;
+use crate::Verdict;
+use crate::{ProbeSpec, Prober};
 use ehlowatch_testkit::{FakeSmtp, Script};
 use tokio::sync::{mpsc, Semaphore};
 use tokio::time::Instant;

@@ -1,20 +1,25 @@
-//! What the history tests share: a fixed clock and a plain result record.
+//! The history's tests: the store's data, recovery from damaged files and the writer task;
+//! here, what they share — a fixed clock and a plain result record.
+
+mod recovery;
+mod store;
+mod writer;
 
 use std::time::Duration;
 
+use crate::MonitorId;
+use crate::Phases;
+use crate::ResultRecord;
+use crate::Verdict;
 use chrono::{DateTime, TimeZone, Utc};
-use ehlowatch_engine::history::ResultRecord;
-use ehlowatch_engine::model::MonitorId;
-use ehlowatch_engine::probe::Phases;
-use ehlowatch_engine::Verdict;
 
 /// A fixed instant plus `secs` seconds.
-pub fn t(secs: i64) -> DateTime<Utc> {
+pub(crate) fn t(secs: i64) -> DateTime<Utc> {
     Utc.timestamp_opt(1_750_000_000 + secs, 0).unwrap()
 }
 
 /// A result with only the fields the store indexes on: monitor, time, verdict, latency.
-pub fn plain_record(
+pub(crate) fn plain_record(
     monitor: &str,
     verdict: Verdict,
     at: DateTime<Utc>,

@@ -2,15 +2,15 @@
 //! foreign, newer and locked files moved aside with a new database started; readers beside the
 //! writer, and readers following a file replaced while running.
 
-mod history_support;
-
 use std::time::Duration;
 
-use ehlowatch_engine::history::{HistoryStore, OpenOptions, SCHEMA_VERSION};
-use ehlowatch_engine::model::MonitorId;
-use ehlowatch_engine::Verdict;
+use crate::history::open::OpenOptions;
+use crate::history::schema::SCHEMA_VERSION;
+use crate::history::HistoryStore;
+use crate::MonitorId;
+use crate::Verdict;
 
-use history_support::{plain_record, t};
+use super::{plain_record, t};
 
 #[test]
 fn a_file_database_records_its_schema_version_and_keeps_data() {

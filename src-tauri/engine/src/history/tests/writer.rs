@@ -1,20 +1,17 @@
 //! The history writer task: batches by size, flushes everything on cancellation and when the
 //! senders are gone, and prunes in the background.
 
-mod history_support;
-
 use std::time::Duration;
 
+use crate::history::writer::{HistoryWriter, WriterConfig};
+use crate::history::{run_writer, HistoryItem, HistoryStore, ResultRecord, Retention};
+use crate::Verdict;
+use crate::{ChangeKind, MonitorId, StateChange, Status};
 use chrono::{DateTime, Utc};
-use ehlowatch_engine::history::{
-    run_writer, HistoryItem, HistoryStore, HistoryWriter, ResultRecord, Retention, WriterConfig,
-};
-use ehlowatch_engine::model::{ChangeKind, MonitorId, StateChange, Status};
-use ehlowatch_engine::Verdict;
 use tokio::sync::mpsc;
 use tokio_util::sync::CancellationToken;
 
-use history_support::{plain_record, t};
+use super::{plain_record, t};
 
 const PATIENCE: Duration = Duration::from_secs(20);
 

@@ -12,7 +12,6 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::{DateTime, Utc};
 use rand::Rng;
 use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio::time::{interval_at, sleep_until, Instant, MissedTickBehavior};
@@ -24,7 +23,7 @@ use crate::verdict::Verdict;
 
 /// What a monitor task needs to know about its monitor.
 #[derive(Debug, Clone)]
-pub struct TaskPlan {
+pub(crate) struct TaskPlan {
     /// Which monitor.
     pub id: MonitorId,
     /// Bumped whenever the monitor's settings change, so late results of an old task are dropped.
@@ -43,14 +42,14 @@ pub struct TaskPlan {
 
 impl TaskPlan {
     /// The confirmations the policy needs before it alerts: the larger of its two thresholds.
-    pub fn confirmations_of(policy: &AlertPolicy) -> u32 {
+    pub(crate) fn confirmations_of(policy: &AlertPolicy) -> u32 {
         policy.failed_after.max(policy.warning_after).max(1)
     }
 }
 
 /// One finished probe, as the task hands it over.
 #[derive(Debug)]
-pub struct ProbeDone {
+pub(crate) struct ProbeDone {
     /// Which monitor.
     pub id: MonitorId,
     /// The generation of the task that ran it.
@@ -61,8 +60,6 @@ pub struct ProbeDone {
     pub planned: Instant,
     /// When it actually started (after waiting for a semaphore permit).
     pub started: Instant,
-    /// Wall-clock time at the start, to notice a suspend in the middle of the probe.
-    pub started_wall: DateTime<Utc>,
     /// When it finished.
     pub finished: Instant,
     /// When the task plans to probe next.
@@ -71,7 +68,7 @@ pub struct ProbeDone {
 
 /// What is shared by every monitor task.
 #[derive(Debug, Clone)]
-pub struct TaskContext {
+pub(crate) struct TaskContext {
     /// The prober (shared TLS configurations).
     pub prober: Prober,
     /// Bounds the probes in flight.
@@ -82,7 +79,7 @@ pub struct TaskContext {
 
 /// The controls of a running monitor task.
 #[derive(Debug, Clone)]
-pub struct TaskControl {
+pub(crate) struct TaskControl {
     /// Stops the task.
     pub cancel: CancellationToken,
     /// Wakes it for an immediate probe.
@@ -91,7 +88,7 @@ pub struct TaskControl {
 
 impl TaskControl {
     /// Controls for a task that stops with `parent`.
-    pub fn child_of(parent: &CancellationToken) -> Self {
+    pub(crate) fn child_of(parent: &CancellationToken) -> Self {
         Self {
             cancel: parent.child_token(),
             check_now: Arc::new(Notify::new()),
@@ -100,7 +97,7 @@ impl TaskControl {
 }
 
 /// Runs a monitor until cancelled.
-pub async fn run_monitor(plan: TaskPlan, ctx: TaskContext, control: TaskControl) {
+pub(crate) async fn run_monitor(plan: TaskPlan, ctx: TaskContext, control: TaskControl) {
     let TaskControl { cancel, check_now } = control;
     let mut ticks = interval_at(Instant::now() + plan.first_delay, plan.interval);
     ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -139,7 +136,6 @@ pub async fn run_monitor(plan: TaskPlan, ctx: TaskContext, control: TaskControl)
             permit = ctx.permits.acquire() => permit,
         };
         let started = Instant::now();
-        let started_wall = Utc::now();
         let report = tokio::select! {
             () = cancel.cancelled() => return,
             report = ctx.prober.probe(&plan.spec) => report,
@@ -164,7 +160,6 @@ pub async fn run_monitor(plan: TaskPlan, ctx: TaskContext, control: TaskControl)
             report,
             planned,
             started,
-            started_wall,
             finished,
             next,
         };
@@ -195,10 +190,13 @@ fn jitter(interval: Duration) -> Duration {
 
 /// The first-probe delay of monitor `index` of `count`: spread evenly over
 /// `min(interval, count × 10 ms)`, so a handful start at once and ten thousand over a minute.
-pub fn stagger(index: usize, count: usize, interval: Duration) -> Duration {
+pub(crate) fn stagger(index: usize, count: usize, interval: Duration) -> Duration {
     if count <= 1 {
         return Duration::ZERO;
     }
     let spread = interval.min(Duration::from_millis(10) * u32::try_from(count).unwrap_or(u32::MAX));
     spread.mul_f64(index as f64 / count as f64)
 }
+
+#[cfg(test)]
+mod tests;
