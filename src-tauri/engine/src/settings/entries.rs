@@ -1,0 +1,221 @@
+//! The entries: one per setting, with its key, default, range and meaning, and the list of all
+//! of them in the documented order.
+
+use super::kinds::{Choice, Flag, Int, List, Setting, Text};
+use super::SMTP_PORT;
+
+/// `qos_ms`.
+pub const QOS_MS: Int = Int {
+    key: "qos_ms",
+    default: 1000,
+    min: 1,
+    max: 300_000,
+    unit: "ms",
+    noun: None,
+    doc: "QoS in milliseconds: a 250 later than this is a warning, later than twice this a failure",
+};
+
+/// `interval_s`.
+pub const INTERVAL_S: Int = Int {
+    key: "interval_s",
+    default: 60,
+    min: 1,
+    max: 86_400,
+    unit: "s",
+    noun: None,
+    doc: "Seconds between probes; longer than twice the QoS",
+};
+
+/// `retry_s`.
+pub const RETRY_S: Int = Int {
+    key: "retry_s",
+    default: 10,
+    min: 1,
+    max: 86_400,
+    unit: "s",
+    noun: None,
+    doc: "Seconds before the confirmation re-probe after a failed probe (never more than the interval)",
+};
+
+/// `cert_warn_days`.
+pub const CERT_WARN_DAYS: Int = Int {
+    key: "cert_warn_days",
+    default: 14,
+    min: 0,
+    max: 3_650,
+    unit: "days",
+    noun: None,
+    doc: "Fewer days left on the server's certificate than this is a warning",
+};
+
+/// `cert_crit_days`.
+pub const CERT_CRIT_DAYS: Int = Int {
+    key: "cert_crit_days",
+    default: 3,
+    min: 0,
+    max: 3_650,
+    unit: "days",
+    noun: None,
+    doc: "Fewer days left on the server's certificate than this is a failure; not above cert_warn_days",
+};
+
+/// `port`: its default depends on the TLS mode ([`default_port`]).
+#[allow(clippy::cast_lossless)]
+pub const PORT: Int = Int {
+    key: "port",
+    // `i64::from` is not const; the cast widens.
+    default: SMTP_PORT as i64,
+    min: 1,
+    max: 65_535,
+    unit: "",
+    noun: Some("a port"),
+    doc: "TCP port: 25, or 465 for implicit TLS, unless set",
+};
+
+/// `failed_after`.
+pub const FAILED_AFTER: Int = Int {
+    key: "failed_after",
+    default: 2,
+    min: 1,
+    max: 1_000,
+    unit: "",
+    noun: None,
+    doc: "Consecutive failed probes before a Failed alert",
+};
+
+/// `warning_after`.
+pub const WARNING_AFTER: Int = Int {
+    key: "warning_after",
+    default: 2,
+    min: 1,
+    max: 1_000,
+    unit: "",
+    noun: None,
+    doc: "Consecutive QoS warnings before a Warning alert",
+};
+
+/// `repeat_every_min`.
+pub const REPEAT_EVERY_MIN: Int = Int {
+    key: "repeat_every_min",
+    default: 0,
+    min: 0,
+    max: 10_080,
+    unit: "min",
+    noun: None,
+    doc: "Remind every this many minutes while a monitor stays Failed; 0 for never",
+};
+
+/// `retention_days`.
+pub const RETENTION_DAYS: Int = Int {
+    key: "retention_days",
+    default: 30,
+    min: 1,
+    max: 3_650,
+    unit: "days",
+    noun: None,
+    doc: "Days of raw results the history keeps",
+};
+
+/// `on_recovery`.
+pub const ON_RECOVERY: Flag = Flag {
+    key: "on_recovery",
+    default: true,
+    doc: "Alert when a monitor recovers",
+};
+
+/// `every_failure`.
+pub const EVERY_FAILURE: Flag = Flag {
+    key: "every_failure",
+    default: false,
+    doc: "Alert on every failed probe, confirmations or not",
+};
+
+/// `insecure`.
+pub const INSECURE: Flag = Flag {
+    key: "insecure",
+    default: false,
+    doc: "Skip certificate verification (the report still says whether it would verify)",
+};
+
+/// `enabled`.
+pub const ENABLED: Flag = Flag {
+    key: "enabled",
+    default: true,
+    doc: "Probe this monitor",
+};
+
+/// `tls`.
+pub const TLS: Choice = Choice {
+    key: "tls",
+    words: &["none", "starttls", "implicit"],
+    doc: "none, starttls (RFC 3207) or implicit (TLS from the first byte, RFC 8314)",
+};
+
+/// `family`.
+pub const FAMILY: Choice = Choice {
+    key: "family",
+    words: &["any", "ipv4", "ipv6"],
+    doc: "The address family to connect over",
+};
+
+/// `id`.
+pub const ID: Text = Text {
+    key: "id",
+    doc: "A stable identity kept across renames; the name when not set",
+};
+
+/// `name`.
+pub const NAME: Text = Text {
+    key: "name",
+    doc: "Unique; the label in metrics, toasts and the tray. Required",
+};
+
+/// `host`.
+pub const HOST: Text = Text {
+    key: "host",
+    doc: "Host name or IP address (IPv6 with or without brackets). Required",
+};
+
+/// `ehlo_name`.
+pub const EHLO_NAME: Text = Text {
+    key: "ehlo_name",
+    doc: "The name sent with EHLO; this machine's FQDN, else its address literal, when not set",
+};
+
+/// `ca_file`.
+pub const CA_FILE: Text = Text {
+    key: "ca_file",
+    doc: "A PEM file of CA certificates trusted beside the system's",
+};
+
+/// `require_ext`.
+pub const REQUIRE_EXT: List = List {
+    key: "require_ext",
+    doc: "EHLO keywords the server must advertise (RFC 5321 ehlo-keyword), e.g. STARTTLS SIZE",
+};
+
+/// Every setting, in the documented order.
+pub const ALL: &[Setting] = &[
+    Setting::Int(&QOS_MS),
+    Setting::Int(&INTERVAL_S),
+    Setting::Int(&RETRY_S),
+    Setting::Int(&CERT_WARN_DAYS),
+    Setting::Int(&CERT_CRIT_DAYS),
+    Setting::Int(&PORT),
+    Setting::Int(&FAILED_AFTER),
+    Setting::Int(&WARNING_AFTER),
+    Setting::Int(&REPEAT_EVERY_MIN),
+    Setting::Int(&RETENTION_DAYS),
+    Setting::Flag(&ON_RECOVERY),
+    Setting::Flag(&EVERY_FAILURE),
+    Setting::Flag(&INSECURE),
+    Setting::Flag(&ENABLED),
+    Setting::Choice(&TLS),
+    Setting::Choice(&FAMILY),
+    Setting::Text(&ID),
+    Setting::Text(&NAME),
+    Setting::Text(&HOST),
+    Setting::Text(&EHLO_NAME),
+    Setting::Text(&CA_FILE),
+    Setting::List(&REQUIRE_EXT),
+];
