@@ -37,27 +37,15 @@ const fn table(name: &'static str, keys: &'static [Key]) -> Key {
 
 /// The key of a registry setting, its shape following the setting's type.
 const fn setting(s: Setting) -> Key {
-    match s {
-        Setting::Int(s) => Key {
-            name: s.key,
-            shape: Shape::Int,
-        },
-        Setting::Flag(s) => Key {
-            name: s.key,
-            shape: Shape::Bool,
-        },
-        Setting::Text(s) => Key {
-            name: s.key,
-            shape: Shape::Str,
-        },
-        Setting::Choice(s) => Key {
-            name: s.key,
-            shape: Shape::Str,
-        },
-        Setting::List(s) => Key {
-            name: s.key,
-            shape: Shape::StrList,
-        },
+    let shape = match s {
+        Setting::Int(_) => Shape::Int,
+        Setting::Flag(_) => Shape::Bool,
+        Setting::Text(_) | Setting::Choice(_) => Shape::Str,
+        Setting::List(_) => Shape::StrList,
+    };
+    Key {
+        name: s.key(),
+        shape,
     }
 }
 

@@ -80,7 +80,7 @@ pub enum Setting {
 
 impl Setting {
     /// The key in a file.
-    pub fn key(self) -> &'static str {
+    pub const fn key(self) -> &'static str {
         match self {
             Self::Int(s) => s.key,
             Self::Flag(s) => s.key,
@@ -91,7 +91,7 @@ impl Setting {
     }
 
     /// What it means.
-    pub fn doc(self) -> &'static str {
+    pub const fn doc(self) -> &'static str {
         match self {
             Self::Int(s) => s.doc,
             Self::Flag(s) => s.doc,
