@@ -1,6 +1,6 @@
 //! The TypeScript types of the window's IPC (docs/ipc.md), generated from the Rust types with
 //! ts-rs into `ui/src/bindings/`, one file per type, and the settings registry's defaults and
-//! ranges as `settings.ts`; all committed. A test fails when the committed files differ from
+//! ranges as `settingsRegistry.ts`; all committed. A test fails when the committed files differ from
 //! what the Rust side gives; `UPDATE_BINDINGS=1 cargo test -p ehlowatch-app --lib bindings`
 //! rewrites them.
 
@@ -40,11 +40,11 @@ pub fn export_to(dir: &Path) -> Result<(), ts_rs::ExportError> {
     Settings::export_all_to(dir)?;
     AppInfo::export_all_to(dir)?;
     AppError::export_all_to(dir)?;
-    std::fs::write(dir.join("settings.ts"), settings_ts())?;
+    std::fs::write(dir.join("settingsRegistry.ts"), settings_ts())?;
     Ok(())
 }
 
-/// `settings.ts`: every integer and yes/no setting of the registry with the tables it is set in,
+/// `settingsRegistry.ts`: every integer and yes/no setting of the registry with the tables it is set in,
 /// its default, range, unit and meaning — the window's defaults and limits.
 fn settings_ts() -> String {
     let mut out = String::from(
