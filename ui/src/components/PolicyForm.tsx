@@ -4,9 +4,9 @@
 import { useRef, useState } from "preact/hooks";
 
 import type { Settings } from "../bindings/Settings";
+import { SETTINGS } from "../bindings/settingsRegistry";
 import { announce } from "../app";
 import * as ipc from "../ipc";
-import { BUILTIN } from "../logic/monitorForm";
 import { placeProblems, problemLine, type Placed } from "../logic/problems";
 import {
   NUMBER_KEYS,
@@ -35,16 +35,16 @@ const LABELS: Record<string, string> = {
 };
 
 const PLACEHOLDER: Record<string, string> = {
-  "defaults.qos_ms": String(BUILTIN.qos_ms),
-  "defaults.interval_s": String(BUILTIN.interval_s),
-  "defaults.retry_s": String(BUILTIN.retry_s),
+  "defaults.qos_ms": String(SETTINGS.qos_ms.default),
+  "defaults.interval_s": String(SETTINGS.interval_s.default),
+  "defaults.retry_s": String(SETTINGS.retry_s.default),
   "defaults.ehlo_name": "this computer’s name",
-  "defaults.cert_warn_days": String(BUILTIN.cert_warn_days),
-  "defaults.cert_crit_days": String(BUILTIN.cert_crit_days),
-  "alerts.failed_after": String(BUILTIN.failed_after),
-  "alerts.warning_after": String(BUILTIN.warning_after),
-  "alerts.repeat_every_min": String(BUILTIN.repeat_every_min),
-  "history.retention_days": String(BUILTIN.retention_days),
+  "defaults.cert_warn_days": String(SETTINGS.cert_warn_days.default),
+  "defaults.cert_crit_days": String(SETTINGS.cert_crit_days.default),
+  "alerts.failed_after": String(SETTINGS.failed_after.default),
+  "alerts.warning_after": String(SETTINGS.warning_after.default),
+  "alerts.repeat_every_min": String(SETTINGS.repeat_every_min.default),
+  "history.retention_days": String(SETTINGS.retention_days.default),
 };
 
 const ORDER = [
