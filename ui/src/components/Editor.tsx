@@ -1,6 +1,7 @@
 // Add or edit a monitor: every option of the config model, blank fields showing the default they
-// stand for, presets for the usual ports, "Test now" (a one-off probe of what is typed), and the
-// shell's validation messages placed at the fields their paths name.
+// stand for, presets for the usual ports, "Test now" (a one-off probe of what is typed), and
+// validation messages at the fields their paths name: the limits' as soon as a number is typed,
+// the shell's when it refuses what was sent.
 
 import { useMemo, useRef, useState } from "preact/hooks";
 
@@ -10,6 +11,7 @@ import type { ProbeReport } from "../bindings/ProbeReport";
 import { announce, reloadSettings } from "../app";
 import * as ipc from "../ipc";
 import { fmtMs } from "../logic/format";
+import { monitorLimits } from "../logic/limits";
 import {
   MONITOR_KEYS,
   PRESETS,
@@ -20,7 +22,13 @@ import {
   type FormKey,
   type MonitorForm,
 } from "../logic/monitorForm";
-import { nameMonitors, placeMonitorProblems, problemLine, type Placed } from "../logic/problems";
+import {
+  fieldMessages,
+  nameMonitors,
+  placeMonitorProblems,
+  problemLine,
+  type Placed,
+} from "../logic/problems";
 import { navigate, useStore } from "../store";
 import { EditorActions, type Busy } from "./EditorActions";
 import { ProblemSummary, fieldId } from "./fields";
@@ -47,12 +55,24 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
   const [busy, setBusy] = useState<Busy>(null);
   const [report, setReport] = useState<ProbeReport | null>(null);
   const [action, setAction] = useState<"save" | "test">("save");
+  // Whether the last Save or Test was refused; the summary lists the problems from then on.
+  const [refused, setRefused] = useState(false);
   const summary = useRef<HTMLDivElement | null>(null);
   const resultRef = useRef<HTMLDivElement>(null);
 
   const ph = useMemo(
     () => placeholders(form, settings?.defaults, settings?.alerts),
     [form.tls, form.host, settings],
+  );
+  // Problems the limits find in what is typed now (numbers that are not numbers are left out).
+  const live = useMemo(
+    () =>
+      placeMonitorProblems(
+        monitorLimits(fromForm(form, original).monitor, index, settings?.defaults),
+        index,
+        MONITOR_KEYS,
+      ).fields,
+    [form, original, index, settings],
   );
   const names = monitors.map((m) => m.name);
 
@@ -70,10 +90,11 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
     );
   }
 
-  const errorsOf = (k: FormKey): string[] | undefined => {
-    const list = [...(local[k] ? [local[k]] : []), ...(placed.fields[k] ?? [])];
-    return list.length ? list.map((m) => nameMonitors(m, names)) : undefined;
-  };
+  /** Field `k`'s messages: the last attempt's, then (with `now`) what the limits find now. */
+  const errorsOf = (k: FormKey, now = true): string[] | undefined =>
+    fieldMessages(local[k] ? [local[k]] : undefined, placed.fields[k], now ? live[k] : undefined)?.map(
+      (m) => nameMonitors(m, names),
+    );
   const set = (k: FormKey) => (v: string | boolean) => {
     setForm((f) => ({ ...f, [k]: v }));
     if (local[k] || placed.fields[k]) {
@@ -84,13 +105,14 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
 
   const focusFirstProblem = (p: Placed, l: Record<string, string>) => {
     requestAnimationFrame(() => {
-      const first = FORM_ORDER.find((k) => l[k] || p.fields[k]?.length);
+      const first = FORM_ORDER.find((k) => l[k] || p.fields[k]?.length || live[k]?.length);
       if (first) document.getElementById(fieldId(first))?.focus();
       else summary.current?.focus();
     });
   };
 
   const showError = (err: AppError, idx: number | null) => {
+    setRefused(true);
     if (err.type === "invalid") {
       const p = placeMonitorProblems(err.data, idx, MONITOR_KEYS);
       setPlaced(p);
@@ -107,6 +129,7 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
     const { monitor, errors } = fromForm(form, original);
     setLocal(errors);
     if (Object.keys(errors).length > 0) {
+      setRefused(true);
       setPlaced(NO_PROBLEMS);
       focusFirstProblem(NO_PROBLEMS, errors);
       return null;
@@ -145,6 +168,7 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
       const r = await ipc.testMonitor(monitor, id);
       setPlaced(NO_PROBLEMS);
       setFailure(null);
+      setRefused(false);
       setReport(r);
       announce(`Test ${r.status}: ${fmtMs(r.latency_ms)}`);
       requestAnimationFrame(() => resultRef.current?.scrollIntoView({ block: "nearest" }));
@@ -175,8 +199,8 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
     navigate({ kind: "status" });
   };
 
-  const fieldProblems = FORM_ORDER.filter((k) => errorsOf(k)).map(
-    (k) => [k, `${LABELS[k]}: ${errorsOf(k)!.join(" · ")}`] as [string, string],
+  const fieldProblems = FORM_ORDER.filter((k) => errorsOf(k, refused)).map(
+    (k) => [k, `${LABELS[k]}: ${errorsOf(k, refused)!.join(" · ")}`] as [string, string],
   );
   const general = [
     ...placed.general.map((p) => nameMonitors(problemLine(p), names)),

@@ -1,13 +1,15 @@
 // The settings form: defaults every monitor inherits, notifications, the alert policy and how
-// long history is kept, saved together; the shell's validation messages sit at their fields.
+// long history is kept, saved together. Validation messages sit at their fields: the limits' as
+// soon as a number is typed, the shell's when it refuses what was sent.
 
-import { useRef, useState } from "preact/hooks";
+import { useMemo, useRef, useState } from "preact/hooks";
 
 import type { Settings } from "../bindings/Settings";
 import { SETTINGS } from "../bindings/settingsRegistry";
 import { announce } from "../app";
 import * as ipc from "../ipc";
-import { placeProblems, problemLine, type Placed } from "../logic/problems";
+import { settingsLimits } from "../logic/limits";
+import { fieldMessages, placeProblems, problemLine, type Placed } from "../logic/problems";
 import {
   NUMBER_KEYS,
   SETTINGS_KEYS,
@@ -71,12 +73,18 @@ export function PolicyForm({ settings }: { settings: Settings }) {
   const [other, setOther] = useState<string | null>(null);
   const [saved, setSaved] = useState(false);
   const [busy, setBusy] = useState(false);
+  // Whether the last Save was refused; the summary lists the problems from then on.
+  const [refused, setRefused] = useState(false);
   const summary = useRef<HTMLDivElement | null>(null);
 
-  const errorsOf = (k: string) => {
-    const list = [...(local[k] ? [local[k]] : []), ...(placed.fields[k] ?? [])];
-    return list.length ? list : undefined;
-  };
+  // Problems the limits find in what is typed now (numbers that are not numbers are left out).
+  const live = useMemo(
+    () => placeProblems(settingsLimits(fromSettingsForm(form, settings).settings), SETTINGS_KEYS).fields,
+    [form, settings],
+  );
+  /** Field `k`'s messages: the last attempt's, then (with `now`) what the limits find now. */
+  const errorsOf = (k: string, now = true) =>
+    fieldMessages(local[k] ? [local[k]] : undefined, placed.fields[k], now ? live[k] : undefined);
   const set = (k: keyof SettingsForm) => (v: string | boolean) => {
     setForm((f) => ({ ...f, [k]: v }));
     setSaved(false);
@@ -99,7 +107,7 @@ export function PolicyForm({ settings }: { settings: Settings }) {
 
   const focusFirst = (p: Placed, l: Record<string, string>) =>
     requestAnimationFrame(() => {
-      const first = ORDER.find((k) => l[k] || p.fields[k]?.length);
+      const first = ORDER.find((k) => l[k] || p.fields[k]?.length || live[k]?.length);
       if (first) document.getElementById(fieldId(first))?.focus();
       else summary.current?.focus();
     });
@@ -110,6 +118,7 @@ export function PolicyForm({ settings }: { settings: Settings }) {
     setLocal(errors);
     setOther(null);
     if (Object.keys(errors).length) {
+      setRefused(true);
       setPlaced(NONE);
       focusFirst(NONE, errors);
       return;
@@ -119,10 +128,12 @@ export function PolicyForm({ settings }: { settings: Settings }) {
       const stored = await ipc.saveSettings(next);
       setState({ settings: stored });
       setPlaced(NONE);
+      setRefused(false);
       setSaved(true);
       announce("Settings saved");
     } catch (err) {
       const e2 = ipc.asAppError(err);
+      setRefused(true);
       if (e2.type === "invalid") {
         const p = placeProblems(e2.data, SETTINGS_KEYS);
         setPlaced(p);
@@ -137,8 +148,8 @@ export function PolicyForm({ settings }: { settings: Settings }) {
     }
   };
 
-  const fieldProblems = ORDER.filter((k) => errorsOf(k)).map(
-    (k) => [k, `${LABELS[k]}: ${errorsOf(k)!.join(" · ")}`] as [string, string],
+  const fieldProblems = ORDER.filter((k) => errorsOf(k, refused)).map(
+    (k) => [k, `${LABELS[k]}: ${errorsOf(k, refused)!.join(" · ")}`] as [string, string],
   );
   const general = [...placed.general.map(problemLine), ...(other ? [other] : [])];
 

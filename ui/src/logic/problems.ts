@@ -57,6 +57,12 @@ export function placeProblems(problems: readonly Problem[], keys: ReadonlySet<st
   return placed;
 }
 
+/** A field's messages from several sources (say, the shell's and the limits'), in order, each once. */
+export function fieldMessages(...lists: ReadonlyArray<readonly string[] | undefined>): string[] | undefined {
+  const all = [...new Set(lists.flatMap((l) => l ?? []))];
+  return all.length ? all : undefined;
+}
+
 /** `"mx1" is used by monitor[1] too` → `"mx1" is used by monitor “mx1” too`. */
 export function nameMonitors(message: string, names: readonly (string | undefined)[]): string {
   return message.replace(/monitor\[(\d+)\]/g, (whole, i: string) => {
