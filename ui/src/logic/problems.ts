@@ -1,4 +1,5 @@
-// Validation problems from the shell placed at the fields they name. A problem's path reads like
+// Validation problems placed at the fields they name: the shell's, and the ones `limits.ts` finds
+// in what is typed (same paths, same messages). A problem's path reads like
 // the file (`monitor[2].port`, `monitor[2].alerts.failed_after`, `monitor[2].require_ext[1]`,
 // `defaults.qos_ms`); a form field's key is the same path without the monitor prefix or the
 // array index (`port`, `alerts.failed_after`, `require_ext`, `defaults.qos_ms`).
