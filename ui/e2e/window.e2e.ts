@@ -249,6 +249,42 @@ describe("the status and settings window", () => {
     expect(await calls(page, "test_monitor")).toEqual([]);
   });
 
+  it("shows a number out of range at its field as it is typed, before anything is sent", async () => {
+    const page = await open();
+    await row(page, "mx1").waitFor();
+    const err = (k: string) => page.locator(`[data-testid="field-error"][data-field="${k}"]`);
+
+    await page.click('[data-testid="add-monitor"]');
+    await page.fill('input[name="port"]', "0");
+    expect(await err("port").textContent()).toBe("0 is not a port (1–65535)");
+    expect(await page.getAttribute('input[name="port"]', "aria-invalid")).toBe("true");
+    await page.fill('input[name="port"]', "25");
+    expect(await err("port").count()).toBe(0);
+    // A rule between two numbers: against the inherited interval (60 s), then against its own.
+    await page.fill('input[name="qos_ms"]', "40000");
+    expect(await err("qos_ms").textContent()).toBe(
+      "40000 is too long for interval_s 60: 2×qos_ms (80 s) must be shorter",
+    );
+    await page.fill('input[name="interval_s"]', "60");
+    expect(await err("qos_ms").count()).toBe(0);
+    expect(await err("interval_s").textContent()).toBe("60 must be longer than 2×qos_ms (80 s)");
+    await page.fill('input[name="interval_s"]', "120");
+    expect(await err("interval_s").count()).toBe(0);
+    await page.fill('input[name="alerts.repeat_every_min"]', "10081");
+    expect(await err("alerts.repeat_every_min").textContent()).toBe("10081 must be at most 10080");
+    expect(await page.locator('[data-testid="problems"]').count()).toBe(0);
+
+    await page.click('[data-testid="nav-settings"]');
+    await page.fill('input[name="history.retention_days"]', "0");
+    expect(await err("history.retention_days").textContent()).toBe("0 must be at least 1");
+    await page.fill('input[name="defaults.cert_crit_days"]', "20");
+    expect(await err("defaults.cert_crit_days").textContent()).toBe("20 is above cert_warn_days 14");
+    expect(await page.locator('[data-testid="problems"]').count()).toBe(0);
+    expect(await calls(page, "save_monitor")).toEqual([]);
+    expect(await calls(page, "test_monitor")).toEqual([]);
+    expect(await calls(page, "save_settings")).toEqual([]);
+  });
+
   it("re-renders only the row whose monitor changed when a live update arrives", async () => {
     const page = await open();
     await row(page, "mx2").waitFor();

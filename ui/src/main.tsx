@@ -24,7 +24,7 @@ import { render } from "preact";
 
 import { start } from "./app";
 import { App } from "./components/App";
-import "./styles.css";
+import "./styles/index.css";
 
 const root = document.getElementById("app");
 if (root) {

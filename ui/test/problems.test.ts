@@ -3,6 +3,7 @@ import { describe, expect, it } from "vitest";
 import { MONITOR_KEYS } from "../src/logic/monitorForm";
 import {
   fieldKey,
+  fieldMessages,
   nameMonitors,
   placeMonitorProblems,
   placeProblems,
@@ -100,5 +101,12 @@ describe("helpers", () => {
   it("writes a problem as one line", () => {
     expect(problemLine({ path: "monitor[0].port", message: "bad" })).toBe("monitor[0].port: bad");
     expect(problemLine({ path: "", message: "syntax" })).toBe("syntax");
+  });
+  it("merges a field's messages from several sources, each once", () => {
+    expect(fieldMessages(["0 must be at least 1"], undefined, ["0 must be at least 1", "other"])).toEqual([
+      "0 must be at least 1",
+      "other",
+    ]);
+    expect(fieldMessages(undefined, [], undefined)).toBeUndefined();
   });
 });

@@ -11,6 +11,7 @@ import type { StateChange } from "../bindings/StateChange";
 import type { Stats } from "../bindings/Stats";
 import type { TranscriptLine } from "../bindings/TranscriptLine";
 import type { Window } from "../bindings/Window";
+import { SETTINGS } from "../bindings/settingsRegistry";
 import { onChangeEvent, onResultEvent } from "../app";
 import * as ipc from "../ipc";
 import {
@@ -25,7 +26,6 @@ import {
   parseTime,
   tlsLabel,
 } from "../logic/format";
-import { BUILTIN } from "../logic/monitorForm";
 import { useStore } from "../store";
 import { Badge } from "./Badge";
 import { Chart, WINDOW_LABEL } from "./Chart";
@@ -182,7 +182,7 @@ export function Detail({ id }: { id: string }) {
   const m = useStore((s) => s.snapshot?.monitors.find((x) => x.id === id) ?? null);
   const warnDays = useStore((s) => {
     const file = s.settings?.monitor?.find((x) => (x.id ?? x.name) === id);
-    return file?.cert_warn_days ?? s.settings?.defaults?.cert_warn_days ?? BUILTIN.cert_warn_days;
+    return file?.cert_warn_days ?? s.settings?.defaults?.cert_warn_days ?? SETTINGS.cert_warn_days.default;
   });
   const [win, setWin] = useState<Window>("24h");
   const [history, setHistory] = useState<History | null>(null);

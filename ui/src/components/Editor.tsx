@@ -1,6 +1,7 @@
 // Add or edit a monitor: every option of the config model, blank fields showing the default they
-// stand for, presets for the usual ports, "Test now" (a one-off probe of what is typed), and the
-// shell's validation messages placed at the fields their paths name.
+// stand for, presets for the usual ports, "Test now" (a one-off probe of what is typed), and
+// validation messages at the fields their paths name: the limits' as soon as a number is typed,
+// the shell's when it refuses what was sent.
 
 import { useMemo, useRef, useState } from "preact/hooks";
 
@@ -9,104 +10,33 @@ import type { MonitorFile } from "../bindings/MonitorFile";
 import type { ProbeReport } from "../bindings/ProbeReport";
 import { announce, reloadSettings } from "../app";
 import * as ipc from "../ipc";
-import { eventName, fmtMs } from "../logic/format";
+import { fmtMs } from "../logic/format";
+import { monitorLimits } from "../logic/limits";
 import {
   MONITOR_KEYS,
   PRESETS,
   applyPreset,
   fromForm,
   placeholders,
-  presetOf,
   toForm,
   type FormKey,
   type MonitorForm,
 } from "../logic/monitorForm";
-import { nameMonitors, placeMonitorProblems, problemLine, type Placed } from "../logic/problems";
+import {
+  fieldMessages,
+  nameMonitors,
+  placeMonitorProblems,
+  problemLine,
+  type Placed,
+} from "../logic/problems";
 import { navigate, useStore } from "../store";
-import { Badge } from "./Badge";
-import { Transcript } from "./Detail";
-import { CheckField, ProblemSummary, SelectField, TextField, fieldId } from "./fields";
+import { EditorActions, type Busy } from "./EditorActions";
+import { ProblemSummary, fieldId } from "./fields";
 import { requestFocus, takeFocusRequest } from "./focus";
-
-const LABELS: Record<FormKey, string> = {
-  host: "Host",
-  name: "Name",
-  port: "Port",
-  tls: "TLS",
-  qos_ms: "QoS (ms)",
-  require_ext: "Required EHLO extensions",
-  cert_warn_days: "Certificate warning (days left)",
-  cert_crit_days: "Certificate failure (days left)",
-  interval_s: "Check every (s)",
-  retry_s: "Re-check after a failure (s)",
-  enabled: "Enabled",
-  ehlo_name: "EHLO name",
-  family: "Address family",
-  ca_file: "Extra CA file (PEM)",
-  insecure: "Skip certificate verification",
-  id: "Id",
-  "alerts.failed_after": "Failed probes before an alert",
-  "alerts.warning_after": "Slow probes before a warning",
-  "alerts.on_recovery": "Alert on recovery",
-  "alerts.repeat_every_min": "Remind while down every (min)",
-  "alerts.every_failure": "Alert on every failed probe",
-};
-
-const FORM_ORDER = Object.keys(LABELS) as FormKey[];
+import { FORM_ORDER, LABELS, MonitorFields } from "./MonitorFields";
+import { TestResult } from "./TestResult";
 
 const NO_PROBLEMS: Placed = { fields: {}, general: [] };
-
-function TestResult({ report }: { report: ProbeReport }) {
-  const phases = Object.entries(report.phases_ms).filter(
-    (e): e is [string, number] => e[1] != null,
-  );
-  return (
-    <section class="card test-result" data-testid="test-result" aria-labelledby="test-title">
-      <h2 id="test-title">
-        Test result <Badge status={report.status} />{" "}
-        <span class="muted small">
-          {report.event_id} {eventName(report.event_id)}
-        </span>
-      </h2>
-      <p>
-        <strong class="num">{fmtMs(report.latency_ms)}</strong> against QoS {fmtMs(report.qos_ms)}
-        {report.address ? <span class="muted"> · {report.address}</span> : null}
-      </p>
-      {report.failure || report.reason ? (
-        <p class="reason" data-testid="test-reason">
-          {report.failure?.message ?? report.reason}
-        </p>
-      ) : null}
-      {phases.length ? (
-        <dl class="phases">
-          {phases.map(([k, v]) => (
-            <div key={k}>
-              <dt>{k}</dt>
-              <dd class="num">{fmtMs(v)}</dd>
-            </div>
-          ))}
-        </dl>
-      ) : null}
-      <h3>What the server said</h3>
-      {report.greeting || report.ehlo ? (
-        <pre class="server-said" data-testid="server-said">
-          {[
-            ...(report.greeting?.lines.map((l) => `${report.greeting!.code} ${l}`) ?? []),
-            ...(report.ehlo?.lines.map((l) => `${report.ehlo!.code} ${l}`) ?? []),
-          ].join("\n")}
-        </pre>
-      ) : (
-        <p class="muted">Nothing: no reply was read.</p>
-      )}
-      {report.transcript.length ? (
-        <details>
-          <summary>Transcript ({report.transcript.length} lines)</summary>
-          <Transcript lines={report.transcript} />
-        </details>
-      ) : null}
-    </section>
-  );
-}
 
 export function Editor({ id, preset }: { id: string | null; preset?: string | undefined }) {
   const settings = useStore((s) => s.settings);
@@ -122,16 +52,27 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
   const [placed, setPlaced] = useState<Placed>(NO_PROBLEMS);
   const [local, setLocal] = useState<Record<string, string>>({});
   const [failure, setFailure] = useState<string | null>(null);
-  const [busy, setBusy] = useState<"save" | "test" | "delete" | null>(null);
+  const [busy, setBusy] = useState<Busy>(null);
   const [report, setReport] = useState<ProbeReport | null>(null);
-  const [confirmDelete, setConfirmDelete] = useState(false);
   const [action, setAction] = useState<"save" | "test">("save");
+  // Whether the last Save or Test was refused; the summary lists the problems from then on.
+  const [refused, setRefused] = useState(false);
   const summary = useRef<HTMLDivElement | null>(null);
   const resultRef = useRef<HTMLDivElement>(null);
 
   const ph = useMemo(
     () => placeholders(form, settings?.defaults, settings?.alerts),
     [form.tls, form.host, settings],
+  );
+  // Problems the limits find in what is typed now (numbers that are not numbers are left out).
+  const live = useMemo(
+    () =>
+      placeMonitorProblems(
+        monitorLimits(fromForm(form, original).monitor, index, settings?.defaults),
+        index,
+        MONITOR_KEYS,
+      ).fields,
+    [form, original, index, settings],
   );
   const names = monitors.map((m) => m.name);
 
@@ -149,10 +90,11 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
     );
   }
 
-  const errorsOf = (k: FormKey): string[] | undefined => {
-    const list = [...(local[k] ? [local[k]] : []), ...(placed.fields[k] ?? [])];
-    return list.length ? list.map((m) => nameMonitors(m, names)) : undefined;
-  };
+  /** Field `k`'s messages: the last attempt's, then (with `now`) what the limits find now. */
+  const errorsOf = (k: FormKey, now = true): string[] | undefined =>
+    fieldMessages(local[k] ? [local[k]] : undefined, placed.fields[k], now ? live[k] : undefined)?.map(
+      (m) => nameMonitors(m, names),
+    );
   const set = (k: FormKey) => (v: string | boolean) => {
     setForm((f) => ({ ...f, [k]: v }));
     if (local[k] || placed.fields[k]) {
@@ -160,42 +102,17 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
       setPlaced((p) => ({ ...p, fields: { ...p.fields, [k]: [] } }));
     }
   };
-  const text = (k: FormKey, extra: { numeric?: boolean; required?: boolean; hint?: string } = {}) => (
-    <TextField
-      k={k}
-      label={LABELS[k]}
-      value={form[k] as string}
-      placeholder={ph[k]}
-      errors={errorsOf(k)}
-      onValue={set(k)}
-      inputRef={(el) => takeFocusRequest(`field:${k}`, el)}
-      {...extra}
-    />
-  );
-  const tri = (k: "alerts.on_recovery" | "alerts.every_failure") => (
-    <SelectField
-      k={k}
-      label={LABELS[k]}
-      value={form[k]}
-      errors={errorsOf(k)}
-      onValue={set(k)}
-      options={[
-        ["", ph[k] ?? "Default"],
-        ["true", "Yes"],
-        ["false", "No"],
-      ]}
-    />
-  );
 
   const focusFirstProblem = (p: Placed, l: Record<string, string>) => {
     requestAnimationFrame(() => {
-      const first = FORM_ORDER.find((k) => l[k] || p.fields[k]?.length);
+      const first = FORM_ORDER.find((k) => l[k] || p.fields[k]?.length || live[k]?.length);
       if (first) document.getElementById(fieldId(first))?.focus();
       else summary.current?.focus();
     });
   };
 
   const showError = (err: AppError, idx: number | null) => {
+    setRefused(true);
     if (err.type === "invalid") {
       const p = placeMonitorProblems(err.data, idx, MONITOR_KEYS);
       setPlaced(p);
@@ -212,6 +129,7 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
     const { monitor, errors } = fromForm(form, original);
     setLocal(errors);
     if (Object.keys(errors).length > 0) {
+      setRefused(true);
       setPlaced(NO_PROBLEMS);
       focusFirstProblem(NO_PROBLEMS, errors);
       return null;
@@ -250,6 +168,7 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
       const r = await ipc.testMonitor(monitor, id);
       setPlaced(NO_PROBLEMS);
       setFailure(null);
+      setRefused(false);
       setReport(r);
       announce(`Test ${r.status}: ${fmtMs(r.latency_ms)}`);
       requestAnimationFrame(() => resultRef.current?.scrollIntoView({ block: "nearest" }));
@@ -280,9 +199,8 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
     navigate({ kind: "status" });
   };
 
-  const current = presetOf(form);
-  const fieldProblems = FORM_ORDER.filter((k) => errorsOf(k)).map(
-    (k) => [k, `${LABELS[k]}: ${errorsOf(k)!.join(" · ")}`] as [string, string],
+  const fieldProblems = FORM_ORDER.filter((k) => errorsOf(k, refused)).map(
+    (k) => [k, `${LABELS[k]}: ${errorsOf(k, refused)!.join(" · ")}`] as [string, string],
   );
   const general = [
     ...placed.general.map((p) => nameMonitors(problemLine(p), names)),
@@ -308,156 +226,25 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
         summaryRef={(el) => (summary.current = el)}
       />
 
-      <fieldset class="group">
-        <legend>Server</legend>
-        <div class="presets" role="group" aria-label="Presets">
-          {PRESETS.map((p) => (
-            <button
-              key={p.id}
-              type="button"
-              class="btn btn-small preset-btn"
-              aria-pressed={current?.id === p.id}
-              data-preset={p.id}
-              title={p.detail}
-              onClick={() => setForm((f) => applyPreset(f, p))}
-            >
-              {p.label}
-            </button>
-          ))}
-        </div>
-        <div class="grid">
-          {text("host", { required: true, hint: "Host name or IP address." })}
-          {text("name", { hint: "Shown in the list, toasts and metrics." })}
-          {text("port", { numeric: true })}
-          <SelectField
-            k="tls"
-            label={LABELS.tls}
-            value={form.tls}
-            errors={errorsOf("tls")}
-            onValue={set("tls")}
-            options={[
-              ["none", "Plain (no TLS)"],
-              ["starttls", "STARTTLS"],
-              ["implicit", "Implicit TLS"],
-            ]}
-          />
-        </div>
-      </fieldset>
-
-      <fieldset class="group">
-        <legend>Judging</legend>
-        <div class="grid">
-          {text("qos_ms", {
-            numeric: true,
-            hint: "Slower than this is a warning, slower than twice this a failure.",
-          })}
-          {text("require_ext", { hint: "Keywords the server must advertise." })}
-          {text("cert_warn_days", { numeric: true })}
-          {text("cert_crit_days", { numeric: true })}
-        </div>
-      </fieldset>
-
-      <fieldset class="group">
-        <legend>Schedule</legend>
-        <div class="grid">
-          {text("interval_s", { numeric: true })}
-          {text("retry_s", { numeric: true })}
-          <CheckField
-            k="enabled"
-            label="Enabled: probe this monitor"
-            checked={form.enabled}
-            errors={errorsOf("enabled")}
-            onValue={set("enabled")}
-          />
-        </div>
-      </fieldset>
-
-      <fieldset class="group">
-        <legend>Connection</legend>
-        <div class="grid">
-          {text("ehlo_name")}
-          <SelectField
-            k="family"
-            label={LABELS.family}
-            value={form.family}
-            errors={errorsOf("family")}
-            onValue={set("family")}
-            options={[
-              ["", "Any (default)"],
-              ["ipv4", "IPv4 only"],
-              ["ipv6", "IPv6 only"],
-            ]}
-          />
-          {text("ca_file")}
-          <CheckField
-            k="insecure"
-            label="Skip certificate verification (insecure)"
-            checked={form.insecure}
-            errors={errorsOf("insecure")}
-            onValue={set("insecure")}
-          />
-          {text("id", { hint: "Keeps the history across renames." })}
-        </div>
-      </fieldset>
-
-      <fieldset class="group">
-        <legend>Alerts for this monitor</legend>
-        <p class="hint">Blank fields follow the alert policy in Settings.</p>
-        <div class="grid">
-          {text("alerts.failed_after", { numeric: true })}
-          {text("alerts.warning_after", { numeric: true })}
-          {tri("alerts.on_recovery")}
-          {text("alerts.repeat_every_min", { numeric: true, hint: "0 = never." })}
-          {tri("alerts.every_failure")}
-        </div>
-      </fieldset>
+      <MonitorFields
+        form={form}
+        placeholders={ph}
+        errorsOf={errorsOf}
+        set={set}
+        onPreset={(p) => setForm((f) => applyPreset(f, p))}
+      />
 
       <div ref={resultRef} aria-live="polite">
         {report ? <TestResult report={report} /> : null}
       </div>
 
-      <div class="form-actions">
-        {original ? (
-          confirmDelete ? (
-            <span class="confirm">
-              <span>Delete {original.name}?</span>
-              <button type="button" class="btn btn-danger" onClick={() => void remove()} disabled={busy !== null}>
-                Delete
-              </button>
-              <button type="button" class="btn" onClick={() => setConfirmDelete(false)}>
-                Keep
-              </button>
-            </span>
-          ) : (
-            <button type="button" class="btn btn-plain" onClick={() => setConfirmDelete(true)}>
-              Delete…
-            </button>
-          )
-        ) : null}
-        <span class="spacer" />
-        <button type="button" class="btn" onClick={cancel}>
-          Cancel
-        </button>
-        <button
-          type="button"
-          class="btn"
-          data-testid="test-monitor"
-          aria-busy={busy === "test"}
-          disabled={busy !== null}
-          onClick={() => void test()}
-        >
-          {busy === "test" ? "Testing…" : "Test now"}
-        </button>
-        <button
-          type="submit"
-          class="btn btn-primary"
-          data-testid="save-monitor"
-          aria-busy={busy === "save"}
-          disabled={busy !== null && busy !== "save"}
-        >
-          {busy === "save" ? "Saving…" : "Save"}
-        </button>
-      </div>
+      <EditorActions
+        original={original}
+        busy={busy}
+        onDelete={() => void remove()}
+        onCancel={cancel}
+        onTest={() => void test()}
+      />
     </form>
   );
 }

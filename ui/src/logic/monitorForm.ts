@@ -4,6 +4,7 @@
 import type { AlertsFile } from "../bindings/AlertsFile";
 import type { DefaultsFile } from "../bindings/DefaultsFile";
 import type { MonitorFile } from "../bindings/MonitorFile";
+import { IMPLICIT_TLS_PORT, SETTINGS } from "../bindings/settingsRegistry";
 
 /** A yes/no override that can also be left to the default. */
 export type Tri = "" | "true" | "false";
@@ -58,20 +59,10 @@ export const MONITOR_KEYS: ReadonlySet<string> = new Set<FormKey>([
   "alerts.every_failure",
 ]);
 
-/** The built-in defaults (the engine's, config/mod.rs). */
-export const BUILTIN = {
-  qos_ms: 1000,
-  interval_s: 60,
-  retry_s: 10,
-  cert_warn_days: 14,
-  cert_crit_days: 3,
-  failed_after: 2,
-  warning_after: 2,
-  on_recovery: true,
-  repeat_every_min: 0,
-  every_failure: false,
-  retention_days: 30,
-} as const;
+/** The port a monitor without one uses with TLS mode `tls`. */
+export function defaultPort(tls: string): number {
+  return tls === "implicit" ? IMPLICIT_TLS_PORT : SETTINGS.port.default;
+}
 
 const str = (v: number | string | null | undefined) => (v == null ? "" : String(v));
 const tri = (v: boolean | null | undefined): Tri => (v == null ? "" : v ? "true" : "false");
@@ -186,20 +177,20 @@ export function placeholders(
     id: "same as the name",
     name: f.host.trim() || "same as the host",
     host: "mx1.example.com",
-    port: f.tls === "implicit" ? "465" : "25",
-    qos_ms: String(defaults.qos_ms ?? BUILTIN.qos_ms),
-    interval_s: String(defaults.interval_s ?? BUILTIN.interval_s),
-    retry_s: String(defaults.retry_s ?? BUILTIN.retry_s),
+    port: String(defaultPort(f.tls)),
+    qos_ms: String(defaults.qos_ms ?? SETTINGS.qos_ms.default),
+    interval_s: String(defaults.interval_s ?? SETTINGS.interval_s.default),
+    retry_s: String(defaults.retry_s ?? SETTINGS.retry_s.default),
     ehlo_name: defaults.ehlo_name ?? "this computer’s name",
     ca_file: "system trust store only",
-    cert_warn_days: String(defaults.cert_warn_days ?? BUILTIN.cert_warn_days),
-    cert_crit_days: String(defaults.cert_crit_days ?? BUILTIN.cert_crit_days),
+    cert_warn_days: String(defaults.cert_warn_days ?? SETTINGS.cert_warn_days.default),
+    cert_crit_days: String(defaults.cert_crit_days ?? SETTINGS.cert_crit_days.default),
     require_ext: "e.g. STARTTLS SIZE",
-    "alerts.failed_after": String(alerts.failed_after ?? BUILTIN.failed_after),
-    "alerts.warning_after": String(alerts.warning_after ?? BUILTIN.warning_after),
-    "alerts.on_recovery": `Default (${yes(alerts.on_recovery ?? BUILTIN.on_recovery)})`,
-    "alerts.repeat_every_min": String(alerts.repeat_every_min ?? BUILTIN.repeat_every_min),
-    "alerts.every_failure": `Default (${yes(alerts.every_failure ?? BUILTIN.every_failure)})`,
+    "alerts.failed_after": String(alerts.failed_after ?? SETTINGS.failed_after.default),
+    "alerts.warning_after": String(alerts.warning_after ?? SETTINGS.warning_after.default),
+    "alerts.on_recovery": `Default (${yes(alerts.on_recovery ?? SETTINGS.on_recovery.default)})`,
+    "alerts.repeat_every_min": String(alerts.repeat_every_min ?? SETTINGS.repeat_every_min.default),
+    "alerts.every_failure": `Default (${yes(alerts.every_failure ?? SETTINGS.every_failure.default)})`,
   };
 }
 
@@ -220,6 +211,6 @@ export function applyPreset(f: MonitorForm, p: Preset): MonitorForm {
 
 /** The preset matching the form's port and TLS mode, if any. */
 export function presetOf(f: Pick<MonitorForm, "port" | "tls">): Preset | undefined {
-  const port = f.port.trim() || (f.tls === "implicit" ? "465" : "25");
+  const port = f.port.trim() || String(defaultPort(f.tls));
   return PRESETS.find((p) => String(p.port) === port && p.tls === (f.tls || "none"));
 }

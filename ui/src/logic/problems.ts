@@ -1,4 +1,5 @@
-// Validation problems from the shell placed at the fields they name. A problem's path reads like
+// Validation problems placed at the fields they name: the shell's, and the ones `limits.ts` finds
+// in what is typed (same paths, same messages). A problem's path reads like
 // the file (`monitor[2].port`, `monitor[2].alerts.failed_after`, `monitor[2].require_ext[1]`,
 // `defaults.qos_ms`); a form field's key is the same path without the monitor prefix or the
 // array index (`port`, `alerts.failed_after`, `require_ext`, `defaults.qos_ms`).
@@ -55,6 +56,12 @@ export function placeProblems(problems: readonly Problem[], keys: ReadonlySet<st
     else placed.general.push(p);
   }
   return placed;
+}
+
+/** A field's messages from several sources (say, the shell's and the limits'), in order, each once. */
+export function fieldMessages(...lists: ReadonlyArray<readonly string[] | undefined>): string[] | undefined {
+  const all = [...new Set(lists.flatMap((l) => l ?? []))];
+  return all.length ? all : undefined;
 }
 
 /** `"mx1" is used by monitor[1] too` → `"mx1" is used by monitor “mx1” too`. */

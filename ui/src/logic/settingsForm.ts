@@ -2,7 +2,8 @@
 // form values keyed by their path (`defaults.qos_ms`, `ui.notify_warnings`), and back.
 
 import type { Settings } from "../bindings/Settings";
-import { BUILTIN, parseWhole } from "./monitorForm";
+import { SETTINGS } from "../bindings/settingsRegistry";
+import { parseWhole } from "./monitorForm";
 
 export const NUMBER_KEYS = [
   "defaults.qos_ms",
@@ -44,9 +45,9 @@ export function toSettingsForm(s: Settings): SettingsForm {
     "defaults.cert_crit_days": str(d.cert_crit_days),
     "alerts.failed_after": str(a.failed_after),
     "alerts.warning_after": str(a.warning_after),
-    "alerts.on_recovery": a.on_recovery ?? BUILTIN.on_recovery,
+    "alerts.on_recovery": a.on_recovery ?? SETTINGS.on_recovery.default,
     "alerts.repeat_every_min": str(a.repeat_every_min),
-    "alerts.every_failure": a.every_failure ?? BUILTIN.every_failure,
+    "alerts.every_failure": a.every_failure ?? SETTINGS.every_failure.default,
     "history.retention_days": str(s.history?.retention_days),
     "ui.notify_warnings": s.ui.notify_warnings,
   };
@@ -84,9 +85,9 @@ export function fromSettingsForm(
     alerts: clean({
       failed_after: num("alerts.failed_after"),
       warning_after: num("alerts.warning_after"),
-      on_recovery: flag(base.alerts?.on_recovery, f["alerts.on_recovery"], BUILTIN.on_recovery),
+      on_recovery: flag(base.alerts?.on_recovery, f["alerts.on_recovery"], SETTINGS.on_recovery.default),
       repeat_every_min: num("alerts.repeat_every_min"),
-      every_failure: flag(base.alerts?.every_failure, f["alerts.every_failure"], BUILTIN.every_failure),
+      every_failure: flag(base.alerts?.every_failure, f["alerts.every_failure"], SETTINGS.every_failure.default),
     }),
     history: clean({ retention_days: num("history.retention_days") }),
     ui: {

@@ -1,0 +1,190 @@
+// The monitor editor's fields, grouped as the config model is: server (with the port presets),
+// judging, schedule, connection, and the monitor's own alert policy. Labels and the order of the
+// fields live here too; the editor names problems by them and focuses the first.
+
+import {
+  PRESETS,
+  presetOf,
+  type FormKey,
+  type MonitorForm,
+  type Preset,
+} from "../logic/monitorForm";
+import { CheckField, SelectField, TextField } from "./fields";
+import { takeFocusRequest } from "./focus";
+
+export const LABELS: Record<FormKey, string> = {
+  host: "Host",
+  name: "Name",
+  port: "Port",
+  tls: "TLS",
+  qos_ms: "QoS (ms)",
+  require_ext: "Required EHLO extensions",
+  cert_warn_days: "Certificate warning (days left)",
+  cert_crit_days: "Certificate failure (days left)",
+  interval_s: "Check every (s)",
+  retry_s: "Re-check after a failure (s)",
+  enabled: "Enabled",
+  ehlo_name: "EHLO name",
+  family: "Address family",
+  ca_file: "Extra CA file (PEM)",
+  insecure: "Skip certificate verification",
+  id: "Id",
+  "alerts.failed_after": "Failed probes before an alert",
+  "alerts.warning_after": "Slow probes before a warning",
+  "alerts.on_recovery": "Alert on recovery",
+  "alerts.repeat_every_min": "Remind while down every (min)",
+  "alerts.every_failure": "Alert on every failed probe",
+};
+
+/** The fields in the order the form shows them. */
+export const FORM_ORDER = Object.keys(LABELS) as FormKey[];
+
+export function MonitorFields({
+  form,
+  placeholders: ph,
+  errorsOf,
+  set,
+  onPreset,
+}: {
+  form: MonitorForm;
+  placeholders: Partial<Record<FormKey, string>>;
+  errorsOf: (k: FormKey) => string[] | undefined;
+  set: (k: FormKey) => (v: string | boolean) => void;
+  onPreset: (p: Preset) => void;
+}) {
+  const text = (k: FormKey, extra: { numeric?: boolean; required?: boolean; hint?: string } = {}) => (
+    <TextField
+      k={k}
+      label={LABELS[k]}
+      value={form[k] as string}
+      placeholder={ph[k]}
+      errors={errorsOf(k)}
+      onValue={set(k)}
+      inputRef={(el) => takeFocusRequest(`field:${k}`, el)}
+      {...extra}
+    />
+  );
+  const tri = (k: "alerts.on_recovery" | "alerts.every_failure") => (
+    <SelectField
+      k={k}
+      label={LABELS[k]}
+      value={form[k]}
+      errors={errorsOf(k)}
+      onValue={set(k)}
+      options={[
+        ["", ph[k] ?? "Default"],
+        ["true", "Yes"],
+        ["false", "No"],
+      ]}
+    />
+  );
+  const current = presetOf(form);
+
+  return (
+    <>
+      <fieldset class="group">
+        <legend>Server</legend>
+        <div class="presets" role="group" aria-label="Presets">
+          {PRESETS.map((p) => (
+            <button
+              key={p.id}
+              type="button"
+              class="btn btn-small preset-btn"
+              aria-pressed={current?.id === p.id}
+              data-preset={p.id}
+              title={p.detail}
+              onClick={() => onPreset(p)}
+            >
+              {p.label}
+            </button>
+          ))}
+        </div>
+        <div class="grid">
+          {text("host", { required: true, hint: "Host name or IP address." })}
+          {text("name", { hint: "Shown in the list, toasts and metrics." })}
+          {text("port", { numeric: true })}
+          <SelectField
+            k="tls"
+            label={LABELS.tls}
+            value={form.tls}
+            errors={errorsOf("tls")}
+            onValue={set("tls")}
+            options={[
+              ["none", "Plain (no TLS)"],
+              ["starttls", "STARTTLS"],
+              ["implicit", "Implicit TLS"],
+            ]}
+          />
+        </div>
+      </fieldset>
+
+      <fieldset class="group">
+        <legend>Judging</legend>
+        <div class="grid">
+          {text("qos_ms", {
+            numeric: true,
+            hint: "Slower than this is a warning, slower than twice this a failure.",
+          })}
+          {text("require_ext", { hint: "Keywords the server must advertise." })}
+          {text("cert_warn_days", { numeric: true })}
+          {text("cert_crit_days", { numeric: true })}
+        </div>
+      </fieldset>
+
+      <fieldset class="group">
+        <legend>Schedule</legend>
+        <div class="grid">
+          {text("interval_s", { numeric: true })}
+          {text("retry_s", { numeric: true })}
+          <CheckField
+            k="enabled"
+            label="Enabled: probe this monitor"
+            checked={form.enabled}
+            errors={errorsOf("enabled")}
+            onValue={set("enabled")}
+          />
+        </div>
+      </fieldset>
+
+      <fieldset class="group">
+        <legend>Connection</legend>
+        <div class="grid">
+          {text("ehlo_name")}
+          <SelectField
+            k="family"
+            label={LABELS.family}
+            value={form.family}
+            errors={errorsOf("family")}
+            onValue={set("family")}
+            options={[
+              ["", "Any (default)"],
+              ["ipv4", "IPv4 only"],
+              ["ipv6", "IPv6 only"],
+            ]}
+          />
+          {text("ca_file")}
+          <CheckField
+            k="insecure"
+            label="Skip certificate verification (insecure)"
+            checked={form.insecure}
+            errors={errorsOf("insecure")}
+            onValue={set("insecure")}
+          />
+          {text("id", { hint: "Keeps the history across renames." })}
+        </div>
+      </fieldset>
+
+      <fieldset class="group">
+        <legend>Alerts for this monitor</legend>
+        <p class="hint">Blank fields follow the alert policy in Settings.</p>
+        <div class="grid">
+          {text("alerts.failed_after", { numeric: true })}
+          {text("alerts.warning_after", { numeric: true })}
+          {tri("alerts.on_recovery")}
+          {text("alerts.repeat_every_min", { numeric: true, hint: "0 = never." })}
+          {tri("alerts.every_failure")}
+        </div>
+      </fieldset>
+    </>
+  );
+}
