@@ -23,6 +23,7 @@ import type { StateChange } from "../src/bindings/StateChange";
 import type { Stats } from "../src/bindings/Stats";
 import type { Status } from "../src/bindings/Status";
 import type { Window } from "../src/bindings/Window";
+import { monitorLimits, settingsLimits } from "../src/logic/limits";
 
 type Runtime = {
   status: Status;
@@ -242,39 +243,21 @@ async function publish() {
   await emit("snapshot", snapshot());
 }
 
-// Validation, a subset of the engine's rules with its messages and paths.
+// Validation, a subset of the engine's rules with its messages and paths; the numbers are the
+// window's own limits (limits.ts, from the engine's settings registry).
 function validateMonitor(m: MonitorFile, i: number, all: MonitorFile[]): Problem[] {
   const out: Problem[] = [];
   const at = (k: string, message: string) => out.push({ path: `monitor[${i}].${k}`, message });
-  const range = (k: string, v: number | undefined, lo: number, hi: number) => {
-    if (v === undefined) return;
-    if (v < lo) at(k, `${v} must be at least ${lo}`);
-    else if (v > hi) at(k, `${v} must be at most ${hi}`);
-  };
   if (!m.name?.trim()) at("name", "must not be empty");
   if (m.host === undefined || m.host === "") at("host", "is required");
   else if (/\s/.test(m.host)) at("host", `"${m.host}" contains a space; a host name or address has no spaces`);
-  if (m.port !== undefined && (m.port < 1 || m.port > 65535)) at("port", `${m.port} is not a port (1–65535)`);
   if (m.tls !== undefined && !["none", "starttls", "implicit"].includes(m.tls)) {
     at("tls", `"${m.tls}" is not a TLS mode (none, starttls, implicit)`);
   }
-  range("qos_ms", m.qos_ms, 1, 60_000);
-  range("interval_s", m.interval_s, 1, 86_400);
-  range("retry_s", m.retry_s, 1, 86_400);
-  range("cert_warn_days", m.cert_warn_days, 0, 3650);
-  range("cert_crit_days", m.cert_crit_days, 0, 3650);
-  const qos = m.qos_ms ?? settings.defaults?.qos_ms ?? 1000;
-  const interval = m.interval_s ?? settings.defaults?.interval_s ?? 60;
-  if (m.interval_s !== undefined && interval * 1000 <= 2 * qos) {
-    at("interval_s", `${interval} must be longer than 2×qos_ms (${(2 * qos) / 1000} s)`);
-  }
+  out.push(...monitorLimits(m, i, settings.defaults ?? {}));
   (m.require_ext ?? []).forEach((k, j) => {
     if (!/^[A-Za-z0-9][A-Za-z0-9-]*$/.test(k)) at(`require_ext[${j}]`, `"${k}" is not an EHLO keyword (letters, digits and -)`);
   });
-  const a = m.alerts ?? {};
-  range("alerts.failed_after", a.failed_after, 1, 1000);
-  range("alerts.warning_after", a.warning_after, 1, 1000);
-  range("alerts.repeat_every_min", a.repeat_every_min, 0, 10_080);
   const other = all.findIndex((x, j) => j < i && x.name === m.name);
   if (m.name && other >= 0) at("name", `"${m.name}" is used by monitor[${other}] too`);
   return out;
@@ -417,15 +400,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       return info;
     case "save_settings": {
       const next = args.settings as Settings;
-      const problems: Problem[] = [];
-      const q = next.defaults?.qos_ms;
-      if (q !== undefined && (q < 1 || q > 60_000)) {
-        problems.push({ path: "defaults.qos_ms", message: q < 1 ? `${q} must be at least 1` : `${q} must be at most 60000` });
-      }
-      const d = next.history?.retention_days;
-      if (d !== undefined && (d < 1 || d > 3650)) {
-        problems.push({ path: "history.retention_days", message: `${d} must be at least 1` });
-      }
+      const problems = settingsLimits(next);
       if (problems.length) throw invalid(problems);
       settings = { ...next, monitor: list };
       return settings;

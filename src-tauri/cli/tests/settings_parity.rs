@@ -187,6 +187,7 @@ fn every_integer_setting_is_judged_alike_by_the_file_the_command_line_and_the_wi
             }
         }
     }
+    cases.extend(rules_between_settings(&help));
     cli_checked.dedup();
     assert_eq!(
         cli_checked,
@@ -194,6 +195,74 @@ fn every_integer_setting_is_judged_alike_by_the_file_the_command_line_and_the_wi
         "the settings the command line offers"
     );
     compare_fixture(&Value::Array(cases));
+}
+
+/// Cases of the rules between two settings: (table, key, value, other keys of that table).
+/// The interval must be longer than 2×QoS (reported at the interval when the table sets it,
+/// else at the QoS), and the critical days not above the warning days (likewise).
+const BETWEEN: &[(&str, &str, i64, &[(&str, i64)])] = &[
+    ("defaults", "interval_s", 2, &[]),
+    ("defaults", "interval_s", 2, &[("qos_ms", 1_200)]),
+    ("defaults", "qos_ms", 1_200, &[("interval_s", 2)]),
+    ("monitor", "qos_ms", 29_999, &[]),
+    ("monitor", "qos_ms", 30_000, &[]),
+    ("monitor", "cert_crit_days", 14, &[]),
+    ("monitor", "cert_crit_days", 15, &[]),
+    ("defaults", "cert_warn_days", 2, &[]),
+    ("monitor", "cert_warn_days", 10, &[("cert_crit_days", 11)]),
+];
+
+/// The rules between settings: the file's verdict is what the window is held to, and the
+/// command line — which has both certificate flags, but no interval (a one-shot check) — must
+/// accept or refuse the certificate cases alike, naming the flag of the field the file names.
+fn rules_between_settings(help: &str) -> Vec<Value> {
+    let mut cases = Vec::new();
+    for &(place, key, value, with) in BETWEEN {
+        let (text, _) = file_with(place, key, value, with);
+        let file = file_says(&text);
+        let certificate = std::iter::once(key)
+            .chain(with.iter().map(|(k, _)| *k))
+            .all(|k| k == CERT_WARN_DAYS.key || k == CERT_CRIT_DAYS.key);
+        if place == "monitor" && certificate {
+            let mut args = vec!["check".to_owned(), "127.0.0.1".to_owned()];
+            args.extend(["--port".to_owned(), closed_port().to_string()]);
+            for (k, v) in std::iter::once((key, value)).chain(with.iter().copied()) {
+                assert!(help.contains(&settings::flag(k)), "no flag for {k}");
+                args.extend([settings::flag(k), v.to_string()]);
+            }
+            let out = ehlowatch(&args);
+            let stderr = String::from_utf8_lossy(&out.stderr);
+            match &file {
+                Said::Accepted => assert_ne!(out.status.code(), Some(3), "{args:?}: {stderr}"),
+                Said::Refused { path, .. } => {
+                    assert_eq!(out.status.code(), Some(3), "{args:?}");
+                    let field = path.rsplit('.').next().unwrap_or_default();
+                    let named = format!(
+                        "{} {}",
+                        settings::flag(field),
+                        if field == key { value } else { with[0].1 }
+                    );
+                    assert!(
+                        stderr.contains(&named),
+                        "{args:?}: {named:?} not in {stderr}"
+                    );
+                }
+            }
+        }
+        let (path, message) = match &file {
+            Said::Accepted => (file_with(place, key, value, with).1, Value::Null),
+            Said::Refused { path, message } => (path.clone(), json!(message)),
+        };
+        cases.push(json!({
+            "setting": key,
+            "path": path,
+            "value": value,
+            "with": with.iter().map(|(k, v)| (k.to_string(), json!(v))).collect::<serde_json::Map<_, _>>(),
+            "accepted": file == Said::Accepted,
+            "message": message,
+        }));
+    }
+    cases
 }
 
 /// The committed fixture must be what this run found; `UPDATE_BINDINGS=1` rewrites it.
