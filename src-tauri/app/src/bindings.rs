@@ -1,7 +1,7 @@
 //! The TypeScript types of the window's IPC (docs/ipc.md), generated from the Rust types with
 //! ts-rs into `ui/src/bindings/`, one file per type, and the settings registry's defaults and
-//! ranges as `settingsRegistry.ts`; all committed. A test fails when the committed files differ from
-//! what the Rust side gives; `UPDATE_BINDINGS=1 cargo test -p ehlowatch-app --lib bindings`
+//! ranges as `settingsRegistry.ts`; all committed. A test fails when the committed files differ
+//! from what the Rust side gives; `UPDATE_BINDINGS=1 cargo test -p ehlowatch-app --lib bindings`
 //! rewrites them.
 
 use std::fmt::Write as _;
@@ -44,8 +44,8 @@ pub fn export_to(dir: &Path) -> Result<(), ts_rs::ExportError> {
     Ok(())
 }
 
-/// `settingsRegistry.ts`: every integer and yes/no setting of the registry with the tables it is set in,
-/// its default, range, unit and meaning — the window's defaults and limits.
+/// `settingsRegistry.ts`: every integer and yes/no setting of the registry with the tables it is
+/// set in, its default, range, unit and meaning — the window's defaults and limits.
 fn settings_ts() -> String {
     let mut out = String::from(
         "// Generated from the engine's settings registry. Do not edit: \
