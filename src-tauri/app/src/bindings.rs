@@ -57,7 +57,7 @@ fn settings_ts() -> String {
         let entry = match setting {
             Setting::Int(s) => json!({
                 "kind": "int", "tables": tables, "default": s.default, "min": s.min,
-                "max": s.max, "unit": s.unit, "doc": s.doc,
+                "max": s.max, "unit": s.unit, "noun": s.noun, "doc": s.doc,
             }),
             Setting::Flag(s) => json!({
                 "kind": "bool", "tables": tables, "default": s.default, "doc": s.doc,

@@ -197,19 +197,41 @@ fn every_integer_setting_is_judged_alike_by_the_file_the_command_line_and_the_wi
     compare_fixture(&Value::Array(cases));
 }
 
-/// Cases of the rules between two settings: (table, key, value, other keys of that table).
+/// A case of a rule between two settings: `key = value` in `place`, beside other keys of that
+/// table.
+struct Between {
+    place: &'static str,
+    key: &'static str,
+    value: i64,
+    with: &'static [(&'static str, i64)],
+}
+
+const fn between(
+    place: &'static str,
+    key: &'static str,
+    value: i64,
+    with: &'static [(&'static str, i64)],
+) -> Between {
+    Between {
+        place,
+        key,
+        value,
+        with,
+    }
+}
+
 /// The interval must be longer than 2×QoS (reported at the interval when the table sets it,
 /// else at the QoS), and the critical days not above the warning days (likewise).
-const BETWEEN: &[(&str, &str, i64, &[(&str, i64)])] = &[
-    ("defaults", "interval_s", 2, &[]),
-    ("defaults", "interval_s", 2, &[("qos_ms", 1_200)]),
-    ("defaults", "qos_ms", 1_200, &[("interval_s", 2)]),
-    ("monitor", "qos_ms", 29_999, &[]),
-    ("monitor", "qos_ms", 30_000, &[]),
-    ("monitor", "cert_crit_days", 14, &[]),
-    ("monitor", "cert_crit_days", 15, &[]),
-    ("defaults", "cert_warn_days", 2, &[]),
-    ("monitor", "cert_warn_days", 10, &[("cert_crit_days", 11)]),
+const BETWEEN: &[Between] = &[
+    between("defaults", "interval_s", 2, &[]),
+    between("defaults", "interval_s", 2, &[("qos_ms", 1_200)]),
+    between("defaults", "qos_ms", 1_200, &[("interval_s", 2)]),
+    between("monitor", "qos_ms", 29_999, &[]),
+    between("monitor", "qos_ms", 30_000, &[]),
+    between("monitor", "cert_crit_days", 14, &[]),
+    between("monitor", "cert_crit_days", 15, &[]),
+    between("defaults", "cert_warn_days", 2, &[]),
+    between("monitor", "cert_warn_days", 10, &[("cert_crit_days", 11)]),
 ];
 
 /// The rules between settings: the file's verdict is what the window is held to, and the
@@ -217,7 +239,13 @@ const BETWEEN: &[(&str, &str, i64, &[(&str, i64)])] = &[
 /// accept or refuse the certificate cases alike, naming the flag of the field the file names.
 fn rules_between_settings(help: &str) -> Vec<Value> {
     let mut cases = Vec::new();
-    for &(place, key, value, with) in BETWEEN {
+    for &Between {
+        place,
+        key,
+        value,
+        with,
+    } in BETWEEN
+    {
         let (text, _) = file_with(place, key, value, with);
         let file = file_says(&text);
         let certificate = std::iter::once(key)

@@ -1,6 +1,7 @@
 // The limits of the numbers in a settings or monitor form, read from the engine's settings
-// registry (`bindings/settingsRegistry.ts`): each number's range, and the two rules between numbers —
-// interval_s must be longer than 2×qos_ms, cert_crit_days must not be above cert_warn_days.
+// registry (`bindings/settingsRegistry.ts`): each number's range, and the two rules between
+// numbers — interval_s must be longer than 2×qos_ms, cert_crit_days must not be above
+// cert_warn_days.
 // Problems carry the engine's paths and messages, so a form can show one at its field as soon as
 // it is typed, the way it shows the shell's. The shell still validates whatever is sent.
 
@@ -20,6 +21,8 @@ type Spec = {
   default: number | boolean;
   min?: number;
   max?: number;
+  /** What a value is, when out-of-range values are named rather than bounded (`a port`). */
+  noun?: string | null;
 };
 
 const SPECS: Readonly<Record<Key, Spec>> = SETTINGS;
@@ -32,9 +35,9 @@ const isNumber = (v: unknown): v is number => typeof v === "number" && Number.is
 
 /** The engine's message for `v` out of `key`'s range, or null when it is in range. */
 function rangeMessage(key: Key, v: number): string | null {
-  const { min, max } = SPECS[key];
+  const { min, max, noun } = SPECS[key];
   if (min === undefined || max === undefined || (v >= min && v <= max)) return null;
-  if (key === "port") return `${v} is not a port (${min}–${max})`;
+  if (noun) return `${v} is not ${noun} (${min}–${max})`;
   return v < min ? `${v} must be at least ${min}` : `${v} must be at most ${max}`;
 }
 
