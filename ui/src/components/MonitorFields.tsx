@@ -64,20 +64,23 @@ export function MonitorFields({
       {...extra}
     />
   );
-  const tri = (k: "alerts.on_recovery" | "alerts.every_failure") => (
+  type Choice = "tls" | "family" | "alerts.on_recovery" | "alerts.every_failure";
+  const select = (k: Choice, options: ReadonlyArray<readonly [string, string]>) => (
     <SelectField
       k={k}
       label={LABELS[k]}
       value={form[k]}
       errors={errorsOf(k)}
       onValue={set(k)}
-      options={[
-        ["", ph[k] ?? "Default"],
-        ["true", "Yes"],
-        ["false", "No"],
-      ]}
+      options={options}
     />
   );
+  const tri = (k: "alerts.on_recovery" | "alerts.every_failure") =>
+    select(k, [
+      ["", ph[k] ?? "Default"],
+      ["true", "Yes"],
+      ["false", "No"],
+    ]);
   const current = presetOf(form);
 
   return (
@@ -103,18 +106,11 @@ export function MonitorFields({
           {text("host", { required: true, hint: "Host name or IP address." })}
           {text("name", { hint: "Shown in the list, toasts and metrics." })}
           {text("port", { numeric: true })}
-          <SelectField
-            k="tls"
-            label={LABELS.tls}
-            value={form.tls}
-            errors={errorsOf("tls")}
-            onValue={set("tls")}
-            options={[
-              ["none", "Plain (no TLS)"],
-              ["starttls", "STARTTLS"],
-              ["implicit", "Implicit TLS"],
-            ]}
-          />
+          {select("tls", [
+            ["none", "Plain (no TLS)"],
+            ["starttls", "STARTTLS"],
+            ["implicit", "Implicit TLS"],
+          ])}
         </div>
       </fieldset>
 
@@ -150,18 +146,11 @@ export function MonitorFields({
         <legend>Connection</legend>
         <div class="grid">
           {text("ehlo_name")}
-          <SelectField
-            k="family"
-            label={LABELS.family}
-            value={form.family}
-            errors={errorsOf("family")}
-            onValue={set("family")}
-            options={[
-              ["", "Any (default)"],
-              ["ipv4", "IPv4 only"],
-              ["ipv6", "IPv6 only"],
-            ]}
-          />
+          {select("family", [
+            ["", "Any (default)"],
+            ["ipv4", "IPv4 only"],
+            ["ipv6", "IPv6 only"],
+          ])}
           {text("ca_file")}
           <CheckField
             k="insecure"
