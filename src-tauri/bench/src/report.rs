@@ -246,7 +246,7 @@ impl Report {
         if let Some(b) = &self.accuracy_bounds {
             let _ = writeln!(
                 out,
-                "Each cell keeps `concurrency` probes in flight (closed loop, starts spread over one delay) against two precise delaying servers (separate processes; a thread per connection sleeping on the high-resolution timer; each writes into its reply how long it really held it) for at least {:.1} s and {} probes (at most {:.0} s). Error = |reported latency − injected delay| (issue 6's definition; target median < {ACCURACY_MEDIAN_MS} ms, max < {ACCURACY_MAX_MS} ms); *vs truth* = |reported latency − the server's own hold time|, which takes the server's lateness out. Delay 0 is the baseline: connect + greeting + EHLO round trips on loopback.\n",
+                "Each cell keeps `concurrency` probes in flight (closed loop, starts spread over one delay) against two precise delaying servers (separate processes; a thread per connection sleeping on the high-resolution timer; each writes into its reply how long it really held it) for at least {:.1} s and {} probes (at most {:.0} s). Error = |reported latency − injected delay| (the definition the accuracy targets use: median < {ACCURACY_MEDIAN_MS} ms, max < {ACCURACY_MAX_MS} ms); *vs truth* = |reported latency − the server's own hold time|, which takes the server's lateness out. Delay 0 is the baseline: connect + greeting + EHLO round trips on loopback.\n",
                 b.min_s, b.min_probes, b.max_s
             );
         }
