@@ -7,10 +7,10 @@
 //! command line both build on the same plain data.
 //!
 //! The API is what this page re-exports, and the settings registry ([`settings`]); the modules
-//! behind it are the crate's own. In layers, each using only those below it:
-//! `settings`, `model`, `failure`, `smtp` and `tls` at the bottom; `verdict`; `probe`;
-//! `config`; `monitor`, `connectivity`, `suspend`, `history`, `scheduler`; `snapshot` and
-//! `handle`; `runtime` on top (`scripts/check-cycles` keeps it so).
+//! behind it are the crate's own. In layers, each using only those below it: `settings`,
+//! `failure`, `smtp` and `tls` at the bottom; `verdict`; `model`; `probe`; `config`; `monitor`,
+//! `connectivity`, `suspend`, `history` and `scheduler`; `snapshot`; `handle`; `runtime` on top
+//! (`scripts/check-cycles` keeps the modules free of cycles).
 
 #![forbid(unsafe_code)]
 #![deny(unreachable_pub, missing_docs)]
