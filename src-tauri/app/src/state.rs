@@ -21,6 +21,14 @@ pub fn forever() -> DateTime<Utc> {
     DateTime::<Utc>::MAX_UTC
 }
 
+/// "In `minutes`", or `None` for "until resumed".
+pub(crate) fn until(minutes: Option<u32>) -> Option<DateTime<Utc>> {
+    minutes.map(|m| Utc::now() + chrono::Duration::minutes(i64::from(m)))
+}
+
+/// The managed state every IPC command takes.
+pub type AppStateRef<'a> = tauri::State<'a, std::sync::Arc<AppState>>;
+
 /// The settings in force and their validated form.
 #[derive(Debug, Clone)]
 pub struct Current {

@@ -4,8 +4,8 @@
 use ehlowatch_engine::{HistoryReader, ResultRecord, SeriesPoint, Stats, Window};
 use ehlowatch_engine::{MonitorId, StateChange};
 
-use super::AppStateRef;
 use crate::error::AppError;
+use crate::state::AppStateRef;
 
 /// The most points a chart series has.
 pub const SERIES_POINTS: usize = 240;

@@ -36,11 +36,3 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         settings::dismiss_notice,
     ]
 }
-
-/// The managed state every command takes.
-pub type AppStateRef<'a> = tauri::State<'a, std::sync::Arc<crate::state::AppState>>;
-
-/// "In `minutes`", or `None` for "until resumed".
-pub(crate) fn until(minutes: Option<u32>) -> Option<chrono::DateTime<chrono::Utc>> {
-    minutes.map(|m| chrono::Utc::now() + chrono::Duration::minutes(i64::from(m)))
-}

@@ -4,9 +4,9 @@
 use ehlowatch_engine::ProbeReport;
 use ehlowatch_engine::{validate_monitor_alone, MonitorFile};
 
-use super::AppStateRef;
 use crate::error::AppError;
 use crate::state::AppState;
+use crate::state::AppStateRef;
 
 /// Adds a monitor (`original_id` null) or replaces the one with that id; returns it as stored.
 #[tauri::command]

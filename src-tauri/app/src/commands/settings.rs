@@ -6,10 +6,10 @@ use ehlowatch_engine::ConfigFile;
 use serde::Serialize;
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 
-use super::AppStateRef;
 use crate::bridge::events;
 use crate::error::AppError;
 use crate::settings::Settings;
+use crate::state::AppStateRef;
 
 /// Facts about this instance for the settings page and the banner.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]

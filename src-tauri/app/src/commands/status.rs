@@ -6,9 +6,9 @@ use ehlowatch_engine::Command;
 use ehlowatch_engine::MonitorId;
 use ehlowatch_engine::Snapshot;
 
-use super::{until, AppStateRef};
 use crate::error::AppError;
 use crate::state::forever;
+use crate::state::{until, AppStateRef};
 
 /// The engine's latest picture.
 #[tauri::command]

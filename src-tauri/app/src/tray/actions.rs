@@ -9,7 +9,7 @@ use ehlowatch_engine::Command;
 use tauri::{AppHandle, Manager, Runtime};
 
 use super::menu::MenuAction;
-use crate::commands::until;
+use crate::state::until;
 use crate::state::{self, AppState};
 use crate::tasks::Tasks;
 use crate::window;
