@@ -75,6 +75,9 @@ export function MonitorFields({
       options={options}
     />
   );
+  const check = (k: "enabled" | "insecure", label: string) => (
+    <CheckField k={k} label={label} checked={form[k]} errors={errorsOf(k)} onValue={set(k)} />
+  );
   const tri = (k: "alerts.on_recovery" | "alerts.every_failure") =>
     select(k, [
       ["", ph[k] ?? "Default"],
@@ -132,13 +135,7 @@ export function MonitorFields({
         <div class="grid">
           {text("interval_s", { numeric: true })}
           {text("retry_s", { numeric: true })}
-          <CheckField
-            k="enabled"
-            label="Enabled: probe this monitor"
-            checked={form.enabled}
-            errors={errorsOf("enabled")}
-            onValue={set("enabled")}
-          />
+          {check("enabled", "Enabled: probe this monitor")}
         </div>
       </fieldset>
 
@@ -152,13 +149,7 @@ export function MonitorFields({
             ["ipv6", "IPv6 only"],
           ])}
           {text("ca_file")}
-          <CheckField
-            k="insecure"
-            label="Skip certificate verification (insecure)"
-            checked={form.insecure}
-            errors={errorsOf("insecure")}
-            onValue={set("insecure")}
-          />
+          {check("insecure", "Skip certificate verification (insecure)")}
           {text("id", { hint: "Keeps the history across renames." })}
         </div>
       </fieldset>
