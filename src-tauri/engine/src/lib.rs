@@ -20,6 +20,7 @@ mod connectivity;
 mod failure;
 mod handle;
 mod history;
+mod io_words;
 mod model;
 mod monitor;
 mod probe;
@@ -34,6 +35,7 @@ mod verdict;
 
 // Probing one server: what to probe, the report, and its parts.
 pub use failure::{Failure, FailureKind, Phase};
+pub use io_words::io_words;
 pub use probe::{
     check_ehlo_name, AddressFamily, Direction, EhloReply, Phases, ProbeReport, ProbeSpec, Prober,
     TlsMode, TranscriptLine,

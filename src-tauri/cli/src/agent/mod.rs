@@ -14,7 +14,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use ehlowatch_engine::Config;
+use ehlowatch_engine::{io_words, Config};
 use ehlowatch_engine::{Command, EngineHandle};
 use ehlowatch_engine::{Engine, EngineOptions};
 use tokio_util::sync::CancellationToken;
@@ -89,7 +89,8 @@ pub async fn run(args: RunArgs) -> ExitCode {
 /// Reads and validates the config (a relative `ca_file` is relative to the config file); the
 /// error lists every problem.
 fn load(path: &Path) -> Result<Config, String> {
-    std::fs::metadata(path).map_err(|e| format!("error: --config {}: {e}", path.display()))?;
+    std::fs::metadata(path)
+        .map_err(|e| format!("error: --config {}: {}", path.display(), io_words(&e)))?;
     Config::load(path).map_err(|e| format!("error: {} is not a valid config:\n{e}", path.display()))
 }
 

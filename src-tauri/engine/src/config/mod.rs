@@ -29,6 +29,7 @@ pub use typed::{Config, Defaults, History, MonitorConfig};
 
 use self::problem::Problems;
 use self::walk::{walk, Format, Node};
+use crate::io_words::io_words;
 use crate::model::{AlertPolicy, MonitorId};
 
 impl Config {
@@ -50,10 +51,7 @@ impl Config {
     /// `ca_file` is taken relative to the file's directory.
     pub fn load(path: &Path) -> Result<Self, ConfigError> {
         let text = std::fs::read_to_string(path).map_err(|e| {
-            ConfigError::single(
-                "",
-                format!("{}: {}", path.display(), rules::os_message(&e.to_string())),
-            )
+            ConfigError::single("", format!("{}: {}", path.display(), io_words(&e)))
         })?;
         let json = path
             .extension()

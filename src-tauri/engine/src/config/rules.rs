@@ -5,6 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
+use crate::io_words::io_words;
 use crate::probe::AddressFamily;
 use crate::settings;
 use crate::tls::{read_ca_file, TlsSetupError};
@@ -81,7 +82,7 @@ pub(crate) fn ca_file(value: &str) -> Result<PathBuf, String> {
     }
     let path = Path::new(value);
     match std::fs::metadata(path) {
-        Err(e) => return Err(format!("{value}: {}", os_message(&e.to_string()))),
+        Err(e) => return Err(format!("{value}: {}", io_words(&e))),
         Ok(meta) if meta.is_dir() => {
             return Err(format!("{value}: is a directory, not a PEM file"))
         }
@@ -90,20 +91,8 @@ pub(crate) fn ca_file(value: &str) -> Result<PathBuf, String> {
     }
     match read_ca_file(path) {
         Ok(_) => Ok(path.to_path_buf()),
-        Err(TlsSetupError::CaFile { reason, .. }) => {
-            Err(format!("{value}: {}", os_message(&reason)))
-        }
+        Err(TlsSetupError::CaFile { reason, .. }) => Err(format!("{value}: {reason}")),
         Err(other) => Err(format!("{value}: {other}")),
-    }
-}
-
-/// An I/O error as the OS words it: `No such file or directory`, without the `I/O error: `
-/// prefix and the `(os error 2)` suffix.
-pub(crate) fn os_message(text: &str) -> String {
-    let text = text.strip_prefix("I/O error: ").unwrap_or(text);
-    match text.rfind(" (os error ") {
-        Some(at) if text.ends_with(')') => text[..at].to_owned(),
-        _ => text.to_owned(),
     }
 }
 
@@ -166,22 +155,6 @@ mod tests {
         assert_eq!(seconds(2400), "2.4 s");
         assert_eq!(seconds(3002), "3.002 s");
         assert_eq!(seconds(2), "0.002 s");
-    }
-
-    #[test]
-    fn os_messages_lose_their_decorations() {
-        assert_eq!(
-            os_message("I/O error: No such file or directory (os error 2)"),
-            "No such file or directory"
-        );
-        assert_eq!(
-            os_message("Permission denied (os error 13)"),
-            "Permission denied"
-        );
-        assert_eq!(
-            os_message("no PEM certificate in it"),
-            "no PEM certificate in it"
-        );
     }
 
     #[test]

@@ -13,6 +13,8 @@ use rustls::{ClientConfig, DigitallySignedStruct, RootCertStore, SignatureScheme
 use rustls_pki_types::pem::PemObject;
 use rustls_pki_types::{CertificateDer, ServerName, UnixTime};
 
+use crate::io_words::io_words;
+
 /// Why a TLS configuration could not be built.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum TlsSetupError {
@@ -146,13 +148,11 @@ pub fn read_ca_file(path: &Path) -> Result<Vec<CertificateDer<'static>>, TlsSetu
     Ok(certs)
 }
 
-/// The reason in people's words: the OS's text for an I/O error ("No such file or directory").
+/// The reason in people's words: an I/O error as [`io_words`] says it ("No such file or
+/// directory").
 fn pem_reason(error: rustls_pki_types::pem::Error) -> String {
     match error {
-        rustls_pki_types::pem::Error::Io(io) => {
-            let text = io.to_string();
-            text.split(" (os error").next().unwrap_or(&text).to_owned()
-        }
+        rustls_pki_types::pem::Error::Io(io) => io_words(&io),
         other => other.to_string(),
     }
 }
