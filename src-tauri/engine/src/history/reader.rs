@@ -4,7 +4,7 @@
 //! parallel queries. After the writer replaced a damaged file the reader reopens by itself.
 
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Arc, Mutex, PoisonError};
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use rusqlite::Connection;
 
@@ -12,28 +12,65 @@ use super::open::{open_reader, OpenOptions, Target};
 use super::query::Queries;
 use super::HistoryError;
 
-/// What the store and its readers share: where the data is, and a generation that changes when
-/// the file is replaced so readers reopen.
+/// A reader's connection, tagged with the generation it was opened at.
+type Slot = Mutex<Option<(u64, Connection)>>;
+
+/// What the store and its readers share: where the data is, a generation that changes when the
+/// file is replaced so readers reopen, and every reader's connection, so the store can close
+/// them all before it moves the file (Windows renames no file that is open).
 #[derive(Debug)]
 pub(crate) struct Shared {
     pub(crate) target: Target,
     pub(crate) options: OpenOptions,
     pub(crate) generation: AtomicU64,
+    readers: Mutex<Vec<Weak<Slot>>>,
+}
+
+impl Shared {
+    pub(crate) fn new(target: Target, options: OpenOptions) -> Self {
+        Self {
+            target,
+            options,
+            generation: AtomicU64::new(0),
+            readers: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `f` with every reader's connection closed and held closed: `f` can move and
+    /// replace the file with no reader reopening the old one meanwhile. A reader that queries
+    /// during `f` waits; after it, it reopens at the generation `f` left.
+    pub(crate) fn with_readers_closed<T>(&self, f: impl FnOnce() -> T) -> T {
+        let slots: Vec<Arc<Slot>> = {
+            let mut readers = lock(&self.readers);
+            readers.retain(|r| r.strong_count() > 0);
+            readers.iter().filter_map(Weak::upgrade).collect()
+        };
+        let mut held = Vec::with_capacity(slots.len());
+        for slot in &slots {
+            let mut conn = lock(slot);
+            *conn = None;
+            held.push(conn);
+        }
+        f()
+    }
+}
+
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
 /// A read-only handle on the history; cheap to clone, `Send + Sync`.
 #[derive(Debug, Clone)]
 pub struct HistoryReader {
     shared: Arc<Shared>,
-    conn: Arc<Mutex<Option<(u64, Connection)>>>,
+    conn: Arc<Slot>,
 }
 
 impl HistoryReader {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
-        Self {
-            shared,
-            conn: Arc::new(Mutex::new(None)),
-        }
+        let conn = Arc::new(Mutex::new(None));
+        lock(&shared.readers).push(Arc::downgrade(&conn));
+        Self { shared, conn }
     }
 
     /// Runs `f` on the read connection, on this thread (blocking: from async code use
@@ -42,7 +79,7 @@ impl HistoryReader {
         &self,
         f: impl FnOnce(Queries<'_>) -> Result<T, HistoryError>,
     ) -> Result<T, HistoryError> {
-        let mut slot = self.conn.lock().unwrap_or_else(PoisonError::into_inner);
+        let mut slot = lock(&self.conn);
         let generation = self.shared.generation.load(Ordering::Acquire);
         let conn = match &mut *slot {
             Some((g, conn)) if *g == generation => conn,

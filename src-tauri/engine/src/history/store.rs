@@ -64,11 +64,7 @@ impl HistoryStore {
     }
 
     fn with_conn(conn: Connection, target: Target, options: OpenOptions) -> Self {
-        let shared = Arc::new(Shared {
-            target,
-            options,
-            generation: AtomicU64::new(0),
-        });
+        let shared = Arc::new(Shared::new(target, options));
         Self {
             conn,
             shared,
@@ -160,18 +156,22 @@ impl HistoryStore {
             });
         };
         let path = path.clone();
-        // Close the old connection before the rename: on close SQLite removes `<path>-wal` by
-        // name, which must still be the old file's.
-        drop(std::mem::replace(
-            &mut self.conn,
-            Connection::open_in_memory()?,
-        ));
         self.monitor_ids.clear();
-        let recovery = move_aside(&path, reason)?;
-        tracing::error!(path = %path.display(), moved_to = %recovery.moved_to.display(), "{}", recovery.reason);
-        let (conn, again) = open_file(&path, &self.shared.options)?;
-        self.conn = conn;
-        self.shared.generation.fetch_add(1, Ordering::Release);
+        let shared = Arc::clone(&self.shared);
+        let (recovery, again) = shared.with_readers_closed(|| {
+            // Close the old connection before the rename: on close SQLite removes `<path>-wal`
+            // by name, which must still be the old file's; and Windows renames no open file.
+            drop(std::mem::replace(
+                &mut self.conn,
+                Connection::open_in_memory()?,
+            ));
+            let recovery = move_aside(&path, reason)?;
+            tracing::error!(path = %path.display(), moved_to = %recovery.moved_to.display(), "{}", recovery.reason);
+            let (conn, again) = open_file(&path, &self.shared.options)?;
+            self.conn = conn;
+            self.shared.generation.fetch_add(1, Ordering::Release);
+            Ok::<_, HistoryError>((recovery, again))
+        })?;
         Ok(again.unwrap_or(recovery))
     }
 }

@@ -128,6 +128,10 @@ fn unusable_schemas_are_moved_aside() {
 }
 
 #[test]
+#[cfg_attr(
+    windows,
+    ignore = "Windows renames no file another process holds open: there the open fails, naming the file"
+)]
 fn a_file_locked_past_the_busy_timeout_is_moved_aside() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("history.db");
