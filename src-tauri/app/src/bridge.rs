@@ -85,9 +85,7 @@ pub async fn run<R: Runtime>(
                 if let Some(toast) = toaster.due(Instant::now()) {
                     let app = app.clone();
                     desktop::show(toast, move |monitor| {
-                        if let Err(error) = window::open(&app, monitor.as_ref()) {
-                            tracing::warn!(%error, "window not opened from a toast");
-                        }
+                        window::open_logged(&app, monitor.as_ref());
                     });
                 }
             }

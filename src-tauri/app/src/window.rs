@@ -44,10 +44,11 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, monitor: Option<&MonitorId>) -> taur
 }
 
 /// [`open`], logging a failure: for callers with no one to report it to (the tray, a toast, a
-/// second launch).
+/// second launch). A window that cannot be made (on Windows, no `WebView2` runtime) leaves the
+/// tray and the engine running.
 pub fn open_logged<R: Runtime>(app: &AppHandle<R>, monitor: Option<&MonitorId>) {
     if let Err(error) = open(app, monitor) {
-        tracing::error!(%error, "window not opened");
+        tracing::error!(%error, "window unavailable");
     }
 }
 
