@@ -15,6 +15,7 @@ use ehlowatch_engine::{MonitorId, Status, Verdict};
 use ehlowatch_testkit::{FakeSmtp, Script};
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(windows, ignore = "sends SIGHUP with kill(1): Unix signals")]
 async fn sighup_reloads_and_a_bad_config_keeps_the_running_one() {
     let servers = Servers::start().await;
     let agent = Agent::start(&config(&servers.monitors())).await;
@@ -74,6 +75,7 @@ async fn sighup_reloads_and_a_bad_config_keeps_the_running_one() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(windows, ignore = "sends SIGTERM with kill(1): Unix signals")]
 async fn sigterm_stops_promptly_with_exit_0_and_the_history_flushed() {
     let servers = Servers::start().await;
     let mut agent = Agent::start(&config(&servers.monitors())).await;
@@ -141,6 +143,7 @@ async fn sigterm_stops_promptly_with_exit_0_and_the_history_flushed() {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[cfg_attr(windows, ignore = "sends SIGINT with kill(1): Unix signals")]
 async fn sigint_stops_with_exit_0() {
     let server = FakeSmtp::start(Script::healthy()).await;
     let mut agent = Agent::start(&config(&[("healthy", server.port())])).await;

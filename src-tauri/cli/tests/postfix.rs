@@ -2,6 +2,9 @@
 //! ports started by the testkit): plain EHLO, STARTTLS with the run's CA, SMTPS, a required
 //! extension, and an untrusted certificate. One instance serves every check; the checks all run
 //! and a failure lists each one that failed with the tail of Postfix's log.
+//!
+//! Unix only: Postfix is a Unix daemon (under Wine these checks have no server to run).
+#![cfg(unix)]
 
 use std::time::Duration;
 

@@ -108,6 +108,23 @@ pub fn config_every(interval_s: u64, monitors: &[(&str, u16)]) -> String {
     text
 }
 
+/// The agent's command: this build's `ehlowatch`, or the binary `EHLOWATCH_AGENT_EXE` names,
+/// run by `EHLOWATCH_AGENT_RUNNER` when that is set too — so `scripts/test` puts the Windows
+/// build, under Wine, before the same real Prometheus.
+fn agent_command() -> Command {
+    let Some(exe) = std::env::var_os("EHLOWATCH_AGENT_EXE") else {
+        return Command::new(assert_cmd::cargo::cargo_bin("ehlowatch"));
+    };
+    match std::env::var_os("EHLOWATCH_AGENT_RUNNER") {
+        Some(runner) => {
+            let mut command = Command::new(runner);
+            command.arg(exe);
+            command
+        }
+        None => Command::new(exe),
+    }
+}
+
 /// A running `ehlowatch run`; killed on drop if still running.
 #[derive(Debug)]
 pub struct Agent {
@@ -133,7 +150,7 @@ impl Agent {
             std::fs::write(dir.path().join(name), bytes).expect("write a file");
         }
         let log = File::create(dir.path().join("agent.log")).expect("create the log file");
-        let child = Command::new(assert_cmd::cargo::cargo_bin("ehlowatch"))
+        let child = agent_command()
             .args(["run", "--config", "agent.toml", "--db", "history.sqlite"])
             .args(["--listen", "127.0.0.1:0"])
             .current_dir(dir.path())

@@ -19,6 +19,7 @@ fn write_ca(dir: &Path) -> PathBuf {
     path
 }
 
+/// `ca` goes in a literal string, so a Windows path's backslashes are not escapes.
 fn full_toml(ca: &str) -> String {
     format!(
         r#"
@@ -50,7 +51,7 @@ qos_ms = 1500
 interval_s = 30
 retry_s = 5
 ehlo_name = "[192.0.2.1]"
-ca_file = "{ca}"
+ca_file = '{ca}'
 insecure = true
 cert_warn_days = 10
 cert_crit_days = 2
@@ -68,6 +69,8 @@ tls = "implicit"
 }
 
 fn full_json(ca: &str) -> String {
+    // A Windows path's backslashes, escaped for JSON.
+    let ca = ca.replace('\\', r"\\");
     format!(
         r#"{{
   "defaults": {{"qos_ms": 800, "interval_s": 120, "retry_s": 15, "ehlo_name": "probe.example.org",
