@@ -1,16 +1,18 @@
 //! Benchmark 1, per-probe cost: for each server (a private Postfix and the in-repo fake, plain
 //! and with STARTTLS) every client runs a batch per repetition — ehlowatch sequential,
-//! ehlowatch concurrent, `check_smtp`, `blackbox_exporter` — interleaved so that drifting load on
-//! the machine touches all of them alike. Ratios are taken per repetition (peer ÷ ehlowatch in
-//! the same repetition) and then summarised.
+//! ehlowatch concurrent, `check_smtp`, `blackbox_exporter`, and on plain servers the bare-socket
+//! floor and the agent — interleaved so that drifting load on the machine touches all of them
+//! alike. Ratios are taken per repetition (peer ÷ ehlowatch, agent ÷ floor in the same
+//! repetition) and then summarised.
 
 use std::path::PathBuf;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use ehlowatch_engine::Prober;
 use serde::Serialize;
 use tokio::runtime::Runtime;
 
+use crate::agent;
 use crate::probers::{self, Batch, Server};
 use crate::stats::Spread;
 
@@ -31,6 +33,10 @@ pub struct Counts {
     pub blackbox: usize,
     /// Warm-up probes per client before measuring.
     pub warmup: usize,
+    /// Repetitions that also run the agent (the first ones).
+    pub agent_runs: usize,
+    /// The agent's measuring window per run, s.
+    pub agent_window_s: f64,
 }
 
 /// The peers' programs.
@@ -40,6 +46,8 @@ pub struct Peers {
     pub check_smtp: PathBuf,
     /// The running exporter's address and pid.
     pub blackbox: (std::net::SocketAddr, u32),
+    /// `ehlowatch`, for the agent row.
+    pub agent: PathBuf,
 }
 
 /// One client's figures against one server.
@@ -67,6 +75,8 @@ pub struct ClientFigures {
     pub cpu_ratio_vs_conc: Option<Spread>,
     /// Wall ratio peer ÷ ehlowatch sequential (peers only).
     pub wall_ratio_vs_seq: Option<Spread>,
+    /// CPU ratio agent ÷ the bare-socket floor (the agent only).
+    pub cpu_ratio_vs_floor: Option<Spread>,
 }
 
 /// All clients against one server.
@@ -78,18 +88,27 @@ pub struct TargetFigures {
     pub mode: String,
     /// Each client's figures.
     pub clients: Vec<ClientFigures>,
+    /// What could not be measured, and why.
+    pub problems: Vec<String>,
 }
 
-/// The clients, in the order they run and print. The last is no peer but a floor: the same
+/// The clients, in the order they run and print. The fifth is no peer but a floor: the same
 /// dialogue over a blocking std socket with no parsing, verdict or report (plain mode only), to
-/// show what the kernel's TCP on loopback costs by itself.
-pub const CLIENTS: [&str; 5] = [
+/// show what the kernel's TCP on loopback costs by itself. The last is the agent, `ehlowatch
+/// run` with [`agent::MONITORS`] monitors of the server (plain mode only), set against that floor.
+pub const CLIENTS: [&str; 6] = [
     "ehlowatch (sequential)",
     "ehlowatch (concurrent)",
     "check_smtp",
     "blackbox_exporter",
     "floor: bare blocking socket",
+    "ehlowatch run (agent, 200 monitors at 1 s)",
 ];
+
+/// Index of the floor in [`CLIENTS`].
+const FLOOR: usize = 4;
+/// Index of the agent in [`CLIENTS`].
+const AGENT: usize = 5;
 
 /// Runs benchmark 1 against one server.
 pub fn measure(
@@ -103,7 +122,8 @@ pub fn measure(
     let mode = if server.starttls { "starttls" } else { "plain" };
     eprintln!("cost: {name} {mode}: warming up");
     warm_up(rt, prober, peers, server, counts);
-    let mut batches: [Vec<Batch>; 5] = Default::default();
+    let mut batches: [Vec<Batch>; 6] = Default::default();
+    let mut problems = Vec::new();
     for rep in 0..counts.reps {
         let t = Instant::now();
         batches[0].push(probers::ehlowatch(
@@ -128,7 +148,14 @@ pub fn measure(
         let (addr, pid) = peers.blackbox;
         batches[3].push(probers::blackbox(addr, pid, server, counts.blackbox));
         if !server.starttls {
-            batches[4].push(probers::bare_socket(server, counts.ehlowatch_seq));
+            batches[FLOOR].push(probers::bare_socket(server, counts.ehlowatch_seq));
+            if rep < counts.agent_runs {
+                let window = Duration::from_secs_f64(counts.agent_window_s);
+                match agent::run(&peers.agent, server, window) {
+                    Ok(batch) => batches[AGENT].push(batch),
+                    Err(e) => problems.push(format!("agent against {name}: {e}")),
+                }
+            }
         }
         eprintln!(
             "cost: {name} {mode}: repetition {}/{} in {:.1}s: cpu µs/probe {}",
@@ -149,17 +176,24 @@ pub fn measure(
         .enumerate()
         .filter(|(i, _)| !batches[*i].is_empty())
         .map(|(i, client)| {
-            figures(
+            let mut f = figures(
                 client,
                 &batches[i],
                 (i == 2 || i == 3).then_some((&batches[0], &batches[1])),
-            )
+            );
+            if i == AGENT {
+                // Each probe's wall time is the server's latency, not the agent's to show.
+                f.wall_ms = None;
+                f.cpu_ratio_vs_floor = ratio(&batches[AGENT], &batches[FLOOR], Batch::cpu_us);
+            }
+            f
         })
         .collect();
     TargetFigures {
         server: name.into(),
         mode: mode.into(),
         clients,
+        problems,
     }
 }
 
@@ -212,13 +246,12 @@ fn figures(client: &str, batches: &[Batch], ours: Option<(&[Batch], &[Batch])>) 
         cpu_ratio_vs_seq: ours.and_then(|(seq, _)| ratio(batches, seq, Batch::cpu_us)),
         cpu_ratio_vs_conc: ours.and_then(|(_, conc)| ratio(batches, conc, Batch::cpu_us)),
         wall_ratio_vs_seq: ours.and_then(|(seq, _)| ratio(batches, seq, Batch::wall_ms)),
+        cpu_ratio_vs_floor: None,
     }
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
-
     use super::*;
 
     fn batch(n: usize, cpu_ms: u64) -> Batch {

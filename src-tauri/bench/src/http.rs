@@ -1,6 +1,6 @@
 //! The least HTTP a Prometheus-style scrape of `blackbox_exporter`'s `/probe` needs: one
 //! `GET` per probe on a fresh connection (`Connection: close`), the body read to the end, and
-//! the probe judged by the `probe_success` sample.
+//! the probe judged by the `probe_success` sample. The agent's `/metrics` is read the same way.
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
@@ -23,7 +23,8 @@ pub fn probe(exporter: SocketAddr, module: &str, target: &str) -> Scrape {
     }
 }
 
-fn get(addr: SocketAddr, path: &str) -> std::io::Result<String> {
+/// `GET PATH` on a fresh connection; the whole response, head and body.
+pub fn get(addr: SocketAddr, path: &str) -> std::io::Result<String> {
     let mut tcp = TcpStream::connect_timeout(&addr, Duration::from_secs(5))?;
     tcp.set_read_timeout(Some(Duration::from_secs(10)))?;
     tcp.set_nodelay(true)?;

@@ -1,12 +1,12 @@
-//! `ehlowatch-bench`: EHLO Watch's benchmark suite (per-probe cost, throughput and timing accuracy
-//! — sections 1, 2 and 4 of BENCHMARKS.md), measuring the engine's probe against the peers a
+//! `ehlowatch-bench`: EHLO Watch's benchmark suite (per-probe cost, throughput, timing accuracy and
+//! STARTTLS latency against Postfix — sections 1, 2, 4 and 6 of BENCHMARKS.md), measuring the engine's probe against the peers a
 //! sysadmin already runs, in the same run, on loopback. `scripts/bench` installs the peers, builds
 //! this and `fake-smtp`, and runs it; see BENCHMARKS.md for what each figure means.
 //!
 //! ```text
-//! ehlowatch-bench [--smoke] [--sections cost,throughput,accuracy] [--json FILE]
-//!                 [--markdown FILE] [--fake-smtp PATH] [--check-smtp PATH] [--blackbox PATH]
-//!                 [--no-postfix]
+//! ehlowatch-bench [--smoke] [--sections cost,throughput,accuracy,starttls] [--json FILE]
+//!                 [--markdown FILE] [--fake-smtp PATH] [--ehlowatch PATH] [--check-smtp PATH]
+//!                 [--blackbox PATH] [--no-postfix]
 //! ```
 //!
 //! Exit status: 0 when every section ran and no cost probe failed, 1 otherwise (the outputs
@@ -15,6 +15,7 @@
 #![forbid(unsafe_code)]
 
 mod accuracy;
+mod agent;
 mod cost;
 mod cpu;
 mod delay_server;
@@ -23,6 +24,7 @@ mod machine;
 mod probers;
 mod procs;
 mod report;
+mod starttls;
 mod stats;
 mod suite;
 mod throughput;
@@ -43,7 +45,7 @@ struct Args {
     #[arg(
         long,
         value_delimiter = ',',
-        default_value = "cost,throughput,accuracy"
+        default_value = "cost,throughput,accuracy,starttls"
     )]
     sections: Vec<suite::Section>,
     /// Write the results as JSON here.
@@ -55,6 +57,9 @@ struct Args {
     /// The `fake-smtp` binary (default: beside this one).
     #[arg(long)]
     fake_smtp: Option<PathBuf>,
+    /// The `ehlowatch` binary, run as the agent (default: beside this one).
+    #[arg(long)]
+    ehlowatch: Option<PathBuf>,
     /// monitoring-plugins' `check_smtp`.
     #[arg(long, default_value = "/usr/lib/nagios/plugins/check_smtp")]
     check_smtp: PathBuf,
@@ -80,18 +85,24 @@ fn main() -> ExitCode {
             }
         };
     }
-    let fake_smtp = args.fake_smtp.clone().unwrap_or_else(|| {
-        std::env::current_exe().map_or_else(
-            |_| PathBuf::from("fake-smtp"),
-            |p| p.with_file_name("fake-smtp"),
-        )
-    });
+    let beside = |name: &str| {
+        std::env::current_exe().map_or_else(|_| PathBuf::from(name), |p| p.with_file_name(name))
+    };
+    let fake_smtp = args
+        .fake_smtp
+        .clone()
+        .unwrap_or_else(|| beside("fake-smtp"));
+    let ehlowatch = args
+        .ehlowatch
+        .clone()
+        .unwrap_or_else(|| beside("ehlowatch"));
     let options = suite::Options {
         smoke: args.smoke,
         sections: args.sections.clone(),
         fake_smtp,
         check_smtp: args.check_smtp.clone(),
         blackbox: args.blackbox.clone(),
+        ehlowatch,
         postfix: !args.no_postfix,
     };
     let (report, ok) = match suite::run(&options) {

@@ -22,6 +22,14 @@ pub struct Guard {
 }
 
 impl Guard {
+    /// Guards `child`, named `what` in warnings.
+    pub fn new(child: Child, what: &str) -> Self {
+        Self {
+            child,
+            what: what.to_owned(),
+        }
+    }
+
     /// The process id.
     pub fn pid(&self) -> u32 {
         self.child.id()
@@ -78,10 +86,7 @@ impl FakeServer {
             .spawn()
             .map_err(|e| format!("cannot start {what}: {e}"))?;
         let stdout = child.stdout.take().ok_or("the server has no stdout")?;
-        let guard = Guard {
-            child,
-            what: what.to_owned(),
-        };
+        let guard = Guard::new(child, what);
         let lines = read_lines(stdout, if want_ca { 2 } else { 1 })?;
         let addr = lines
             .iter()
@@ -237,10 +242,7 @@ impl Blackbox {
             .stderr(log)
             .spawn()
             .map_err(|e| format!("cannot start {}: {e}", bin.display()))?;
-        let guard = Guard {
-            child,
-            what: "blackbox_exporter".into(),
-        };
+        let guard = Guard::new(child, "blackbox_exporter");
         let deadline = Instant::now() + READY_WITHIN;
         while TcpStream::connect_timeout(&addr, Duration::from_millis(200)).is_err() {
             if Instant::now() >= deadline {

@@ -9,6 +9,7 @@ use serde::Serialize;
 use crate::accuracy::{Bounds, Cell};
 use crate::cost::{ClientFigures, Counts, TargetFigures};
 use crate::machine::{LoadLog, Machine};
+use crate::starttls::{Comparison, Summary, STALL_MS};
 use crate::stats::{Dist, Spread};
 use crate::throughput::Found;
 
@@ -49,6 +50,8 @@ pub struct Report {
     pub accuracy_bounds: Option<Bounds>,
     /// Benchmark 4: timing accuracy.
     pub accuracy: Vec<Cell>,
+    /// Benchmark 6: STARTTLS latency against Postfix, ours next to a reference client.
+    pub starttls: Option<Comparison>,
     /// Benchmark 5: desktop — measured by `scripts/footprint` (`scripts/bench` appends it).
     pub desktop: Option<serde_json::Value>,
     /// Things a reader must know (what was skipped and why, setup errors).
@@ -89,6 +92,43 @@ pub fn headline_ratio(cost: &[TargetFigures], peer: &str, mode: &str) -> Option<
         .min_by(f64::total_cmp)
 }
 
+/// The agent's CPU per probe over the floor's, per plain server (median, min–max over the
+/// repetitions that ran both): the figure CI prints and the notes quote.
+pub fn agent_floor_ratios(cost: &[TargetFigures]) -> Vec<(&str, Spread)> {
+    cost.iter()
+        .filter(|t| t.mode == "plain")
+        .filter_map(|t| {
+            let r = t.clients.iter().find_map(|c| c.cpu_ratio_vs_floor)?;
+            Some((t.server.as_str(), r))
+        })
+        .collect()
+}
+
+/// The agent/floor line: `agent ÷ floor, CPU per probe: postfix 1.42× (1.38–1.50×); …`.
+fn agent_floor_line(cost: &[TargetFigures]) -> Option<String> {
+    let ratios = agent_floor_ratios(cost);
+    if ratios.is_empty() {
+        return None;
+    }
+    let each: Vec<String> = ratios
+        .iter()
+        .map(|(server, r)| {
+            format!(
+                "{server} **{:.2}×** ({:.2}–{:.2}×, {} runs)",
+                r.median, r.min, r.max, r.n
+            )
+        })
+        .collect();
+    Some(format!(
+        "Agent ÷ floor, CPU per probe (`ehlowatch run`, {} plain monitors at {} s, QoS {} ms, default history, `/metrics` every {} s; the bare-socket floor against the same server in the same repetition): {} (target ≤ 1.5×).",
+        crate::agent::MONITORS,
+        crate::agent::INTERVAL_S,
+        crate::agent::QOS_MS,
+        crate::agent::SCRAPE_EVERY.as_secs(),
+        each.join("; ")
+    ))
+}
+
 impl Report {
     /// The Markdown tables, headed by the machine and the load.
     pub fn markdown(&self) -> String {
@@ -105,6 +145,7 @@ impl Report {
             out,
             "\n### 5. Desktop\n\nMeasured by `scripts/footprint` (the release app on a private headless desktop); `scripts/bench` appends its table below.\n"
         );
+        self.starttls_table(&mut out);
         if !self.notes.is_empty() {
             let _ = writeln!(out, "\n### Notes from the run\n");
             for n in &self.notes {
@@ -160,6 +201,9 @@ impl Report {
                     .unwrap_or_default()
             );
         }
+        if let Some(line) = agent_floor_line(&self.cost) {
+            let _ = writeln!(out, "{line}\n");
+        }
     }
 
     fn cost_table(&self, out: &mut String) {
@@ -167,8 +211,10 @@ impl Report {
         if let Some(c) = &self.cost_counts {
             let _ = writeln!(
                 out,
-                "Median (min–max) over {} repetitions; per repetition ehlowatch runs {} probes sequentially and {} at {} in flight, check_smtp {} processes, blackbox_exporter {} scrapes (STARTTLS: a fifth of each). CPU is user+system: ehlowatch's own process (the server runs in another), check_smtp's waited-for children, the exporter's process; the kernel's share of it comes from tick counts (coarse). The last row of each plain server is no peer but a reference: the same dialogue over a bare blocking std socket, no parsing, verdict or report. Ratios are peer ÷ ehlowatch within the same repetition.\n",
-                c.reps, c.ehlowatch_seq, c.ehlowatch_conc, c.concurrency, c.check_smtp, c.blackbox
+                "Median (min–max) over {} repetitions; per repetition ehlowatch runs {} probes sequentially and {} at {} in flight, check_smtp {} processes, blackbox_exporter {} scrapes (STARTTLS: a fifth of each). CPU is user+system: ehlowatch's own process (the server runs in another), check_smtp's waited-for children, the exporter's process; the kernel's share of it comes from tick counts (coarse). The *floor* row of each plain server is no peer but a reference: the same dialogue over a bare blocking std socket, no parsing, verdict or report. The *agent* row is `ehlowatch run` with {} plain monitors of that server at a {} s interval, QoS {} ms, the default history, `/metrics` scraped every {} s, in the first {} repetitions; its CPU is the agent process's over a {:.0} s window after two rounds of warm-up, its probes the agent's own count. Ratios are peer ÷ ehlowatch (agent ÷ floor) within the same repetition.\n",
+                c.reps, c.ehlowatch_seq, c.ehlowatch_conc, c.concurrency, c.check_smtp, c.blackbox,
+                crate::agent::MONITORS, crate::agent::INTERVAL_S, crate::agent::QOS_MS,
+                crate::agent::SCRAPE_EVERY.as_secs(), c.agent_runs, c.agent_window_s
             );
         }
         let _ = writeln!(
@@ -179,6 +225,9 @@ impl Report {
             for c in &t.clients {
                 row(out, t, c);
             }
+        }
+        if let Some(line) = agent_floor_line(&self.cost) {
+            let _ = writeln!(out, "\n{line}");
         }
     }
 
@@ -294,6 +343,49 @@ impl Report {
     }
 }
 
+impl Report {
+    fn starttls_table(&self, out: &mut String) {
+        let Some(cmp) = &self.starttls else {
+            return;
+        };
+        let _ = writeln!(
+            out,
+            "\n### 6. STARTTLS latency against Postfix\n\nOne probe at a time against the private Postfix over STARTTLS, the two clients alternating batches of {}: the engine's probe, and a reference doing the same steps with the same verification (Python smtplib over OpenSSL, the run's CA, the address as the name). Latency = connect start to the final line of the EHLO reply after the handshake; *EHLO after the handshake* = that EHLO, from our first write after the handshake to the final line of the reply; a *stall* is one of {STALL_MS:.0} ms or more.\n",
+            cmp.batch
+        );
+        let _ = writeln!(
+            out,
+            "| client | probes | failed | latency p50 / p95 / max ms | EHLO after the handshake p50 / p95 / max ms | stalls ≥ {STALL_MS:.0} ms |\n|---|---:|---:|---:|---:|---:|"
+        );
+        let f = |s: Option<Summary>| {
+            s.map_or("—".into(), |s| {
+                format!("{:.2} / {:.2} / {:.2}", s.p50, s.p95, s.max)
+            })
+        };
+        for c in &cmp.clients {
+            let _ = writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                c.client,
+                c.probes,
+                c.failures,
+                f(c.latency),
+                f(c.ehlo),
+                c.stalls
+            );
+        }
+        if let Some((p50, p95)) = cmp.gap() {
+            let within = p50.abs() <= 2.0 && p95.abs() <= 2.0;
+            let stalls: usize = cmp.clients.first().map_or(0, |c| c.stalls);
+            let _ = writeln!(
+                out,
+                "\nOurs − reference: p50 {p50:+.2} ms, p95 {p95:+.2} ms (target: within 2 ms: {}); our stalls: {stalls} (target 0).",
+                if within { "yes" } else { "**no**" }
+            );
+        }
+    }
+}
+
 fn row(out: &mut String, t: &TargetFigures, c: &ClientFigures) {
     let _ = writeln!(
         out,
@@ -338,6 +430,7 @@ mod tests {
             cpu_ratio_vs_seq: seq.map(s),
             cpu_ratio_vs_conc: conc.map(s),
             wall_ratio_vs_seq: None,
+            cpu_ratio_vs_floor: None,
         }
     }
 
@@ -348,21 +441,51 @@ mod tests {
                 server: "postfix".into(),
                 mode: "plain".into(),
                 clients: vec![client("check_smtp", Some(120.0), Some(90.0))],
+                problems: Vec::new(),
             },
             TargetFigures {
                 server: "fake".into(),
                 mode: "plain".into(),
                 clients: vec![client("check_smtp", Some(80.0), Some(100.0))],
+                problems: Vec::new(),
             },
             TargetFigures {
                 server: "fake".into(),
                 mode: "starttls".into(),
                 clients: vec![client("check_smtp", Some(3.0), None)],
+                problems: Vec::new(),
             },
         ];
         assert_eq!(headline_ratio(&cost, "check_smtp", "plain"), Some(80.0));
         assert_eq!(headline_ratio(&cost, "check_smtp", "starttls"), Some(3.0));
         assert_eq!(headline_ratio(&cost, "blackbox_exporter", "plain"), None);
+    }
+
+    #[test]
+    fn the_agent_floor_line_names_each_plain_server() {
+        let mut agent = client("ehlowatch run", None, None);
+        agent.cpu_ratio_vs_floor = Some(Spread {
+            median: 1.42,
+            min: 1.3,
+            max: 1.5,
+            n: 3,
+        });
+        let target = |server: &str, mode: &str| TargetFigures {
+            server: server.into(),
+            mode: mode.into(),
+            clients: vec![agent.clone()],
+            problems: Vec::new(),
+        };
+        let cost = vec![target("postfix", "plain"), target("fake", "starttls")];
+        assert_eq!(agent_floor_ratios(&cost).len(), 1);
+        let line = agent_floor_line(&cost).unwrap();
+        assert!(line.starts_with("Agent ÷ floor"), "{line}");
+        assert!(
+            line.contains("postfix **1.42×** (1.30–1.50×, 3 runs)"),
+            "{line}"
+        );
+        assert!(!line.contains("fake"), "{line}");
+        assert_eq!(agent_floor_line(&cost[1..]), None);
     }
 
     #[test]

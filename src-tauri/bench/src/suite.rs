@@ -15,6 +15,7 @@ use crate::machine::{LoadSampler, Machine};
 use crate::probers::Server;
 use crate::procs::{Blackbox, FakeServer, Module};
 use crate::report::Report;
+use crate::starttls;
 use crate::throughput::{self, Plan};
 
 /// A section of the suite.
@@ -26,6 +27,8 @@ pub enum Section {
     Throughput,
     /// 4. Timing accuracy at delays × concurrencies.
     Accuracy,
+    /// 6. STARTTLS latency against Postfix, next to a reference client.
+    Starttls,
 }
 
 /// What to run with what.
@@ -41,6 +44,8 @@ pub struct Options {
     pub check_smtp: PathBuf,
     /// `prometheus-blackbox-exporter`.
     pub blackbox: PathBuf,
+    /// `ehlowatch`, run as the agent.
+    pub ehlowatch: PathBuf,
     /// Start a private Postfix for the cost section.
     pub postfix: bool,
 }
@@ -55,6 +60,8 @@ fn cost_counts(smoke: bool) -> Counts {
             check_smtp: 5,
             blackbox: 10,
             warmup: 5,
+            agent_runs: 2,
+            agent_window_s: 2.0,
         }
     } else {
         Counts {
@@ -65,6 +72,8 @@ fn cost_counts(smoke: bool) -> Counts {
             check_smtp: 300,
             blackbox: 500,
             warmup: 200,
+            agent_runs: 3,
+            agent_window_s: 30.0,
         }
     }
 }
@@ -102,6 +111,15 @@ fn throughput_plan(smoke: bool) -> Plan {
             .to_vec(),
             keep_up: 0.9,
         }
+    }
+}
+
+/// Probes per client of the STARTTLS comparison, and per batch (the clients alternate).
+fn starttls_counts(smoke: bool) -> (usize, usize) {
+    if smoke {
+        (10, 5)
+    } else {
+        (300, 50)
     }
 }
 
@@ -161,6 +179,7 @@ pub fn run(o: &Options) -> Result<(Report, bool), String> {
         scale: None,
         accuracy_bounds: None,
         accuracy: Vec::new(),
+        starttls: None,
         desktop: None,
         notes: Vec::new(),
     };
@@ -177,6 +196,9 @@ pub fn run(o: &Options) -> Result<(Report, bool), String> {
             .flat_map(|t| &t.clients)
             .map(|c| c.failures)
             .sum();
+        if report.cost.iter().any(|t| !t.problems.is_empty()) {
+            ok = false;
+        }
         if failed > 0 {
             report.notes.push(format!(
                 "per-probe cost: {failed} probes failed against healthy servers (see the failed/probes column)"
@@ -195,6 +217,13 @@ pub fn run(o: &Options) -> Result<(Report, bool), String> {
         sampler.section("accuracy");
         if let Err(e) = run_accuracy(o, &rt, &prober, &mut report) {
             report.notes.push(format!("timing accuracy: {e}"));
+            ok = false;
+        }
+    }
+    if o.sections.contains(&Section::Starttls) {
+        sampler.section("starttls");
+        if let Err(e) = run_starttls(o, &rt, &prober, &mut report) {
+            report.notes.push(format!("STARTTLS latency: {e}"));
             ok = false;
         }
     }
@@ -228,6 +257,7 @@ fn run_cost(o: &Options, rt: &Runtime, prober: &Prober, report: &mut Report) -> 
     let peers = Peers {
         check_smtp: o.check_smtp.clone(),
         blackbox: (exporter.addr, exporter.pid()),
+        agent: o.ehlowatch.clone(),
     };
     if !o.check_smtp.exists() {
         return Err(format!(
@@ -241,9 +271,14 @@ fn run_cost(o: &Options, rt: &Runtime, prober: &Prober, report: &mut Report) -> 
         } else {
             counts
         };
-        report
-            .cost
-            .push(cost::measure(rt, prober, &peers, name, server, c));
+        let figures = cost::measure(rt, prober, &peers, name, server, c);
+        report.notes.extend(
+            figures
+                .problems
+                .iter()
+                .map(|p| format!("per-probe cost: {p}")),
+        );
+        report.cost.push(figures);
     }
     Ok(())
 }
@@ -299,6 +334,37 @@ fn cost_targets(
     }
     targets.push(("fake", fake_server(true, fake_tls)));
     (modules, targets)
+}
+
+fn run_starttls(
+    o: &Options,
+    rt: &Runtime,
+    prober: &Prober,
+    report: &mut Report,
+) -> Result<(), String> {
+    if !o.postfix {
+        return Err("needs Postfix (--no-postfix)".into());
+    }
+    let pki = TestPki::new();
+    let postfix = PrivatePostfix::start(&pki)?;
+    let server = Server {
+        addr: std::net::SocketAddr::from(([127, 0, 0, 1], postfix.smtp_port())),
+        starttls: true,
+        ca_file: Some(postfix.ca_file()),
+        pid: None,
+        module: String::new(),
+    };
+    let (n, batch) = starttls_counts(o.smoke);
+    eprintln!("starttls: warming up Postfix");
+    starttls::compare(rt, prober, &server, 5, 5)?;
+    eprintln!("starttls: {n} probes per client against Postfix");
+    let comparison = starttls::compare(rt, prober, &server, n, batch)?;
+    let failed: usize = comparison.clients.iter().map(|c| c.failures).sum();
+    report.starttls = Some(comparison);
+    if failed > 0 {
+        return Err(format!("{failed} probes failed against Postfix"));
+    }
+    Ok(())
 }
 
 /// Two precise delaying servers (two processes, so neither core waits on one accept loop).

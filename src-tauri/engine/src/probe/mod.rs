@@ -4,6 +4,7 @@
 
 mod classify;
 pub(crate) mod ehlo_name;
+mod prompt_ack;
 pub(crate) mod recorder;
 pub(crate) mod report;
 pub(crate) mod resolve;

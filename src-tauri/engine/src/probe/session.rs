@@ -16,6 +16,7 @@ use tokio_rustls::TlsConnector;
 
 use super::classify::{conn_failure, io_failure, no_connection, tls_failure};
 use super::ehlo_name::default_ehlo_name;
+use super::prompt_ack::PromptAck;
 use super::recorder::Recorder;
 use super::resolve::unbracket;
 use super::spec::{ProbeSpec, TlsMode};
@@ -82,6 +83,7 @@ impl<'a> Session<'a> {
                 .clone()
                 .unwrap_or_else(|| default_ehlo_name(local)),
         );
+        let tcp = PromptAck::new(tcp, self.spec.tls != TlsMode::None);
         let stream: Box<dyn Io> = match self.spec.tls {
             TlsMode::Implicit => self.handshake(Box::new(tcp)).await?,
             TlsMode::None | TlsMode::Starttls => Box::new(tcp),
