@@ -15,7 +15,10 @@ pub const MAIN: &str = "main";
 pub const SHOW_MONITOR: &str = "show_monitor";
 
 /// Opens the window (or raises the open one), on `monitor`'s details when given.
-pub fn open<R: Runtime>(app: &AppHandle<R>, monitor: Option<&MonitorId>) -> tauri::Result<()> {
+fn open<R: Runtime>(
+    app: &AppHandle<R>,
+    monitor: Option<&MonitorId>,
+) -> Result<(), Box<dyn std::error::Error>> {
     if let Some(window) = app.get_webview_window(MAIN) {
         window.unminimize()?;
         window.show()?;
@@ -25,6 +28,7 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, monitor: Option<&MonitorId>) -> taur
         }
         return Ok(());
     }
+    webview_runtime()?;
     let page = match monitor {
         Some(m) => format!("index.html#/monitor/{}", encode(&m.0)),
         None => "index.html".to_owned(),
@@ -40,6 +44,21 @@ pub fn open<R: Runtime>(app: &AppHandle<R>, monitor: Option<&MonitorId>) -> taur
         builder = builder.data_directory(dir);
     }
     builder.build()?;
+    Ok(())
+}
+
+/// Whether a web view can be made here. On Windows without the `WebView2` runtime (and under
+/// Wine, which has none) the window would be an empty frame behind a modal error box that stops
+/// the tray's event loop until it is dismissed; the app says so in its log instead and keeps its
+/// tray and engine.
+#[cfg_attr(not(windows), allow(clippy::unnecessary_wraps))]
+fn webview_runtime() -> Result<(), String> {
+    #[cfg(windows)]
+    tauri::webview_version().map_err(|e| {
+        format!(
+            "no WebView2 runtime ({e}): install Microsoft's Evergreen runtime to open the window"
+        )
+    })?;
     Ok(())
 }
 
