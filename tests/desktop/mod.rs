@@ -1,6 +1,6 @@
 //! The harness of the desktop end-to-end test (`tests/desktop_e2e/`): a private headless
 //! desktop ([`session`]), the app's processes and a fake SMTP server ([`app`]), the tray read
-//! over D-Bus ([`tray`]), the toasts seen on the bus ([`notifications`]), the window driven over
+//! over D-Bus ([`tray`]), PNGs as pixels ([`image`]), the toasts seen on the bus ([`notifications`]), the window driven over
 //! WebDriver ([`driver`]) and what the journeys do in it ([`window`], [`scheme`], [`paint`]),
 //! the settings file on disk ([`settings_file`]), soft checks ([`checks`]) and time
 //! ([`timing`]).
@@ -11,6 +11,7 @@
 pub mod app;
 pub mod checks;
 pub mod driver;
+pub mod image;
 pub mod notifications;
 pub mod paint;
 pub mod scheme;

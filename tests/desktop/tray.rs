@@ -4,12 +4,13 @@
 //! something.
 
 use std::fmt::Write as _;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use std::time::Duration;
 
 use zbus::blocking::Connection;
 use zbus::zvariant::{OwnedObjectPath, Structure, Value};
 
+use super::image::Image;
 use super::poll;
 use super::session::{get_property, WATCHER};
 
@@ -111,43 +112,8 @@ pub fn find_item(bus: &Connection, pid: u32) -> Result<Item, String> {
 pub fn icon(bus: &Connection, item: &Item) -> Result<Icon, String> {
     let name: String = get_property(bus, &item.service, &item.path, ITEM, "IconName")?;
     let file = PathBuf::from(&name);
-    let colour = Colour::of(pixel(&file, PROBE)?);
+    let colour = Colour::of(Image::read(&file)?.pixel(PROBE.0, PROBE.1)?);
     Ok(Icon { colour, file })
-}
-
-/// The RGBA pixel at `(x, y)` of a PNG file.
-pub fn pixel(file: &Path, (x, y): (u32, u32)) -> Result<[u8; 4], String> {
-    let open = std::fs::File::open(file).map_err(|e| format!("{}: {e}", file.display()))?;
-    let mut decoder = png::Decoder::new(std::io::BufReader::new(open));
-    decoder.set_transformations(png::Transformations::EXPAND);
-    let mut reader = decoder
-        .read_info()
-        .map_err(|e| format!("{}: {e}", file.display()))?;
-    let size = reader
-        .output_buffer_size()
-        .ok_or_else(|| format!("{}: too large", file.display()))?;
-    let mut buf = vec![0; size];
-    let info = reader
-        .next_frame(&mut buf)
-        .map_err(|e| format!("{}: {e}", file.display()))?;
-    if x >= info.width || y >= info.height || info.bit_depth != png::BitDepth::Eight {
-        return Err(format!(
-            "{}: {}×{} at {:?} bits, cannot read ({x}, {y})",
-            file.display(),
-            info.width,
-            info.height,
-            info.bit_depth
-        ));
-    }
-    let channels = info.color_type.samples();
-    let at = y as usize * info.line_size + x as usize * channels;
-    Ok(match &buf[at..at + channels] {
-        [red, green, blue, alpha] => [*red, *green, *blue, *alpha],
-        [red, green, blue] => [*red, *green, *blue, 255],
-        [grey, alpha] => [*grey, *grey, *grey, *alpha],
-        [grey] => [*grey, *grey, *grey, 255],
-        _ => return Err(format!("{}: {channels} channels", file.display())),
-    })
 }
 
 /// The item's menu as exported over dbusmenu.

@@ -31,3 +31,4 @@ mod desktop;
 mod dark_window;
 mod kill9_settings;
 mod tray_toasts_window;
+mod windows_under_wine;
