@@ -156,9 +156,13 @@ async fn quit<R: Runtime>(app: &AppHandle<R>) {
 }
 
 fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std::error::Error>> {
-    // A tray app: no Dock icon on macOS.
+    // A tray app: no Dock icon on macOS (Info.plist's LSUIElement says so before launch), and
+    // toasts sent as the app's bundle.
     #[cfg(target_os = "macos")]
-    app.set_activation_policy(tauri::ActivationPolicy::Accessory)?;
+    {
+        app.set_activation_policy(tauri::ActivationPolicy::Accessory)?;
+        notify::macos::register(&app.config().identifier);
+    }
     let paths = match &args.data_dir {
         Some(dir) => DataPaths::in_dir(dir),
         None => DataPaths::platform(&app.path().app_config_dir()?, &app.path().app_data_dir()?),
