@@ -9,6 +9,7 @@
 //! part shared with the IPC tests: the commands and the managed state, over any Tauri runtime.
 
 pub mod args;
+pub mod autostart;
 pub mod bindings;
 pub mod bridge;
 pub mod commands;
@@ -108,16 +109,13 @@ pub fn run() {
         b.build()
     };
     let setup_args = args.clone();
+    let context = tauri::generate_context!();
     let app = builder(tauri::Builder::default())
         .plugin(single_instance)
-        .plugin(
-            tauri_plugin_autostart::Builder::new()
-                .args([Args::MINIMIZED])
-                .build(),
-        )
+        .plugin(autostart::plugin(&context.config().identifier))
         .manage(Tasks::default())
         .setup(move |app| setup(app.handle(), &setup_args))
-        .build(tauri::generate_context!())
+        .build(context)
         .unwrap_or_else(|e| {
             eprintln!("ehlowatch-app: cannot start: {e}");
             std::process::exit(1);
@@ -156,9 +154,13 @@ async fn quit<R: Runtime>(app: &AppHandle<R>) {
 }
 
 fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std::error::Error>> {
-    // A tray app: no Dock icon on macOS.
+    // A tray app: no Dock icon on macOS (Info.plist's LSUIElement says so before launch), and
+    // toasts sent as the app's bundle.
     #[cfg(target_os = "macos")]
-    app.set_activation_policy(tauri::ActivationPolicy::Accessory)?;
+    {
+        app.set_activation_policy(tauri::ActivationPolicy::Accessory)?;
+        notify::macos::register(&app.config().identifier);
+    }
     let paths = match &args.data_dir {
         Some(dir) => DataPaths::in_dir(dir),
         None => DataPaths::platform(&app.path().app_config_dir()?, &app.path().app_data_dir()?),

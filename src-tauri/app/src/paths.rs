@@ -1,7 +1,9 @@
 //! Where the app keeps its files: by default the platform's config directory for
-//! `settings.json` and its data directory for `history.sqlite`; with `--data-dir DIR` (or
-//! `EHLOWATCH_DATA_DIR`) everything, the webview's own storage included, goes under `DIR`, so
-//! tests and power users can run isolated instances.
+//! `settings.json` and its data directory for `history.sqlite` (Tauri's, named after the bundle
+//! identifier: `~/.config/org.ehlowatch.desktop` and `~/.local/share/org.ehlowatch.desktop` on
+//! Linux, both `~/Library/Application Support/org.ehlowatch.desktop` on macOS); with
+//! `--data-dir DIR` (or `EHLOWATCH_DATA_DIR`) everything, the webview's own storage included,
+//! goes under `DIR`, so tests and power users can run isolated instances.
 
 use std::path::{Path, PathBuf};
 

@@ -156,7 +156,8 @@ pub struct RunArgs {
     #[arg(long, short = 'c', value_name = "FILE")]
     pub config: PathBuf,
     /// The history database [default: `history.sqlite` in `$STATE_DIRECTORY`,
-    /// `$XDG_STATE_HOME/ehlowatch` or `~/.local/state/ehlowatch`].
+    /// `$XDG_STATE_HOME/ehlowatch` or `~/.local/state/ehlowatch` (on macOS
+    /// `~/Library/Application Support/ehlowatch`)].
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
     /// Where to serve /metrics, /api/status and /healthz (loopback unless you say otherwise).

@@ -1,7 +1,8 @@
 //! Shows a [`Toast`] as a native notification with notify-rust, on a blocking thread so the
 //! runtime never waits on D-Bus. On Linux and the BSDs (freedesktop notifications) the toast
 //! carries its urgency and an "Open" action that opens the window on the monitor it names; the
-//! thread waits for that action until the toast is closed. Elsewhere it is a plain toast.
+//! thread waits for that action until the toast is closed. On macOS the Notification Center
+//! shows it (`notify::macos`). Elsewhere it is a plain toast.
 
 use ehlowatch_engine::MonitorId;
 use notify_rust::Notification;
@@ -65,7 +66,10 @@ mod platform {
     }
 }
 
-#[cfg(not(all(unix, not(target_os = "macos"))))]
+#[cfg(target_os = "macos")]
+use super::macos as platform;
+
+#[cfg(not(unix))]
 mod platform {
     use notify_rust::Notification;
 

@@ -26,6 +26,12 @@ use self::menu::{MenuAction, DURATIONS};
 
 /// Pixels per side of the drawn icon (crisp on high-DPI panels; the host scales it down).
 const ICON_SIZE: u32 = 64;
+/// The macOS menu bar takes template images — black and clear, which the system tints for light
+/// and dark menu bars — so there the status is the icon's shape alone; elsewhere it is in colour.
+const TEMPLATE: bool = cfg!(target_os = "macos");
+/// A click on a macOS menu-bar item opens its menu; elsewhere a left click opens the window and
+/// the menu is on the right button.
+const MENU_ON_LEFT_CLICK: bool = cfg!(target_os = "macos");
 
 /// The tray icon and what it shows now.
 pub struct Tray<R: Runtime> {
@@ -52,7 +58,8 @@ struct Shown<R: Runtime> {
 
 impl<R: Runtime> Tray<R> {
     /// Creates the tray icon (grey until the first snapshot). `on_action` receives every menu
-    /// pick and a left click on the icon (as [`MenuAction::Window`]).
+    /// pick and, where the left button does not open the menu, a left click on the icon (as
+    /// [`MenuAction::Window`]).
     pub fn create<F>(app: &AppHandle<R>, on_action: F) -> tauri::Result<Self>
     where
         F: Fn(&AppHandle<R>, MenuAction) + Send + Sync + Clone + 'static,
@@ -60,8 +67,9 @@ impl<R: Runtime> Tray<R> {
         let on_click = on_action.clone();
         let builder = TrayIconBuilder::with_id("main")
             .icon(image(Status::Unknown))
+            .icon_as_template(TEMPLATE)
             .tooltip("EHLO Watch")
-            .show_menu_on_left_click(false)
+            .show_menu_on_left_click(MENU_ON_LEFT_CLICK)
             .on_menu_event(move |app, event| {
                 if let Some(action) = MenuAction::parse(event.id().as_ref()) {
                     on_action(app, action);
@@ -74,11 +82,12 @@ impl<R: Runtime> Tray<R> {
                     ..
                 } = event
                 {
+                    if MENU_ON_LEFT_CLICK {
+                        return;
+                    }
                     on_click(tray.app_handle(), MenuAction::Window);
                 }
             });
-        #[cfg(target_os = "macos")]
-        let builder = builder.icon_as_template(true);
         let icon = builder.build(app)?;
         Ok(Self {
             icon,
@@ -102,7 +111,9 @@ impl<R: Runtime> Tray<R> {
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
         if shown.worst != Some(snapshot.worst) {
-            self.icon.set_icon(Some(image(snapshot.worst)))?;
+            // Setting an icon on macOS drops its template flag unless it is set with it.
+            self.icon
+                .set_icon_with_as_template(Some(image(snapshot.worst)), TEMPLATE)?;
             shown.worst = Some(snapshot.worst);
         }
         let tooltip = menu::tooltip(snapshot);
@@ -210,9 +221,8 @@ fn build_menu<R: Runtime>(
 }
 
 fn image(status: Status) -> Image<'static> {
-    let template = cfg!(target_os = "macos");
     Image::new_owned(
-        icon::status_image(status, ICON_SIZE, template),
+        icon::status_image(status, ICON_SIZE, TEMPLATE),
         ICON_SIZE,
         ICON_SIZE,
     )

@@ -114,8 +114,15 @@ fn listen_addr(listener: &tokio::net::TcpListener, asked: SocketAddr) -> SocketA
     listener.local_addr().unwrap_or(asked)
 }
 
-/// `$STATE_DIRECTORY` (systemd), else `$XDG_STATE_HOME/ehlowatch`, else
-/// `~/.local/state/ehlowatch`, else the working directory; the file is `history.sqlite`.
+/// The agent's state directory under the home directory: the XDG one, or on macOS the agent's
+/// folder in Application Support, beside its `agent.toml` (packaging/macos).
+#[cfg(not(target_os = "macos"))]
+const HOME_STATE: &str = ".local/state/ehlowatch";
+#[cfg(target_os = "macos")]
+const HOME_STATE: &str = "Library/Application Support/ehlowatch";
+
+/// `$STATE_DIRECTORY` (systemd), else `$XDG_STATE_HOME/ehlowatch`, else [`HOME_STATE`] in the
+/// home directory, else the working directory; the file is `history.sqlite`.
 fn default_db_path() -> PathBuf {
     let env_dir = |name: &str| {
         std::env::var_os(name)
@@ -124,7 +131,7 @@ fn default_db_path() -> PathBuf {
     };
     let dir = env_dir("STATE_DIRECTORY")
         .or_else(|| env_dir("XDG_STATE_HOME").map(|d| d.join("ehlowatch")))
-        .or_else(|| env_dir("HOME").map(|h| h.join(".local/state/ehlowatch")))
+        .or_else(|| env_dir("HOME").map(|h| h.join(HOME_STATE)))
         .unwrap_or_default();
     dir.join("history.sqlite")
 }
