@@ -158,6 +158,14 @@ pub fn spawn_app(
 /// The live processes of the app binary whose command line holds `arg` (the data directory).
 pub fn app_pids(arg: &Path) -> Vec<u32> {
     let exe = app_binary();
+    live_pids_where(|args| {
+        let mut args = args.iter().map(|a| Path::new(a.as_str()));
+        args.next() == Some(exe.as_path()) && args.any(|a| a == arg)
+    })
+}
+
+/// The live processes whose command line (its arguments, in order) `matches`.
+pub fn live_pids_where(matches: impl Fn(&[String]) -> bool) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {
         return Vec::new();
     };
@@ -168,10 +176,11 @@ pub fn app_pids(arg: &Path) -> Vec<u32> {
             let Ok(cmdline) = std::fs::read(format!("/proc/{pid}/cmdline")) else {
                 return false;
             };
-            let mut args = cmdline
+            let args: Vec<String> = cmdline
                 .split(|b| *b == 0)
-                .map(|a| Path::new(std::str::from_utf8(a).unwrap_or("")));
-            args.next() == Some(exe.as_path()) && args.any(|a| a == arg) && alive(*pid)
+                .map(|a| String::from_utf8_lossy(a).into_owned())
+                .collect();
+            matches(&args) && alive(*pid)
         })
         .collect()
 }

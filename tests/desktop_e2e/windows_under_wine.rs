@@ -16,7 +16,7 @@ use std::time::Duration;
 
 use serde_json::json;
 
-use crate::desktop::app::{closed_port, data_dir, loopback, FakeSmtp};
+use crate::desktop::app::{closed_port, data_dir, live_pids_where, loopback, FakeSmtp};
 use crate::desktop::checks::Checks;
 use crate::desktop::image::Image;
 use crate::desktop::session::Session;
@@ -80,18 +80,9 @@ fn the_windows_app_probes_and_shows_its_tray_under_wine() {
     );
     checks.check(
         "a toast was attempted for the failing monitor",
-        poll(
-            "a toast in the log",
-            PATIENCE,
-            Duration::from_millis(250),
-            || {
-                let text = std::fs::read_to_string(&log).unwrap_or_default();
-                text.lines()
-                    .find(|l| l.contains("toast not shown") && l.contains(FAILING))
-                    .map(str::to_owned)
-                    .ok_or_else(|| "no 'toast not shown' line naming it yet".to_owned())
-            },
-        ),
+        in_log(&log, |l| {
+            l.contains("toast not shown") && l.contains(FAILING)
+        }),
     );
 
     let second = launch(&session, &exe, data.path(), &artifacts, "second");
@@ -108,22 +99,13 @@ fn the_windows_app_probes_and_shows_its_tray_under_wine() {
     );
     checks.check(
         "the window it asked for is unavailable, said so, and the app lives on",
-        poll(
-            "'window unavailable'",
-            PATIENCE,
-            Duration::from_millis(250),
-            || {
-                let text = std::fs::read_to_string(&log).unwrap_or_default();
-                if !text.contains("window unavailable") {
-                    return Err("not in the log yet".to_owned());
-                }
-                match app.child().try_wait() {
-                    Ok(None) => Ok(()),
-                    Ok(Some(status)) => Err(format!("the app exited: {status}")),
-                    Err(e) => Err(e.to_string()),
-                }
-            },
-        ),
+        in_log(&log, |l| l.contains("window unavailable")).and_then(|_| {
+            match app.child().try_wait() {
+                Ok(None) => Ok(()),
+                Ok(Some(status)) => Err(format!("the app exited: {status}")),
+                Err(e) => Err(e.to_string()),
+            }
+        }),
     );
     checks.check(
         "the engine still probes after that",
@@ -183,6 +165,22 @@ fn launch(
     Proc::spawn(log, &mut command)
 }
 
+/// Waits for a line of the app's log that is `wanted`, and returns it.
+fn in_log(log: &Path, wanted: impl Fn(&str) -> bool) -> Result<String, String> {
+    poll(
+        "the line in the app's log",
+        PATIENCE,
+        Duration::from_millis(250),
+        || {
+            let text = std::fs::read_to_string(log).unwrap_or_default();
+            text.lines()
+                .find(|l| wanted(l))
+                .map(str::to_owned)
+                .ok_or_else(|| "not there yet".to_owned())
+        },
+    )
+}
+
 /// Waits until the history holds results for both monitors, then until it holds more.
 fn history_grows(data: &Path) -> Result<(), String> {
     let path = data.join("history.sqlite");
@@ -222,22 +220,11 @@ fn history_grows(data: &Path) -> Result<(), String> {
 
 /// The live Wine processes of the app on `data` (Wine shows a process's Windows command line).
 fn instances(data: &Path) -> Vec<u32> {
-    let data = data.to_string_lossy().into_owned();
-    let Ok(entries) = std::fs::read_dir("/proc") else {
-        return Vec::new();
-    };
-    entries
-        .filter_map(Result::ok)
-        .filter_map(|e| e.file_name().to_str()?.parse::<u32>().ok())
-        .filter(|pid| {
-            std::fs::read(format!("/proc/{pid}/cmdline")).is_ok_and(|raw| {
-                let line = String::from_utf8_lossy(&raw).replace('\0', " ");
-                line.contains("ehlowatch-app.exe")
-                    && line.contains(&data)
-                    && !line.contains("explorer")
-            })
-        })
-        .collect()
+    let data = data.to_string_lossy();
+    live_pids_where(|args| {
+        let line = args.join(" ");
+        line.contains("ehlowatch-app.exe") && line.contains(&*data)
+    })
 }
 
 /// Finds the failed icon in a screenshot: the red disc's pixels, and in their bounding box a
