@@ -94,3 +94,41 @@ fn jitter(interval: Duration) -> Duration {
     }
     rand::rng().random_range(Duration::ZERO..fifth)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const PERIOD: Duration = Duration::from_secs(10);
+
+    #[test]
+    fn the_first_start_is_its_tick_and_later_ones_are_jittered_within_a_fifth() {
+        let origin = Instant::now();
+        let mut ticks = Ticks::new(origin, PERIOD);
+        assert_eq!(ticks.take(), origin);
+        ticks.finished(origin + Duration::from_millis(5));
+        assert_eq!(ticks.next(), origin + PERIOD);
+        assert!(ticks.start() >= ticks.next() && ticks.start() < ticks.next() + PERIOD / 5);
+    }
+
+    #[test]
+    fn a_stalled_probe_skips_the_ticks_it_missed() {
+        let origin = Instant::now();
+        let mut ticks = Ticks::new(origin, PERIOD);
+        ticks.take();
+        ticks.finished(origin + PERIOD * 2 + Duration::from_secs(1));
+        assert_eq!(ticks.next(), origin + PERIOD * 3);
+    }
+
+    #[test]
+    fn check_now_restarts_the_grid() {
+        let origin = Instant::now();
+        let mut ticks = Ticks::new(origin, PERIOD);
+        ticks.take();
+        let now = origin + Duration::from_secs(4);
+        ticks.restart(now);
+        assert_eq!(ticks.next(), now + PERIOD);
+        ticks.finished(now + Duration::from_millis(5));
+        assert_eq!(ticks.next(), now + PERIOD);
+    }
+}
