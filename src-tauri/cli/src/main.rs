@@ -34,11 +34,11 @@ fn main() -> ExitCode {
 }
 
 fn run_agent(args: args::RunArgs) -> ExitCode {
-    // One worker: the agent's own work is a few percent of a core even at 10,000 monitors, and
-    // with one worker no time goes to waking and parking a second one (the bulk of the agent's
-    // system time at scale). Blocking work (SQLite, /metrics encoding) has its own threads.
-    match tokio::runtime::Builder::new_multi_thread()
-        .worker_threads(1)
+    // One thread: the agent's own work is a few percent of a core even at 10,000 monitors, and
+    // on the thread that waits for events no time goes to handing tasks to a worker and waking
+    // it (the bulk of the agent's system time at scale). Blocking work (SQLite, /metrics
+    // encoding) has its own threads.
+    match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {

@@ -3,23 +3,25 @@
 //! every interval with jitter, a faster confirmation re-probe after a bad result, "check now" on
 //! demand, and a global semaphore so that concurrent probes stay few enough for honest timings.
 //!
-//! Ticks come from a `tokio::time::Interval` with `MissedTickBehavior::Skip`, and a tick that
-//! fell due while the previous probe was still running is dropped: a stalled probe skips the
-//! ticks it missed instead of firing them in a burst. Each probe then starts at a
-//! random point in the first fifth of its period, so starts sit within ±10 % of the interval
-//! around the period's 10 % mark and monitors that share an interval drift apart.
+//! Ticks sit on a grid of the interval (see [`ticks`]): a tick that fell due while the previous
+//! probe was still running is dropped, so a stalled probe skips the ticks it missed instead of
+//! firing them in a burst. Each probe starts at a random point in the first fifth of its period,
+//! so starts sit within ±10 % of the interval around the period's 10 % mark and monitors that
+//! share an interval drift apart; the task sleeps once, straight to that start.
 
 use std::sync::Arc;
 use std::time::Duration;
 
-use rand::Rng;
 use tokio::sync::{mpsc, Notify, Semaphore};
-use tokio::time::{interval_at, sleep_until, Instant, MissedTickBehavior};
+use tokio::time::{sleep_until, Instant};
 use tokio_util::sync::CancellationToken;
 
 use crate::model::{AlertPolicy, MonitorId};
 use crate::probe::{ProbeReport, ProbeSpec, Prober};
 use crate::verdict::Verdict;
+use ticks::Ticks;
+
+mod ticks;
 
 /// What a monitor task needs to know about its monitor.
 #[derive(Debug, Clone)]
@@ -99,37 +101,22 @@ impl TaskControl {
 /// Runs a monitor until cancelled.
 pub(crate) async fn run_monitor(plan: TaskPlan, ctx: TaskContext, control: TaskControl) {
     let TaskControl { cancel, check_now } = control;
-    let mut ticks = interval_at(Instant::now() + plan.first_delay, plan.interval);
-    ticks.set_missed_tick_behavior(MissedTickBehavior::Skip);
-    let mut first = true;
-    let mut last_finished: Option<Instant> = None;
-    let mut last_tick = Instant::now() + plan.first_delay;
+    let mut ticks = Ticks::new(Instant::now() + plan.first_delay, plan.interval);
     let mut retry_at: Option<Instant> = None;
     let mut bad_streak = 0u32;
     loop {
+        // A retry after the next tick is dropped: that tick's probe comes first.
+        let retry = retry_at.filter(|&at| at <= ticks.next());
         let planned = tokio::select! {
             biased;
             () = cancel.cancelled() => return,
             () = check_now.notified() => {
-                ticks.reset();
-                last_tick = Instant::now();
-                last_tick
+                let now = Instant::now();
+                ticks.restart(now);
+                now
             }
-            () = sleep_until(retry_at.unwrap_or_else(Instant::now)), if retry_at.is_some() => Instant::now(),
-            tick = ticks.tick() => {
-                last_tick = tick;
-                if last_finished.is_some_and(|finished| tick < finished) {
-                    // Fell due while the last probe ran: `Skip` hands over one such late tick
-                    // before it realigns; dropping it keeps a stall from causing a burst.
-                    continue;
-                }
-                let due = if first { tick } else { tick + jitter(plan.interval) };
-                first = false;
-                tokio::select! {
-                    () = cancel.cancelled() => return,
-                    () = sleep_until(due) => due,
-                }
-            }
+            () = sleep_until(retry.unwrap_or_else(Instant::now)), if retry.is_some() => Instant::now(),
+            () = sleep_until(ticks.start()) => ticks.take(),
         };
         let permit = tokio::select! {
             () = cancel.cancelled() => return,
@@ -142,7 +129,7 @@ pub(crate) async fn run_monitor(plan: TaskPlan, ctx: TaskContext, control: TaskC
         };
         drop(permit);
         let finished = Instant::now();
-        last_finished = Some(finished);
+        ticks.finished(finished);
         bad_streak = if report.status == Verdict::Success {
             0
         } else {
@@ -153,7 +140,6 @@ pub(crate) async fn run_monitor(plan: TaskPlan, ctx: TaskContext, control: TaskC
         } else {
             retry_at = None;
         }
-        let next = retry_at.unwrap_or_else(|| next_grid_point(last_tick, finished, plan.interval));
         let done = ProbeDone {
             id: plan.id.clone(),
             generation: plan.generation,
@@ -161,31 +147,12 @@ pub(crate) async fn run_monitor(plan: TaskPlan, ctx: TaskContext, control: TaskC
             planned,
             started,
             finished,
-            next,
+            next: retry_at.unwrap_or_else(|| ticks.next()),
         };
         if ctx.results.send(done).await.is_err() {
             return;
         }
     }
-}
-
-/// The first point of the grid `last + k × period` after `now` (what `Skip` will tick next).
-fn next_grid_point(last: Instant, now: Instant, period: Duration) -> Instant {
-    let mut next = last + period;
-    if next <= now && !period.is_zero() {
-        let behind = now.duration_since(next).as_nanos() / period.as_nanos() + 1;
-        next += period * u32::try_from(behind).unwrap_or(u32::MAX);
-    }
-    next
-}
-
-/// A random delay in `[0, interval / 5)`.
-fn jitter(interval: Duration) -> Duration {
-    let fifth = interval / 5;
-    if fifth.is_zero() {
-        return Duration::ZERO;
-    }
-    rand::rng().random_range(Duration::ZERO..fifth)
 }
 
 /// The first-probe delay of monitor `index` of `count`: spread evenly over
