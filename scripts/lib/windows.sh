@@ -95,7 +95,8 @@ windows_tests() { # the engine's and the CLI's suites under Wine, against a comm
   fi
   local windows linux
   windows=$(suite_counts "$log")
-  linux=$(join -j1 <(echo "$windows") <(suite_counts "$LOG_DIR/cargo-test.log"))
+  # `command`: scripts/test has a join() of its own.
+  linux=$(command join -j1 <(echo "$windows") <(suite_counts "$LOG_DIR/cargo-test.log"))
   read -r wine_passed wine_ignored < <(awk '{ p += $2; g += $3 } END { print p + 0, g + 0 }' <<<"$windows")
   read -r linux_passed < <(awk '{ p += $4 } END { print p + 0 }' <<<"$linux")
   floor=$(cat scripts/wine/test-floor)
