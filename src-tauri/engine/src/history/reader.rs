@@ -40,11 +40,10 @@ impl Shared {
     /// replace the file with no reader reopening the old one meanwhile. A reader that queries
     /// during `f` waits; after it, it reopens at the generation `f` left.
     pub(crate) fn with_readers_closed<T>(&self, f: impl FnOnce() -> T) -> T {
-        let slots: Vec<Arc<Slot>> = {
-            let mut readers = lock(&self.readers);
-            readers.retain(|r| r.strong_count() > 0);
-            readers.iter().filter_map(Weak::upgrade).collect()
-        };
+        let slots: Vec<Arc<Slot>> = lock(&self.readers)
+            .iter()
+            .filter_map(Weak::upgrade)
+            .collect();
         let mut held = Vec::with_capacity(slots.len());
         for slot in &slots {
             let mut conn = lock(slot);
@@ -69,7 +68,11 @@ pub struct HistoryReader {
 impl HistoryReader {
     pub(crate) fn new(shared: Arc<Shared>) -> Self {
         let conn = Arc::new(Mutex::new(None));
-        lock(&shared.readers).push(Arc::downgrade(&conn));
+        let mut readers = lock(&shared.readers);
+        // Readers that are gone leave room, so the list holds the live ones only.
+        readers.retain(|r| r.strong_count() > 0);
+        readers.push(Arc::downgrade(&conn));
+        drop(readers);
         Self { shared, conn }
     }
 
