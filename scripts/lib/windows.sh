@@ -128,7 +128,7 @@ windows_matrix() { # every fake-server scenario through ehlowatch.exe, compared 
   # Known differences (scripts/wine/known-differences) are mapped back before comparing.
   local expected
   expected=$(sed -f scripts/wine/known-differences "$LOG_DIR/verdicts-windows.tsv")
-  if ! diff <(cat "$LOG_DIR/verdicts-linux.tsv") <(echo "$expected") >"$LOG_DIR/matrix.diff"; then
+  if ! diff "$LOG_DIR/verdicts-linux.tsv" <(echo "$expected") >"$LOG_DIR/matrix.diff"; then
     echo "error: ehlowatch.exe and ehlowatch disagree (< Linux, > Windows):" >&2
     cat "$LOG_DIR/matrix.diff" >&2
     return 1
