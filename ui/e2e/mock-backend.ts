@@ -88,12 +88,13 @@ function report(m: MonitorFile, status: Status, reason: string | null = null): P
     ehlo_name: "probe.example.org",
     checked_at: iso(Date.now() - 4000),
     phases_ms: phases,
-    greeting: failed ? null : { code: 220, lines: [`${m.host} ESMTP Postfix`] },
+    greeting: failed ? null : { code: 220, lines: [`${m.host} ESMTP Postfix`], complete: true },
     ehlo: failed
       ? null
       : {
           code: 250,
           lines: [m.host ?? "", "PIPELINING", "SIZE 10240000", "STARTTLS", "8BITMIME", "SMTPUTF8"],
+          complete: true,
           domain: m.host ?? "",
           extensions: [
             { keyword: "PIPELINING", params: [] },

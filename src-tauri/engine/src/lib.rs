@@ -40,7 +40,7 @@ pub use probe::{
     check_ehlo_name, AddressFamily, Direction, EhloReply, Phases, ProbeReport, ProbeSpec, Prober,
     TlsMode, TranscriptLine,
 };
-pub use smtp::reply::{DEFAULT_LINE_CAP, MAX_KEPT_LINES};
+pub use smtp::reply::{DEFAULT_LINE_CAP, MAX_KEPT_BYTES, MAX_KEPT_LINES};
 pub use smtp::{Extension, Reply, ReplyCode, ReplyError, ReplyParser};
 pub use tls::{read_ca_file, TlsFacts, TlsSetupError, TlsTrust};
 pub use verdict::{show as show_duration, Thresholds, Verdict};

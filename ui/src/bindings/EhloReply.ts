@@ -15,9 +15,17 @@ code: ReplyCode,
  */
 lines: Array<string>, 
 /**
- * Lines past [`MAX_KEPT_LINES`] that were checked but whose text was not kept.
+ * True once the final line (`DDD text`) arrived.
+ */
+complete: boolean, 
+/**
+ * Lines past [`MAX_KEPT_LINES`] or [`MAX_KEPT_BYTES`] that were checked but not kept.
  */
 omitted_lines?: number, 
+/**
+ * The text bytes of the omitted lines.
+ */
+omitted_bytes?: number, 
 /**
  * The domain the server names itself on the first line (may be empty on a bare `250`).
  */

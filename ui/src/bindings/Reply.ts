@@ -2,7 +2,10 @@
 import type { ReplyCode } from "./ReplyCode";
 
 /**
- * One complete reply: its code and the text of each line (without code and separator).
+ * One reply: its code and the text of the first lines (without code and separator). Complete
+ * once its final line arrived; a reply cut off by a deadline or a close is kept as far as it
+ * came, with `complete` false. Two replies are equal when they say the same, whenever it
+ * arrived.
  */
 export type Reply = { 
 /**
@@ -14,6 +17,14 @@ code: ReplyCode,
  */
 lines: Array<string>, 
 /**
- * Lines past [`MAX_KEPT_LINES`] that were checked but whose text was not kept.
+ * True once the final line (`DDD text`) arrived.
  */
-omitted_lines?: number, };
+complete: boolean, 
+/**
+ * Lines past [`MAX_KEPT_LINES`] or [`MAX_KEPT_BYTES`] that were checked but not kept.
+ */
+omitted_lines?: number, 
+/**
+ * The text bytes of the omitted lines.
+ */
+omitted_bytes?: number, };

@@ -4,6 +4,7 @@
 
 mod classify;
 pub(crate) mod ehlo_name;
+mod pregreet;
 mod prompt_ack;
 pub(crate) mod recorder;
 pub(crate) mod report;
@@ -25,7 +26,7 @@ use self::session::Session;
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::EhloInfo;
 use crate::tls::TlsConfigs;
-use crate::verdict::{judge, show, Answer, Judgement};
+use crate::verdict::{judge, show, Answer, Judgement, Verdict};
 
 /// Runs probes; holds what probes share (TLS configurations, the system roots). Cheap to clone.
 #[derive(Debug, Clone, Default)]
@@ -82,7 +83,7 @@ impl Prober {
             Ok(outcome) => outcome,
             Err(_) => Err(session.timed_out(limit)),
         };
-        let (heard, judgement) = match outcome {
+        let (heard, mut judgement) = match outcome {
             Ok(heard) => {
                 let info = EhloInfo::parse(&heard.reply);
                 let summary = heard.reply.summary();
@@ -99,6 +100,11 @@ impl Prober {
             }
             Err(failure) => (None, Judgement::failed(failure)),
         };
+        if judgement.verdict != Verdict::Success {
+            if let Some(hint) = session.pregreet_hint() {
+                judgement.explain(&hint);
+            }
+        }
         session.quit(deadline, judgement.failure.as_ref()).await;
         report(spec, checked_at, session, heard, &judgement)
     }
@@ -132,10 +138,17 @@ fn report(
         checked_at,
         phases: session.rec.phases,
         greeting: session.greeting,
-        ehlo: heard.map(|(h, info)| EhloReply {
-            reply: h.reply,
-            info,
-        }),
+        ehlo: heard
+            .map(|(h, info)| EhloReply {
+                reply: h.reply,
+                info,
+            })
+            .or_else(|| {
+                session.partial_ehlo.map(|reply| EhloReply {
+                    info: EhloInfo::parse(&reply),
+                    reply,
+                })
+            }),
         tls: session.tls_facts,
         reason: judgement.reason.clone(),
         failure: judgement.failure.clone(),

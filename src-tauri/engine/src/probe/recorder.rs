@@ -1,5 +1,8 @@
 //! The probe's notebook: which phase it is in, how long each took, and a short transcript. It
 //! lives outside the timed future, so a probe cut off by its deadline still knows where it was.
+//! Each server line is stamped with the time it arrived, not the time its reply ended. The
+//! transcript is bounded in lines, in characters per line and in text overall, whatever a
+//! server sends.
 
 use std::time::Duration;
 
@@ -7,12 +10,17 @@ use tokio::time::Instant;
 
 use super::report::{Direction, Phases, TranscriptLine};
 use crate::failure::Phase;
+use crate::smtp::reply::json_cost;
 use crate::smtp::Reply;
 
 /// At most this many lines of one reply go into the transcript.
 const REPLY_LINES_SHOWN: usize = 12;
 /// At most this many transcript lines in all.
 const TRANSCRIPT_CAP: usize = 80;
+/// At most this many characters of one transcript line.
+const LINE_CHARS: usize = 512;
+/// At most this much transcript text in all, counted as it costs in JSON.
+const TRANSCRIPT_BYTES: usize = 16 * 1024;
 
 /// Phase, timings and transcript of one probe.
 #[derive(Debug)]
@@ -25,6 +33,8 @@ pub(crate) struct Recorder {
     pub phases: Phases,
     /// The transcript so far.
     pub transcript: Vec<TranscriptLine>,
+    /// The JSON cost of the transcript's text so far.
+    cost: usize,
     dropped: usize,
 }
 
@@ -38,6 +48,7 @@ impl Recorder {
             phase,
             phases: Phases::default(),
             transcript: Vec::new(),
+            cost: 0,
             dropped: 0,
         }
     }
@@ -77,24 +88,39 @@ impl Recorder {
         self.push(Direction::Client, command.to_owned());
     }
 
-    /// Notes a reply, shortening long ones.
+    /// Notes a reply, each line at the time it arrived: a long one is shortened to its first
+    /// lines, a note of how many more and its final line; one cut off before its final line
+    /// ends with "(incomplete)".
     pub(crate) fn received(&mut self, reply: &Reply) {
-        let total = reply.lines.len() + reply.omitted_lines;
+        let kept = reply.lines.len();
+        let total = kept + reply.omitted_lines;
         let shown = if total <= REPLY_LINES_SHOWN + 1 {
-            total
+            kept
         } else {
-            REPLY_LINES_SHOWN
+            REPLY_LINES_SHOWN.min(kept)
         };
-        for line in reply.wire_lines().take(shown) {
-            self.push(Direction::Server, line);
+        let final_line_kept = reply.complete && reply.omitted_lines == 0;
+        let final_apart = final_line_kept && shown < kept;
+        let mut lines = reply.wire_lines().zip(reply.arrived.iter().copied());
+        for (line, at) in lines.by_ref().take(shown) {
+            self.push_at(at, Direction::Server, line);
         }
-        if shown < total {
-            let last = reply.wire_lines().last().unwrap_or_default();
-            self.push(
-                Direction::Note,
-                format!("… {} more lines …", total - shown - 1),
-            );
-            self.push(Direction::Server, last);
+        let more = total - shown - usize::from(final_apart);
+        if more > 0 {
+            let bytes = if reply.omitted_bytes > 0 {
+                format!(", {} bytes not kept", reply.omitted_bytes)
+            } else {
+                String::new()
+            };
+            self.note(format!("… {more} more lines{bytes} …"));
+        }
+        if final_apart {
+            if let Some((line, at)) = lines.last() {
+                self.push_at(at, Direction::Server, line);
+            }
+        }
+        if !reply.complete {
+            self.note("(incomplete)");
         }
     }
 
@@ -117,12 +143,22 @@ impl Recorder {
     }
 
     fn push(&mut self, dir: Direction, text: String) {
-        if self.transcript.len() >= TRANSCRIPT_CAP {
+        self.push_at(Instant::now(), dir, text);
+    }
+
+    fn push_at(&mut self, at: Instant, dir: Direction, mut text: String) {
+        if let Some((cut, _)) = text.char_indices().nth(LINE_CHARS) {
+            text.truncate(cut);
+            text.push('…');
+        }
+        let cost = json_cost(&text);
+        if self.transcript.len() >= TRANSCRIPT_CAP || self.cost + cost > TRANSCRIPT_BYTES {
             self.dropped += 1;
             return;
         }
+        self.cost += cost;
         self.transcript.push(TranscriptLine {
-            at: self.elapsed(),
+            at: at.saturating_duration_since(self.t0),
             dir,
             text,
         });

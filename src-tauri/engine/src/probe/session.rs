@@ -1,7 +1,9 @@
 //! One SMTP session as a probe runs it (DESIGN.md §1): connect → [implicit TLS] → greeting →
 //! EHLO → [STARTTLS → handshake → EHLO again, RFC 3207 §4.2] → polite QUIT. The session keeps
 //! its connection and notebook in fields, so when the deadline cuts `run` off, the probe still
-//! knows the phase it was in and can say goodbye.
+//! knows the phase it was in, keeps the part of a reply that arrived, and can say goodbye — or,
+//! while the greeting is incomplete, close without a byte of SMTP (a client that speaks before
+//! the greeting is a spambot to Postfix postscreen).
 
 use std::io;
 use std::net::SocketAddr;
@@ -16,6 +18,7 @@ use tokio_rustls::TlsConnector;
 
 use super::classify::{conn_failure, io_failure, no_connection, tls_failure};
 use super::ehlo_name::default_ehlo_name;
+use super::pregreet::{pregreet_hint, pregreet_pause};
 use super::prompt_ack::PromptAck;
 use super::recorder::Recorder;
 use super::resolve::unbracket;
@@ -49,10 +52,19 @@ pub(crate) struct Session<'a> {
     pub rec: Recorder,
     pub address: Option<SocketAddr>,
     pub ehlo_name: Option<String>,
+    /// The greeting, complete or as far as it came.
     pub greeting: Option<Reply>,
+    /// The judged EHLO reply as far as it came, when its final line never did.
+    pub partial_ehlo: Option<Reply>,
     pub tls_facts: Option<TlsFacts>,
     /// When the final line of the last reply arrived (before any bookkeeping).
     replied_at: Instant,
+    /// When the greeting phase began (connected, or TLS up for implicit TLS).
+    greeting_from: Option<Instant>,
+    /// When the session was cut off by the deadline.
+    cut_at: Option<Instant>,
+    /// The verb of the last command sent, to name the reply awaited.
+    last_verb: &'static str,
 }
 
 impl<'a> Session<'a> {
@@ -66,8 +78,12 @@ impl<'a> Session<'a> {
             address: None,
             ehlo_name: None,
             greeting: None,
+            partial_ehlo: None,
             tls_facts: None,
             replied_at: Instant::now(),
+            greeting_from: None,
+            cut_at: None,
+            last_verb: "",
         }
     }
 
@@ -91,6 +107,7 @@ impl<'a> Session<'a> {
         self.conn = Some(SmtpConn::new(stream));
 
         self.rec.phase = Phase::Greeting;
+        self.greeting_from = Some(Instant::now());
         let greeting = self.read_reply().await?;
         self.rec.finish();
         let greeting_code = greeting.code;
@@ -115,17 +132,28 @@ impl<'a> Session<'a> {
         Ok(Heard { reply, at })
     }
 
-    /// The failure for a session cut off by the deadline `limit` after connect start.
+    /// The failure for a session cut off by the deadline `limit` after connect start. The part
+    /// of a reply that had arrived is kept and quoted.
     pub(crate) fn timed_out(&mut self, limit: Duration) -> Failure {
+        self.cut_at = Some(Instant::now());
         let phase = self.rec.phase;
-        let what = match phase {
-            Phase::Dns | Phase::Connect => "no connection".to_owned(),
-            Phase::Tls => "TLS handshake not finished".to_owned(),
-            Phase::Greeting => "no greeting".to_owned(),
-            Phase::Starttls => "STARTTLS not finished".to_owned(),
-            Phase::Ehlo => "no final 250 to EHLO".to_owned(),
+        let started = self.keep_partial();
+        let mut message = if let Some(opening) = started {
+            format!(
+                "{} started ({opening}) but did not finish within 2×QoS ({})",
+                self.awaited(),
+                show(limit)
+            )
+        } else {
+            let what = match phase {
+                Phase::Dns | Phase::Connect => "no connection",
+                Phase::Tls => "TLS handshake not finished",
+                Phase::Greeting => "no greeting",
+                Phase::Starttls => "STARTTLS not finished",
+                Phase::Ehlo => "no final 250 to EHLO",
+            };
+            format!("{what} within 2×QoS ({})", show(limit))
         };
-        let mut message = format!("{what} within 2×QoS ({})", show(limit));
         if phase == Phase::Greeting && self.spec.tls == TlsMode::None && self.spec.port == 465 {
             message.push_str("; port 465 usually speaks implicit TLS (tls = implicit)");
         }
@@ -133,21 +161,48 @@ impl<'a> Session<'a> {
         Failure::new(phase, FailureKind::Timeout, message)
     }
 
+    /// The explanation when the greeting stalled after a prompt first line, as a pregreet test
+    /// does.
+    pub(crate) fn pregreet_hint(&self) -> Option<String> {
+        let greeting = self.greeting.as_ref()?;
+        let until = (!greeting.complete).then_some(self.cut_at).flatten();
+        let pause = pregreet_pause(
+            greeting,
+            self.greeting_from?,
+            until,
+            self.spec.thresholds.qos,
+        )?;
+        Some(pregreet_hint(pause))
+    }
+
     /// Sends QUIT once the verdict is fixed and waits a short grace for the 221 — never past
-    /// `deadline`, and whatever happens it changes nothing.
+    /// `deadline`, and whatever happens it changes nothing. Only after a complete greeting
+    /// (RFC 5321 §3.1, even after a 554) and not after a 421 greeting, which closes: while the
+    /// greeting is incomplete the connection is dropped without a byte of SMTP or a TLS
+    /// `close_notify`.
     pub(crate) async fn quit(&mut self, deadline: Instant, failure: Option<&Failure>) {
         let Some(mut conn) = self.conn.take() else {
             return;
         };
-        if failure.is_some_and(Failure::broke_connection) {
+        let Some(greeting) = self.greeting.as_ref().filter(|g| g.complete) else {
+            drop(conn);
+            self.rec
+                .note("closed without QUIT: the greeting never finished");
+            return;
+        };
+        if greeting.code == ReplyCode::SERVICE_UNAVAILABLE
+            || failure.is_some_and(Failure::broke_connection)
+        {
             conn.shutdown().await;
             return;
         }
         let grace = deadline
             .saturating_duration_since(Instant::now())
-            .min(QUIT_GRACE);
+            .min(QUIT_GRACE)
+            .max(Duration::from_millis(5));
         self.rec.sent("QUIT");
-        let said = timeout(grace.max(Duration::from_millis(5)), async {
+        let asked = Instant::now();
+        let said = timeout(grace, async {
             conn.send("QUIT").await.ok()?;
             conn.read_reply().await.ok()
         })
@@ -155,9 +210,10 @@ impl<'a> Session<'a> {
         match said {
             Ok(Some(reply)) => self.rec.received(&reply),
             Ok(None) => self.rec.note("no reply to QUIT (ignored)"),
-            Err(_) => self
-                .rec
-                .note(format!("no reply to QUIT within {} (ignored)", show(grace))),
+            Err(_) => self.rec.note(format!(
+                "no reply to QUIT within {} (ignored)",
+                show(asked.elapsed())
+            )),
         }
         let _ = timeout(Duration::from_millis(5), conn.shutdown()).await;
     }
@@ -270,11 +326,16 @@ impl<'a> Session<'a> {
 
     async fn ehlo(&mut self) -> Result<Reply, Failure> {
         let name = self.ehlo_name.clone().unwrap_or_default();
-        self.send(&format!("EHLO {name}")).await?;
+        self.send_line("EHLO", &format!("EHLO {name}")).await?;
         self.read_reply().await
     }
 
-    async fn send(&mut self, command: &str) -> Result<(), Failure> {
+    async fn send(&mut self, command: &'static str) -> Result<(), Failure> {
+        self.send_line(command, command).await
+    }
+
+    async fn send_line(&mut self, verb: &'static str, command: &str) -> Result<(), Failure> {
+        self.last_verb = verb;
         self.rec.sent(command);
         let phase = self.rec.phase;
         let conn = self.conn.as_mut().ok_or_else(no_connection)?;
@@ -284,12 +345,50 @@ impl<'a> Session<'a> {
     async fn read_reply(&mut self) -> Result<Reply, Failure> {
         let phase = self.rec.phase;
         let conn = self.conn.as_mut().ok_or_else(no_connection)?;
-        let reply = conn
-            .read_reply()
-            .await
-            .map_err(|e| conn_failure(e, phase))?;
-        self.replied_at = Instant::now();
-        self.rec.received(&reply);
-        Ok(reply)
+        match conn.read_reply().await {
+            Ok(reply) => {
+                self.replied_at = Instant::now();
+                self.rec.received(&reply);
+                Ok(reply)
+            }
+            Err(e) => {
+                self.keep_partial();
+                Err(conn_failure(e, phase))
+            }
+        }
     }
+
+    /// Keeps the reply that was being read when its final line never came: in the transcript,
+    /// and as the greeting or the judged EHLO reply. Returns its opening, for messages.
+    fn keep_partial(&mut self) -> Option<String> {
+        let partial = self.conn.as_ref()?.partial_reply()?.clone();
+        self.rec.received(&partial);
+        let opening = opening(&partial);
+        match self.rec.phase {
+            Phase::Greeting => self.greeting = Some(partial),
+            Phase::Ehlo => self.partial_ehlo = Some(partial),
+            Phase::Dns | Phase::Connect | Phase::Tls | Phase::Starttls => {}
+        }
+        Some(opening)
+    }
+
+    /// The reply awaited, for messages: "greeting", "EHLO reply" …
+    fn awaited(&self) -> String {
+        if self.rec.phase == Phase::Greeting || self.last_verb.is_empty() {
+            "greeting".to_owned()
+        } else {
+            format!("{} reply", self.last_verb)
+        }
+    }
+}
+
+/// The first line of a reply as sent, shortened: `220-mx.example ESMTP …`.
+fn opening(reply: &Reply) -> String {
+    const CHARS: usize = 80;
+    let first = reply
+        .wire_lines()
+        .next()
+        .unwrap_or_else(|| reply.code.to_string());
+    let short: String = first.chars().take(CHARS).collect();
+    format!("{short} …")
 }

@@ -3,12 +3,15 @@
 //!
 //! Bytes that arrive before they are asked for (a server that answers early, RFC 5321 §4.3.1 is
 //! silent on it but servers do) stay buffered for the next read. End of stream in the middle of a
-//! reply, or before one, is an error that says how much had arrived.
+//! reply, or before one, is an error that says how much had arrived; the part of a reply that
+//! did arrive stays readable ([`SmtpConn::partial_reply`]). Lines are stamped with the time of
+//! the read that brought their bytes.
 
 use std::io;
 
 use bytes::BytesMut;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::time::Instant;
 
 use super::parser::ReplyParser;
 use super::reply::{Reply, ReplyError, DEFAULT_LINE_CAP};
@@ -36,6 +39,8 @@ pub(crate) struct SmtpConn<S> {
     stream: S,
     buf: BytesMut,
     parser: ReplyParser,
+    /// When the bytes in `buf` arrived (the last read).
+    read_at: Instant,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
@@ -50,17 +55,20 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
             stream,
             buf: BytesMut::with_capacity(1024),
             parser: ReplyParser::new(line_cap),
+            read_at: Instant::now(),
         }
     }
 
     /// Reads until one complete reply has arrived.
     pub(crate) async fn read_reply(&mut self) -> Result<Reply, ConnError> {
         loop {
-            if let Some(reply) = self.parser.parse(&mut self.buf)? {
+            if let Some(reply) = self.parser.parse_arrived(&mut self.buf, self.read_at)? {
                 return Ok(reply);
             }
             self.buf.reserve(1024);
-            if self.stream.read_buf(&mut self.buf).await? == 0 {
+            let read = self.stream.read_buf(&mut self.buf).await?;
+            self.read_at = Instant::now();
+            if read == 0 {
                 let partial = self.parser.is_mid_reply() || !self.buf.is_empty();
                 return Err(ConnError::Closed { partial });
             }
@@ -75,6 +83,12 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
         self.stream.write_all(&line).await?;
         self.stream.flush().await?;
         Ok(())
+    }
+
+    /// The reply being read when its final line has not arrived (after a deadline cut the read
+    /// off, or the stream ended): the lines that did, `complete` false.
+    pub(crate) fn partial_reply(&self) -> Option<&Reply> {
+        self.parser.partial()
     }
 
     /// How many bytes the server sent that no reply has consumed yet.
@@ -127,6 +141,18 @@ mod tests {
             matches!(err, ConnError::Closed { partial: true }),
             "{err:?}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_reply_cut_off_by_a_deadline_is_kept_as_far_as_it_came() {
+        let (client, mut server) = duplex(1024);
+        server.write_all(b"220-mx.example ESMTP\r\n").await.unwrap();
+        let mut conn = SmtpConn::new(client);
+        let cut = tokio::time::timeout(std::time::Duration::from_millis(20), conn.read_reply());
+        assert!(cut.await.is_err(), "no final line, no reply");
+        let partial = conn.partial_reply().unwrap();
+        assert!(!partial.complete);
+        assert_eq!(partial.lines, ["mx.example ESMTP"]);
     }
 
     #[tokio::test]

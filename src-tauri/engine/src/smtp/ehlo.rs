@@ -62,11 +62,10 @@ mod tests {
     use crate::smtp::reply::ReplyCode;
 
     fn reply(lines: &[&str]) -> Reply {
-        Reply {
-            code: ReplyCode::OK,
-            lines: lines.iter().map(|s| (*s).to_owned()).collect(),
-            omitted_lines: 0,
-        }
+        Reply::new(
+            ReplyCode::OK,
+            lines.iter().map(|s| (*s).to_owned()).collect(),
+        )
     }
 
     #[test]

@@ -4,21 +4,26 @@
 //! It is lenient where RFC 5321 §4.2.1 and §2.3.8 ask a client to be — a final line that is just
 //! `250`, bare LF line ends, any bytes in the text (kept lossily) — and strict where a monitor
 //! must be: every line of one reply carries the same code, a line longer than the cap is an
-//! error, and anything that is not `DDD[ -]text` is an error. Memory stays bounded: the text of
-//! at most [`MAX_KEPT_LINES`] lines is kept, later continuation lines are checked and counted.
+//! error, and anything that is not `DDD[ -]text` is an error. Memory stays bounded: a reply
+//! keeps the text of its first lines within [`MAX_KEPT_LINES`] and [`MAX_KEPT_BYTES`]; later
+//! lines are checked and counted. Each kept line carries the time its bytes arrived, and a reply
+//! cut off before its final line can still be had as far as it came ([`ReplyParser::partial`]).
+//!
+//! [`MAX_KEPT_LINES`]: super::reply::MAX_KEPT_LINES
+//! [`MAX_KEPT_BYTES`]: super::reply::MAX_KEPT_BYTES
 
 use bytes::BytesMut;
+use tokio::time::Instant;
 
-use super::reply::{Reply, ReplyCode, ReplyError, DEFAULT_LINE_CAP, MAX_KEPT_LINES};
+use super::reply::{Reply, ReplyCode, ReplyError, DEFAULT_LINE_CAP};
 
 /// An incremental reply parser: feed it the connection's buffer, it consumes complete lines and
 /// says "need more bytes" (`Ok(None)`) until the final line of a reply has arrived.
 #[derive(Debug)]
 pub struct ReplyParser {
     line_cap: usize,
-    code: Option<ReplyCode>,
-    lines: Vec<String>,
-    omitted_lines: usize,
+    /// The reply whose final line has not arrived yet.
+    current: Option<Reply>,
 }
 
 impl Default for ReplyParser {
@@ -32,20 +37,32 @@ impl ReplyParser {
     pub fn new(line_cap: usize) -> Self {
         Self {
             line_cap,
-            code: None,
-            lines: Vec::new(),
-            omitted_lines: 0,
+            current: None,
         }
     }
 
     /// True while part of a reply has been read but not its final line.
     pub fn is_mid_reply(&self) -> bool {
-        self.code.is_some()
+        self.current.is_some()
+    }
+
+    /// The reply read so far when its final line has not arrived (`complete` is false).
+    pub fn partial(&self) -> Option<&Reply> {
+        self.current.as_ref()
     }
 
     /// Consumes complete lines from `buf`. Returns the reply once its final line is in, leaving
     /// any later bytes in `buf`; `Ok(None)` means more bytes are needed.
     pub fn parse(&mut self, buf: &mut BytesMut) -> Result<Option<Reply>, ReplyError> {
+        self.parse_arrived(buf, Instant::now())
+    }
+
+    /// [`Self::parse`] for bytes that arrived `at`.
+    pub(crate) fn parse_arrived(
+        &mut self,
+        buf: &mut BytesMut,
+        at: Instant,
+    ) -> Result<Option<Reply>, ReplyError> {
         loop {
             // Only the first `line_cap` bytes can hold the end of an acceptable line.
             let window = &buf[..buf.len().min(self.line_cap)];
@@ -60,7 +77,7 @@ impl ReplyParser {
             };
             let line = buf.split_to(newline + 1);
             let line = strip_line_end(&line);
-            if let Some(reply) = self.take_line(line)? {
+            if let Some(reply) = self.take_line(line, at)? {
                 return Ok(Some(reply));
             }
             if buf.is_empty() {
@@ -69,36 +86,25 @@ impl ReplyParser {
         }
     }
 
-    fn take_line(&mut self, line: &[u8]) -> Result<Option<Reply>, ReplyError> {
+    fn take_line(&mut self, line: &[u8], at: Instant) -> Result<Option<Reply>, ReplyError> {
         let (code, is_final, text) =
             split_line(line).ok_or_else(|| ReplyError::Malformed { line: quote(line) })?;
-        match self.code {
-            None => self.code = Some(code),
-            Some(first) if first != code => {
-                return Err(ReplyError::CodeMismatch {
-                    first,
-                    then: code,
-                    line: quote(line),
-                });
-            }
-            Some(_) => {}
+        let reply = self.current.get_or_insert_with(|| Reply::started(code));
+        if reply.code != code {
+            return Err(ReplyError::CodeMismatch {
+                first: reply.code,
+                then: code,
+                line: quote(line),
+            });
         }
-        if self.lines.len() < MAX_KEPT_LINES {
-            self.lines.push(String::from_utf8_lossy(text).into_owned());
-        } else {
-            self.omitted_lines += 1;
-        }
+        reply.keep(String::from_utf8_lossy(text).into_owned(), at);
         if !is_final {
             return Ok(None);
         }
-        let reply = Reply {
-            code,
-            lines: std::mem::take(&mut self.lines),
-            omitted_lines: self.omitted_lines,
-        };
-        self.code = None;
-        self.omitted_lines = 0;
-        Ok(Some(reply))
+        Ok(self.current.take().map(|mut reply| {
+            reply.complete = true;
+            reply
+        }))
     }
 }
 

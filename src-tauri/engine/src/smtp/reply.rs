@@ -1,17 +1,24 @@
-//! SMTP replies (RFC 5321 §4.2): reply codes as a type, a complete reply, the ways bytes can fail
-//! to be one, and the bounds a reply is read within — a line cap and a cap on the lines whose
-//! text is kept. The incremental parser that produces replies is the sibling module `parser`.
+//! SMTP replies (RFC 5321 §4.2): reply codes as a type, a reply (complete, or the part that
+//! arrived), the ways bytes can fail to be one, and the bounds a reply is read within — a line
+//! cap, and caps on the lines and bytes whose text is kept. The incremental parser that produces
+//! replies is the sibling module `parser`.
 
 use std::fmt;
 
 use serde::Serialize;
+use tokio::time::Instant;
 
 /// The longest reply line accepted, CRLF included (RFC 5321 §4.5.3.1.5 asks for 512; servers
 /// send longer EHLO lines, so we are generous but bounded).
 pub const DEFAULT_LINE_CAP: usize = 4096;
 
 /// How many lines of one reply keep their text; further lines are validated and counted.
-pub const MAX_KEPT_LINES: usize = 10_000;
+pub const MAX_KEPT_LINES: usize = 100;
+
+/// How much text one reply keeps, counted as it costs in JSON (escapes included), so that a
+/// report stays a few tens of KiB whatever a server sends; further lines are validated and
+/// counted.
+pub const MAX_KEPT_BYTES: usize = 8 * 1024;
 
 /// A three-digit SMTP reply code such as 250 or 421.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
@@ -37,6 +44,8 @@ impl ReplyCode {
     pub const SERVICE_READY: Self = Self(220);
     /// 221: closing the channel (the answer to QUIT).
     pub const CLOSING: Self = Self(221);
+    /// 421: service not available, closing the channel.
+    pub const SERVICE_UNAVAILABLE: Self = Self(421);
     /// 250: requested action completed (the answer to EHLO).
     pub const OK: Self = Self(250);
 
@@ -69,18 +78,31 @@ impl fmt::Display for ReplyCode {
     }
 }
 
-/// One complete reply: its code and the text of each line (without code and separator).
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+/// One reply: its code and the text of the first lines (without code and separator). Complete
+/// once its final line arrived; a reply cut off by a deadline or a close is kept as far as it
+/// came, with `complete` false. Two replies are equal when they say the same, whenever it
+/// arrived.
+#[derive(Debug, Clone, Serialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct Reply {
     /// The code every line carried.
     pub code: ReplyCode,
     /// The text of each kept line, decoded lossily from whatever bytes the server sent.
     pub lines: Vec<String>,
-    /// Lines past [`MAX_KEPT_LINES`] that were checked but whose text was not kept.
+    /// True once the final line (`DDD text`) arrived.
+    pub complete: bool,
+    /// Lines past [`MAX_KEPT_LINES`] or [`MAX_KEPT_BYTES`] that were checked but not kept.
     #[serde(skip_serializing_if = "is_zero")]
     #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
     pub omitted_lines: usize,
+    /// The text bytes of the omitted lines.
+    #[serde(skip_serializing_if = "is_zero")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<usize>", optional))]
+    pub omitted_bytes: usize,
+    /// When each kept line arrived.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub(crate) arrived: Vec<Instant>,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -88,7 +110,71 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+impl PartialEq for Reply {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            self.code,
+            &self.lines,
+            self.complete,
+            self.omitted_lines,
+            self.omitted_bytes,
+        ) == (
+            other.code,
+            &other.lines,
+            other.complete,
+            other.omitted_lines,
+            other.omitted_bytes,
+        )
+    }
+}
+
+impl Eq for Reply {}
+
 impl Reply {
+    /// A complete reply of `lines` that all arrived now.
+    pub fn new(code: ReplyCode, lines: Vec<String>) -> Self {
+        let mut reply = Self::started(code);
+        let now = Instant::now();
+        for line in lines {
+            reply.keep(line, now);
+        }
+        reply.complete = true;
+        reply
+    }
+
+    /// A reply whose first line is about to be kept.
+    pub(crate) fn started(code: ReplyCode) -> Self {
+        Self {
+            code,
+            lines: Vec::new(),
+            complete: false,
+            omitted_lines: 0,
+            omitted_bytes: 0,
+            arrived: Vec::new(),
+        }
+    }
+
+    /// Keeps one more line that arrived `at`, while it fits the caps; once one line did not
+    /// fit, the later ones are counted only (the kept lines stay the reply's beginning).
+    pub(crate) fn keep(&mut self, text: String, at: Instant) {
+        let fits = self.omitted_lines == 0
+            && self.lines.len() < MAX_KEPT_LINES
+            && self.lines.iter().map(|l| json_cost(l)).sum::<usize>() + json_cost(&text)
+                <= MAX_KEPT_BYTES;
+        if fits {
+            self.lines.push(text);
+            self.arrived.push(at);
+        } else {
+            self.omitted_lines += 1;
+            self.omitted_bytes += text.len();
+        }
+    }
+
+    /// When the first and the last kept line arrived.
+    pub(crate) fn arrival_span(&self) -> Option<(Instant, Instant)> {
+        Some((*self.arrived.first()?, *self.arrived.last()?))
+    }
+
     /// The reply as a server would print it on one line: `421 4.3.2 Shutting down`, with the
     /// lines of a multi-line reply joined by ` / `.
     pub fn summary(&self) -> String {
@@ -105,14 +191,28 @@ impl Reply {
         }
     }
 
-    /// The reply as it came over the wire, one `DDD-text` / `DDD text` line per kept line.
+    /// The kept lines as they came over the wire: `DDD-text`, and `DDD text` for the final
+    /// line when it is among them.
     pub fn wire_lines(&self) -> impl Iterator<Item = String> + '_ {
-        let last = self.lines.len().saturating_sub(1);
+        let last =
+            (self.complete && self.omitted_lines == 0).then(|| self.lines.len().saturating_sub(1));
         self.lines.iter().enumerate().map(move |(i, text)| {
-            let sep = if i == last { ' ' } else { '-' };
+            let sep = if Some(i) == last { ' ' } else { '-' };
             format!("{}{sep}{text}", self.code).trim_end().to_owned()
         })
     }
+}
+
+/// What `text` costs in a JSON string: control characters take six bytes (`\u0001`), quotes
+/// and backslashes two, everything else its UTF-8 length.
+pub(crate) fn json_cost(text: &str) -> usize {
+    text.chars()
+        .map(|c| match c {
+            '"' | '\\' => 2,
+            c if c < ' ' => 6,
+            c => c.len_utf8(),
+        })
+        .sum()
 }
 
 /// Why bytes could not be read as a reply. Each variant quotes what the server sent.
@@ -150,6 +250,58 @@ mod tests {
 
     fn code(n: u16) -> ReplyCode {
         ReplyCode::new(n).unwrap()
+    }
+
+    #[test]
+    fn lines_past_the_caps_are_counted_not_kept() {
+        let now = Instant::now();
+        let mut reply = Reply::started(code(250));
+        for n in 0..MAX_KEPT_LINES + 5 {
+            reply.keep(format!("X-{n}"), now);
+        }
+        assert_eq!(reply.lines.len(), MAX_KEPT_LINES);
+        assert_eq!(reply.omitted_lines, 5);
+        assert_eq!(reply.omitted_bytes, 5 * "X-100".len());
+
+        let mut wide = Reply::started(code(220));
+        for _ in 0..4 {
+            wide.keep("x".repeat(3000), now);
+        }
+        wide.keep("short".into(), now);
+        assert_eq!(
+            (wide.lines.len(), wide.omitted_lines),
+            (2, 3),
+            "the kept lines stay a prefix"
+        );
+    }
+
+    #[test]
+    fn text_is_costed_as_json_escapes_it() {
+        assert_eq!(json_cost("ab"), 2);
+        assert_eq!(json_cost("a\u{1}\"é"), 1 + 6 + 2 + 2);
+        let mut controls = Reply::started(code(250));
+        controls.keep("\u{1}".repeat(2000), Instant::now());
+        controls.keep("\u{1}".repeat(2000), Instant::now());
+        assert_eq!(
+            controls.lines.len(),
+            0,
+            "12,000 bytes of escapes do not fit 8 KiB"
+        );
+    }
+
+    #[test]
+    fn an_incomplete_reply_has_no_final_line() {
+        let mut reply = Reply::started(code(220));
+        reply.keep("mx.example ESMTP".into(), Instant::now());
+        assert_eq!(
+            reply.wire_lines().collect::<Vec<_>>(),
+            ["220-mx.example ESMTP"]
+        );
+        reply.complete = true;
+        assert_eq!(
+            reply.wire_lines().collect::<Vec<_>>(),
+            ["220 mx.example ESMTP"]
+        );
     }
 
     #[test]

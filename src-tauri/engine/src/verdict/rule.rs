@@ -47,6 +47,21 @@ impl Judgement {
             failure: Some(failure),
         }
     }
+
+    /// Adds an explanation to the reason (and to a failure's message, which a Failed reason
+    /// repeats).
+    pub(crate) fn explain(&mut self, hint: &str) {
+        let add = |text: &mut String| {
+            text.push_str("; ");
+            text.push_str(hint);
+        };
+        if let Some(reason) = &mut self.reason {
+            add(reason);
+        }
+        if let Some(failure) = &mut self.failure {
+            add(&mut failure.message);
+        }
+    }
 }
 
 /// Judges an EHLO reply against the thresholds.

@@ -1,7 +1,10 @@
 //! The reply parser against whole, split and hostile input: byte-by-byte and random splits give
 //! the same reply, lenient line forms are accepted, malformed and over-long lines are errors.
 
+use std::time::Duration;
+
 use super::*;
+use crate::smtp::reply::MAX_KEPT_LINES;
 
 fn parse_all(input: &[u8]) -> Result<Option<Reply>, ReplyError> {
     let mut parser = ReplyParser::default();
@@ -172,4 +175,31 @@ fn thousands_of_lines_are_accepted_with_bounded_text() {
     let reply = parse_all(&input).unwrap().unwrap();
     assert_eq!(reply.lines.len(), MAX_KEPT_LINES);
     assert_eq!(reply.omitted_lines, 5001);
+}
+
+#[test]
+fn a_reply_cut_off_is_kept_as_far_as_it_came() {
+    let mut parser = ReplyParser::default();
+    let mut buf = BytesMut::from(&b"220-mx.example ESMTP\r\n220-second"[..]);
+    assert_eq!(parser.parse(&mut buf).unwrap(), None);
+    let partial = parser.partial().unwrap();
+    assert!(!partial.complete);
+    assert_eq!(partial.lines, ["mx.example ESMTP"]);
+
+    buf.extend_from_slice(b" line\r\n220 ready\r\n");
+    let reply = parser.parse(&mut buf).unwrap().unwrap();
+    assert!(reply.complete && parser.partial().is_none());
+    assert_eq!(reply.lines.len(), 3);
+}
+
+#[test]
+fn each_line_keeps_the_time_its_bytes_arrived() {
+    let t0 = Instant::now();
+    let t1 = t0 + Duration::from_millis(300);
+    let mut parser = ReplyParser::default();
+    let mut buf = BytesMut::from(&b"250-a\r\n"[..]);
+    assert_eq!(parser.parse_arrived(&mut buf, t0).unwrap(), None);
+    buf.extend_from_slice(b"250-b\r\n250 c\r\n");
+    let reply = parser.parse_arrived(&mut buf, t1).unwrap().unwrap();
+    assert_eq!(reply.arrived, [t0, t1, t1]);
 }
