@@ -7,8 +7,8 @@ mod common;
 use std::time::Duration;
 
 use common::{probe, spec};
-use ehlowatch_engine::{Direction, FailureKind, Phase, ProbeReport, Verdict};
-use ehlowatch_testkit::{FakeSmtp, Script, Step};
+use ehlowatch_engine::{Direction, FailureKind, Phase, ProbeReport, ProbeSpec, TlsMode, Verdict};
+use ehlowatch_testkit::{FakeSmtp, Script, Step, TestPki, Validity};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -38,7 +38,7 @@ async fn nothing_is_written_while_the_greeting_is_incomplete() {
         let _ = tcp.read_to_end(&mut heard).await;
         heard
     });
-    let mut spec = ehlowatch_engine::ProbeSpec::new("127.0.0.1", port);
+    let mut spec = ProbeSpec::new("127.0.0.1", port);
     spec.thresholds.qos = Duration::from_millis(QOS_MS);
     let report = probe(&spec).await;
     let heard = server.await.unwrap();
@@ -55,6 +55,33 @@ async fn nothing_is_written_while_the_greeting_is_incomplete() {
         "{message}"
     );
     assert!(report.transcript.iter().all(|l| l.dir != Direction::Client));
+}
+
+#[tokio::test]
+async fn implicit_tls_with_an_incomplete_greeting_ends_without_close_notify() {
+    let pki = TestPki::new();
+    let acceptor = pki.acceptor(&["127.0.0.1"], Validity::FRESH);
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let server = tokio::spawn(async move {
+        let (tcp, _) = listener.accept().await.unwrap();
+        let mut tls = acceptor.accept(tcp).await.unwrap();
+        tls.write_all(b"220-mx.example ESMTP\r\n").await.unwrap();
+        tls.flush().await.unwrap();
+        let mut heard = Vec::new();
+        let end = tls.read_to_end(&mut heard).await;
+        (heard, end.map_err(|e| e.kind()))
+    });
+    let mut spec = ProbeSpec::new("127.0.0.1", port);
+    spec.thresholds.qos = Duration::from_millis(QOS_MS);
+    spec.tls = TlsMode::Implicit;
+    spec.trust.ca_file = Some(pki.ca_file());
+    let report = probe(&spec).await;
+    timed_out_in(&report, Phase::Greeting);
+    let (heard, end) = server.await.unwrap();
+    assert!(heard.is_empty(), "the probe wrote {heard:?}");
+    // rustls reports a peer that closed without close_notify as an unexpected end.
+    assert_eq!(end, Err(std::io::ErrorKind::UnexpectedEof));
 }
 
 #[tokio::test]
