@@ -124,6 +124,7 @@ function report(m: MonitorFile, status: Status, reason: string | null = null): P
     failure: failed
       ? { phase: "connect", kind: "refused", message: reason ?? "connection refused" }
       : null,
+    warnings: slow ? [{ kind: "slow", message: reason ?? "slow EHLO" }] : [],
     transcript: failed
       ? [{ at: 0.2, dir: "note", text: `connecting to 192.0.2.25:${m.port ?? 25}` }, { at: 1.1, dir: "note", text: reason ?? "connection refused" }]
       : [

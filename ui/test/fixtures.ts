@@ -20,6 +20,7 @@ export function report(over: Partial<ProbeReport> = {}): ProbeReport {
     tls: null,
     reason: null,
     failure: null,
+    warnings: [],
     transcript: [],
     ...over,
   };

@@ -8,6 +8,7 @@
 
 mod agent_support;
 
+use std::fmt::Write as _;
 use std::io::Write as _;
 use std::process::{Command, Stdio};
 use std::time::Duration;
@@ -18,7 +19,7 @@ use agent_support::{
     all_judged, config, config_every, eventually, monitor, Agent, Servers, INTERVAL_S, PATIENCE,
     QOS_MS, SLOW_MS,
 };
-use ehlowatch_testkit::{FakeSmtp, Script};
+use ehlowatch_testkit::{FakeSmtp, Script, TestPki, Validity};
 
 /// How soon the agent must show every monitor's status: within one interval + 2×QoS of start.
 fn first_status_bound() -> Duration {
@@ -31,6 +32,27 @@ fn qos_s() -> f64 {
 
 /// A monitor name that must be escaped in a label value (`"` and `\`).
 const ODD_NAME: &str = r#"mx "primary" \ edge"#;
+
+/// A healthy implicit-TLS server whose certificate (from `pki`) has 10 days left: a QoS Warning
+/// for the certificate alone at the default `cert_warn_days` of 14.
+async fn expiring_server(pki: &TestPki) -> FakeSmtp {
+    let acceptor = pki.acceptor(&["127.0.0.1"], Validity::expiring_in(10));
+    FakeSmtp::start_tls(Script::implicit_tls(), acceptor).await
+}
+
+/// An agent watching the `slow` server and, as `expiring`, the [`expiring_server`] (trusting
+/// `pki`'s CA, with a QoS that leaves its TLS handshake room on a busy machine).
+async fn slow_and_expiring_agent(servers: &Servers, expiring: &FakeSmtp, pki: &TestPki) -> Agent {
+    let mut text = config(&[("slow", servers.slow.port())]);
+    let _ = write!(
+        text,
+        "\n[[monitor]]\nname = 'expiring'\nhost = \"127.0.0.1\"\nport = {}\ntls = \"implicit\"\n\
+         ca_file = \"ca.pem\"\nqos_ms = 450\n",
+        expiring.port()
+    );
+    let ca = std::fs::read(pki.ca_file()).expect("the test CA");
+    Agent::start_with_files(&text, &[("ca.pem", &ca)]).await
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn api_status_reports_success_warning_and_failed_within_one_interval_and_2x_qos() {
@@ -238,6 +260,22 @@ async fn metrics_carry_status_probe_counts_latency_histogram_and_phases() {
         "{text}"
     );
     assert!(phase("failing", "greeting").is_some(), "{text}");
+
+    let warning = |name: &str, kind: &str| {
+        value(
+            &all,
+            "ehlowatch_warning",
+            &[("monitor", name), ("kind", kind)],
+        )
+    };
+    for (name, slow) in [("healthy", 0.0), ("slow", 1.0), ("failing", 0.0)] {
+        assert_eq!(warning(name, "slow"), Some(slow), "{name}: {text}");
+        assert_eq!(
+            warning(name, "certificate_expiring"),
+            Some(0.0),
+            "{name}: {text}"
+        );
+    }
     assert_eq!(
         phase("failing", "ehlo"),
         None,
@@ -256,6 +294,41 @@ async fn metrics_carry_status_probe_counts_latency_histogram_and_phases() {
     })
     .await;
     assert_eq!(odd, [0.0], "the odd-named monitor is healthy");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn metrics_tell_a_slow_answer_from_a_certificate_near_expiry() {
+    let pki = TestPki::new();
+    let servers = Servers::start().await;
+    let expiring = expiring_server(&pki).await;
+    let agent = slow_and_expiring_agent(&servers, &expiring, &pki).await;
+    let answer = agent.metrics_when_judged(&["slow", "expiring"]).await;
+    let all = samples(&answer.body);
+    let text = &answer.body;
+    let warning = |name: &str, kind: &str| {
+        value(
+            &all,
+            "ehlowatch_warning",
+            &[("monitor", name), ("kind", kind)],
+        )
+    };
+    for name in ["slow", "expiring"] {
+        assert_eq!(
+            value(&all, "ehlowatch_status", &[("monitor", name)]),
+            Some(1.0),
+            "{name}: {text}"
+        );
+    }
+    assert_eq!(
+        [
+            warning("slow", "slow"),
+            warning("slow", "certificate_expiring"),
+            warning("expiring", "slow"),
+            warning("expiring", "certificate_expiring"),
+        ],
+        [Some(1.0), Some(0.0), Some(0.0), Some(1.0)],
+        "{text}"
+    );
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -320,6 +393,47 @@ async fn metrics_pass_promtool_check_metrics() {
         out.status,
         answer.body
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian's prometheus package: scripts/test runs it"]
+async fn the_packaged_slow_alert_holds_for_a_slow_answer_not_for_a_certificate() {
+    let pki = TestPki::new();
+    let servers = Servers::start().await;
+    let expiring = expiring_server(&pki).await;
+    let agent = slow_and_expiring_agent(&servers, &expiring, &pki).await;
+    let rules = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("../../packaging/prometheus/ehlowatch-rules.yml");
+    let prometheus = Prometheus::start_with_rules(agent.addr(), Some(&rules)).await;
+
+    // When Prometheus scraped `expiring` as a QoS Warning for its certificate alone.
+    let seen = r#"timestamp(ehlowatch_status{monitor="expiring"} == 1 and on(monitor) ehlowatch_warning{monitor="expiring",kind="certificate_expiring"} == 1 and on(monitor) ehlowatch_warning{monitor="expiring",kind="slow"} == 0)"#;
+    let seen_at = eventually("expiring scraped at status 1", PATIENCE, || async {
+        let found = prometheus.query(seen).await?;
+        found
+            .first()
+            .map(|(_, at)| *at)
+            .ok_or_else(|| format!("nothing yet\nprometheus log:\n{}", prometheus.log()))
+    })
+    .await;
+    // A rule evaluation after that sample has judged both monitors: `for: 10m` keeps the alert
+    // pending, and only `slow` may be there.
+    let alerts = eventually(
+        "SmtpEhloSlow evaluated after the scrape",
+        PATIENCE,
+        || async {
+            let (last, monitors) = prometheus.alert_rule("SmtpEhloSlow").await?;
+            if last > seen_at && !monitors.is_empty() {
+                Ok(monitors)
+            } else {
+                Err(format!(
+                    "evaluated at {last} (seen at {seen_at}), alerts {monitors:?}"
+                ))
+            }
+        },
+    )
+    .await;
+    assert_eq!(alerts, ["slow"], "{}", prometheus.log());
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -86,9 +86,16 @@ fn assert_contract(json: &Value, port: u16) {
         "ehlo",
         "tls",
         "failure",
+        "warnings",
     ] {
         assert!(json.get(key).is_some(), "missing {key}: {json}");
     }
+    let warnings = json["warnings"].as_array().expect("warnings is an array");
+    assert_eq!(
+        warnings.is_empty(),
+        json["status"] != "warning",
+        "only a warning has warnings: {json}"
+    );
     assert!(json["event_id"].is_u64(), "{json}");
     assert!(
         json["latency_ms"].is_number() || json["latency_ms"].is_null(),
@@ -199,6 +206,10 @@ async fn ehlo_between_qos_and_twice_qos_exits_1() {
     assert!((300.0..=400.0).contains(&latency), "latency {latency}");
     assert!(json["failure"].is_null(), "a warning is no failure: {json}");
     assert_eq!(json["ehlo"]["code"], 250);
+    let warnings = json["warnings"].as_array().expect("warnings");
+    assert_eq!(warnings.len(), 1, "{json}");
+    assert_eq!(warnings[0]["kind"], "slow");
+    assert_eq!(warnings[0]["message"], json["reason"], "{json}");
 
     let line = check(&server, &["--qos-ms", "200"]).await;
     assert_eq!(line.code, 1, "{line:?}");
@@ -456,6 +467,15 @@ async fn certificate_day_thresholds_decide_the_exit_code() {
         assert_eq!(run.code, code, "{thresholds:?}: {run:?}");
         assert!(run.status_line().contains("cert_days=10"), "{run:?}");
     }
+    let run = check(&server, &[&base[..], &["--json"]].concat()).await;
+    assert_eq!(
+        run.json()["warnings"],
+        serde_json::json!([{
+            "kind": "certificate_expiring",
+            "message": "certificate expires in 10 days (threshold 14 days)"
+        }]),
+        "{run:?}"
+    );
 }
 
 #[test]

@@ -188,6 +188,7 @@ mod tests {
             (Some(FailureKind::Reset), false),
             (Some(FailureKind::Io), false),
             (Some(FailureKind::GreetingRejected), false),
+            (Some(FailureKind::ClientRefused), false),
         ];
         for (failure, want) in table {
             assert_eq!(is_network_level(failure), want, "{failure:?}");

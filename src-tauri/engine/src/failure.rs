@@ -61,10 +61,13 @@ pub enum FailureKind {
     Protocol,
     /// A reply line longer than the line cap.
     LineTooLong,
-    /// The greeting was not 220.
+    /// The greeting was not 220 (and did not say it refuses this client).
     GreetingRejected,
-    /// The judged EHLO reply was not 250.
+    /// An EHLO reply was not 250 (and did not say it refuses this client).
     EhloRejected,
+    /// A negative greeting or EHLO reply says the server refuses this client: a blocklist
+    /// names its address, or a policy (postscreen, an allowlist) turns it away.
+    ClientRefused,
     /// STARTTLS was required but not advertised.
     StarttlsNotAdvertised,
     /// STARTTLS was not answered 220.

@@ -43,7 +43,7 @@ pub use probe::{
 pub use smtp::reply::{DEFAULT_LINE_CAP, MAX_KEPT_BYTES, MAX_KEPT_LINES};
 pub use smtp::{Extension, Reply, ReplyCode, ReplyError, ReplyParser};
 pub use tls::{read_ca_file, TlsFacts, TlsSetupError, TlsTrust};
-pub use verdict::{show as show_duration, Thresholds, Verdict};
+pub use verdict::{show as show_duration, Thresholds, Verdict, Warning, WarningKind};
 
 // Monitoring: the configuration, the running engine, what it publishes, and its history.
 pub use config::{

@@ -213,7 +213,7 @@ async fn ehlo_answered_with_anything_but_250_fails_quoting_the_reply() {
         ("ehlo-500", 500, "500 5.5.1 Command unrecognized"),
         ("ehlo-502", 502, "502 5.5.2 Command not implemented"),
         ("ehlo-421", 421, "421 4.7.0 fake.test Too many connections"),
-        ("ehlo-550", 550, "550 5.7.1 Access denied"),
+        ("ehlo-550", 550, "550 5.5.0 Requested action not taken"),
     ];
     for (name, code, quoted) in table {
         let (report, server) = probe_scenario(name).await;
@@ -231,6 +231,58 @@ async fn ehlo_answered_with_anything_but_250_fails_quoting_the_reply() {
         assert_eq!(report.last_code(), Some(code));
         assert!(server.received()[0].starts_with("EHLO "), "{name}");
     }
+}
+
+#[tokio::test]
+async fn a_server_refusing_this_client_is_failed_as_a_refusal_quoting_its_words() {
+    let table = [
+        (
+            "refused-client-greeting",
+            Phase::Greeting,
+            "\"554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org\"",
+        ),
+        (
+            "refused-client-ehlo",
+            Phase::Ehlo,
+            "\"550 5.7.606 Access denied, banned sending IP [127.0.0.1]\"",
+        ),
+        (
+            "refused-client-starttls",
+            Phase::Starttls,
+            "\"421 4.7.0 fake.test Client host rejected: listed at bl.spamcop.net\"",
+        ),
+    ];
+    for (name, phase, quoted) in table {
+        let scenario = scenarios::by_name(name).expect("a catalogue scenario");
+        let server = FakeSmtp::start(scenario.script).await;
+        let mut spec = spec(&server, QOS_MS);
+        spec.tls = scenario.client_tls.parse().expect("a TLS mode");
+        let report = probe(&spec).await;
+        assert_failed(&report, phase, FailureKind::ClientRefused, &[quoted]);
+        let message = &report.failure.as_ref().unwrap().message;
+        assert_eq!(*message, format!("127.0.0.1 refuses this client: {quoted}"));
+        assert_eq!(report.reason.as_ref(), Some(message), "{name}");
+    }
+}
+
+#[tokio::test]
+async fn a_refusal_quotes_a_bounded_start_of_a_long_reply() {
+    let long = format!(
+        "554-5.7.1 Client host [127.0.0.1] blocked using zen.spamhaus.org\r\n{}554 5.7.1 end\r\n",
+        "554-5.7.1 see https://www.spamhaus.org/query/ip/127.0.0.1 for the reason why\r\n"
+            .repeat(50)
+    );
+    let server = FakeSmtp::start(Script::new().send(&long).bye()).await;
+    let report = probe(&spec(&server, QOS_MS)).await;
+    assert_failed(
+        &report,
+        Phase::Greeting,
+        FailureKind::ClientRefused,
+        &["127.0.0.1 refuses this client: \"554 5.7.1 Client host [127.0.0.1] blocked"],
+    );
+    let message = &report.failure.as_ref().unwrap().message;
+    assert!(message.chars().count() < 400, "{} chars", message.len());
+    assert!(message.ends_with("…\""), "{message}");
 }
 
 #[tokio::test]

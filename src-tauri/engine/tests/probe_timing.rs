@@ -10,7 +10,7 @@ mod common;
 use std::time::Duration;
 
 use ehlowatch_engine::{FailureKind, Phase};
-use ehlowatch_engine::{ProbeReport, Verdict};
+use ehlowatch_engine::{ProbeReport, Verdict, WarningKind};
 use ehlowatch_testkit::{scenarios, FakeSmtp, Script, Step};
 use tokio::time::Instant;
 
@@ -124,6 +124,9 @@ async fn slow_ehlo_on_both_sides_of_qos_and_two_qos() {
     assert_eq!((slow.status, slow.event_id), (Verdict::Warning, 5511));
     assert_near(slow.latency.unwrap(), MS(1500), MS(2), "latency");
     assert!(slow.failure.is_none());
+    let kinds: Vec<_> = slow.warnings.iter().map(|w| w.kind).collect();
+    assert_eq!(kinds, [WarningKind::Slow]);
+    assert!(fast.warnings.is_empty());
     assert!(
         slow.reason
             .as_deref()

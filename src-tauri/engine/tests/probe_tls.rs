@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use ehlowatch_engine::TlsMode;
 use ehlowatch_engine::{FailureKind, Phase};
-use ehlowatch_engine::{ProbeReport, ProbeSpec, Verdict};
+use ehlowatch_engine::{ProbeReport, ProbeSpec, Verdict, Warning, WarningKind};
 use ehlowatch_testkit::scenarios::{LOOPBACK_NAMES, WRONG_HOST};
 use ehlowatch_testkit::{scenarios, FakeSmtp, Script, ServerCert, Step, TestPki, Validity};
 use sha2::{Digest, Sha256};
@@ -203,6 +203,13 @@ async fn certificate_days_left_below_the_thresholds() {
     assert_eq!(
         report.reason.as_deref(),
         Some("certificate expires in 10 days (threshold 14 days)")
+    );
+    assert_eq!(
+        report.warnings,
+        [Warning::new(
+            WarningKind::CertificateExpiring,
+            "certificate expires in 10 days (threshold 14 days)"
+        )]
     );
     assert!(report.failure.is_none());
     assert_eq!(report.tls.as_ref().unwrap().days_left, 10);

@@ -306,10 +306,26 @@ pub fn all() -> Vec<Scenario> {
         ),
         Scenario::failing(
             "ehlo-550",
-            ehlo_then("550 5.7.1 Access denied\r\n").bye(),
+            ehlo_then("550 5.5.0 Requested action not taken\r\n").bye(),
             "ehlo",
             "ehlo_rejected",
             "550 to EHLO",
+        ),
+        Scenario::failing(
+            "refused-client-greeting",
+            Script::new()
+                .send("554 5.7.1 Service unavailable; Client host [127.0.0.1] blocked using zen.spamhaus.org\r\n")
+                .bye(),
+            "greeting",
+            "client_refused",
+            "554 greeting naming a blocklist (Spamhaus), 221 to QUIT",
+        ),
+        Scenario::failing(
+            "refused-client-ehlo",
+            ehlo_then("550 5.7.606 Access denied, banned sending IP [127.0.0.1]\r\n").bye(),
+            "ehlo",
+            "client_refused",
+            "550 to EHLO: access denied, banned sending IP (Microsoft's wording)",
         ),
         Scenario::failing(
             "code-mismatch",
@@ -441,6 +457,15 @@ pub fn all() -> Vec<Scenario> {
             "starttls",
             "starttls_rejected",
             "advertises STARTTLS, answers it 454",
+        )
+        .with_tls(TlsNeed::None, "starttls"),
+        Scenario::failing(
+            "refused-client-starttls",
+            ehlo_then("421 4.7.0 fake.test Client host rejected: listed at bl.spamcop.net\r\n")
+                .then(Step::Close),
+            "starttls",
+            "client_refused",
+            "421 to the first EHLO of a STARTTLS session naming a blocklist, then close",
         )
         .with_tls(TlsNeed::None, "starttls"),
         Scenario::plain(

@@ -7,6 +7,7 @@ import type { TlsFacts } from "./TlsFacts";
 import type { TlsMode } from "./TlsMode";
 import type { TranscriptLine } from "./TranscriptLine";
 import type { Verdict } from "./Verdict";
+import type { Warning } from "./Warning";
 
 /**
  * Everything one probe found out.
@@ -76,6 +77,10 @@ reason: string | null,
  * The failure, for a Failed verdict.
  */
 failure: Failure | null, 
+/**
+ * Why a Warning verdict is one, each with its kind; empty for Success and Failed.
+ */
+warnings: Array<Warning>, 
 /**
  * The session as it went, capped in length.
  */

@@ -6,6 +6,7 @@
 use std::sync::Arc;
 
 use ehlowatch_engine::EngineEvent;
+use ehlowatch_engine::WarningKind;
 use ehlowatch_engine::{MonitorView, Snapshot};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
@@ -120,6 +121,25 @@ impl Collector for SnapshotCollector {
             &snapshot,
             |m| Some(m.status.metric_value()),
         )?;
+
+        let mut warnings = encoder.encode_descriptor(
+            "warning",
+            "1 for each kind of QoS Warning the last probe found (slow: a 250 after QoS; certificate_expiring: fewer days left than cert_warn_days), else 0",
+            None,
+            MetricType::Gauge,
+        )?;
+        for m in snapshot.monitors.iter().filter(|m| m.enabled) {
+            let Some(report) = &m.last else { continue };
+            for kind in WarningKind::ALL {
+                let found = report.warnings.iter().any(|w| w.kind == kind);
+                let labels = vec![
+                    ("monitor", m.name.clone()),
+                    ("kind", kind.as_str().to_owned()),
+                ];
+                ConstGauge::new(i64::from(found)).encode(warnings.encode_family(&labels)?)?;
+            }
+        }
+
         per_monitor(
             &mut encoder,
             "latency",

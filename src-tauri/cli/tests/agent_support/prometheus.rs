@@ -5,6 +5,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::fs::File;
 use std::net::{SocketAddr, TcpListener};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 
 use serde_json::Value;
@@ -27,12 +28,21 @@ impl Prometheus {
     /// Starts `prometheus` scraping `target` every second (job `ehlowatch`); returns once it is
     /// ready to answer queries.
     pub async fn start(target: SocketAddr) -> Self {
+        Self::start_with_rules(target, None).await
+    }
+
+    /// Like [`Prometheus::start`], evaluating the rule file `rules` (if any) every second.
+    pub async fn start_with_rules(target: SocketAddr, rules: Option<&Path>) -> Self {
         let dir = tempfile::tempdir().expect("a temporary directory");
         let config = dir.path().join("prometheus.yml");
+        let rule_files = rules.map_or_else(String::new, |path| {
+            format!("rule_files:\n  - '{}'\n", path.display())
+        });
         std::fs::write(
             &config,
             format!(
                 "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+                 {rule_files}\
                  scrape_configs:\n  - job_name: ehlowatch\n    static_configs:\n      \
                  - targets: ['{target}']\n"
             ),
@@ -94,6 +104,45 @@ impl Prometheus {
             .cloned()
             .unwrap_or_default();
         result.iter().map(series).collect()
+    }
+
+    /// The alerting rule `name` as `/api/v1/rules` shows it: when its group last ran (Unix
+    /// seconds) and the `monitor` label of each of its active (pending or firing) alerts.
+    pub async fn alert_rule(&self, name: &str) -> Result<(f64, Vec<String>), String> {
+        let answer = http::get(self.addr, "/api/v1/rules?type=alert", &[]).await?;
+        if answer.status != 200 {
+            return Err(format!("{answer:?}"));
+        }
+        let json = answer.json();
+        let groups = json["data"]["groups"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        let rule = groups
+            .iter()
+            .flat_map(|g| g["rules"].as_array().cloned().unwrap_or_default())
+            .find(|r| r["name"] == name)
+            .ok_or_else(|| format!("no rule {name} in {json}"))?;
+        let last = rule["lastEvaluation"]
+            .as_str()
+            .and_then(|t| chrono::DateTime::parse_from_rfc3339(t).ok())
+            .ok_or_else(|| format!("no lastEvaluation in {rule}"))?;
+        #[allow(clippy::cast_precision_loss)]
+        let last = last.timestamp_micros() as f64 / 1e6;
+        let mut monitors: Vec<String> = rule["alerts"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
+            .iter()
+            .map(|a| {
+                a["labels"]["monitor"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .to_owned()
+            })
+            .collect();
+        monitors.sort();
+        Ok((last, monitors))
     }
 }
 

@@ -88,6 +88,7 @@ impl Prober {
                 let info = EhloInfo::parse(&heard.reply);
                 let summary = heard.reply.summary();
                 let answer = Answer {
+                    host: &spec.host,
                     code: heard.reply.code,
                     summary: &summary,
                     latency: heard.at - session.rec.t0(),
@@ -152,6 +153,7 @@ fn report(
         tls: session.tls_facts,
         reason: judgement.reason.clone(),
         failure: judgement.failure.clone(),
+        warnings: judgement.warnings.clone(),
         transcript: session.rec.into_transcript(),
     }
 }

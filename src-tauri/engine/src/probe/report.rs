@@ -14,7 +14,7 @@ use super::spec::TlsMode;
 use crate::failure::Failure;
 use crate::smtp::{EhloInfo, Reply};
 use crate::tls::TlsFacts;
-use crate::verdict::Verdict;
+use crate::verdict::{Verdict, Warning};
 
 /// Time spent in each phase; the phases after `dns` add up to the latency.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -142,6 +142,8 @@ pub struct ProbeReport {
     pub reason: Option<String>,
     /// The failure, for a Failed verdict.
     pub failure: Option<Failure>,
+    /// Why a Warning verdict is one, each with its kind; empty for Success and Failed.
+    pub warnings: Vec<Warning>,
     /// The session as it went, capped in length.
     pub transcript: Vec<TranscriptLine>,
 }

@@ -26,6 +26,7 @@ use super::spec::{ProbeSpec, TlsMode};
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::{EhloInfo, Reply, ReplyCode, SmtpConn};
 use crate::tls::{tls_facts, TlsClient, TlsFacts};
+use crate::verdict::refusal::reclassify;
 use crate::verdict::show;
 
 /// How long we wait for the 221 to QUIT at most (and never past the deadline).
@@ -114,10 +115,16 @@ impl<'a> Session<'a> {
         let summary = greeting.summary();
         self.greeting = Some(greeting);
         if greeting_code != ReplyCode::SERVICE_READY {
-            return Err(Failure::new(
+            let rejection = Failure::new(
                 Phase::Greeting,
                 FailureKind::GreetingRejected,
                 format!("greeting was {summary} (expected 220)"),
+            );
+            return Err(reclassify(
+                rejection,
+                &self.spec.host,
+                greeting_code,
+                &summary,
             ));
         }
 
@@ -288,11 +295,13 @@ impl<'a> Session<'a> {
         self.rec.phase = Phase::Starttls;
         let first = self.ehlo().await?;
         if first.code != ReplyCode::OK {
-            return Err(Failure::new(
+            let summary = first.summary();
+            let rejection = Failure::new(
                 Phase::Starttls,
                 FailureKind::EhloRejected,
-                format!("EHLO answered {} (expected 250)", first.summary()),
-            ));
+                format!("EHLO answered {summary} (expected 250)"),
+            );
+            return Err(reclassify(rejection, &self.spec.host, first.code, &summary));
         }
         if !EhloInfo::parse(&first).has("STARTTLS") {
             return Err(Failure::new(

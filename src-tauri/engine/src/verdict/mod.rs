@@ -1,8 +1,11 @@
 //! What a probe comes to (DESIGN.md §1): the three verdicts with their event ids — Success 5510,
 //! QoS Warning 5511, Failed 5509 — and the thresholds a reply is judged against. The rule that
-//! judges is in the `rule` module, re-exported here.
+//! judges is in the `rule` module, re-exported here; why a Warning is one in `warning`; whether a
+//! rejection refuses this client in `refusal`.
 
+pub(crate) mod refusal;
 mod rule;
+mod warning;
 
 use std::time::Duration;
 
@@ -10,6 +13,7 @@ use serde::{Deserialize, Serialize};
 
 pub use rule::show;
 pub(crate) use rule::{judge, Answer, Judgement};
+pub use warning::{Warning, WarningKind};
 
 /// The three outcomes of a probe, worst last.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]

@@ -5,13 +5,16 @@
 
 use std::time::Duration;
 
-use super::{Thresholds, Verdict};
+use super::refusal::reclassify;
+use super::{Thresholds, Verdict, Warning, WarningKind};
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::{EhloInfo, ReplyCode};
 
 /// What the session produced when it got as far as a judged EHLO reply.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Answer<'a> {
+    /// The host as given, for messages.
+    pub host: &'a str,
     /// The judged EHLO reply's code.
     pub code: ReplyCode,
     /// The reply as one line, for messages.
@@ -36,6 +39,8 @@ pub(crate) struct Judgement {
     pub reason: Option<String>,
     /// The failure, for Failed.
     pub failure: Option<Failure>,
+    /// Why it is a Warning, each with its kind (empty unless Warning).
+    pub warnings: Vec<Warning>,
 }
 
 impl Judgement {
@@ -45,6 +50,7 @@ impl Judgement {
             verdict: Verdict::Failed,
             reason: Some(failure.message.clone()),
             failure: Some(failure),
+            warnings: Vec::new(),
         }
     }
 
@@ -68,11 +74,17 @@ impl Judgement {
 pub(crate) fn judge(answer: &Answer<'_>, thresholds: &Thresholds) -> Judgement {
     let fail = |phase, kind, message: String| Judgement::failed(Failure::new(phase, kind, message));
     if answer.code != ReplyCode::OK {
-        return fail(
+        let rejection = Failure::new(
             Phase::Ehlo,
             FailureKind::EhloRejected,
             format!("EHLO answered {} (expected 250)", answer.summary),
         );
+        return Judgement::failed(reclassify(
+            rejection,
+            answer.host,
+            answer.code,
+            answer.summary,
+        ));
     }
     let limit = thresholds.qos * 2;
     if answer.latency > limit {
@@ -112,29 +124,38 @@ pub(crate) fn judge(answer: &Answer<'_>, thresholds: &Thresholds) -> Judgement {
     }
     let mut warnings = Vec::new();
     if answer.latency > thresholds.qos {
-        warnings.push(format!(
-            "250 in {} exceeds QoS {}",
-            show(answer.latency),
-            show(thresholds.qos)
+        warnings.push(Warning::new(
+            WarningKind::Slow,
+            format!(
+                "250 in {} exceeds QoS {}",
+                show(answer.latency),
+                show(thresholds.qos)
+            ),
         ));
     }
     if let Some(days) = answer
         .cert_days_left
         .filter(|d| *d < thresholds.cert_warn_days)
     {
-        warnings.push(cert_days_message(days, thresholds.cert_warn_days));
+        warnings.push(Warning::new(
+            WarningKind::CertificateExpiring,
+            cert_days_message(days, thresholds.cert_warn_days),
+        ));
     }
     if warnings.is_empty() {
         Judgement {
             verdict: Verdict::Success,
             reason: None,
             failure: None,
+            warnings,
         }
     } else {
+        let messages: Vec<&str> = warnings.iter().map(|w| w.message.as_str()).collect();
         Judgement {
             verdict: Verdict::Warning,
-            reason: Some(warnings.join("; ")),
+            reason: Some(messages.join("; ")),
             failure: None,
+            warnings,
         }
     }
 }
@@ -188,6 +209,7 @@ mod tests {
             }],
         };
         let answer = Answer {
+            host: "mx.example",
             code: ReplyCode::new(code).unwrap(),
             summary: "reply",
             latency,
@@ -253,13 +275,71 @@ mod tests {
     }
 
     #[test]
-    fn slow_and_expiring_gives_both_reasons() {
+    fn slow_and_expiring_gives_both_reasons_each_with_its_kind() {
         let got = judge_with(250, Duration::from_millis(1500), Some(10), &thresholds());
         assert_eq!(got.verdict, Verdict::Warning);
         assert_eq!(
             got.reason.as_deref(),
             Some("250 in 1.500 s exceeds QoS 1.000 s; certificate expires in 10 days (threshold 14 days)")
         );
+        assert_eq!(
+            got.warnings,
+            [
+                Warning::new(WarningKind::Slow, "250 in 1.500 s exceeds QoS 1.000 s"),
+                Warning::new(
+                    WarningKind::CertificateExpiring,
+                    "certificate expires in 10 days (threshold 14 days)"
+                ),
+            ]
+        );
+    }
+
+    #[test]
+    fn each_warning_alone_has_its_own_kind_and_only_warnings_have_any() {
+        let t = thresholds();
+        let kinds = |j: &Judgement| j.warnings.iter().map(|w| w.kind).collect::<Vec<_>>();
+        let slow = judge_with(250, Duration::from_millis(1500), Some(100), &t);
+        assert_eq!(kinds(&slow), [WarningKind::Slow]);
+        let expiring = judge_with(250, Duration::from_millis(5), Some(10), &t);
+        assert_eq!(kinds(&expiring), [WarningKind::CertificateExpiring]);
+        for quiet in [
+            judge_with(250, Duration::from_millis(5), Some(100), &t),
+            judge_with(250, Duration::from_millis(2500), Some(10), &t),
+            judge_with(554, Duration::from_millis(1500), Some(10), &t),
+            judge_with(250, Duration::from_millis(1500), Some(1), &t),
+        ] {
+            assert!(quiet.warnings.is_empty(), "{quiet:?}");
+        }
+    }
+
+    #[test]
+    fn an_ehlo_reply_refusing_this_client_is_a_client_refusal() {
+        let ehlo = EhloInfo {
+            domain: String::new(),
+            extensions: vec![],
+        };
+        let summary = "550 5.7.606 Access denied, banned sending IP [192.0.2.1]";
+        let answer = Answer {
+            host: "mx.example",
+            code: ReplyCode::new(550).unwrap(),
+            summary,
+            latency: Duration::from_millis(5),
+            ehlo: &ehlo,
+            cert_days_left: None,
+            upgraded: false,
+        };
+        let got = judge(&answer, &thresholds());
+        assert_eq!(got.verdict, Verdict::Failed);
+        let failure = got.failure.unwrap();
+        assert_eq!(
+            (failure.phase, failure.kind),
+            (Phase::Ehlo, FailureKind::ClientRefused)
+        );
+        assert_eq!(
+            failure.message,
+            format!("mx.example refuses this client: \"{summary}\"")
+        );
+        assert_eq!(got.reason, Some(failure.message));
     }
 
     #[test]
@@ -287,6 +367,7 @@ mod tests {
             extensions: vec![],
         };
         let mut answer = Answer {
+            host: "mx.example",
             code: ReplyCode::OK,
             summary: "250 mx",
             latency: Duration::ZERO,

@@ -69,6 +69,7 @@ fn report(verdict: Verdict, at: DateTime<Utc>, latency_ms: Option<u64>) -> Probe
             Verdict::Failed => failure.as_ref().map(|f| f.message.clone()),
         },
         failure,
+        warnings: Vec::new(),
         transcript: vec![
             TranscriptLine {
                 at: us(2_345),
