@@ -39,6 +39,7 @@ fn assert_timeout(report: &ProbeReport, phase: Phase, what: &str) {
         failure.message
     );
     assert_eq!(failure.message, format!("{what} within 2×QoS (2.000 s)"));
+    assert_eq!(report.reason.as_deref(), Some(failure.message.as_str()));
     assert_eq!(report.latency, None);
 }
 
@@ -46,7 +47,13 @@ fn assert_timeout(report: &ProbeReport, phase: Phase, what: &str) {
 async fn dripping_server_fails_at_two_qos_not_when_it_finishes() {
     let drip = scenarios::by_name("drip-past-deadline").unwrap().script;
     let (report, took) = timed_probe(drip, 1000).await;
-    assert_timeout(&report, Phase::Ehlo, "no final 250 to EHLO");
+    // The lines that came are kept and quoted.
+    assert_timeout(
+        &report,
+        Phase::Ehlo,
+        "EHLO reply started (250-fake.test Hello …) but did not finish",
+    );
+    assert!(!report.ehlo.as_ref().unwrap().reply.complete);
     // The reply would take ~9 s; the probe ends at the deadline plus the few milliseconds of
     // a QUIT that has no time left.
     assert!(took >= MS(2000) && took <= MS(2015), "took {took:?}");
