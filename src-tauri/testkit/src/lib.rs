@@ -1,9 +1,12 @@
 //! Test servers for EHLO Watch's own tests and benchmarks: scripted fake SMTP servers on a
 //! loopback port (for behaviour no real server shows on demand) and a throw-away PKI for TLS.
-//! Real-server harnesses (a private Postfix, Unix only: Postfix is a Unix daemon) live here too.
+//! Real-server harnesses live here too, Unix only: a private Postfix (a Unix daemon) and
+//! Debian's aiosmtpd.
 
 #![forbid(unsafe_code)]
 
+#[cfg(unix)]
+pub mod aiosmtpd;
 pub mod pki;
 #[cfg(unix)]
 pub mod postfix;
@@ -11,6 +14,8 @@ pub mod scenarios;
 pub mod script;
 pub mod server;
 
+#[cfg(unix)]
+pub use aiosmtpd::Aiosmtpd;
 pub use pki::{ServerCert, TestPki, Validity};
 #[cfg(unix)]
 pub use postfix::PrivatePostfix;

@@ -3,6 +3,8 @@
 //! dir, listening on two free loopback ports — plain SMTP offering STARTTLS, and SMTPS in
 //! wrapper mode — with a certificate from a [`TestPki`]. It never touches the system instance
 //! or port 25, delivers nothing (`default_transport = error`), and is stopped on drop.
+//! [`PrivatePostfix::start_postscreen`] puts Postfix's postscreen in front of the plain port,
+//! with its pregreet test on for loopback clients too and no DNS blocklists.
 //!
 //! Needs root (Postfix's master starts as root) and the `postfix` package; `scripts/test`
 //! installs it. Postfix logs only to syslog or a tty, so commands run under `script -qec` and
@@ -30,12 +32,39 @@ pub struct PrivatePostfix {
     dir: tempfile::TempDir,
     smtp_port: u16,
     smtps_port: u16,
+    front: Front,
+}
+
+/// What answers on the plain port.
+#[derive(Debug, Clone, Copy)]
+enum Front {
+    /// `smtpd` itself.
+    Smtpd,
+    /// postscreen, which sends the first line of its banner (`220-…`), waits `greet_wait`
+    /// for a client that speaks too early, then hands the connection to `smtpd` for the rest.
+    Postscreen { greet_wait: Duration },
 }
 
 impl PrivatePostfix {
+    /// The text of the first greeting line postscreen sends (`220-` and this).
+    pub const POSTSCREEN_BANNER: &'static str = "localhost ESMTP first line";
+
     /// Writes a config for two free loopback ports and starts the instance; returns once both
     /// ports accept connections. The error says what is missing or quotes Postfix's output.
     pub fn start(pki: &TestPki) -> Result<Self, String> {
+        Self::start_with(pki, Front::Smtpd)
+    }
+
+    /// Like [`start`](Self::start), with postscreen on the plain port: it sends
+    /// `220-`[`POSTSCREEN_BANNER`](Self::POSTSCREEN_BANNER), then waits `greet_wait` (whole
+    /// seconds, at least one) before the rest of the greeting, and logs a client that writes
+    /// in that wait as `PREGREET`. Every connection is tested, from 127.0.0.1 too, and none
+    /// is let through for having passed before.
+    pub fn start_postscreen(pki: &TestPki, greet_wait: Duration) -> Result<Self, String> {
+        Self::start_with(pki, Front::Postscreen { greet_wait })
+    }
+
+    fn start_with(pki: &TestPki, front: Front) -> Result<Self, String> {
         preflight()?;
         let dir = tempfile::Builder::new()
             .prefix("ehlowatch-postfix-")
@@ -49,6 +78,7 @@ impl PrivatePostfix {
             dir,
             smtp_port: plain,
             smtps_port: wrapped,
+            front,
         };
         postfix.write_files(pki)?;
         let output = postfix.postfix("start")?;
@@ -61,7 +91,7 @@ impl PrivatePostfix {
         Ok(postfix)
     }
 
-    /// The plain SMTP port; it offers STARTTLS.
+    /// The plain SMTP port; it offers STARTTLS (behind postscreen when started so).
     pub fn smtp_port(&self) -> u16 {
         self.smtp_port
     }
@@ -109,10 +139,18 @@ impl PrivatePostfix {
         write(&conf.join("chain.pem"), &cert.chain_pem, 0o644)?;
         write(&conf.join("key.pem"), &cert.key_pem, 0o600)?;
         fs::copy(pki.ca_file(), self.ca_file()).map_err(|e| format!("cannot copy the CA: {e}"))?;
-        write(&conf.join("main.cf"), &main_cf(root, &conf), 0o644)?;
+        let mut main = main_cf(root, &conf);
+        let plain = match self.front {
+            Front::Smtpd => format!("127.0.0.1:{} inet n - n - - smtpd", self.smtp_port),
+            Front::Postscreen { greet_wait } => {
+                main.push_str(&postscreen_main_cf(greet_wait));
+                postscreen_master_cf(self.smtp_port)
+            }
+        };
+        write(&conf.join("main.cf"), &main, 0o644)?;
         write(
             &conf.join("master.cf"),
-            &master_cf(self.smtp_port, self.smtps_port),
+            &master_cf(&plain, self.smtps_port),
             0o644,
         )
     }
@@ -259,11 +297,12 @@ smtpd_tls_loglevel = 1
     )
 }
 
-/// The two listeners plus the standard services, none chrooted (the queue is private).
-fn master_cf(plain: u16, wrapped: u16) -> String {
+/// The plain port's service lines, the SMTPS listener and the standard services, none
+/// chrooted (the queue is private).
+fn master_cf(plain: &str, wrapped: u16) -> String {
     format!(
         "\
-127.0.0.1:{plain} inet n - n - - smtpd
+{plain}
 127.0.0.1:{wrapped} inet n - n - - smtpd
   -o smtpd_tls_wrappermode=yes
   -o smtpd_tls_security_level=encrypt
@@ -286,5 +325,34 @@ anvil     unix  - - n -     1 anvil
 scache    unix  - - n -     1 scache
 postlog   unix-dgram n - n - 1 postlogd
 "
+    )
+}
+
+/// postscreen's settings: the pregreet test for every client (the default access list,
+/// `permit_mynetworks`, would let 127.0.0.1 skip it), no DNS blocklist lookups, and no cache
+/// (an empty `postscreen_cache_map`), so a client that passed is tested again next time.
+fn postscreen_main_cf(greet_wait: Duration) -> String {
+    let wait = (greet_wait.as_secs() + u64::from(greet_wait.subsec_nanos() > 0)).max(1);
+    let banner = PrivatePostfix::POSTSCREEN_BANNER;
+    format!(
+        "\
+postscreen_access_list =
+postscreen_greet_banner = {banner}
+postscreen_greet_wait = {wait}s
+postscreen_greet_action = enforce
+postscreen_dnsbl_sites =
+postscreen_cache_map =
+"
+    )
+}
+
+/// postscreen on the plain port, and the services it hands connections to.
+fn postscreen_master_cf(plain: u16) -> String {
+    format!(
+        "\
+127.0.0.1:{plain} inet n - n - 1 postscreen
+smtpd     pass  - - n -     - smtpd
+dnsblog   unix  - - n -     0 dnsblog
+tlsproxy  unix  - - n -     0 tlsproxy"
     )
 }
