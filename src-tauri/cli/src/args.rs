@@ -51,7 +51,7 @@ pub struct CheckArgs {
     #[arg(long, default_value = "none", value_parser = clap::builder::ValueParser::new(TlsMode::from_str))]
     pub tls: TlsMode,
     /// The name to send with EHLO [default: this machine's FQDN, else our address literal].
-    #[arg(long, value_parser = parse_ehlo_name)]
+    #[arg(long, value_parser = check_ehlo_name)]
     pub ehlo_name: Option<String>,
     /// Connect over IPv4 only.
     #[arg(short = '4', conflicts_with = "ipv6")]
@@ -130,10 +130,6 @@ fn int(setting: &'static Int) -> impl Fn(&str) -> Result<i64, String> + Clone + 
 
 fn parse_host(value: &str) -> Result<String, String> {
     check_host(value).map(|()| value.to_owned())
-}
-
-fn parse_ehlo_name(value: &str) -> Result<String, String> {
-    check_ehlo_name(value).map(|()| value.to_owned())
 }
 
 fn parse_ca_file(value: &str) -> Result<PathBuf, String> {

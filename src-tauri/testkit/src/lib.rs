@@ -1,9 +1,11 @@
 //! Test servers for EHLO Watch's own tests and benchmarks: scripted fake SMTP servers on a
 //! loopback port (for behaviour no real server shows on demand) and a throw-away PKI for TLS.
-//! Real-server harnesses (a private Postfix, Unix only: Postfix is a Unix daemon) live here too.
+//! Real-server harnesses (a private Postfix, Unix only: Postfix is a Unix daemon) live here too,
+//! and tables of cases that every front door (engine, command line, files) must judge alike.
 
 #![forbid(unsafe_code)]
 
+pub mod ehlo_names;
 pub mod pki;
 #[cfg(unix)]
 pub mod postfix;
@@ -11,6 +13,7 @@ pub mod scenarios;
 pub mod script;
 pub mod server;
 
+pub use ehlo_names::{ehlo_name_cases, EhloNameCase};
 pub use pki::{ServerCert, TestPki, Validity};
 #[cfg(unix)]
 pub use postfix::PrivatePostfix;
