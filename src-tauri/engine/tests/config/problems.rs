@@ -239,6 +239,29 @@ fn syntax_errors_are_one_problem_with_line_and_column() {
     );
 }
 
+#[test]
+fn a_forced_family_an_ip_literal_host_lacks_is_a_problem_at_family() {
+    let table: Vec<(String, Vec<&str>)> = vec![
+        (
+            "[[monitor]]\nname = \"a\"\nhost = \"::1\"\nfamily = \"ipv4\"\n".into(),
+            vec!["monitor[0].family: the host \"::1\" is an IPv6 address; IPv4 only cannot reach it"],
+        ),
+        (
+            "[[monitor]]\nname = \"a\"\nhost = \"[2001:db8::1]\"\nfamily = \"ipv4\"\n".into(),
+            vec!["monitor[0].family: the host \"[2001:db8::1]\" is an IPv6 address; IPv4 only cannot reach it"],
+        ),
+        (
+            "[[monitor]]\nname = \"a\"\nhost = \"127.0.0.1\"\nfamily = \"ipv6\"\n".into(),
+            vec!["monitor[0].family: the host \"127.0.0.1\" is an IPv4 address; IPv6 only cannot reach it"],
+        ),
+    ];
+    for (text, want) in table {
+        assert_eq!(toml_problems(&text), want, "for:\n{text}");
+    }
+    let fits = "[[monitor]]\nname = \"a\"\nhost = \"[::1]\"\nfamily = \"ipv6\"\n";
+    assert!(Config::from_toml_str(fits).is_ok());
+}
+
 /// A JSON string is a TOML basic string too (the same escapes), so any name can be written.
 fn string(value: &str) -> String {
     serde_json::to_string(value).expect("a string encodes")
