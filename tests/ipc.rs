@@ -339,6 +339,39 @@ fn test_now_probes_an_unsaved_monitor_and_validates_it_first() {
 }
 
 #[test]
+fn the_ehlo_name_in_the_settings_is_kept_as_typed_and_sent_as_its_a_label() {
+    let server = fake_server();
+    let shell = Shell::start();
+    let mut settings = shell.ok("get_settings", json!({}));
+    settings["defaults"] = json!({ "ehlo_name": "my_probe.example" });
+    let err = shell.err("save_settings", json!({ "settings": settings }));
+    assert_eq!(paths(&err), ["defaults.ehlo_name"]);
+    assert!(err.to_string().contains("my_probe.example"), "{err}");
+
+    settings["defaults"] = json!({ "ehlo_name": "bücher.example" });
+    let stored = shell.ok("save_settings", json!({ "settings": settings }));
+    assert_eq!(stored["defaults"]["ehlo_name"], "bücher.example");
+    let report = shell.ok(
+        "test_monitor",
+        json!({ "monitor": monitor("t", server.port()), "originalId": null }),
+    );
+    assert_eq!(report["status"], "success", "{report}");
+    assert_eq!(report["ehlo_name"], "xn--bcher-kva.example");
+    assert_eq!(
+        server.received().first().map(String::as_str),
+        Some("EHLO xn--bcher-kva.example")
+    );
+
+    let mut own = monitor("t", server.port());
+    own["ehlo_name"] = json!("LOCALHOST.");
+    let err = shell.err(
+        "test_monitor",
+        json!({ "monitor": own, "originalId": null }),
+    );
+    assert_eq!(paths(&err), ["monitor[0].ehlo_name"]);
+}
+
+#[test]
 fn check_now_snooze_and_pause_reach_the_engine() {
     let server = fake_server();
     let mut shell = Shell::start();

@@ -10,7 +10,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use ehlowatch_engine::settings::{self, Int, CERT_CRIT_DAYS, CERT_WARN_DAYS, PORT, QOS_MS};
 use ehlowatch_engine::TlsSetupError;
-use ehlowatch_engine::{check_ehlo_keyword, check_host};
+use ehlowatch_engine::{check_ehlo_keyword, check_family, check_host};
 use ehlowatch_engine::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode, TlsTrust};
 
 /// EHLO Watch: is this mail server answering EHLO, and how fast?
@@ -51,7 +51,7 @@ pub struct CheckArgs {
     #[arg(long, default_value = "none", value_parser = clap::builder::ValueParser::new(TlsMode::from_str))]
     pub tls: TlsMode,
     /// The name to send with EHLO [default: this machine's FQDN, else our address literal].
-    #[arg(long, value_parser = parse_ehlo_name)]
+    #[arg(long, value_parser = check_ehlo_name)]
     pub ehlo_name: Option<String>,
     /// Connect over IPv4 only.
     #[arg(short = '4', conflicts_with = "ipv6")]
@@ -84,17 +84,40 @@ pub struct CheckArgs {
 
 /// A problem found after parsing, naming the arguments involved.
 #[derive(Debug, thiserror::Error)]
-#[error("{0}")]
-pub struct ArgError(String);
+#[error("{message}")]
+pub struct ArgError {
+    /// The argument at fault, as typed (`--cert-crit-days`, `-4`).
+    pub argument: &'static str,
+    /// Its value, for an argument that takes one.
+    pub value: Option<String>,
+    /// What is wrong, naming the arguments involved.
+    pub message: String,
+}
 
 impl CheckArgs {
     /// The probe these arguments describe.
     pub fn spec(&self) -> Result<ProbeSpec, ArgError> {
         if !settings::cert_days_in_order(self.cert_warn_days, self.cert_crit_days) {
-            return Err(ArgError(format!(
-                "--cert-crit-days {} is above --cert-warn-days {}; the critical threshold must not exceed the warning one",
-                self.cert_crit_days, self.cert_warn_days
-            )));
+            return Err(ArgError {
+                argument: "--cert-crit-days",
+                value: Some(self.cert_crit_days.to_string()),
+                message: format!(
+                    "--cert-crit-days {} is above --cert-warn-days {}; the critical threshold must not exceed the warning one",
+                    self.cert_crit_days, self.cert_warn_days
+                ),
+            });
+        }
+        let (family, flag) = match (self.ipv4, self.ipv6) {
+            (true, _) => (AddressFamily::V4, "-4"),
+            (_, true) => (AddressFamily::V6, "-6"),
+            _ => (AddressFamily::Any, ""),
+        };
+        if let Err(why) = check_family(&self.host, family) {
+            return Err(ArgError {
+                argument: flag,
+                value: None,
+                message: format!("{flag}: {why}"),
+            });
         }
         let tls = self.tls;
         let port = self
@@ -103,11 +126,7 @@ impl CheckArgs {
             .unwrap_or(tls.default_port());
         let mut spec = ProbeSpec::new(&self.host, port);
         spec.tls = tls;
-        spec.family = match (self.ipv4, self.ipv6) {
-            (true, _) => AddressFamily::V4,
-            (_, true) => AddressFamily::V6,
-            _ => AddressFamily::Any,
-        };
+        spec.family = family;
         spec.ehlo_name.clone_from(&self.ehlo_name);
         spec.trust = TlsTrust {
             ca_file: self.ca_file.clone(),
@@ -130,10 +149,6 @@ fn int(setting: &'static Int) -> impl Fn(&str) -> Result<i64, String> + Clone + 
 
 fn parse_host(value: &str) -> Result<String, String> {
     check_host(value).map(|()| value.to_owned())
-}
-
-fn parse_ehlo_name(value: &str) -> Result<String, String> {
-    check_ehlo_name(value).map(|()| value.to_owned())
 }
 
 fn parse_ca_file(value: &str) -> Result<PathBuf, String> {

@@ -6,6 +6,7 @@
 mod agent;
 mod args;
 mod output;
+mod usage;
 
 use std::process::ExitCode;
 
@@ -13,19 +14,18 @@ use clap::Parser;
 use ehlowatch_engine::{Prober, Verdict};
 
 use crate::args::{CheckArgs, Cli, Command};
-
-/// Exit code for bad arguments and internal errors.
-const UNKNOWN: u8 = 3;
+use crate::usage::{wants_json, Unknown};
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
+    let command_line: Vec<_> = std::env::args_os().collect();
+    let cli = match Cli::try_parse_from(&command_line) {
         Ok(cli) => cli,
         Err(err) if !err.use_stderr() => {
             // --help and --version; a closed stdout (`| head`) is no reason to panic.
             let _ = err.print();
             return ExitCode::SUCCESS;
         }
-        Err(err) => return unknown(&err.render().to_string()),
+        Err(err) => return Unknown::from_clap(&err).exit(wants_json(&command_line)),
     };
     match cli.command {
         Command::Check(args) => check(&args),
@@ -43,27 +43,35 @@ fn run_agent(args: args::RunArgs) -> ExitCode {
         .build()
     {
         Ok(runtime) => runtime.block_on(agent::run(args)),
-        Err(err) => unknown(&format!("error: cannot start the async runtime: {err}")),
+        Err(err) => {
+            Unknown::internal(format!("error: cannot start the async runtime: {err}")).exit(false)
+        }
     }
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
     let spec = match args.spec() {
         Ok(spec) => spec,
-        Err(err) => return unknown(&format!("error: {err}")),
+        Err(err) => return Unknown::from_arg(&err).exit(args.json),
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
     {
         Ok(rt) => rt,
-        Err(err) => return unknown(&format!("error: cannot start the async runtime: {err}")),
+        Err(err) => {
+            return Unknown::internal(format!("error: cannot start the async runtime: {err}"))
+                .exit(args.json)
+        }
     };
     let report = runtime.block_on(Prober::new().probe(&spec));
     if args.json {
         match serde_json::to_string(&report) {
             Ok(json) => println!("{json}"),
-            Err(err) => return unknown(&format!("error: cannot encode the report: {err}")),
+            Err(err) => {
+                return Unknown::internal(format!("error: cannot encode the report: {err}"))
+                    .exit(true)
+            }
         }
     } else {
         println!("{}", output::status_line(&report));
@@ -76,21 +84,4 @@ fn check(args: &CheckArgs) -> ExitCode {
         Verdict::Warning => 1,
         Verdict::Failed => 2,
     })
-}
-
-/// Prints a bad-argument message (stderr, and a Nagios status line on stdout) and exits 3.
-fn unknown(message: &str) -> ExitCode {
-    let message = message.trim_end();
-    // The first paragraph, on one line: clap puts what is missing on the line after its colon.
-    let first: Vec<&str> = message
-        .lines()
-        .map(str::trim)
-        .take_while(|line| !line.is_empty())
-        .collect();
-    println!(
-        "SMTP UNKNOWN - {}",
-        first.join(" ").trim_start_matches("error: ")
-    );
-    eprintln!("{message}");
-    ExitCode::from(UNKNOWN)
 }

@@ -5,7 +5,7 @@
 use std::time::Duration;
 
 use assert_cmd::Command;
-use ehlowatch_testkit::{FakeSmtp, Script, TestPki, Validity};
+use ehlowatch_testkit::{ehlo_name_cases, FakeSmtp, Script, TestPki, Validity};
 use regex::Regex;
 use serde_json::Value;
 
@@ -535,6 +535,15 @@ fn bad_arguments_exit_3_naming_the_argument_and_value() {
             &["check", "127.0.0.1", "--ehlo-name", "localhost"],
             &["--ehlo-name", "'localhost'"],
         ),
+        (
+            &["check", "::1", "-4"],
+            &["-4", "\"::1\" is an IPv6 address", "IPv4 only"],
+        ),
+        (
+            &["check", "-6", "127.0.0.1"],
+            &["-6", "\"127.0.0.1\" is an IPv4 address", "IPv6 only"],
+        ),
+        (&["check", "127.0.0.1", "-4", "-6"], &["'-4'", "'-6'"]),
         (&["frobnicate"], &["'frobnicate'"]),
     ];
     for (args, needles) in cases {
@@ -558,6 +567,138 @@ fn bad_arguments_exit_3_naming_the_argument_and_value() {
             !run.stdout.trim_end().ends_with(':'),
             "{args:?}: the line is cut short: {run:?}"
         );
+    }
+}
+
+/// `(arguments, the argument the error names, the value it names)`: one of each way a
+/// `check` command line can be wrong, before clap knows `--json` was given and after.
+fn bad_invocations() -> Vec<(Vec<&'static str>, &'static str, Option<&'static str>)> {
+    vec![
+        (vec!["127.0.0.1", "--bogus"], "--bogus", None),
+        (
+            vec!["127.0.0.1", "--qos-ms", "abc"],
+            "--qos-ms",
+            Some("abc"),
+        ),
+        (
+            vec!["127.0.0.1", "--port", "70000"],
+            "--port",
+            Some("70000"),
+        ),
+        (vec!["127.0.0.1", "--tls", "ssl"], "--tls", Some("ssl")),
+        (vec![], "HOST", None),
+        (vec![""], "HOST", Some("")),
+        (vec!["::1", "-4"], "-4", None),
+        (vec!["-6", "127.0.0.1"], "-6", None),
+        (
+            vec!["127.0.0.1", "--ehlo-name", "my_probe.example"],
+            "--ehlo-name",
+            Some("my_probe.example"),
+        ),
+        (vec!["127.0.0.1", "-4", "-6"], "-4", None),
+        (
+            vec![
+                "127.0.0.1",
+                "--cert-crit-days",
+                "20",
+                "--cert-warn-days",
+                "10",
+            ],
+            "--cert-crit-days",
+            Some("20"),
+        ),
+    ]
+}
+
+#[test]
+fn with_json_every_bad_argument_is_one_unknown_object() {
+    for (args, argument, value) in bad_invocations() {
+        let mut with_json: Vec<String> = std::iter::once("check")
+            .chain(args.iter().copied())
+            .map(str::to_owned)
+            .collect();
+        let plain = with_json.clone();
+        // Last, so clap meets the bad argument before it: only a look at argv finds it.
+        with_json.push("--json".into());
+
+        let run = ehlowatch_blocking(&with_json);
+        assert_eq!(run.code, 3, "{with_json:?}: {run:?}");
+        assert!(!run.stderr.trim().is_empty(), "{with_json:?}: {run:?}");
+        let json = run.json();
+        let object = json.as_object().expect("an object");
+        assert_eq!(
+            object.len(),
+            3,
+            "{with_json:?}: only status, event_id, error: {json}"
+        );
+        assert_eq!(json["status"], "unknown", "{with_json:?}: {json}");
+        assert!(json["event_id"].is_null(), "{with_json:?}: {json}");
+        let error = &json["error"];
+        assert_eq!(error["argument"], argument, "{with_json:?}: {json}");
+        assert_eq!(
+            error["value"],
+            value.map_or(Value::Null, Value::from),
+            "{with_json:?}: {json}"
+        );
+        let message = error["message"].as_str().expect("a message");
+        assert!(
+            !message.is_empty() && !message.starts_with("error:") && !message.contains('\n'),
+            "{with_json:?}: {json}"
+        );
+
+        let run = ehlowatch_blocking(&plain);
+        assert_eq!(run.code, 3, "{plain:?}: {run:?}");
+        assert!(!run.stderr.trim().is_empty(), "{plain:?}: {run:?}");
+        assert_eq!(run.stdout.lines().count(), 1, "{plain:?}: {run:?}");
+        assert!(
+            run.stdout.starts_with(&format!("SMTP UNKNOWN - {message}")),
+            "{plain:?}: the same words as the JSON message: {run:?}"
+        );
+    }
+}
+
+#[test]
+fn json_after_another_subcommand_is_not_a_check() {
+    let run = ehlowatch_blocking(&["frobnicate".into(), "--json".into()]);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stdout.starts_with("SMTP UNKNOWN - "), "{run:?}");
+    // After `--`, `--json` is the host and `extra` one argument too many.
+    let args = ["check", "--", "--json", "extra"].map(str::to_owned);
+    let run = ehlowatch_blocking(&args);
+    assert_eq!(run.code, 3, "{run:?}");
+    assert!(run.stdout.starts_with("SMTP UNKNOWN - "), "{run:?}");
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn every_ehlo_name_case_is_judged_by_the_one_rule_on_the_command_line() {
+    for case in ehlo_name_cases() {
+        // `--ehlo-name=NAME`, so a name that starts with `-` is a value, not a flag.
+        let flag = format!("--ehlo-name={}", case.name);
+        match &case.verdict {
+            Ok(wire) => {
+                let server = FakeSmtp::start(Script::healthy()).await;
+                let run = check(&server, &[&flag, "--json"]).await;
+                assert_eq!(run.code, 0, "{flag:?}: {run:?}");
+                assert_eq!(run.json()["ehlo_name"], wire.as_str(), "{flag:?}");
+                assert_eq!(
+                    server.received().first(),
+                    Some(&format!("EHLO {wire}")),
+                    "{flag:?}: what the server read"
+                );
+            }
+            Err(message) => {
+                let run = ehlowatch(&["check", "127.0.0.1", &flag, "--json"]).await;
+                assert_eq!(run.code, 3, "{flag:?}: {run:?}");
+                assert!(
+                    run.stderr.contains("--ehlo-name") && run.stderr.contains(message.as_str()),
+                    "{flag:?}: stderr lacks --ehlo-name or {message:?}: {}",
+                    run.stderr
+                );
+                let json = run.json();
+                assert_eq!(json["error"]["argument"], "--ehlo-name", "{flag:?}");
+                assert_eq!(json["error"]["value"], case.name.as_str(), "{flag:?}");
+            }
+        }
     }
 }
 

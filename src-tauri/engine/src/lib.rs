@@ -47,8 +47,8 @@ pub use verdict::{show as show_duration, Thresholds, Verdict, Warning, WarningKi
 
 // Monitoring: the configuration, the running engine, what it publishes, and its history.
 pub use config::{
-    check_ehlo_keyword, check_host, tables_of, validate_monitor_alone, AlertsFile, Config,
-    ConfigError, ConfigFile, Defaults, DefaultsFile, History, HistoryFile, MonitorConfig,
+    check_ehlo_keyword, check_family, check_host, tables_of, validate_monitor_alone, AlertsFile,
+    Config, ConfigError, ConfigFile, Defaults, DefaultsFile, History, HistoryFile, MonitorConfig,
     MonitorFile, Problem,
 };
 pub use handle::{Command, EngineEvent, EngineHandle};

@@ -1,12 +1,14 @@
 //! Test servers for EHLO Watch's own tests and benchmarks: scripted fake SMTP servers on a
 //! loopback port (for behaviour no real server shows on demand) and a throw-away PKI for TLS.
 //! Real-server harnesses live here too, Unix only: a private Postfix (a Unix daemon) and
-//! Debian's aiosmtpd.
+//! Debian's aiosmtpd; and tables of cases that every front door (engine, command line, files)
+//! must judge alike.
 
 #![forbid(unsafe_code)]
 
 #[cfg(unix)]
 pub mod aiosmtpd;
+pub mod ehlo_names;
 pub mod pki;
 #[cfg(unix)]
 pub mod postfix;
@@ -16,6 +18,7 @@ pub mod server;
 
 #[cfg(unix)]
 pub use aiosmtpd::Aiosmtpd;
+pub use ehlo_names::{ehlo_name_cases, EhloNameCase};
 pub use pki::{ServerCert, TestPki, Validity};
 #[cfg(unix)]
 pub use postfix::PrivatePostfix;

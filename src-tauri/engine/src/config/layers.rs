@@ -65,9 +65,7 @@ impl Settings {
         let qos = c.int(&at(QOS_MS.key), layer.qos_ms, &QOS_MS);
         let interval = c.int(&at(INTERVAL_S.key), layer.interval_s, &INTERVAL_S);
         let retry = c.int(&at(RETRY_S.key), layer.retry_s, &RETRY_S);
-        let ehlo = c.rule(&at("ehlo_name"), layer.ehlo_name, |n| {
-            check_ehlo_name(n).map(|()| n.clone())
-        });
+        let ehlo = c.rule(&at("ehlo_name"), layer.ehlo_name, |n| check_ehlo_name(n));
         let warn = c.int(
             &at(CERT_WARN_DAYS.key),
             layer.cert_warn_days,

@@ -23,7 +23,7 @@ use std::path::Path;
 
 pub use file::{AlertsFile, ConfigFile, DefaultsFile, HistoryFile, MonitorFile};
 pub use problem::{ConfigError, Problem};
-pub use rules::{check_ehlo_keyword, check_host};
+pub use rules::{check_ehlo_keyword, check_family, check_host};
 pub use schema::tables_of;
 pub use typed::{Config, Defaults, History, MonitorConfig};
 

@@ -44,6 +44,12 @@ pub(crate) fn check(
         other => other,
     };
     let family = c.rule(&at("family"), m.family.as_ref(), |v| rules::family(v));
+    let family = match (&host, family) {
+        (Some(host), Got::Set(family)) => c.rule(&at("family"), m.family.as_ref(), |_| {
+            rules::check_family(host, family).map(|()| family)
+        }),
+        (_, other) => other,
+    };
     let enabled = c.got(&at("enabled"), m.enabled.as_ref());
     let alerts = alerts.apply(c, &at("alerts").path(), m.alerts.as_ref());
 

@@ -1,11 +1,13 @@
 //! The rules for single values beyond the registry's ranges — names, hosts, EHLO keywords,
-//! address families, CA files — each returning the message a person sees when the value breaks
-//! it. The message names the value; the caller adds the path. The command line applies the same
-//! rules to its arguments.
+//! address families (and a forced one against an IP-literal host), CA files — each returning
+//! the message a person sees when the value breaks it. The message names the value; the caller
+//! adds the path. The command line applies the same rules to its arguments.
 
+use std::net::IpAddr;
 use std::path::{Path, PathBuf};
 
 use crate::io_words::io_words;
+use crate::probe::resolve::unbracket;
 use crate::probe::AddressFamily;
 use crate::settings;
 use crate::tls::{read_ca_file, TlsSetupError};
@@ -42,6 +44,24 @@ pub fn check_host(value: &str) -> Result<(), String> {
         ));
     }
     Ok(())
+}
+
+/// A host and a forced address family that can meet: an IP literal of the other family cannot
+/// be reached (`-4` with `::1`), which is a mistake in the settings, not a failure of the server.
+/// Names pass: what they resolve to is the probe's to find out.
+pub fn check_family(host: &str, family: AddressFamily) -> Result<(), String> {
+    let Ok(ip) = unbracket(host).parse::<IpAddr>() else {
+        return Ok(());
+    };
+    let (is, only) = match (ip, family) {
+        (IpAddr::V6(_), AddressFamily::V4) => ("IPv6", "IPv4"),
+        (IpAddr::V4(_), AddressFamily::V6) => ("IPv4", "IPv6"),
+        _ => return Ok(()),
+    };
+    Err(format!(
+        "the host {} is an {is} address; {only} only cannot reach it",
+        quote(host)
+    ))
 }
 
 /// An EHLO keyword (RFC 5321 §4.1.1.1 `ehlo-keyword`: a letter or digit, then letters, digits
@@ -122,6 +142,13 @@ mod tests {
             Err("\"mx 1\" contains ' '; a host name or address has no spaces".into())
         );
         assert!(check_host("[::1]").is_ok());
+        assert_eq!(
+            check_family("[::1]", AddressFamily::V4),
+            Err("the host \"[::1]\" is an IPv6 address; IPv4 only cannot reach it".into())
+        );
+        assert!(check_family("::1", AddressFamily::V6).is_ok());
+        assert!(check_family("127.0.0.1", AddressFamily::Any).is_ok());
+        assert!(check_family("mx.example", AddressFamily::V6).is_ok());
         assert!(label("  ").is_err());
         assert!(check_ehlo_keyword("8BITMIME").is_ok());
         assert!(check_ehlo_keyword("X-EXPS").is_ok());

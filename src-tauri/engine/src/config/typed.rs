@@ -30,7 +30,8 @@ pub struct Defaults {
     pub interval: Duration,
     /// Time before the confirmation re-probe after a failed probe.
     pub retry: Duration,
-    /// The EHLO name; `None` for the automatic one (DESIGN.md §1).
+    /// The EHLO name as it goes on the wire (an IDN as its A-labels); `None` for the automatic
+    /// one (DESIGN.md §1).
     pub ehlo_name: Option<String>,
     /// Fewer days left on the certificate than this is a warning.
     pub cert_warn_days: i64,

@@ -18,8 +18,9 @@ use std::time::Duration;
 use chrono::Utc;
 use tokio::time::{timeout, timeout_at, Instant};
 
+pub use ehlo_name::check_ehlo_name;
 pub use report::{Direction, EhloReply, Phases, ProbeReport, TranscriptLine};
-pub use spec::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode};
+pub use spec::{AddressFamily, ProbeSpec, TlsMode};
 
 use self::resolve::resolve;
 use self::session::Session;

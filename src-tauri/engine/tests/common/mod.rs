@@ -54,12 +54,16 @@ pub fn failure_names(report: &ProbeReport) -> Option<(String, String)> {
 }
 
 /// The EHLO name a probe from this machine over `local` must send (DESIGN.md §1): the host name
-/// when it is a dotted FQDN, else the address literal.
+/// (on Windows joined with the primary DNS suffix, as `reg` reports it) when it is a dotted
+/// FQDN, else the address literal.
 pub fn expected_ehlo_name(local: IpAddr) -> String {
-    let host = gethostname::gethostname()
+    let mut host = gethostname::gethostname()
         .to_string_lossy()
         .trim_end_matches('.')
         .to_owned();
+    if let Some(suffix) = primary_dns_suffix().filter(|_| !host.contains('.')) {
+        host = format!("{host}.{suffix}");
+    }
     let fqdn = host.contains('.')
         && !host.to_ascii_lowercase().starts_with("localhost")
         && host
@@ -73,6 +77,31 @@ pub fn expected_ehlo_name(local: IpAddr) -> String {
             IpAddr::V6(v6) => format!("[IPv6:{v6}]"),
         }
     }
+}
+
+/// Windows' primary DNS suffix, from `reg query` (a line `    Domain    REG_SZ    corp.example`).
+#[cfg(windows)]
+fn primary_dns_suffix() -> Option<String> {
+    let out = std::process::Command::new("reg")
+        .args([
+            "query",
+            r"HKLM\SYSTEM\CurrentControlSet\Services\Tcpip\Parameters",
+            "/v",
+            "Domain",
+        ])
+        .output()
+        .ok()?;
+    let text = String::from_utf8_lossy(&out.stdout);
+    let line = text
+        .lines()
+        .find(|l| l.trim_start().starts_with("Domain"))?;
+    let value = line.split("REG_SZ").nth(1)?.trim().trim_matches('.');
+    (!value.is_empty()).then(|| value.to_owned())
+}
+
+#[cfg(not(windows))]
+fn primary_dns_suffix() -> Option<String> {
+    None
 }
 
 /// The sum of the timed phases (everything but DNS).

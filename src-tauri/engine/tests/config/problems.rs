@@ -1,6 +1,7 @@
 //! Invalid configurations and the exact messages people see for them.
 
 use ehlowatch_engine::{Config, ConfigError};
+use ehlowatch_testkit::ehlo_name_cases;
 
 /// Every problem of a TOML text, as printed (`path: message`).
 pub fn toml_problems(text: &str) -> Vec<String> {
@@ -236,4 +237,84 @@ fn syntax_errors_are_one_problem_with_line_and_column() {
         shown(&json),
         ["JSON syntax error at line 3, column 3: expected value"]
     );
+}
+
+#[test]
+fn a_forced_family_an_ip_literal_host_lacks_is_a_problem_at_family() {
+    let table: Vec<(String, Vec<&str>)> = vec![
+        (
+            "[[monitor]]\nname = \"a\"\nhost = \"::1\"\nfamily = \"ipv4\"\n".into(),
+            vec!["monitor[0].family: the host \"::1\" is an IPv6 address; IPv4 only cannot reach it"],
+        ),
+        (
+            "[[monitor]]\nname = \"a\"\nhost = \"[2001:db8::1]\"\nfamily = \"ipv4\"\n".into(),
+            vec!["monitor[0].family: the host \"[2001:db8::1]\" is an IPv6 address; IPv4 only cannot reach it"],
+        ),
+        (
+            "[[monitor]]\nname = \"a\"\nhost = \"127.0.0.1\"\nfamily = \"ipv6\"\n".into(),
+            vec!["monitor[0].family: the host \"127.0.0.1\" is an IPv4 address; IPv6 only cannot reach it"],
+        ),
+    ];
+    for (text, want) in table {
+        assert_eq!(toml_problems(&text), want, "for:\n{text}");
+    }
+    let fits = "[[monitor]]\nname = \"a\"\nhost = \"[::1]\"\nfamily = \"ipv6\"\n";
+    assert!(Config::from_toml_str(fits).is_ok());
+}
+
+/// A JSON string is a TOML basic string too (the same escapes), so any name can be written.
+fn string(value: &str) -> String {
+    serde_json::to_string(value).expect("a string encodes")
+}
+
+#[test]
+fn every_ehlo_name_case_is_judged_by_the_one_rule_in_files() {
+    for case in ehlo_name_cases() {
+        let name = string(&case.name);
+        let places = [
+            (
+                "monitor[0].ehlo_name",
+                monitor(&format!("ehlo_name = {name}")),
+            ),
+            (
+                "defaults.ehlo_name",
+                format!("[defaults]\nehlo_name = {name}\n{}", monitor("")),
+            ),
+        ];
+        for (path, text) in places {
+            match (&case.verdict, Config::from_toml_str(&text)) {
+                (Ok(wire), Ok(config)) => {
+                    // The file keeps what was typed; what the engine runs is what goes on the wire.
+                    assert_eq!(
+                        config.monitors[0].spec.ehlo_name.as_deref(),
+                        Some(wire.as_str()),
+                        "{path} = {name}"
+                    );
+                }
+                (Err(message), Err(e)) => {
+                    assert_eq!(
+                        shown(&e),
+                        vec![format!("{path}: {message}")],
+                        "{path} = {name}"
+                    );
+                }
+                (want, got) => panic!("{path} = {name}: want {want:?}, got {got:?}"),
+            }
+        }
+        let json =
+            format!(r#"{{"monitor": [{{"name": "a", "host": "a.test", "ehlo_name": {name}}}]}}"#);
+        match (&case.verdict, Config::from_json_str(&json)) {
+            (Ok(wire), Ok(config)) => assert_eq!(
+                config.monitors[0].spec.ehlo_name.as_deref(),
+                Some(wire.as_str()),
+                "{json}"
+            ),
+            (Err(message), Err(e)) => assert_eq!(
+                shown(&e),
+                vec![format!("monitor[0].ehlo_name: {message}")],
+                "{json}"
+            ),
+            (want, got) => panic!("{json}: want {want:?}, got {got:?}"),
+        }
+    }
 }
