@@ -19,6 +19,14 @@ lines: Array<string>,
  */
 omitted_lines?: number, 
 /**
+ * Bytes of text of the lines that were checked but not kept.
+ */
+omitted_bytes?: number, 
+/**
+ * False for a partial reply: the lines that arrived before the deadline or the close.
+ */
+complete: boolean, 
+/**
  * The domain the server names itself on the first line (may be empty on a bare `250`).
  */
 domain: string, 

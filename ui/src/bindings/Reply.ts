@@ -16,4 +16,12 @@ lines: Array<string>,
 /**
  * Lines past [`MAX_KEPT_LINES`] that were checked but whose text was not kept.
  */
-omitted_lines?: number, };
+omitted_lines?: number, 
+/**
+ * Bytes of text of the lines that were checked but not kept.
+ */
+omitted_bytes?: number, 
+/**
+ * False for a partial reply: the lines that arrived before the deadline or the close.
+ */
+complete: boolean, };
