@@ -20,6 +20,10 @@ use tauri::webview::InvokeRequest;
 use tauri::{App, WebviewWindow, WebviewWindowBuilder};
 use tokio::sync::broadcast;
 
+/// The payloads stay bounded against servers that flood a reply (`ipc/bounds.rs`).
+#[path = "ipc/bounds.rs"]
+mod bounds;
+
 /// The window's origin: the app's own assets, which the capability applies to.
 const LOCAL_URL: &str = if cfg!(windows) {
     "http://tauri.localhost"

@@ -76,11 +76,11 @@ suite_counts() {
 }
 
 # The tests that do not run under Wine, by name: those ignored on Windows and the files that
-# are Unix-only. README's "Windows, under Wine" section must name each.
+# are Unix-only or Linux-only. README's "Windows, under Wine" section must name each.
 windows_exceptions() {
   grep -rh -A4 'cfg_attr(windows, ignore' src-tauri tests --include=*.rs |
     sed -n 's/^ *\(async \)\{0,1\}fn \([a-z0-9_]*\).*/\2/p'
-  grep -rl '^#!\[cfg(unix)\]' src-tauri/*/tests | sed 's|.*/||'
+  grep -rlE '^#!\[cfg\((unix|target_os = "linux")\)\]' src-tauri/*/tests | sed 's|.*/||'
 }
 
 windows_tests() { # the engine's and the CLI's suites under Wine, against a committed floor

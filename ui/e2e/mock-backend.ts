@@ -24,6 +24,7 @@ import type { Stats } from "../src/bindings/Stats";
 import type { Status } from "../src/bindings/Status";
 import type { Window } from "../src/bindings/Window";
 import { monitorLimits, settingsLimits } from "../src/logic/limits";
+import { pregreetReport } from "../test/fixtures";
 
 type Runtime = {
   status: Status;
@@ -38,6 +39,8 @@ export type MockControl = {
   calls: Array<{ cmd: string; args: Record<string, unknown> }>;
   emit: (event: string, payload: unknown) => Promise<void>;
   setStatus: (id: string, status: Status, reason?: string | null) => Promise<void>;
+  /** Makes `report` the monitor's last result, its verdict the status and its reason the reason. */
+  setReport: (id: string, report: ProbeReport) => Promise<void>;
   snapshot: () => Snapshot;
   settings: () => Settings;
 };
@@ -450,6 +453,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
       const problems = validateMonitor(monitor, index < 0 ? list.length : index, next);
       if (problems.length) throw invalid(problems);
       await new Promise((r) => setTimeout(r, 30));
+      if (monitor.host?.includes("pregreet")) return pregreetReport({ host: monitor.host, port: monitor.port ?? 25 });
       return monitor.host?.includes("down")
         ? report(monitor, "failed", "connection refused by 192.0.2.25:25")
         : report(monitor, "success");
@@ -549,6 +553,26 @@ window.__mock = {
       to: status,
       kind: "changed",
       reason,
+      alert: true,
+    } satisfies StateChange);
+    await publish();
+  },
+  async setReport(id, rep) {
+    const m = (settings.monitor ?? []).find((x) => idOf(x) === id);
+    const rt = runtime.get(id);
+    if (!m || !rt) throw new Error(`no monitor ${id}`);
+    const from = rt.status;
+    Object.assign(rt, { status: rep.status, reason: rep.reason, last: rep, since: iso(Date.now()) });
+    await emit("result", { type: "result", data: { monitor: id, name: m.name, report: rep, lag: 0.2 } });
+    await emit("state_change", {
+      monitor: id,
+      name: m.name ?? id,
+      at: iso(Date.now()),
+      event_id: rep.event_id,
+      from,
+      to: rep.status,
+      kind: "changed",
+      reason: rep.reason,
       alert: true,
     } satisfies StateChange);
     await publish();

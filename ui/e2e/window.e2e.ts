@@ -9,6 +9,8 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 
+import { PREGREET_LINE, pregreetReport } from "../test/fixtures";
+
 const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), "..", "test-artifacts");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
 const FLAGS = [
@@ -434,6 +436,37 @@ describe("the status and settings window", () => {
     expect(
       await page.locator('[data-testid="extensions"] li').evaluateAll((ls) => ls.map((l) => l.textContent)),
     ).toEqual(["PIPELINING", "SIZE 10240000", "STARTTLS", "8BITMIME", "SMTPUTF8"]);
+  });
+
+  it("shows a partial greeting marked incomplete and the pregreet explanation, in the detail and in Test now", async () => {
+    const page = await open({ width: 800, height: 900 });
+    await row(page, "mx2").waitFor();
+    const partial = pregreetReport({ host: "mx2.example.com", checked_at: new Date().toISOString() });
+    await page.evaluate((rep) => window.__mock.setReport("mx2", rep), partial);
+    await row(page, "mx2", "failed").waitFor();
+    await page.evaluate(() => window.__mock.emit("show_monitor", "mx2"));
+    const detail = page.locator('[data-testid="detail"][data-monitor-id="mx2"]');
+    await detail.locator('[data-testid="server-said"]').waitFor();
+    expect(await detail.textContent()).toContain("looks like a pregreet test (e.g. Postfix postscreen)");
+    const said = detail.locator('[data-testid="server-said"]');
+    expect(await said.locator(".reply-head").allTextContents()).toEqual(["Greeting (incomplete)"]);
+    expect(await said.locator(".reply-lines").allTextContents()).toEqual([`220-${PREGREET_LINE}`]);
+    await shots(page, "detail-partial-greeting");
+
+    await page.click('[data-testid="add-monitor"]');
+    await page.fill('input[name="name"]', "behind-postscreen");
+    await page.fill('input[name="host"]', "pregreet.example.org");
+    await page.click('[data-testid="test-monitor"]');
+    const result = page.locator('[data-testid="test-result"]');
+    await result.waitFor();
+    expect(await result.locator('[data-testid="status-badge"]').textContent()).toBe("Failed");
+    expect((await result.locator('[data-testid="test-reason"]').allTextContents()).join(" ")).toContain(
+      "looks like a pregreet test",
+    );
+    expect(await result.locator('[data-testid="server-said"]').textContent()).toBe(
+      `Greeting (incomplete)220-${PREGREET_LINE}`,
+    );
+    await shots(page, "editor-test-partial-greeting");
   });
 
   it("adds a monitor with the keyboard only, with visible focus all the way", async () => {

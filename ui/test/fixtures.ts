@@ -26,6 +26,34 @@ export function report(over: Partial<ProbeReport> = {}): ProbeReport {
   };
 }
 
+/** The greeting Postfix postscreen sends at once before it pauses (a pregreet test). */
+export const PREGREET_LINE = "mx.example ESMTP postscreen";
+
+/**
+ * A probe of a server that sent the first line of a multi-line greeting and then paused past
+ * 2×QoS: Failed, the partial greeting kept, and the pregreet explanation in the reason.
+ */
+export function pregreetReport(over: Partial<ProbeReport> = {}): ProbeReport {
+  const message = `greeting started (220-${PREGREET_LINE}) but did not finish within 2×QoS (2.000 s)`;
+  return report({
+    status: "failed",
+    event_id: 5509,
+    latency_ms: null,
+    phases_ms: { dns: 0.1, connect: 0.3, tls: null, greeting: null, starttls: null, ehlo: null },
+    greeting: { code: 220, lines: [PREGREET_LINE], complete: false },
+    failure: { phase: "greeting", kind: "timeout", message },
+    reason:
+      `${message}; looks like a pregreet test (e.g. Postfix postscreen): allowlist this probe's ` +
+      "address on the server or raise QoS above the pause",
+    transcript: [
+      { at: 0.3, dir: "note", text: "connected to 192.0.2.1:25" },
+      { at: 0.9, dir: "server", text: `220-${PREGREET_LINE}` },
+      { at: 2000, dir: "note", text: "(incomplete) no more greeting lines within 2×QoS; closed without a word" },
+    ],
+    ...over,
+  });
+}
+
 export function view(over: Partial<MonitorView> & { id: string }): MonitorView {
   return {
     name: over.id,

@@ -1,7 +1,8 @@
 //! A catalogue of named fake-server behaviours — every kind of server the verdict rule tells
-//! apart, from the healthy one to the one that drips bytes past the deadline — each with the TLS
-//! it needs, the TLS mode a client must probe it with, and the verdict DESIGN.md §1 gives it at
-//! QoS 1000 ms. Engine tests, CLI acceptance runs and the `fake-smtp` binary all draw from it.
+//! apart, from the healthy one to the one that drips bytes past the deadline, and hostile ones
+//! that flood a reply with 40 MB of valid lines — each with the TLS it needs, the TLS mode a
+//! client must probe it with, and the verdict DESIGN.md §1 gives it at QoS 1000 ms. Engine
+//! tests, CLI acceptance runs and the `fake-smtp` binary all draw from it.
 
 use std::fmt::Write;
 use std::net::SocketAddr;
@@ -18,6 +19,14 @@ pub const QOS_MS: u64 = 1000;
 
 /// The names a [`TlsNeed::Valid`] certificate is issued for (what a loopback probe asks for).
 pub const LOOPBACK_NAMES: &[&str] = &["127.0.0.1", "::1", "localhost"];
+
+/// How many continuation lines a flood scenario sends (`flood-continuations`, `flood-greeting`,
+/// `flood-rejected`).
+pub const FLOOD_LINES: usize = 10_000;
+
+/// The text bytes of each flood line: with its code, separator and CRLF it stays under the
+/// engine's 4,096-byte line cap, so only the number of lines is hostile.
+pub const FLOOD_TEXT_BYTES: usize = 4_000;
 
 /// The name a [`TlsNeed::WrongHost`] certificate is issued for.
 pub const WRONG_HOST: &str = "mail.wrong-host.test";
@@ -388,6 +397,37 @@ pub fn all() -> Vec<Scenario> {
             "a 5000-line 250",
         ),
         Scenario::plain(
+            "flood-continuations",
+            ehlo_then("250-fake.test Hello\r\n")
+                .then(flood(250))
+                .send("250 OK\r\n")
+                .bye(),
+            "success",
+            "a 250 of 10,000 continuation lines of 4 KB each (40 MB), then `250 OK`",
+        ),
+        Scenario::plain(
+            "flood-greeting",
+            Script::new()
+                .send("220-fake.test ESMTP\r\n")
+                .then(flood(220))
+                .send("220 ready\r\n")
+                .expect()
+                .send(Script::EHLO_250)
+                .bye(),
+            "success",
+            "a 220 greeting of 10,000 continuation lines of 4 KB each (40 MB)",
+        ),
+        Scenario::failing(
+            "flood-rejected",
+            ehlo_then("554-fake.test\r\n")
+                .then(flood(554))
+                .send("554 5.5.0 No service\r\n")
+                .bye(),
+            "ehlo",
+            "ehlo_rejected",
+            "a 554 to EHLO of 10,000 continuation lines of 4 KB each (40 MB)",
+        ),
+        Scenario::plain(
             "early-reply",
             Script::new()
                 .send("220 fake.test ESMTP\r\n")
@@ -501,6 +541,16 @@ pub fn huge_ehlo_reply(lines: usize) -> String {
     reply
 }
 
+/// [`FLOOD_LINES`] continuation lines `CODE-X-FLOOD xxx…` of [`FLOOD_TEXT_BYTES`] text bytes
+/// each, written as a stream.
+pub fn flood(code: u16) -> Step {
+    let text = format!(
+        "X-FLOOD {}",
+        "x".repeat(FLOOD_TEXT_BYTES - "X-FLOOD ".len())
+    );
+    Step::Repeat(format!("{code}-{text}\r\n").into_bytes(), FLOOD_LINES)
+}
+
 /// `script` with a pause of `delay` before the reply to the first line the client sends (the
 /// `--ehlo-delay-ms` of `fake-smtp`).
 pub fn delay_first_reply(script: &Script, delay: Duration) -> Script {
@@ -542,6 +592,75 @@ mod tests {
         let reply = huge_ehlo_reply(5000);
         assert_eq!(reply.lines().count(), 5000);
         assert!(reply.ends_with("250 SMTPUTF8\r\n"));
+    }
+
+    #[test]
+    fn flood_lines_fit_under_the_line_cap() {
+        let Step::Repeat(line, count) = flood(250) else {
+            panic!("a flood is a Repeat step");
+        };
+        assert_eq!(count, FLOOD_LINES);
+        assert_eq!(line.len(), "250-".len() + FLOOD_TEXT_BYTES + "\r\n".len());
+        assert!(line.len() < 4096, "{} bytes", line.len());
+        assert!(line.starts_with(b"250-X-FLOOD x") && line.ends_with(b"x\r\n"));
+    }
+
+    /// Reads from `wire` until `end` has arrived; returns everything read.
+    async fn read_until_ends_with(wire: &mut tokio::net::TcpStream, end: &[u8]) -> Vec<u8> {
+        use tokio::io::AsyncReadExt;
+        let mut got = Vec::new();
+        let mut buf = vec![0; 64 * 1024];
+        while !got.ends_with(end) {
+            let n = wire
+                .read(&mut buf)
+                .await
+                .expect("read from the fake server");
+            assert!(n > 0, "closed after {} bytes", got.len());
+            got.extend_from_slice(&buf[..n]);
+        }
+        got
+    }
+
+    #[tokio::test]
+    async fn flood_continuations_sends_every_line_then_the_final_one() {
+        use tokio::io::AsyncWriteExt;
+        let server = by_name("flood-continuations")
+            .expect("in the catalogue")
+            .start(&TestPki::new())
+            .await;
+        let mut wire = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        read_until_ends_with(&mut wire, b"ready\r\n").await;
+        wire.write_all(b"EHLO client.test\r\n").await.unwrap();
+        let reply = read_until_ends_with(&mut wire, b"\r\n250 OK\r\n").await;
+        let lines: Vec<&[u8]> = reply
+            .split(|&b| b == b'\n')
+            .filter(|l| !l.is_empty())
+            .collect();
+        assert_eq!(lines.len(), 1 + FLOOD_LINES + 1);
+        let floods = lines
+            .iter()
+            .filter(|l| l.starts_with(b"250-X-FLOOD "))
+            .count();
+        assert_eq!(floods, FLOOD_LINES);
+        assert!(
+            reply.len() > FLOOD_LINES * FLOOD_TEXT_BYTES,
+            "{} bytes",
+            reply.len()
+        );
+    }
+
+    #[tokio::test]
+    async fn repeat_writes_the_exact_number_of_copies() {
+        use tokio::io::AsyncReadExt;
+        // 40,000 copies of 2 bytes: one full write of 32,768 copies, then the 7,232 left.
+        let script = Script::new()
+            .then(Step::Repeat(b"ab".to_vec(), 40_000))
+            .then(Step::Close);
+        let server = FakeSmtp::start(script).await;
+        let mut wire = tokio::net::TcpStream::connect(server.addr()).await.unwrap();
+        let mut got = Vec::new();
+        wire.read_to_end(&mut got).await.unwrap();
+        assert_eq!(got, b"ab".repeat(40_000));
     }
 
     #[test]

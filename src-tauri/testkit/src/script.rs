@@ -9,6 +9,9 @@ pub enum Step {
     Send(Vec<u8>),
     /// Write these bytes one at a time, pausing between them.
     Drip(Vec<u8>, Duration),
+    /// Write these bytes this many times over, in writes of about 64 KiB: a flood of megabytes
+    /// without holding it in memory.
+    Repeat(Vec<u8>, usize),
     /// Do nothing for a while.
     Wait(Duration),
     /// Read one line from the client (it is recorded); ends the script at end of stream.

@@ -15,6 +15,9 @@ use crate::script::{Script, Step};
 /// How many client lines a server keeps for [`FakeSmtp::received`].
 const KEPT_LINES: usize = 100_000;
 
+/// About how many bytes one write of a [`Step::Repeat`] carries.
+const REPEAT_CHUNK: usize = 64 * 1024;
+
 /// A fake SMTP server; it stops when dropped.
 #[derive(Debug)]
 pub struct FakeSmtp {
@@ -156,6 +159,7 @@ async fn run_steps<W: Wire>(
                     tokio::time::sleep(*every).await;
                 }
             }
+            Step::Repeat(bytes, count) => repeat(wire, bytes, *count).await?,
             Step::Wait(d) => tokio::time::sleep(*d).await,
             Step::Expect => {
                 let mut line = String::new();
@@ -186,4 +190,17 @@ async fn run_steps<W: Wire>(
         }
     }
     Ok(Ended::Done)
+}
+
+/// Writes `bytes` `count` times, as whole copies packed into writes of about [`REPEAT_CHUNK`].
+async fn repeat<W: Wire>(wire: &mut BufReader<W>, bytes: &[u8], count: usize) -> io::Result<()> {
+    let per_chunk = (REPEAT_CHUNK / bytes.len().max(1)).clamp(1, count.max(1));
+    let chunk = bytes.repeat(per_chunk);
+    let mut left = count;
+    while left > 0 {
+        let copies = left.min(per_chunk);
+        wire.write_all(&chunk[..copies * bytes.len()]).await?;
+        left -= copies;
+    }
+    wire.flush().await
 }

@@ -1,6 +1,7 @@
 // One monitor in depth: latency chart per window with its percentiles and uptime, the TLS
-// certificate and EHLO extensions of the last probe, the last failure's transcript, and the event
-// log. Reloaded when the window changes or this monitor's results arrive (at most every 5 s).
+// certificate, EHLO extensions and replies (partial ones too) of the last probe, the last
+// failure's transcript, and the event log. Reloaded when the window changes or this monitor's
+// results arrive (at most every 5 s).
 
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
@@ -26,11 +27,13 @@ import {
   parseTime,
   tlsLabel,
 } from "../logic/format";
+import { whyLines } from "../logic/replies";
 import { useStore } from "../store";
 import { Badge } from "./Badge";
 import { Chart, WINDOW_LABEL } from "./Chart";
 import { goTo, takeFocusRequest } from "./focus";
 import { Icon } from "./icons";
+import { ServerSaid } from "./ServerSaid";
 import { Ago } from "./Time";
 
 const WINDOWS: readonly Window[] = ["1h", "24h", "7d", "30d"];
@@ -125,6 +128,24 @@ function EhloView({ report }: { report: ProbeReport | null }) {
   );
 }
 
+/** The last probe's greeting and EHLO reply, and why it failed when the line above does not say. */
+function LastProbe({ report, shown }: { report: ProbeReport | null; shown: string | null }) {
+  if (!report) return <p class="muted">No probe yet.</p>;
+  const why = report.status === "success" ? [] : whyLines(report.failure?.message, report.reason);
+  return (
+    <div data-testid="last-probe">
+      {why
+        .filter((text) => text !== shown)
+        .map((text) => (
+          <p key={text} class="reason">
+            {text}
+          </p>
+        ))}
+      <ServerSaid report={report} />
+    </div>
+  );
+}
+
 function EventLog({ events }: { events: readonly StateChange[] }) {
   if (events.length === 0) return <p class="muted">No status changes in this window.</p>;
   const newest = [...events].reverse();
@@ -168,7 +189,11 @@ function LastFailure({ record }: { record: ResultRecord | null }) {
         <strong>{fmtDateTime(Date.parse(record.at))}</strong>
         {record.failure ? ` · in ${record.failure.phase} (${record.failure.kind.replace(/_/g, " ")})` : ""}
       </p>
-      <p class="reason">{record.failure?.message ?? record.reason ?? ""}</p>
+      {whyLines(record.failure?.message, record.reason).map((text) => (
+        <p key={text} class="reason">
+          {text}
+        </p>
+      ))}
       {record.transcript?.length ? (
         <Transcript lines={record.transcript} />
       ) : (
@@ -370,6 +395,11 @@ export function Detail({ id }: { id: string }) {
           <EhloView report={last} />
         </section>
       </div>
+
+      <section class="card" aria-labelledby="said-title">
+        <h2 id="said-title">What the server said</h2>
+        <LastProbe report={last} shown={m.pending ?? m.reason} />
+      </section>
 
       {history && failure !== undefined ? (
         <>

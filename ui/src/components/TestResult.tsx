@@ -3,10 +3,13 @@
 
 import type { ProbeReport } from "../bindings/ProbeReport";
 import { eventName, fmtMs } from "../logic/format";
+import { whyLines } from "../logic/replies";
 import { Badge } from "./Badge";
 import { Transcript } from "./Detail";
+import { ServerSaid } from "./ServerSaid";
 
 export function TestResult({ report }: { report: ProbeReport }) {
+  const why = whyLines(report.failure?.message, report.reason);
   const phases = Object.entries(report.phases_ms).filter(
     (e): e is [string, number] => e[1] != null,
   );
@@ -22,11 +25,11 @@ export function TestResult({ report }: { report: ProbeReport }) {
         <strong class="num">{fmtMs(report.latency_ms)}</strong> against QoS {fmtMs(report.qos_ms)}
         {report.address ? <span class="muted"> · {report.address}</span> : null}
       </p>
-      {report.failure || report.reason ? (
-        <p class="reason" data-testid="test-reason">
-          {report.failure?.message ?? report.reason}
+      {why.map((text) => (
+        <p key={text} class="reason" data-testid="test-reason">
+          {text}
         </p>
-      ) : null}
+      ))}
       {phases.length ? (
         <dl class="phases">
           {phases.map(([k, v]) => (
@@ -38,16 +41,7 @@ export function TestResult({ report }: { report: ProbeReport }) {
         </dl>
       ) : null}
       <h3>What the server said</h3>
-      {report.greeting || report.ehlo ? (
-        <pre class="server-said" data-testid="server-said">
-          {[
-            ...(report.greeting?.lines.map((l) => `${report.greeting!.code} ${l}`) ?? []),
-            ...(report.ehlo?.lines.map((l) => `${report.ehlo!.code} ${l}`) ?? []),
-          ].join("\n")}
-        </pre>
-      ) : (
-        <p class="muted">Nothing: no reply was read.</p>
-      )}
+      <ServerSaid report={report} />
       {report.transcript.length ? (
         <details>
           <summary>Transcript ({report.transcript.length} lines)</summary>
