@@ -16,6 +16,10 @@ use tokio::time::Instant;
 use super::parser::ReplyParser;
 use super::reply::{Reply, ReplyError, DEFAULT_LINE_CAP};
 
+/// Room made in the buffer before each read: a long reply arrives in few reads (a 40 MB flood in
+/// 1 KiB reads costs seconds under Wine), while a connection's buffer stays small.
+const READ_CHUNK: usize = 16 * 1024;
+
 /// What can go wrong while reading a reply or sending a command.
 #[derive(Debug, thiserror::Error)]
 pub(crate) enum ConnError {
@@ -53,7 +57,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
     pub(crate) fn with_line_cap(stream: S, line_cap: usize) -> Self {
         Self {
             stream,
-            buf: BytesMut::with_capacity(1024),
+            buf: BytesMut::with_capacity(READ_CHUNK),
             parser: ReplyParser::new(line_cap),
             read_at: Instant::now(),
         }
@@ -65,7 +69,7 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
             if let Some(reply) = self.parser.parse_arrived(&mut self.buf, self.read_at)? {
                 return Ok(reply);
             }
-            self.buf.reserve(1024);
+            self.buf.reserve(READ_CHUNK);
             let read = self.stream.read_buf(&mut self.buf).await?;
             self.read_at = Instant::now();
             if read == 0 {
