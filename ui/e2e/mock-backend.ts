@@ -538,31 +538,21 @@ window.__mock = {
   emit: (event, payload) => emit(event, payload),
   async setStatus(id, status, reason = null) {
     const m = (settings.monitor ?? []).find((x) => idOf(x) === id);
-    const rt = runtime.get(id);
-    if (!m || !rt) throw new Error(`no monitor ${id}`);
-    const from = rt.status;
-    const rep = report(m, status, reason);
-    Object.assign(rt, { status, reason, last: rep, since: iso(Date.now()), next_check_at: iso(Date.now() + 60_000) });
-    await emit("result", { type: "result", data: { monitor: id, name: m.name, report: rep, lag: 0.2 } });
-    await emit("state_change", {
-      monitor: id,
-      name: m.name ?? id,
-      at: iso(Date.now()),
-      event_id: rep.event_id,
-      from,
-      to: status,
-      kind: "changed",
-      reason,
-      alert: true,
-    } satisfies StateChange);
-    await publish();
+    if (!m) throw new Error(`no monitor ${id}`);
+    await this.setReport(id, report(m, status, reason));
   },
   async setReport(id, rep) {
     const m = (settings.monitor ?? []).find((x) => idOf(x) === id);
     const rt = runtime.get(id);
     if (!m || !rt) throw new Error(`no monitor ${id}`);
     const from = rt.status;
-    Object.assign(rt, { status: rep.status, reason: rep.reason, last: rep, since: iso(Date.now()) });
+    Object.assign(rt, {
+      status: rep.status,
+      reason: rep.reason,
+      last: rep,
+      since: iso(Date.now()),
+      next_check_at: iso(Date.now() + 60_000),
+    });
     await emit("result", { type: "result", data: { monitor: id, name: m.name, report: rep, lag: 0.2 } });
     await emit("state_change", {
       monitor: id,

@@ -6,11 +6,10 @@
 //! Unix only: Postfix is a Unix daemon (under Wine these checks have no server to run).
 #![cfg(unix)]
 
-use std::time::Duration;
+mod check_support;
 
-use assert_cmd::Command;
+use check_support::Run;
 use ehlowatch_testkit::{PrivatePostfix, TestPki};
-use serde_json::Value;
 
 /// Generous QoS: these checks are about interoperating with Postfix, not about timing on a
 /// busy machine (the fake-server tests pin the timings).
@@ -19,47 +18,12 @@ const QOS_MS: &str = "5000";
 /// One check against the running instance; `Err` says what was wrong.
 type Check = fn(&PrivatePostfix) -> Result<(), String>;
 
-/// One run of `ehlowatch check 127.0.0.1 … --json`.
-struct Run {
-    code: Option<i32>,
-    json: Value,
-    stdout: String,
-    stderr: String,
+/// One run of `ehlowatch check 127.0.0.1 --json --qos-ms 5000 ARGS…`.
+fn run(args: &[&str]) -> Run {
+    Run::check(&[&["127.0.0.1", "--json", "--qos-ms", QOS_MS], args].concat())
 }
 
 impl Run {
-    fn new(args: &[&str]) -> Self {
-        let output = Command::cargo_bin("ehlowatch")
-            .expect("the ehlowatch binary")
-            .args(["check", "127.0.0.1", "--json", "--qos-ms", QOS_MS])
-            .args(args)
-            .timeout(Duration::from_secs(30))
-            .output()
-            .expect("run ehlowatch");
-        let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-        let json = serde_json::from_str(&stdout).unwrap_or(Value::Null);
-        let stderr = String::from_utf8_lossy(&output.stderr).into_owned();
-        Self {
-            code: output.status.code(),
-            json,
-            stdout,
-            stderr,
-        }
-    }
-
-    /// `Ok` when `ok`, else an error naming `what` with everything the run printed.
-    fn ensure(&self, ok: bool, what: &str) -> Result<(), String> {
-        if ok {
-            return Ok(());
-        }
-        Err(format!(
-            "{what}\n    exit: {:?}\n    stdout: {}\n    stderr: {}",
-            self.code,
-            self.stdout.trim(),
-            self.stderr.trim()
-        ))
-    }
-
     /// Exit 0, status success, event 5510.
     fn ensure_success(&self) -> Result<(), String> {
         self.ensure(self.code == Some(0), "exit code is not 0")?;
@@ -91,7 +55,7 @@ impl Run {
 }
 
 fn plain_ehlo(postfix: &PrivatePostfix) -> Result<(), String> {
-    let run = Run::new(&["--port", &postfix.smtp_port().to_string()]);
+    let run = run(&["--port", &postfix.smtp_port().to_string()]);
     run.ensure_success()?;
     run.ensure(
         run.json["greeting"]["code"] == 220,
@@ -113,13 +77,13 @@ fn plain_ehlo(postfix: &PrivatePostfix) -> Result<(), String> {
 
 fn required_extension_present(postfix: &PrivatePostfix) -> Result<(), String> {
     let port = postfix.smtp_port().to_string();
-    Run::new(&["--port", &port, "--require-ext", "STARTTLS,PIPELINING"]).ensure_success()
+    run(&["--port", &port, "--require-ext", "STARTTLS,PIPELINING"]).ensure_success()
 }
 
 fn starttls_trusted(postfix: &PrivatePostfix) -> Result<(), String> {
     let (port, ca) = (postfix.smtp_port().to_string(), postfix.ca_file());
     let ca = ca.to_str().expect("UTF-8 temp path");
-    let run = Run::new(&["--port", &port, "--tls", "starttls", "--ca-file", ca]);
+    let run = run(&["--port", &port, "--tls", "starttls", "--ca-file", ca]);
     run.ensure_success()?;
     run.ensure_verified_tls()?;
     // The judged EHLO is the one after the handshake: Postfix no longer offers STARTTLS there.
@@ -135,14 +99,14 @@ fn starttls_trusted(postfix: &PrivatePostfix) -> Result<(), String> {
 fn smtps_trusted(postfix: &PrivatePostfix) -> Result<(), String> {
     let (port, ca) = (postfix.smtps_port().to_string(), postfix.ca_file());
     let ca = ca.to_str().expect("UTF-8 temp path");
-    let run = Run::new(&["--port", &port, "--tls", "implicit", "--ca-file", ca]);
+    let run = run(&["--port", &port, "--tls", "implicit", "--ca-file", ca]);
     run.ensure_success()?;
     run.ensure_verified_tls()
 }
 
 fn starttls_untrusted(postfix: &PrivatePostfix) -> Result<(), String> {
     let port = postfix.smtp_port().to_string();
-    let run = Run::new(&["--port", &port, "--tls", "starttls"]);
+    let run = run(&["--port", &port, "--tls", "starttls"]);
     run.ensure(run.code == Some(2), "exit code is not 2")?;
     run.ensure(run.json["status"] == "failed", "status is not failed")?;
     run.ensure(run.json["event_id"] == 5509, "event_id is not 5509")?;

@@ -12,10 +12,11 @@ use std::io::{BufRead, BufReader, Write};
 use std::net::{Ipv4Addr, TcpStream};
 use std::time::{Duration, Instant};
 
-use assert_cmd::Command;
+mod check_support;
+
+use check_support::Run;
 use ehlowatch_testkit::{PrivatePostfix, TestPki};
 use regex::Regex;
-use serde_json::Value;
 
 /// The probe's QoS: its deadline, 2×QoS, falls inside postscreen's greeting pause.
 const QOS_MS: &str = "500";
@@ -85,47 +86,15 @@ fn ended_sessions_since(
 }
 
 /// One run of `ehlowatch check 127.0.0.1 --port P --qos-ms 500 EXTRA…`.
-struct Run {
-    code: Option<i32>,
-    stdout: String,
-    stderr: String,
-}
-
-impl Run {
-    fn new(port: u16, extra: &[&str]) -> Self {
-        let output = Command::cargo_bin("ehlowatch")
-            .expect("the ehlowatch binary")
-            .args(["check", "127.0.0.1", "--port", &port.to_string()])
-            .args(["--qos-ms", QOS_MS])
-            .args(extra)
-            .timeout(Duration::from_secs(30))
-            .output()
-            .expect("run ehlowatch");
-        Self {
-            code: output.status.code(),
-            stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-        }
-    }
-
-    /// `Ok` when `ok`, else an error naming `what` with everything the run printed.
-    fn ensure(&self, ok: bool, what: &str) -> Result<(), String> {
-        if ok {
-            return Ok(());
-        }
-        Err(format!(
-            "{what}\n    exit: {:?}\n    stdout: {}\n    stderr: {}",
-            self.code,
-            self.stdout.trim(),
-            self.stderr.trim()
-        ))
-    }
+fn run(port: u16, extra: &[&str]) -> Run {
+    let port = port.to_string();
+    Run::check(&[&["127.0.0.1", "--port", &port, "--qos-ms", QOS_MS], extra].concat())
 }
 
 /// `--json`: Failed in the greeting phase, with the partial greeting and the pregreet
 /// explanation, and nothing written by the client.
 fn json_shows_the_partial_greeting(run: &Run) -> Result<(), String> {
-    let json: Value = serde_json::from_str(&run.stdout).unwrap_or(Value::Null);
+    let json = &run.json;
     run.ensure(run.code == Some(2), "exit code is not 2")?;
     run.ensure(json["status"] == "failed", "status is not failed")?;
     let greeting = &json["greeting"];
@@ -217,8 +186,8 @@ fn a_probe_never_speaks_before_postscreens_greeting_ends() {
     let before: BTreeSet<u16> = ended_sessions_since(&postfix, &BTreeSet::new(), 1)
         .into_keys()
         .collect();
-    let json = Run::new(port, &["--json"]);
-    let verbose = Run::new(port, &["-v"]);
+    let json = run(port, &["--json"]);
+    let verbose = run(port, &["-v"]);
     let ours = ended_sessions_since(&postfix, &before, 2);
     for (port, session) in &ours {
         if !session.pregreets.is_empty() {
