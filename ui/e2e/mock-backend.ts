@@ -11,6 +11,7 @@ import { emit } from "@tauri-apps/api/event";
 import { mockIPC } from "@tauri-apps/api/mocks";
 
 import type { AppInfo } from "../src/bindings/AppInfo";
+import type { Counts } from "../src/bindings/Counts";
 import type { MonitorFile } from "../src/bindings/MonitorFile";
 import type { MonitorView } from "../src/bindings/MonitorView";
 import type { Problem } from "../src/bindings/Problem";
@@ -23,6 +24,7 @@ import type { StateChange } from "../src/bindings/StateChange";
 import type { Stats } from "../src/bindings/Stats";
 import type { Status } from "../src/bindings/Status";
 import type { Window } from "../src/bindings/Window";
+import { STATUSES } from "../src/bindings/statuses";
 import { monitorLimits, settingsLimits } from "../src/logic/limits";
 import { pregreetReport } from "../test/fixtures";
 
@@ -210,8 +212,10 @@ function monitorView(m: MonitorFile): MonitorView {
     port: m.port ?? (m.tls === "implicit" ? 465 : 25),
     tls: m.tls === "starttls" || m.tls === "implicit" ? m.tls : "none",
     qos_ms: m.qos_ms ?? settings.defaults?.qos_ms ?? 1000,
+    interval_ms: (m.interval_s ?? settings.defaults?.interval_s ?? 60) * 1000,
     enabled: m.enabled ?? true,
     status: r.status,
+    shown: r.snoozed_until && Date.parse(r.snoozed_until) > Date.now() ? "paused" : r.status,
     since: r.since,
     pending: null,
     reason: r.reason,
@@ -223,19 +227,17 @@ function monitorView(m: MonitorFile): MonitorView {
 
 function snapshot(): Snapshot {
   const monitors = (settings.monitor ?? []).map(monitorView);
-  const counted = monitors.filter((m) => m.enabled && !m.snoozed_until);
-  const count = (s: Status) => counted.filter((m) => m.status === s).length;
-  const rank: Record<Status, number> = { unknown: 0, offline: 1, success: 2, warning: 3, failed: 4 };
-  const worst = counted.reduce<Status>((w, m) => (rank[m.status] > rank[w] ? m.status : w), "unknown");
+  const enabled = monitors.filter((m) => m.enabled);
+  const counted = enabled.filter((m) => m.shown !== "paused");
+  const rank = (s: Status) => STATUSES[s].rank;
+  const worst = counted.reduce<Status>((w, m) => (rank(m.shown) > rank(w) ? m.shown : w), "unknown");
+  const counts = Object.fromEntries(
+    (Object.keys(STATUSES) as Status[]).map((s) => [s, enabled.filter((m) => m.shown === s).length]),
+  ) as Counts;
   return {
     monitors,
     worst,
-    counts: {
-      success: count("success"),
-      warning: count("warning"),
-      failed: count("failed"),
-      other: counted.length - count("success") - count("warning") - count("failed"),
-    },
+    counts,
     offline: false,
     alerts_paused_until: pausedUntil,
     taken_at: iso(taken),

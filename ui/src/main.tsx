@@ -12,7 +12,8 @@
 //   [data-testid="test-monitor"]    the editor's Test now; result in [data-testid="test-result"]
 //   [data-testid="field-error"][data-field="<key>"]   a validation message at its field
 //   [data-testid="monitor-row"][data-monitor-id="<id>"][data-status="<status>"]   status rows
-//                                   (status: unknown | success | warning | failed | offline)
+//                                   (the status shown: success | warning | failed | unknown |
+//                                   offline | blocked | stale | no_route | unreachable | paused)
 //   [data-testid="open-detail"]     the row's name button; opens [data-testid="detail"]
 //   [data-testid="latency-chart"]   the chart inside the detail view
 //   performance.getEntriesByName("ehlo:status-ready")   first frame with the status data

@@ -95,6 +95,9 @@ describe("labels", () => {
     expect(eventName(5510)).toBe("Success");
     expect(eventName(5511)).toBe("QoS Warning");
     expect(eventName(null)).toBe("No verdict");
+    expect(eventName(5520)).toBe("Offline began");
+    expect(eventName(5524)).toBe("Stale began");
+    expect(eventName(5599)).toBe("No verdict");
   });
   it("brackets IPv6 literals", () => {
     expect(hostPort("mx.example.com", 25)).toBe("mx.example.com:25");

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 
-import { filterMonitors, mergeSnapshot, phaseBar, sortMonitors } from "../src/logic/monitors";
+import { filterMonitors, GREYS, mergeSnapshot, phaseBar, sortMonitors, statusRank } from "../src/logic/monitors";
 import { report, snapshot, view } from "./fixtures";
 
 const NOW = Date.UTC(2025, 0, 1, 12);
@@ -16,6 +16,7 @@ describe("sortMonitors", () => {
       view({ id: "snoozed", status: "failed", snoozed_until: new Date(NOW + 60_000).toISOString() }),
       view({ id: "unknown", status: "unknown" }),
       view({ id: "offline", status: "offline" }),
+      view({ id: "stale", status: "success", shown: "stale" }),
       view({ id: "snooze-over", status: "warning", snoozed_until: new Date(NOW - 1).toISOString() }),
     ];
     expect(sortMonitors(list, NOW).map((m) => m.id)).toEqual([
@@ -23,6 +24,7 @@ describe("sortMonitors", () => {
       "snooze-over",
       "warn",
       "offline",
+      "stale",
       "unknown",
       "ok-a",
       "ok-b",
@@ -144,5 +146,15 @@ describe("phaseBar", () => {
       phases_ms: { dns: null, connect: null, tls: null, greeting: null, starttls: null, ehlo: null },
     });
     expect(phaseBar(r, 500).segments).toEqual([]);
+  });
+});
+
+describe("the engine's status order", () => {
+  it("ranks red before amber before grey before green, the greys worst first", () => {
+    const order = (["success", "stale", "failed", "paused", "warning", "offline"] as const)
+      .slice()
+      .sort((a, b) => statusRank(a) - statusRank(b));
+    expect(order).toEqual(["failed", "warning", "offline", "stale", "paused", "success"]);
+    expect(GREYS).toEqual(["offline", "blocked", "stale", "no_route", "unreachable", "unknown", "paused"]);
   });
 });

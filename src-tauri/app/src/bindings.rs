@@ -1,6 +1,7 @@
 //! The TypeScript types of the window's IPC (docs/ipc.md), generated from the Rust types with
-//! ts-rs into `ui/src/bindings/`, one file per type, and the settings registry's defaults and
-//! ranges as `settingsRegistry.ts`; all committed. A test fails when the committed files differ
+//! ts-rs into `ui/src/bindings/`, one file per type, the settings registry's defaults and
+//! ranges as `settingsRegistry.ts`, and each status's colour, rank and ids with the event-id
+//! table as `statuses.ts`; all committed. A test fails when the committed files differ
 //! from what the Rust side gives; `UPDATE_BINDINGS=1 cargo test -p ehlowatch-app --lib bindings`
 //! rewrites them.
 
@@ -13,6 +14,7 @@ use ehlowatch_engine::ProbeReport;
 use ehlowatch_engine::Snapshot;
 use ehlowatch_engine::StateChange;
 use ehlowatch_engine::{tables_of, ConfigFile, MonitorFile, Problem};
+use ehlowatch_engine::{Colour, EventId, Status};
 use ehlowatch_engine::{ResultRecord, SeriesPoint, Stats, Window};
 use serde_json::json;
 use ts_rs::TS;
@@ -40,8 +42,35 @@ pub fn export_to(dir: &Path) -> Result<(), ts_rs::ExportError> {
     Settings::export_all_to(dir)?;
     AppInfo::export_all_to(dir)?;
     AppError::export_all_to(dir)?;
+    Colour::export_all_to(dir)?;
     std::fs::write(dir.join("settingsRegistry.ts"), settings_ts())?;
+    std::fs::write(dir.join("statuses.ts"), statuses_ts())?;
     Ok(())
+}
+
+/// `statuses.ts`: every status with its colour class, its rank for "worst" (higher is worse),
+/// its `ehlowatch_status` value and event id; and every event id with its name — so the window
+/// orders and colours statuses as the tray and the agent do.
+fn statuses_ts() -> String {
+    let mut out = String::from(
+        "// Generated from the engine's statuses and event ids. Do not edit: \
+         `UPDATE_BINDINGS=1 cargo test -p ehlowatch-app --lib bindings` rewrites it.\n\
+         export const STATUSES = {\n",
+    );
+    for status in Status::ALL {
+        let entry = json!({
+            "colour": status.colour(), "rank": status.rank(), "metric": status.metric_value(),
+            "event_id": status.event_id(),
+        });
+        let _ = writeln!(out, "  {}: {entry},", status.as_str());
+    }
+    out.push_str("} as const;\n\nexport const EVENT_IDS = {\n");
+    for id in EventId::ALL {
+        let entry = json!({ "name": id.name(), "emitted": id.emitted() });
+        let _ = writeln!(out, "  {}: {entry},", id.code());
+    }
+    out.push_str("} as const;\n");
+    out
 }
 
 /// `settingsRegistry.ts`: every integer and yes/no setting of the registry with the tables it is

@@ -1,12 +1,18 @@
-//! The bridge from the engine to the desktop: it waits on the engine's snapshot and events and
-//! nothing else (no polling). A new snapshot updates the tray and, when the window is open, is
+//! The bridge from the engine to the desktop: it waits on the engine's snapshot and events, and
+//! on one timer (no polling). A new snapshot updates the tray and, when the window is open, is
 //! pushed to it; results and state changes are pushed to the window; alert events become
 //! toasts (see [`crate::notify::toast`]); a history problem becomes the window's notice. It
 //! ends when the engine stops or the app quits.
+//!
+//! What a snapshot shows depends on when it is shown: the bridge shows it as of the wall clock
+//! ([`Snapshot::at`]) and sets its timer to the snapshot's next change
+//! ([`Snapshot::next_change`]) — a snooze that ends, a monitor that turns stale. So a stalled
+//! engine, which publishes nothing, still turns the tray grey.
 
 use std::sync::Arc;
 
-use ehlowatch_engine::EngineEvent;
+use chrono::{DateTime, Utc};
+use ehlowatch_engine::{EngineEvent, Snapshot};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
@@ -42,6 +48,21 @@ pub async fn run<R: Runtime>(
     };
     let mut toaster = Toaster::default();
     let window_open = |app: &AppHandle<R>| app.get_webview_window(window::MAIN).is_some();
+    let mut latest = snapshots.borrow_and_update().clone();
+    let show = |latest: &Snapshot| -> Option<Instant> {
+        let now = Utc::now();
+        let snapshot = latest.at(now);
+        if let Some(tray) = &tray {
+            if let Err(error) = tray.update(&app, &snapshot) {
+                tracing::warn!(%error, "tray not updated");
+            }
+        }
+        if window_open(&app) {
+            let _ = app.emit(events::SNAPSHOT, &snapshot);
+        }
+        snapshot.next_change(now).map(|at| instant_of(at, now))
+    };
+    let mut reshow = show(&latest);
     loop {
         let due = toaster.next_due();
         tokio::select! {
@@ -50,15 +71,11 @@ pub async fn run<R: Runtime>(
                 if changed.is_err() {
                     return;
                 }
-                let snapshot = snapshots.borrow_and_update().clone();
-                if let Some(tray) = &tray {
-                    if let Err(error) = tray.update(&app, &snapshot) {
-                        tracing::warn!(%error, "tray not updated");
-                    }
-                }
-                if window_open(&app) {
-                    let _ = app.emit(events::SNAPSHOT, &*snapshot);
-                }
+                latest = snapshots.borrow_and_update().clone();
+                reshow = show(&latest);
+            }
+            () = sleep_until(reshow), if reshow.is_some() => {
+                reshow = show(&latest);
             }
             event = events.recv() => match event {
                 Ok(event @ EngineEvent::Result { .. }) => {
@@ -91,6 +108,11 @@ pub async fn run<R: Runtime>(
             }
         }
     }
+}
+
+/// The monotonic instant of the wall-clock time `at`, seen at `now`.
+fn instant_of(at: DateTime<Utc>, now: DateTime<Utc>) -> Instant {
+    Instant::now() + (at - now).to_std().unwrap_or_default()
 }
 
 async fn sleep_until(due: Option<Instant>) {

@@ -8,8 +8,9 @@
 //!
 //! The API is what this page re-exports, and the settings registry ([`settings`]); the modules
 //! behind it are the crate's own. In layers, each using only those below it: `settings`,
-//! `failure`, `smtp` and `tls` at the bottom; `verdict`; `model`; `probe`; `config`; `monitor`,
-//! `connectivity`, `suspend`, `history` and `scheduler`; `snapshot`; `handle`; `runtime` on top
+//! `event_id`, `failure`, `smtp` and `tls` at the bottom; `verdict`; `status`; `model`; `probe`;
+//! `config`; `monitor`, `connectivity`, `suspend`, `history` and `scheduler`; `snapshot`;
+//! `handle`; `runtime` on top
 //! (`scripts/check-cycles` keeps the modules free of cycles).
 
 #![forbid(unsafe_code)]
@@ -17,6 +18,7 @@
 
 mod config;
 mod connectivity;
+mod event_id;
 mod failure;
 mod handle;
 mod history;
@@ -29,6 +31,7 @@ mod scheduler;
 pub mod settings;
 mod smtp;
 mod snapshot;
+mod status;
 mod suspend;
 mod tls;
 mod verdict;
@@ -51,11 +54,15 @@ pub use config::{
     Config, ConfigError, ConfigFile, Defaults, DefaultsFile, History, HistoryFile, MonitorConfig,
     MonitorFile, Problem,
 };
+pub use event_id::EventId;
 pub use handle::{Command, EngineEvent, EngineHandle};
 pub use history::{
     HistoryError, HistoryReader, HistoryStore, Queries, Recovery, ResultRecord, SeriesPoint, Stats,
     Window,
 };
-pub use model::{AlertPolicy, ChangeKind, MonitorId, StateChange, Status};
+pub use model::{AlertPolicy, ChangeKind, MonitorId, StateChange};
 pub use runtime::{Engine, EngineOptions};
-pub use snapshot::{Counts, MonitorView, Snapshot};
+pub use snapshot::{
+    next_shown_change, shown_status, stale_after, stale_from, Counts, MonitorView, Snapshot,
+};
+pub use status::{Colour, Status};

@@ -1,5 +1,5 @@
 //! The monitoring vocabulary shared by configuration, state machine, scheduler, history and the
-//! shells: monitor ids, the status a monitor is in, the alert policy, and state-change events.
+//! shells: monitor ids, the alert policy, and state-change events (the statuses are in `status`).
 
 use std::fmt;
 use std::time::Duration;
@@ -8,7 +8,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::settings;
-use crate::verdict::Verdict;
+use crate::status::Status;
 
 /// A monitor's stable identity (its `id` in the config, else its name).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -25,90 +25,6 @@ impl fmt::Display for MonitorId {
 impl From<&str> for MonitorId {
     fn from(s: &str) -> Self {
         Self(s.to_owned())
-    }
-}
-
-/// The status a monitor is shown in: a confirmed verdict, or one of the states without one.
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "lowercase")]
-pub enum Status {
-    /// Not probed yet.
-    #[default]
-    Unknown,
-    /// Confirmed Success (5510).
-    Success,
-    /// Confirmed QoS Warning (5511).
-    Warning,
-    /// Confirmed Failed (5509).
-    Failed,
-    /// This machine has no network (every monitor unreachable at once); no verdict.
-    Offline,
-}
-
-impl Status {
-    /// `unknown`, `success`, `warning`, `failed` or `offline`.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Self::Unknown => "unknown",
-            Self::Success => "success",
-            Self::Warning => "warning",
-            Self::Failed => "failed",
-            Self::Offline => "offline",
-        }
-    }
-
-    /// The ELM event id of a verdict status; none for Unknown and Offline.
-    pub fn event_id(self) -> Option<u16> {
-        self.verdict().map(Verdict::event_id)
-    }
-
-    /// The verdict behind the status, if it is one.
-    pub fn verdict(self) -> Option<Verdict> {
-        match self {
-            Self::Success => Some(Verdict::Success),
-            Self::Warning => Some(Verdict::Warning),
-            Self::Failed => Some(Verdict::Failed),
-            Self::Unknown | Self::Offline => None,
-        }
-    }
-
-    /// How bad it is, for "worst status" (the tray colour): Failed > Warning > Success >
-    /// Offline > Unknown.
-    pub fn severity(self) -> u8 {
-        match self {
-            Self::Unknown => 0,
-            Self::Offline => 1,
-            Self::Success => 2,
-            Self::Warning => 3,
-            Self::Failed => 4,
-        }
-    }
-
-    /// The value of the `ehlowatch_status` metric: 0 Success, 1 Warning, 2 Failed, 3 other.
-    pub fn metric_value(self) -> i64 {
-        match self {
-            Self::Success => 0,
-            Self::Warning => 1,
-            Self::Failed => 2,
-            Self::Unknown | Self::Offline => 3,
-        }
-    }
-}
-
-impl From<Verdict> for Status {
-    fn from(v: Verdict) -> Self {
-        match v {
-            Verdict::Success => Self::Success,
-            Verdict::Warning => Self::Warning,
-            Verdict::Failed => Self::Failed,
-        }
-    }
-}
-
-impl fmt::Display for Status {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
     }
 }
 
@@ -167,7 +83,7 @@ pub struct StateChange {
     pub name: String,
     /// When (wall clock).
     pub at: DateTime<Utc>,
-    /// The ELM event id of the new status (5509/5510/5511), none for Offline/Unknown.
+    /// The event id of the new status ([`Status::event`]), none for a status without one.
     pub event_id: Option<u16>,
     /// The status before.
     pub from: Status,

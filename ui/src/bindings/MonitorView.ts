@@ -33,13 +33,23 @@ tls: TlsMode,
  */
 qos_ms: number, 
 /**
+ * Milliseconds between probes.
+ */
+interval_ms: number, 
+/**
  * False when the monitor is disabled (not probed, not counted).
  */
 enabled: boolean, 
 /**
- * The confirmed status.
+ * The confirmed status, as the alert state machine holds it.
  */
 status: Status, 
+/**
+ * The status to show as of the snapshot's `taken_at`: `status`, or `paused` while snoozed,
+ * or `stale` when no result came for longer than 2×interval + 2×QoS
+ * ([`shown_status`](crate::shown_status)).
+ */
+shown: Status, 
 /**
  * Since when it has had this status.
  */

@@ -12,11 +12,12 @@ export type Snapshot = {
  */
 monitors: Array<MonitorView>, 
 /**
- * The worst status of the enabled, non-snoozed monitors; Unknown when there are none.
+ * The worst shown status of the enabled, non-snoozed monitors by red > amber > grey >
+ * green; Unknown when there are none.
  */
 worst: Status, 
 /**
- * The counts behind `worst`.
+ * How many enabled monitors show each status (snoozed ones as `paused`).
  */
 counts: Counts, 
 /**
@@ -28,7 +29,7 @@ offline: boolean,
  */
 alerts_paused_until: string | null, 
 /**
- * When this snapshot was taken.
+ * The instant the shown statuses, `worst` and `counts` are as of.
  */
 taken_at: string | null, 
 /**

@@ -20,7 +20,7 @@ name: string,
  */
 at: string, 
 /**
- * The ELM event id of the new status (5509/5510/5511), none for Offline/Unknown.
+ * The event id of the new status ([`Status::event`]), none for a status without one.
  */
 event_id: number | null, 
 /**

@@ -308,7 +308,7 @@ export function Detail({ id }: { id: string }) {
         <h1 id="detail-title" tabIndex={-1} ref={(el) => takeFocusRequest("heading", el)}>
           {m.name}
         </h1>
-        <Badge status={m.status} />
+        <Badge status={m.shown} />
         <div class="detail-actions">
           <button type="button" class="btn btn-small" onClick={() => void ipc.checkNow(m.id)} disabled={!m.enabled}>
             Check now

@@ -6,6 +6,7 @@ import { Component } from "preact";
 import { useEffect, useRef, useState } from "preact/hooks";
 
 import type { MonitorView } from "../bindings/MonitorView";
+import { STATUSES } from "../bindings/statuses";
 import { announce } from "../app";
 import * as ipc from "../ipc";
 import { fmtClock, fmtMs, fmtPct, hostPort, isForever, parseTime, tlsLabel } from "../logic/format";
@@ -83,20 +84,22 @@ function RowView({ m, uptime }: Props) {
     ? "Disabled"
     : m.pending
       ? m.pending
-      : m.status === "unknown"
+      : m.shown === "unknown"
         ? "Not checked yet"
-        : m.status !== "success"
-          ? (m.reason ?? "")
-          : "";
+        : m.shown === "stale"
+          ? "No fresh result: the last check is older than 2× the interval + 2× QoS"
+          : m.status !== "success"
+            ? (m.reason ?? "")
+            : "";
   return (
     <li
-      class={`row row-${m.status}${m.enabled ? "" : " row-disabled"}${snoozed ? " row-snoozed" : ""}`}
+      class={`row row-${STATUSES[m.shown].colour}${m.enabled ? "" : " row-disabled"}${snoozed ? " row-snoozed" : ""}`}
       data-testid="monitor-row"
       data-monitor-id={m.id}
-      data-status={m.status}
+      data-status={m.shown}
     >
       <div class="row-badge">
-        <Badge status={m.status} />
+        <Badge status={m.shown} />
       </div>
       <div class="row-main">
         <button

@@ -5,7 +5,8 @@ import { useEffect, useMemo, useState } from "preact/hooks";
 import type { MonitorFile } from "../bindings/MonitorFile";
 
 import * as ipc from "../ipc";
-import { filterMonitors, sortMonitors } from "../logic/monitors";
+import { STATUS_LABEL } from "../logic/format";
+import { filterMonitors, GREYS, sortMonitors } from "../logic/monitors";
 import { PRESETS } from "../logic/monitorForm";
 import { navigate, setState, useStore } from "../store";
 import { requestFocus, takeFocusRequest } from "./focus";
@@ -117,7 +118,11 @@ export function StatusView() {
               <span class="count count-failed">{counts.failed} failed</span>
               <span class="count count-warning">{counts.warning} warning</span>
               <span class="count count-success">{counts.success} ok</span>
-              {counts.other > 0 ? <span class="count">{counts.other} other</span> : null}
+              {GREYS.filter((s) => counts[s] > 0).map((s) => (
+                <span key={s} class="count count-grey">
+                  {counts[s]} {STATUS_LABEL[s].toLowerCase()}
+                </span>
+              ))}
             </>
           ) : (
             "\u00a0"

@@ -1,6 +1,7 @@
 // How numbers, times and states read in the window. Pure functions, unit-tested.
 
 import type { Status } from "../bindings/Status";
+import { EVENT_IDS } from "../bindings/statuses";
 import type { TlsMode } from "../bindings/TlsMode";
 
 export const DASH = "—";
@@ -93,6 +94,11 @@ export const STATUS_LABEL: Record<Status, string> = {
   failed: "Failed",
   offline: "Offline",
   unknown: "Unknown",
+  blocked: "Blocked here",
+  stale: "Stale",
+  no_route: "No route",
+  unreachable: "Unreachable",
+  paused: "Paused",
 };
 
 export const TLS_LABEL: Record<TlsMode, string> = {
@@ -105,18 +111,10 @@ export function tlsLabel(mode: string): string {
   return TLS_LABEL[mode as TlsMode] ?? mode;
 }
 
-/** `5510 Success` style name of an ELM event id. */
+/** The name of an event id (`Failed`, `Offline began`), from the engine's table. */
 export function eventName(id: number | null): string {
-  switch (id) {
-    case 5510:
-      return "Success";
-    case 5511:
-      return "QoS Warning";
-    case 5509:
-      return "Failed";
-    default:
-      return "No verdict";
-  }
+  const known = id === null ? undefined : (EVENT_IDS as Record<number, { name: string }>)[id];
+  return known?.name ?? "No verdict";
 }
 
 /** `host:port`, with brackets around an IPv6 literal. */

@@ -5,20 +5,21 @@ import type { MonitorView } from "../bindings/MonitorView";
 import type { ProbeReport } from "../bindings/ProbeReport";
 import type { Snapshot } from "../bindings/Snapshot";
 import type { Status } from "../bindings/Status";
+import { STATUSES } from "../bindings/statuses";
 import { STATUS_LABEL, tlsLabel } from "./format";
 
-const RANK: Record<Status, number> = {
-  failed: 0,
-  warning: 1,
-  offline: 2,
-  unknown: 3,
-  success: 4,
-};
-
-/** Sort key of a status, worst first: Failed, Warning, Offline, Unknown, Success. */
+/**
+ * Sort key of a status, worst first, by the engine's order (`statuses.ts`): red, amber, then the
+ * greys (offline, blocked, stale, …), then green.
+ */
 export function statusRank(s: Status): number {
-  return RANK[s] ?? 5;
+  return -(STATUSES[s]?.rank ?? -1);
 }
+
+/** The grey statuses ("cannot tell from here"), worst first: the counts line lists them. */
+export const GREYS: Status[] = (Object.keys(STATUSES) as Status[])
+  .filter((s) => STATUSES[s].colour === "grey")
+  .sort((a, b) => statusRank(a) - statusRank(b));
 
 /** Snoozed or disabled monitors sink below the ones that count. */
 function muted(m: MonitorView, nowMs: number): number {
@@ -39,7 +40,7 @@ export function sortMonitors(list: readonly MonitorView[], nowMs: number): Monit
     .sort(
       (a, b) =>
         muted(a.m, nowMs) - muted(b.m, nowMs) ||
-        statusRank(a.m.status) - statusRank(b.m.status) ||
+        statusRank(a.m.shown) - statusRank(b.m.shown) ||
         collator.compare(a.m.name, b.m.name) ||
         a.i - b.i,
     )
@@ -60,8 +61,8 @@ export function filterMonitors(list: readonly MonitorView[], query: string): Mon
       `${m.host}:${m.port}`,
       m.tls,
       tlsLabel(m.tls),
-      m.status,
-      STATUS_LABEL[m.status],
+      m.shown,
+      STATUS_LABEL[m.shown],
       m.enabled ? "" : "disabled",
     ]
       .join(" ")

@@ -1,7 +1,5 @@
 //! Commands on what is running: the snapshot, probing now, snoozing a monitor, pausing toasts.
 
-use std::sync::Arc;
-
 use ehlowatch_engine::Command;
 use ehlowatch_engine::MonitorId;
 use ehlowatch_engine::Snapshot;
@@ -10,10 +8,10 @@ use crate::error::AppError;
 use crate::state::forever;
 use crate::state::{until, AppStateRef};
 
-/// The engine's latest picture.
+/// The engine's latest picture, as shown now ([`Snapshot::at`]: stale and paused monitors).
 #[tauri::command]
-pub async fn get_snapshot(state: AppStateRef<'_>) -> Result<Arc<Snapshot>, AppError> {
-    Ok(state.engine().await?.snapshot())
+pub async fn get_snapshot(state: AppStateRef<'_>) -> Result<Snapshot, AppError> {
+    Ok(state.engine().await?.snapshot().at(chrono::Utc::now()))
 }
 
 /// Probes one monitor now, or every enabled one (`id` null).

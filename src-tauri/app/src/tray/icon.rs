@@ -1,10 +1,11 @@
 //! The tray's status images, drawn at run time so they are crisp at any size: a disc in the
-//! status colour with a glyph of its own shape — check (Success), exclamation mark (QoS
-//! Warning), cross (Failed), dash (unknown, offline, paused, no monitors) — so the status reads
-//! without colour too. Template images (macOS menu bar) are the same shapes in black, the glyph
+//! status's colour class ([`Status::colour`]) with a glyph of its own shape — check (green),
+//! exclamation mark (amber), cross (red), dash (every grey status: unknown, offline, blocked,
+//! stale, no route, unreachable, paused; and no monitors) — so the status reads without colour
+//! too. Template images (macOS menu bar) are the same shapes in black, the glyph
 //! cut out. Edges are anti-aliased by 4×4 supersampling.
 
-use ehlowatch_engine::Status;
+use ehlowatch_engine::{Colour, Status};
 
 /// RGBA colours of the discs.
 const GREEN: [u8; 3] = [0x1a, 0x7f, 0x37];
@@ -36,11 +37,11 @@ const DISC_RADIUS: f32 = 0.47;
 
 /// Which picture a status gets.
 fn look(status: Status) -> ([u8; 3], [u8; 3], &'static [Stroke]) {
-    match status {
-        Status::Success => (GREEN, WHITE, CHECK),
-        Status::Warning => (AMBER, INK, EXCLAMATION),
-        Status::Failed => (RED, WHITE, CROSS),
-        Status::Unknown | Status::Offline => (GREY, WHITE, DASH),
+    match status.colour() {
+        Colour::Green => (GREEN, WHITE, CHECK),
+        Colour::Amber => (AMBER, INK, EXCLAMATION),
+        Colour::Red => (RED, WHITE, CROSS),
+        Colour::Grey => (GREY, WHITE, DASH),
     }
 }
 
@@ -135,6 +136,25 @@ mod tests {
                 assert_eq!(pixel(&image, size, 0, 0)[3], 0, "corners are transparent");
             }
         }
+    }
+
+    #[test]
+    fn every_status_is_drawn_in_its_colour_class() {
+        for status in Status::ALL {
+            let want = match status.colour() {
+                Colour::Green => GREEN,
+                Colour::Amber => AMBER,
+                Colour::Red => RED,
+                Colour::Grey => GREY,
+            };
+            let image = status_image(status, 32, false);
+            assert_eq!(&pixel(&image, 32, 16, 3)[..3], &want, "{status:?}");
+        }
+        assert_eq!(
+            status_image(Status::Stale, 32, true),
+            status_image(Status::Unknown, 32, true),
+            "every grey status has the dash"
+        );
     }
 
     #[test]

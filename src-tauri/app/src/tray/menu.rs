@@ -2,7 +2,7 @@
 //! label per monitor ("✕ mx2.example.com:25 — no 250 (421)"), and the menu's actions with the
 //! ids they travel under.
 
-use ehlowatch_engine::{MonitorId, Status};
+use ehlowatch_engine::{Colour, MonitorId, Status};
 use ehlowatch_engine::{MonitorView, Snapshot};
 
 /// Snooze and pause choices offered, in minutes; `None` is "until resumed".
@@ -83,30 +83,47 @@ impl MenuAction {
 
 /// The glyph of a status, as in the tray icon.
 pub fn glyph(status: Status) -> &'static str {
-    match status {
-        Status::Success => "✓",
-        Status::Warning => "⚠",
-        Status::Failed => "✕",
-        Status::Unknown | Status::Offline => "–",
+    match status.colour() {
+        Colour::Green => "✓",
+        Colour::Amber => "⚠",
+        Colour::Red => "✕",
+        Colour::Grey => "–",
     }
 }
 
-/// "3 OK · 1 warning · 1 failed", or why there is nothing to count.
+/// The summary's word for `n` monitors in `status`: "3 OK", "2 stale".
+fn counted(status: Status, n: usize) -> String {
+    match status {
+        Status::Success => format!("{n} OK"),
+        Status::Warning => format!("{n} warning{}", plural(n)),
+        Status::Failed => format!("{n} failed"),
+        Status::Unknown => format!("{n} not checked"),
+        Status::Offline => format!("{n} offline"),
+        Status::Blocked => format!("{n} blocked here"),
+        Status::Stale => format!("{n} stale"),
+        Status::NoRoute => format!("{n} no route"),
+        Status::Unreachable => format!("{n} unreachable"),
+        Status::Paused => format!("{n} paused"),
+    }
+}
+
+/// "3 OK · 1 warning · 1 failed · 2 stale" (the worst last), or why there is nothing to count.
 pub fn summary(snapshot: &Snapshot) -> String {
     let c = snapshot.counts;
-    let mut parts = Vec::new();
-    if c.success > 0 {
-        parts.push(format!("{} OK", c.success));
-    }
-    if c.warning > 0 {
-        parts.push(format!("{} warning{}", c.warning, plural(c.warning)));
-    }
-    if c.failed > 0 {
-        parts.push(format!("{} failed", c.failed));
-    }
-    if c.other > 0 {
-        parts.push(format!("{} not checked", c.other));
-    }
+    // The verdicts first, as people read them; then the greys, worst first.
+    let order = [Status::Success, Status::Warning, Status::Failed]
+        .into_iter()
+        .chain(
+            Status::ALL
+                .into_iter()
+                .rev()
+                .filter(|s| s.verdict().is_none()),
+        );
+    let mut parts: Vec<String> = order
+        .filter(|s| !(snapshot.offline && *s == Status::Offline))
+        .filter(|s| c.of(*s) > 0)
+        .map(|s| counted(s, c.of(s)))
+        .collect();
     if snapshot.offline {
         parts.insert(0, "offline".to_owned());
     }
@@ -114,7 +131,7 @@ pub fn summary(snapshot: &Snapshot) -> String {
         return if snapshot.monitors.is_empty() {
             "no monitors yet".to_owned()
         } else {
-            "all monitors paused".to_owned()
+            "all monitors disabled".to_owned()
         };
     }
     parts.join(" · ")
@@ -128,25 +145,25 @@ pub fn tooltip(snapshot: &Snapshot) -> String {
 /// A monitor's submenu title: "✕ mx2.example.com:25 — no 250 (421)", "✓ mx1 — OK". It changes
 /// with the status (and a failure's reason), not with every probe, so the menu stays put while
 /// it is open; the latest latency is on [`last_check`]'s line inside the submenu.
-pub fn monitor_label(m: &MonitorView, now: chrono::DateTime<chrono::Utc>) -> String {
+pub fn monitor_label(m: &MonitorView) -> String {
     let state = if m.enabled {
-        match (m.status, m.reason.as_deref()) {
+        match (m.shown, m.reason.as_deref()) {
             (Status::Failed, Some(reason)) => one_line(reason, MAX_DETAIL),
             (Status::Failed, None) => "failed".to_owned(),
             (Status::Warning, _) => "QoS warning".to_owned(),
             (Status::Success, _) => "OK".to_owned(),
             (Status::Offline, _) => "offline".to_owned(),
             (Status::Unknown, _) => "not checked yet".to_owned(),
+            (Status::Blocked, _) => "port 25 blocked here".to_owned(),
+            (Status::Stale, _) => "no fresh result".to_owned(),
+            (Status::NoRoute, _) => "no route from here".to_owned(),
+            (Status::Unreachable, _) => "agent unreachable".to_owned(),
+            (Status::Paused, _) => format!("snoozed (last: {})", m.status),
         }
     } else {
         "disabled".to_owned()
     };
-    let snoozed = if m.snoozed_until.is_some_and(|until| until > now) {
-        " (snoozed)"
-    } else {
-        ""
-    };
-    format!("{} {} — {state}{snoozed}", glyph(m.status), m.name)
+    format!("{} {} — {state}", glyph(m.shown), m.name)
 }
 
 /// The first line of a monitor's submenu: "Last check: 12 ms", "Last check: 1840 ms — 250
@@ -187,7 +204,6 @@ fn plural(n: usize) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use chrono::Utc;
     use ehlowatch_engine::Counts;
     use std::sync::Arc;
 
@@ -226,7 +242,7 @@ mod tests {
                 success: 3,
                 warning: 1,
                 failed: 1,
-                other: 0,
+                ..Counts::default()
             },
             monitors: vec![Arc::default()],
             ..Snapshot::default()
@@ -242,24 +258,69 @@ mod tests {
     }
 
     #[test]
+    fn the_summary_names_the_grey_states_worst_first() {
+        let snapshot = Snapshot {
+            counts: Counts {
+                success: 1,
+                unknown: 1,
+                stale: 2,
+                paused: 1,
+                ..Counts::default()
+            },
+            monitors: vec![Arc::default()],
+            ..Snapshot::default()
+        };
+        assert_eq!(
+            summary(&snapshot),
+            "1 OK · 2 stale · 1 not checked · 1 paused"
+        );
+        let offline = Snapshot {
+            offline: true,
+            counts: Counts {
+                offline: 3,
+                ..Counts::default()
+            },
+            ..snapshot
+        };
+        assert_eq!(summary(&offline), "offline");
+    }
+
+    #[test]
+    fn a_label_shows_the_status_as_shown_not_as_confirmed() {
+        let view = |status, shown| MonitorView {
+            name: "mx1".into(),
+            enabled: true,
+            status,
+            shown,
+            ..MonitorView::default()
+        };
+        assert_eq!(
+            monitor_label(&view(Status::Success, Status::Stale)),
+            "– mx1 — no fresh result"
+        );
+        assert_eq!(
+            monitor_label(&view(Status::Failed, Status::Paused)),
+            "– mx1 — snoozed (last: failed)"
+        );
+    }
+
+    #[test]
     fn a_failed_monitor_shows_its_reason_on_one_short_line() {
         let view = MonitorView {
             name: "mx2.example.com:25".into(),
             enabled: true,
             status: Status::Failed,
+            shown: Status::Failed,
             reason: Some("no 250 (421)\nsecond line".into()),
             ..MonitorView::default()
         };
-        assert_eq!(
-            monitor_label(&view, Utc::now()),
-            "✕ mx2.example.com:25 — no 250 (421)"
-        );
+        assert_eq!(monitor_label(&view), "✕ mx2.example.com:25 — no 250 (421)");
         let long = MonitorView {
             reason: Some("x".repeat(100)),
             ..view
         };
         assert_eq!(
-            monitor_label(&long, Utc::now()).chars().count(),
+            monitor_label(&long).chars().count(),
             "✕ mx2.example.com:25 — ".chars().count() + 48
         );
     }

@@ -1,5 +1,5 @@
-//! The tray icon and its menu. The icon is the worst status of the enabled, non-snoozed
-//! monitors; its tooltip counts them. The menu has a summary line, one submenu per monitor
+//! The tray icon and its menu. The icon is the worst shown status of the enabled, non-snoozed
+//! monitors by red > amber > grey > green; its tooltip counts them. The menu has a summary line, one submenu per monitor
 //! (Check now, Snooze…, Open details), Check all now, Pause notifications…, Open EHLO Watch…
 //! and Quit. A submenu's title changes with the status only: muda's GTK submenus cannot be
 //! relabelled in place (their label sits in a box, so `set_text` does not reach it), and a
@@ -129,7 +129,7 @@ impl<R: Runtime> Tray<R> {
         let titles: Vec<String> = snapshot
             .monitors
             .iter()
-            .map(|m| menu::monitor_label(m, now))
+            .map(|m| menu::monitor_label(m))
             .collect();
         let rebuild = shown.summary.is_none()
             || shown.shape != shape

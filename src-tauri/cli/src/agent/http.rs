@@ -9,8 +9,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
-use ehlowatch_engine::Snapshot;
 use ehlowatch_engine::Status;
+use ehlowatch_engine::{Counts, Snapshot};
 use serde::Serialize;
 use tokio::sync::watch;
 
@@ -69,11 +69,13 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
     }
 }
 
-/// `/api/status`: one entry per monitor.
+/// `/api/status`: one entry per monitor, as shown at the request ([`Snapshot::at`]: a monitor
+/// with no result for 2×interval + 2×QoS is `stale` even when the engine has stalled).
 #[derive(Debug, Serialize)]
-struct StatusBody {
+pub(super) struct StatusBody {
     worst: Status,
     offline: bool,
+    counts: Counts,
     monitors: Vec<MonitorStatus>,
 }
 
@@ -93,7 +95,12 @@ struct MonitorStatus {
 }
 
 async fn status(State(state): State<AppState>) -> Json<StatusBody> {
-    let snapshot = state.snapshot.borrow().clone();
+    let snapshot = state.snapshot.borrow().at(Utc::now());
+    Json(status_body(&snapshot))
+}
+
+/// The body of `/api/status` for a snapshot as shown.
+pub(super) fn status_body(snapshot: &Snapshot) -> StatusBody {
     let monitors = snapshot
         .monitors
         .iter()
@@ -103,8 +110,8 @@ async fn status(State(state): State<AppState>) -> Json<StatusBody> {
             host: m.host.clone(),
             port: m.port,
             enabled: m.enabled,
-            status: m.status,
-            event_id: m.status.event_id(),
+            status: m.shown,
+            event_id: m.shown.event_id(),
             latency_ms: m
                 .last
                 .as_ref()
@@ -115,9 +122,10 @@ async fn status(State(state): State<AppState>) -> Json<StatusBody> {
             reason: m.reason.clone(),
         })
         .collect();
-    Json(StatusBody {
+    StatusBody {
         worst: snapshot.worst,
         offline: snapshot.offline,
+        counts: snapshot.counts,
         monitors,
-    })
+    }
 }

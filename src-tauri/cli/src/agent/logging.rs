@@ -4,7 +4,7 @@
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-use ehlowatch_engine::EngineEvent;
+use ehlowatch_engine::{EngineEvent, EventId};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
@@ -63,7 +63,14 @@ fn log(event: &EngineEvent) {
         EngineEvent::Resumed { gap_s } => {
             tracing::info!(gap_s, "resumed after a suspend; probing every monitor now");
         }
-        EngineEvent::Connectivity { offline } => tracing::warn!(offline, "connectivity changed"),
+        EngineEvent::Connectivity { offline } => {
+            let event = if *offline {
+                EventId::OfflineBegan
+            } else {
+                EventId::OfflineEnded
+            };
+            tracing::warn!(offline, event_id = event.code(), "connectivity changed");
+        }
         EngineEvent::History { message } => tracing::warn!("history: {message}"),
         EngineEvent::Result { .. } => {}
     }

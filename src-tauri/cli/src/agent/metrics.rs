@@ -1,10 +1,13 @@
 //! The agent's `/metrics` in the Prometheus/OpenMetrics text format, with the official
-//! `prometheus-client` crate. Gauges describe the current snapshot and are collected at scrape
-//! time (so a removed monitor's series disappear); counters and the latency histogram are fed
-//! by every probe result.
+//! `prometheus-client` crate. Gauges describe the current snapshot as shown at scrape time
+//! ([`Snapshot::at`]: stale and paused monitors), so a removed monitor's series disappear and a
+//! stalled engine's monitors turn `stale`; counters and the latency histogram are fed by every
+//! probe result. `ehlowatch_state` has one series per monitor, labelled with its current state:
+//! its cardinality is the number of monitors, and a state change ends the old series.
 
 use std::sync::Arc;
 
+use chrono::Utc;
 use ehlowatch_engine::EngineEvent;
 use ehlowatch_engine::WarningKind;
 use ehlowatch_engine::{MonitorView, Snapshot};
@@ -111,16 +114,30 @@ struct SnapshotCollector(watch::Receiver<Arc<Snapshot>>);
 
 impl Collector for SnapshotCollector {
     fn encode(&self, mut encoder: DescriptorEncoder<'_>) -> Result<(), std::fmt::Error> {
-        let snapshot = self.0.borrow().clone();
+        let snapshot = self.0.borrow().at(Utc::now());
 
         per_monitor(
             &mut encoder,
             "status",
-            "Confirmed status: 0 Success (5510), 1 QoS Warning (5511), 2 Failed (5509), 3 offline or unknown",
+            "Status as shown now: 0 Success (5510), 1 QoS Warning (5511), 2 Failed (5509), 3 any grey state (ehlowatch_state names it)",
             None,
             &snapshot,
-            |m| Some(m.status.metric_value()),
+            |m| Some(m.shown.metric_value()),
         )?;
+
+        let mut states = encoder.encode_descriptor(
+            "state",
+            "1, labelled with the state each monitor is shown in now: success, warning, failed, unknown, offline, blocked, stale, no_route, unreachable, paused (one series per monitor)",
+            None,
+            MetricType::Gauge,
+        )?;
+        for m in snapshot.monitors.iter().filter(|m| m.enabled) {
+            let labels = vec![
+                ("monitor", m.name.clone()),
+                ("state", m.shown.as_str().to_owned()),
+            ];
+            ConstGauge::new(1_i64).encode(states.encode_family(&labels)?)?;
+        }
 
         let mut warnings = encoder.encode_descriptor(
             "warning",

@@ -8,6 +8,8 @@ mod http;
 mod logging;
 mod metrics;
 mod signals;
+#[cfg(test)]
+mod tests;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};

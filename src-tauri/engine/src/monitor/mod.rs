@@ -9,9 +9,9 @@
 //!   slow and dead answers is confirmed degraded rather than never confirmed at all. A run made
 //!   of failures only is judged by `failed_after` alone (with `failed_after = 3`, two failures
 //!   do not raise a Warning): Warning confirmation needs at least one Warning in its run.
-//! - **First verdict.** From Unknown (and from Offline) the first verdict is shown at once, but a
-//!   Failed or Warning shown that way alerts only once its confirmations are in; that later
-//!   alert is a [`ChangeKind::Repeated`](crate::model::ChangeKind::Repeated) event (same
+//! - **First verdict.** From Unknown (and from Offline, or any status without a verdict) the
+//!   first verdict is shown at once, but a Failed or Warning shown that way alerts only once its
+//!   confirmations are in; that later alert is a [`ChangeKind::Repeated`](crate::model::ChangeKind::Repeated) event (same
 //!   status, people told now).
 //! - **Confirmations.** Failed after `failed_after` consecutive Failed verdicts; Warning after
 //!   `warning_after` consecutive Warning-or-worse verdicts (a confirmed Failed wins); a confirmed
@@ -31,7 +31,7 @@
 //! - **Offline.** The engine calls [`MonitorState::set_offline`] for every monitor when
 //!   `Connectivity` reports the machine offline, and marks observations made while offline as
 //!   suppressed. Offline resets the streaks (failures while offline never count) and emits a
-//!   change to Offline with no event id and no alert. There is no `set_online`: the next counted
+//!   change to Offline with its event id (5520) and no alert. There is no `set_online`: the next counted
 //!   verdict is adopted at once, as from Unknown. It alerts on recovery only when the status
 //!   before going offline had been alerted.
 //!

@@ -6,7 +6,8 @@ use chrono::{DateTime, Utc};
 
 use super::mute::Mute;
 use super::streaks::{Needs, Pending, Streaks};
-use crate::model::{AlertPolicy, ChangeKind, MonitorId, StateChange, Status};
+use crate::model::{AlertPolicy, ChangeKind, MonitorId, StateChange};
+use crate::status::Status;
 use crate::verdict::Verdict;
 
 /// The reason carried by a change to Offline.
@@ -87,7 +88,7 @@ impl MonitorState {
                     Status::Success => policy.on_recovery && self.episode_alerted,
                     Status::Failed => failed_ok,
                     Status::Warning => warning_ok,
-                    Status::Unknown | Status::Offline => false,
+                    _ => false,
                 };
             return vec![self.emit(to, ChangeKind::Changed, reason, alert, now)];
         }
@@ -123,7 +124,7 @@ impl MonitorState {
     /// The status this verdict moves the monitor to, if it changes.
     fn target(&self, verdict: Verdict, failed_ok: bool, warning_ok: bool) -> Option<Status> {
         let to = match (self.status, verdict) {
-            (Status::Unknown | Status::Offline, v) => Status::from(v),
+            (from, v) if from.verdict().is_none() => Status::from(v),
             (_, Verdict::Success) => Status::Success,
             (_, Verdict::Failed) if failed_ok => Status::Failed,
             (Status::Success, Verdict::Failed) | (_, Verdict::Warning) if warning_ok => {

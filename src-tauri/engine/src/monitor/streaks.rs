@@ -4,7 +4,8 @@
 
 use std::fmt;
 
-use crate::model::{AlertPolicy, Status};
+use crate::model::AlertPolicy;
+use crate::status::Status;
 use crate::verdict::Verdict;
 
 /// Consecutive verdict counts.

@@ -10,7 +10,8 @@ use chrono::{DateTime, Utc};
 use super::state::OFFLINE_REASON;
 use super::streaks::Streaks;
 use super::*;
-use crate::model::{AlertPolicy, ChangeKind, StateChange, Status};
+use crate::model::{AlertPolicy, ChangeKind, StateChange};
+use crate::status::Status;
 use crate::verdict::Verdict;
 
 fn t(min: i64) -> DateTime<Utc> {
@@ -260,7 +261,7 @@ fn events_carry_ids_reasons_and_times() {
     let offline = m.set_offline(t(4)).unwrap();
     assert_eq!(
         (offline.event_id, offline.alert, offline.to),
-        (None, false, Status::Offline)
+        (Some(5520), false, Status::Offline)
     );
     assert_eq!(offline.reason.as_deref(), Some(OFFLINE_REASON));
     assert_eq!((m.since(), m.streaks()), (t(4), Streaks::default()));
@@ -318,7 +319,7 @@ fn pending_shows_progress_toward_confirmation() {
 }
 
 #[test]
-fn worst_over_enabled_unsnoozed_monitors() {
+fn worst_by_colour_over_enabled_unsnoozed_monitors_one_green_and_five_grey_make_grey() {
     let on = |status| Shown {
         status,
         enabled: true,
@@ -350,7 +351,19 @@ fn worst_over_enabled_unsnoozed_monitors() {
             Status::Warning,
         ),
         (&[on(Status::Offline), on(Status::Unknown)], Status::Offline),
-        (&[on(Status::Success), on(Status::Offline)], Status::Success),
+        (&[on(Status::Success), on(Status::Offline)], Status::Offline),
+        (
+            &[
+                on(Status::Success),
+                on(Status::Stale),
+                on(Status::Unknown),
+                on(Status::Offline),
+                on(Status::NoRoute),
+                on(Status::Blocked),
+            ],
+            Status::Offline,
+        ),
+        (&[on(Status::Stale), on(Status::Warning)], Status::Warning),
         (
             &[snoozed(Status::Failed), disabled(Status::Warning)],
             Status::Unknown,

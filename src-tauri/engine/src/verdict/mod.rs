@@ -11,6 +11,8 @@ use std::time::Duration;
 
 use serde::{Deserialize, Serialize};
 
+use crate::event_id::EventId;
+
 pub use rule::show;
 pub(crate) use rule::{judge, Answer, Judgement};
 pub use warning::{Warning, WarningKind};
@@ -29,13 +31,18 @@ pub enum Verdict {
 }
 
 impl Verdict {
-    /// The event id a verdict is logged and alerted with.
-    pub fn event_id(self) -> u16 {
+    /// The event a verdict is logged and alerted with.
+    pub fn event(self) -> EventId {
         match self {
-            Self::Success => 5510,
-            Self::Warning => 5511,
-            Self::Failed => 5509,
+            Self::Success => EventId::Success,
+            Self::Warning => EventId::Warning,
+            Self::Failed => EventId::Failed,
         }
+    }
+
+    /// [`Verdict::event`] as its number.
+    pub fn event_id(self) -> u16 {
+        self.event().code()
     }
 
     /// `success`, `warning` or `failed`.

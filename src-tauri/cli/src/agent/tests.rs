@@ -1,0 +1,99 @@
+//! What the agent shows of a snapshot at the time it is asked: a monitor with no result for
+//! longer than 2×interval + 2×QoS is `stale` in `/api/status` and in `/metrics`
+//! (`ehlowatch_status` 3, `ehlowatch_state{state="stale"}` 1) though the engine published
+//! nothing since.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use ehlowatch_engine::{MonitorView, Phases, ProbeReport, Snapshot, Status, TlsMode, Verdict};
+use tokio::sync::watch;
+
+use super::http::status_body;
+use super::metrics::Metrics;
+
+fn success_at(checked_at: DateTime<Utc>) -> ProbeReport {
+    ProbeReport {
+        status: Verdict::Success,
+        event_id: Verdict::Success.event_id(),
+        latency: Some(Duration::from_millis(12)),
+        qos: Duration::from_secs(1),
+        host: "127.0.0.1".into(),
+        port: 25,
+        address: None,
+        tls_mode: TlsMode::None,
+        ehlo_name: None,
+        checked_at,
+        phases: Phases::default(),
+        greeting: None,
+        ehlo: None,
+        tls: None,
+        reason: None,
+        failure: None,
+        warnings: Vec::new(),
+        transcript: Vec::new(),
+    }
+}
+
+/// A Success monitor probed every 60 s with a 1 s QoS, last `ago` before the real now.
+fn monitor(name: &str, ago: chrono::Duration) -> Arc<MonitorView> {
+    Arc::new(MonitorView {
+        id: name.into(),
+        name: name.into(),
+        enabled: true,
+        status: Status::Success,
+        shown: Status::Success,
+        interval_ms: 60_000,
+        qos_ms: 1_000,
+        last: Some(Arc::new(success_at(Utc::now() - ago))),
+        ..MonitorView::default()
+    })
+}
+
+/// A snapshot the engine published when both monitors were fresh, an hour before now.
+fn published() -> Snapshot {
+    let taken = Utc::now() - chrono::Duration::hours(1);
+    Snapshot {
+        monitors: vec![
+            monitor("fresh", chrono::Duration::seconds(5)),
+            monitor("old", chrono::Duration::hours(1)),
+        ],
+        worst: Status::Success,
+        taken_at: Some(taken),
+        ..Snapshot::default()
+    }
+}
+
+#[test]
+fn api_status_shows_a_monitor_without_a_fresh_result_as_stale() {
+    let body = serde_json::to_value(status_body(&published().at(Utc::now()))).unwrap();
+    let monitors = body["monitors"].as_array().unwrap();
+    assert_eq!(monitors[0]["status"], "success", "{body}");
+    assert_eq!(monitors[1]["status"], "stale", "{body}");
+    assert_eq!(monitors[1]["event_id"], 5524, "{body}");
+    assert_eq!(body["worst"], "stale", "{body}");
+    assert_eq!(body["counts"]["stale"], 1, "{body}");
+}
+
+#[test]
+fn metrics_give_status_3_and_name_the_stale_state_at_scrape_time() {
+    let (_tx, rx) = watch::channel(Arc::new(published()));
+    let text = Metrics::new(rx).encode().unwrap();
+    for line in [
+        r#"ehlowatch_status{monitor="fresh"} 0"#,
+        r#"ehlowatch_status{monitor="old"} 3"#,
+        r#"ehlowatch_state{monitor="fresh",state="success"} 1"#,
+        r#"ehlowatch_state{monitor="old",state="stale"} 1"#,
+    ] {
+        assert!(
+            text.lines().any(|l| l == line),
+            "no line {line:?} in:\n{text}"
+        );
+    }
+    let states = text
+        .lines()
+        .filter(|l| l.starts_with("ehlowatch_state{"))
+        .count();
+    assert_eq!(states, 2, "one state series per monitor:\n{text}");
+}

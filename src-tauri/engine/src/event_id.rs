@@ -1,0 +1,117 @@
+//! Every event id the product emits, in one enum: ELM's three verdict ids (5509 Failed, 5510
+//! Success, 5511 QoS Warning) and the ranges of DESIGN.md ("Event ids"), of which this crate
+//! defines the local causes, 5520–5529. The README's event-id table lists the same ids; a test
+//! holds the two together.
+
+use std::fmt;
+
+/// An event id, as logged, stored, alerted and shown.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[repr(u16)]
+pub enum EventId {
+    /// A probe or a monitor Failed (ELM).
+    Failed = 5509,
+    /// A probe or a monitor Succeeded (ELM).
+    Success = 5510,
+    /// A QoS Warning: a 250 after QoS, or a certificate near expiry (ELM).
+    Warning = 5511,
+    /// This machine lost its network: monitors are `offline`, not judged.
+    OfflineBegan = 5520,
+    /// This machine has its network again.
+    OfflineEnded = 5521,
+    /// Outbound port 25 is blocked on this network: its monitors are `blocked`, not judged.
+    BlockedBegan = 5522,
+    /// Outbound port 25 is reachable again.
+    BlockedEnded = 5523,
+    /// A monitor has had no result for longer than 2×interval + 2×QoS: it is `stale`.
+    StaleBegan = 5524,
+    /// A stale monitor has a fresh result again.
+    StaleEnded = 5525,
+}
+
+impl EventId {
+    /// Every id, in numeric order.
+    pub const ALL: [Self; 9] = [
+        Self::Failed,
+        Self::Success,
+        Self::Warning,
+        Self::OfflineBegan,
+        Self::OfflineEnded,
+        Self::BlockedBegan,
+        Self::BlockedEnded,
+        Self::StaleBegan,
+        Self::StaleEnded,
+    ];
+
+    /// The number.
+    pub fn code(self) -> u16 {
+        self as u16
+    }
+
+    /// The id with this number, if the product defines it.
+    pub fn from_code(code: u16) -> Option<Self> {
+        Self::ALL.into_iter().find(|id| id.code() == code)
+    }
+
+    /// A short name: `Failed`, `Offline began` …
+    pub fn name(self) -> &'static str {
+        match self {
+            Self::Failed => "Failed",
+            Self::Success => "Success",
+            Self::Warning => "QoS Warning",
+            Self::OfflineBegan => "Offline began",
+            Self::OfflineEnded => "Offline ended",
+            Self::BlockedBegan => "Blocked began",
+            Self::BlockedEnded => "Blocked ended",
+            Self::StaleBegan => "Stale began",
+            Self::StaleEnded => "Stale ended",
+        }
+    }
+
+    /// True when the product emits it today (in a log line, the history, a notification or
+    /// `/api/status`); the others are reserved for what is being built.
+    pub fn emitted(self) -> bool {
+        match self {
+            Self::Failed
+            | Self::Success
+            | Self::Warning
+            | Self::OfflineBegan
+            | Self::OfflineEnded
+            | Self::StaleBegan => true,
+            Self::BlockedBegan | Self::BlockedEnded | Self::StaleEnded => false,
+        }
+    }
+}
+
+impl fmt::Display for EventId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.code())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::EventId;
+
+    #[test]
+    fn ids_are_unique_in_order_and_round_trip() {
+        for pair in EventId::ALL.windows(2) {
+            assert!(pair[0].code() < pair[1].code(), "{pair:?}");
+        }
+        for id in EventId::ALL {
+            assert_eq!(EventId::from_code(id.code()), Some(id));
+        }
+        assert_eq!(EventId::from_code(5512), None);
+    }
+
+    #[test]
+    fn local_causes_stay_in_their_range() {
+        for id in EventId::ALL {
+            let code = id.code();
+            assert!(
+                (5509..=5511).contains(&code) || (5520..=5529).contains(&code),
+                "{id:?} = {code} is outside the verdict ids and 5520–5529"
+            );
+        }
+    }
+}
