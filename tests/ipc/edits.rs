@@ -1,7 +1,8 @@
 //! Edits of the settings made at the same moment from the window (saving and deleting monitors)
 //! and from the tray (pausing and resuming notifications) are all kept: in the settings in
-//! force, in the engine and in `settings.json`. Each round fires its edits together on the app's
-//! runtime and awaits every one; nothing waits on a clock.
+//! force, in the engine and in `settings.json`, which holds each edit by the time it returns.
+//! Each round fires its edits together on the app's runtime and awaits every one; nothing waits
+//! on a clock. An edit that cannot be written changes nothing.
 
 use std::collections::BTreeSet;
 use std::future::Future;
@@ -106,6 +107,12 @@ fn names(settings: &Value) -> BTreeSet<String> {
         .unwrap_or_default()
 }
 
+/// `settings.json` as it is now.
+fn read_file(shell: &Shell) -> Value {
+    let text = std::fs::read_to_string(shell.dir.path().join("settings.json")).unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
 fn paused_until(settings: &Value) -> Option<DateTime<Utc>> {
     serde_json::from_value(settings["ui"]["notifications_paused_until"].clone()).unwrap()
 }
@@ -158,6 +165,13 @@ fn edits_from_the_window_and_the_tray_at_the_same_moment_are_all_kept() {
         if paused_until(&settings) != pause {
             lost.push(format!("round {round}: the tray's pause until {pause:?}"));
         }
+        let file = read_file(&shell);
+        assert_eq!(
+            names(&file),
+            got,
+            "round {round}: settings.json, as each edit returned"
+        );
+        assert_eq!(file["ui"], settings["ui"], "round {round}: settings.json");
         shell.wait_snapshot("the engine runs the settings in force", |s| {
             let ids: BTreeSet<String> = s.monitors.iter().map(|m| m.id.0.clone()).collect();
             ids == got && s.alerts_paused_until == paused_until(&settings)
@@ -180,4 +194,49 @@ fn edits_from_the_window_and_the_tray_at_the_same_moment_are_all_kept() {
         lost.len(),
         ROUNDS * EDITS
     );
+}
+
+#[test]
+fn an_edit_that_cannot_be_written_changes_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    // A directory where the file should be: it is not read, and a write cannot replace it.
+    let path = dir.path().join("settings.json");
+    std::fs::create_dir(&path).unwrap();
+    let shell = Shell::start_in(dir);
+    let before = shell.ok("get_settings", json!({}));
+
+    let err = shell.err("pause_notifications", json!({ "minutes": 60 }));
+    assert_eq!(err["type"], "storage", "{err}");
+    let message = err["data"].as_str().unwrap();
+    assert!(
+        message.contains(&path.display().to_string()),
+        "names the file: {message}"
+    );
+    let err = shell.err(
+        "save_monitor",
+        json!({ "monitor": disabled("unsaved"), "originalId": null }),
+    );
+    assert_eq!(err["type"], "storage", "{err}");
+    assert_eq!(shell.ok("get_settings", json!({})), before, "in memory");
+    assert!(path.is_dir(), "on disk");
+    let left: Vec<_> = std::fs::read_dir(shell.dir.path())
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".settings-"))
+        .collect();
+    assert!(left.is_empty(), "temporary files left: {left:?}");
+
+    // Once the file can be written, the next edit builds on the settings in force; the engine
+    // was never told of the refused pause.
+    std::fs::remove_dir(&path).unwrap();
+    shell.ok(
+        "save_monitor",
+        json!({ "monitor": disabled("saved"), "originalId": null }),
+    );
+    let snapshot = shell.wait_snapshot("saved runs", |s| s.monitors.len() == 1);
+    assert_eq!(snapshot.monitors[0].id.0, "saved");
+    assert_eq!(snapshot.alerts_paused_until, None, "the engine's alerts");
+    let file = read_file(&shell);
+    assert_eq!(names(&file), BTreeSet::from(["saved".to_owned()]));
+    assert_eq!(file["ui"]["notifications_paused_until"], Value::Null);
 }
