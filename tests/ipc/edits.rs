@@ -240,3 +240,23 @@ fn an_edit_that_cannot_be_written_changes_nothing() {
     assert_eq!(names(&file), BTreeSet::from(["saved".to_owned()]));
     assert_eq!(file["ui"]["notifications_paused_until"], Value::Null);
 }
+
+#[test]
+fn a_settings_save_from_an_older_copy_keeps_the_trays_pause() {
+    let shell = Shell::start();
+    // The window's copy, read before the tray's pause.
+    let mut copy = shell.ok("get_settings", json!({}));
+    let until = Utc::now() + chrono::Duration::hours(1);
+    tauri::async_runtime::block_on(shell.state.pause_notifications(Some(until))).unwrap();
+
+    copy["ui"]["notify_warnings"] = json!(false);
+    let stored = shell.ok("save_settings", json!({ "settings": copy }));
+    assert_eq!(stored["ui"]["notify_warnings"], false, "the window's edit");
+    assert_eq!(paused_until(&stored), Some(until), "the tray's pause");
+    let settings = shell.ok("get_settings", json!({}));
+    assert_eq!(settings, stored, "in memory");
+    assert_eq!(read_file(&shell)["ui"], stored["ui"], "in settings.json");
+    shell.wait_snapshot("alerts stay paused", |s| {
+        s.alerts_paused_until == Some(until)
+    });
+}

@@ -94,16 +94,6 @@ impl AppState {
         self.current.lock().await.clone()
     }
 
-    /// Replaces the settings, as [`update`](Self::update) does.
-    pub async fn apply(&self, settings: Settings) -> Result<Settings, AppError> {
-        self.update(|s| {
-            *s = settings;
-            Ok(())
-        })
-        .await
-        .map(|((), stored)| stored)
-    }
-
     /// Edits the settings: `f` changes a copy of the ones in force, which is validated, written
     /// to `settings.json` (atomically) and handed to the engine; returns what `f` returned and
     /// the settings as stored. It all happens under one lock, so edits made at the same moment
