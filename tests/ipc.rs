@@ -24,6 +24,10 @@ use tokio::sync::broadcast;
 #[path = "ipc/bounds.rs"]
 mod bounds;
 
+/// Edits made at the same moment by the window and the tray are all kept (`ipc/edits.rs`).
+#[path = "ipc/edits.rs"]
+mod edits;
+
 /// The window's origin: the app's own assets, which the capability applies to.
 const LOCAL_URL: &str = if cfg!(windows) {
     "http://tauri.localhost"
@@ -67,19 +71,8 @@ impl Shell {
 
     /// Invokes `cmd` with `args` as the window would; `Err` is the serialised `AppError`.
     fn call(&self, cmd: &str, args: Value) -> Result<Value, Value> {
-        get_ipc_response(
-            &self.webview,
-            InvokeRequest {
-                cmd: cmd.into(),
-                callback: tauri::ipc::CallbackFn(0),
-                error: tauri::ipc::CallbackFn(1),
-                url: LOCAL_URL.parse().unwrap(),
-                body: tauri::ipc::InvokeBody::Json(args),
-                headers: tauri::http::HeaderMap::default(),
-                invoke_key: tauri::test::INVOKE_KEY.to_string(),
-            },
-        )
-        .map(|body| body.deserialize::<Value>().unwrap())
+        get_ipc_response(&self.webview, request(cmd, args))
+            .map(|body| body.deserialize::<Value>().unwrap())
     }
 
     fn ok(&self, cmd: &str, args: Value) -> Value {
@@ -139,6 +132,19 @@ impl Shell {
         tauri::async_runtime::block_on(self.state.shutdown());
         let text = std::fs::read_to_string(self.dir.path().join("settings.json")).unwrap();
         (serde_json::from_str(&text).unwrap(), self.dir)
+    }
+}
+
+/// The window's IPC message invoking `cmd` with `args`.
+fn request(cmd: &str, args: Value) -> InvokeRequest {
+    InvokeRequest {
+        cmd: cmd.into(),
+        callback: tauri::ipc::CallbackFn(0),
+        error: tauri::ipc::CallbackFn(1),
+        url: LOCAL_URL.parse().unwrap(),
+        body: tauri::ipc::InvokeBody::Json(args),
+        headers: tauri::http::HeaderMap::default(),
+        invoke_key: tauri::test::INVOKE_KEY.to_string(),
     }
 }
 

@@ -1,6 +1,6 @@
 //! `kill -9` during a settings save, again and again at different moments around the save's
-//! debounce and write: the settings file always holds the old or the new settings, never a torn
-//! file, and the restarted app loads it as it is; a last app ends on the tray's Quit.
+//! write: the settings file always holds the old or the new settings, never a torn file, and the
+//! restarted app loads it as it is; a last app ends on the tray's Quit.
 
 use std::path::Path;
 use std::time::{Duration, Instant};
@@ -17,10 +17,11 @@ use crate::desktop::{one_at_a_time, poll, Artifacts, Clock, Proc};
 #[test]
 #[ignore = "needs the desktop stack: run by scripts/test"]
 fn kill_9_during_a_settings_save_leaves_the_old_or_the_new_settings() {
-    /// When the kill comes after the click: before the save's 300 ms debounce ends, in steps of
-    /// 2 ms across the write that follows it (temporary file, fsync, rename), and after it.
-    const KILL_AFTER_MS: [u64; 16] = [
-        0, 100, 200, 280, 295, 300, 302, 304, 306, 308, 310, 312, 315, 320, 400, 800,
+    /// When the kill comes after the click, in µs: the save writes at once, within about 2 ms,
+    /// so in steps of 0.1 ms across the write (temporary file, fsync, rename), then after it.
+    const KILL_AFTER_US: [u64; 16] = [
+        0, 100, 200, 300, 400, 500, 600, 700, 800, 1_000, 1_200, 1_500, 2_000, 3_000, 10_000,
+        800_000,
     ];
 
     let _one = one_at_a_time();
@@ -40,8 +41,8 @@ fn kill_9_during_a_settings_save_leaves_the_old_or_the_new_settings() {
         clock,
     };
     let (mut old, mut new) = (0, 0);
-    for (round, delay) in KILL_AFTER_MS.into_iter().enumerate() {
-        if ctx.run(round, Duration::from_millis(delay)) {
+    for (round, delay) in KILL_AFTER_US.into_iter().enumerate() {
+        if ctx.run(round, Duration::from_micros(delay)) {
             old += 1;
         } else {
             new += 1;
@@ -111,10 +112,10 @@ impl KillRound<'_> {
             ));
         }
         self.clock.log(format!(
-            "round {round}: {} clicked, killed {:>3} ms later ({} ms measured): the file holds \
+            "round {round}: {} clicked, killed {:>6} µs later ({} ms measured): the file holds \
              the {} settings",
             path.join(" › "),
-            delay.as_millis(),
+            delay.as_micros(),
             clicked.elapsed().as_millis(),
             if kept { "old" } else { "new" }
         ));

@@ -5,7 +5,7 @@
 //! [`run`] is the app: it parses the command line, loads the settings ([`settings`]), starts the
 //! engine, creates the tray ([`tray`]) and runs the [`bridge`] from engine events to tray,
 //! toasts and window. Every task the shell starts is owned by [`tasks::Tasks`]; at exit they are
-//! cancelled and awaited, then the engine and the settings saver are stopped. [`builder`] is the
+//! cancelled and awaited, then the engine is stopped. [`builder`] is the
 //! part shared with the IPC tests: the commands and the managed state, over any Tauri runtime.
 
 pub mod args;
@@ -34,7 +34,7 @@ use tokio::sync::broadcast;
 
 use crate::args::Args;
 use crate::paths::DataPaths;
-use crate::settings::{file, saver::Saver};
+use crate::settings::file;
 use crate::state::{AppState, Current};
 use crate::tasks::Tasks;
 
@@ -65,28 +65,12 @@ pub fn start<R: Runtime>(
     if paused.is_some_and(|until| until > chrono::Utc::now()) {
         tauri::async_runtime::block_on(engine.send(Command::PauseAlerts(paused)));
     }
-    let saver = {
-        let app = app.clone();
-        let path = paths.settings.clone();
-        let _guard = tauri::async_runtime::handle().inner().enter();
-        Saver::start(
-            path,
-            settings::saver::DEBOUNCE,
-            Box::new(move |message| {
-                tracing::error!(%message, "settings");
-                if let Some(state) = app.try_state::<Arc<AppState>>() {
-                    state.set_notice(Some(message));
-                }
-            }),
-        )
-    };
     let state = Arc::new(AppState::new(
         engine,
         Current {
             settings: loaded.settings,
             config: loaded.config,
         },
-        saver,
         paths,
         loaded.first_run,
         loaded.notice,
@@ -142,8 +126,8 @@ pub fn run() {
     });
 }
 
-/// Ends the shell's tasks (the bridge among them), then the engine, flushing the history, and
-/// the settings saver, writing what is pending.
+/// Ends the shell's tasks (the bridge among them, and a tray edit of the settings in progress),
+/// then the engine, flushing the history.
 async fn quit<R: Runtime>(app: &AppHandle<R>) {
     if let Some(tasks) = app.try_state::<Tasks>() {
         tasks.shutdown(tasks::QUIT_WAIT).await;

@@ -1,8 +1,11 @@
 //! The shell's state, shared by the commands, the tray and the event bridge: the engine's
-//! handle, the settings in force with their validated configuration, the saver, and the notice
-//! shown in the window's banner. Every change of settings goes through [`AppState::apply`]:
-//! validate, reconfigure the engine live, then save.
+//! handle, the settings in force with their validated configuration, and the notice shown in the
+//! window's banner. Every change of settings goes through [`AppState::update`], one
+//! read-modify-write under one lock: edit a copy, validate it, write `settings.json`, reconfigure
+//! the engine live, then keep it as the settings in force.
 
+use std::io;
+use std::path::Path;
 use std::sync::Mutex;
 
 use chrono::{DateTime, Utc};
@@ -13,7 +16,7 @@ use tokio::sync::{RwLock, RwLockReadGuard};
 
 use crate::error::AppError;
 use crate::paths::DataPaths;
-use crate::settings::saver::Saver;
+use crate::settings::file::write_atomic;
 use crate::settings::Settings;
 
 /// "Until resumed", as a time: the engine takes a pause as an end time.
@@ -43,7 +46,6 @@ pub struct Current {
 pub struct AppState {
     engine: RwLock<Option<EngineHandle>>,
     current: tokio::sync::Mutex<Current>,
-    saver: Mutex<Option<Saver>>,
     notice: Mutex<Option<String>>,
     /// One-off probes for "Test now".
     pub prober: Prober,
@@ -58,7 +60,6 @@ impl AppState {
     pub fn new(
         engine: EngineHandle,
         current: Current,
-        saver: Saver,
         paths: DataPaths,
         first_run: bool,
         notice: Option<String>,
@@ -66,7 +67,6 @@ impl AppState {
         Self {
             engine: RwLock::new(Some(engine)),
             current: tokio::sync::Mutex::new(current),
-            saver: Mutex::new(Some(saver)),
             notice: Mutex::new(notice),
             prober: Prober::new(),
             paths,
@@ -94,39 +94,43 @@ impl AppState {
         self.current.lock().await.clone()
     }
 
-    /// Validates `settings`, reconfigures the engine and saves them; nothing changes when any
-    /// problem is found (all are returned).
-    pub async fn apply(&self, mut settings: Settings) -> Result<Settings, AppError> {
+    /// Edits the settings: `f` changes a copy of the ones in force, which is validated, written
+    /// to `settings.json` (atomically) and handed to the engine; returns what `f` returned and
+    /// the settings as stored. It all happens under one lock, so edits made at the same moment
+    /// (the window's, the tray's) each build on the one before and none is lost. When `f`, the
+    /// validation (every problem is returned) or the write fails, nothing changes: the settings
+    /// in force, the file and the engine stay as they were.
+    pub async fn update<T>(
+        &self,
+        f: impl FnOnce(&mut Settings) -> Result<T, AppError>,
+    ) -> Result<(T, Settings), AppError> {
+        let mut current = self.current.lock().await;
+        let mut settings = current.settings.clone();
+        let out = f(&mut settings)?;
         if let Some(dir) = self.paths.settings.parent() {
             settings.config.resolve_paths(dir);
         }
         let config = Config::validate(&settings.config)?;
-        let mut current = self.current.lock().await;
-        self.send(Command::Apply(Box::new(config.clone()))).await?;
-        if current.settings.ui.notifications_paused_until != settings.ui.notifications_paused_until
-        {
-            self.send(Command::PauseAlerts(settings.ui.notifications_paused_until))
-                .await?;
+        // Held until the engine has the settings, so quitting cannot stop it in between. The
+        // engine takes commands without waiting on the shell: no lock is awaited in a circle.
+        let engine = self.engine().await?;
+        save(&self.paths.settings, &settings).await?;
+        let paused = settings.ui.notifications_paused_until;
+        let told = engine.send(Command::Apply(Box::new(config.clone()))).await
+            && (paused == current.settings.ui.notifications_paused_until
+                || engine.send(Command::PauseAlerts(paused)).await);
+        if !told {
+            // The engine has ended: the file goes back to the settings in force.
+            if let Err(error) = save(&self.paths.settings, &current.settings).await {
+                tracing::error!(%error, "settings");
+            }
+            return Err(AppError::EngineStopped);
         }
         *current = Current {
             settings: settings.clone(),
             config,
         };
-        if let Some(saver) = &*lock(&self.saver) {
-            saver.save(settings.clone());
-        }
-        Ok(settings)
-    }
-
-    /// Applies an edit of the settings made by `f` on a copy of the current ones.
-    pub async fn update<T>(
-        &self,
-        f: impl FnOnce(&mut Settings) -> Result<T, AppError>,
-    ) -> Result<(T, Settings), AppError> {
-        let mut settings = self.current.lock().await.settings.clone();
-        let out = f(&mut settings)?;
-        let stored = self.apply(settings).await?;
-        Ok((out, stored))
+        Ok((out, settings))
     }
 
     /// Pauses toasts until a time, or resumes them (`None`); kept across restarts.
@@ -158,14 +162,11 @@ impl AppState {
         *lock(&self.notice) = notice;
     }
 
-    /// Stops the engine (flushing the history) and writes pending settings.
+    /// Stops the engine, flushing the history. The settings are on disk already: every edit
+    /// is written before it returns.
     pub async fn shutdown(&self) {
         if let Some(engine) = self.engine.write().await.take() {
             engine.shutdown().await;
-        }
-        let saver = lock(&self.saver).take();
-        if let Some(saver) = saver {
-            saver.close().await;
         }
     }
 }
@@ -173,6 +174,16 @@ impl AppState {
 /// A monitor's stable identity as the engine derives it: `id`, else `name`.
 pub fn identity(m: &MonitorFile) -> Option<&str> {
     m.id.as_deref().or(m.name.as_deref())
+}
+
+/// Writes `settings` to `path` atomically, off the async threads.
+async fn save(path: &Path, settings: &Settings) -> Result<(), AppError> {
+    let (target, settings) = (path.to_owned(), settings.clone());
+    tokio::task::spawn_blocking(move || write_atomic(&target, &settings))
+        .await
+        .map_err(io::Error::other)
+        .and_then(|written| written)
+        .map_err(|e| AppError::Storage(format!("could not save {}: {e}", path.display())))
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {

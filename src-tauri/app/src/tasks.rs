@@ -3,10 +3,10 @@
 //! loops and timers that watch it end at once, and awaits every task for a bounded time; what is
 //! still running then is aborted. A command the user gave just before quitting (a tray click)
 //! does not watch the token: it is awaited within that bound, so that a pause clicked before
-//! Quit is still saved by the settings saver, which closes after these tasks.
+//! Quit is still saved.
 //!
-//! The engine owns and ends its tasks ([`AppState::shutdown`](crate::state::AppState::shutdown)),
-//! the settings saver its own; toasts run on blocking threads that are not tracked (see
+//! The engine owns and ends its tasks ([`AppState::shutdown`](crate::state::AppState::shutdown));
+//! toasts run on blocking threads that are not tracked (see
 //! [`crate::notify::desktop`]).
 
 use std::collections::HashMap;

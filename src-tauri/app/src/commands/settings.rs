@@ -36,13 +36,23 @@ pub async fn get_settings(state: AppStateRef<'_>) -> Result<Settings, AppError> 
     Ok(state.current().await.settings)
 }
 
-/// Replaces the settings (validated in full first); returns them as stored.
+/// Replaces the settings (validated in full first), all but the notifications pause, which
+/// `pause_notifications` and `resume_notifications` own: the window's copy may be older than a
+/// pause from the tray. Returns the settings as stored.
 #[tauri::command]
 pub async fn save_settings(
     state: AppStateRef<'_>,
     settings: Settings,
 ) -> Result<Settings, AppError> {
-    state.apply(settings).await
+    state
+        .update(|s| {
+            let paused = s.ui.notifications_paused_until;
+            *s = settings;
+            s.ui.notifications_paused_until = paused;
+            Ok(())
+        })
+        .await
+        .map(|((), stored)| stored)
 }
 
 /// The monitoring configuration (`defaults`, `alerts`, `history`, `monitor`) as JSON text, the

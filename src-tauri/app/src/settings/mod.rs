@@ -1,10 +1,9 @@
 //! The desktop's settings: the monitoring configuration (the agent's keys — `defaults`,
 //! `alerts`, `history`, `monitor` — in JSON) plus the window's preferences under `ui`, kept in
 //! one `settings.json`. [`file`] loads it (moving a corrupt or invalid file aside) and writes it
-//! atomically; [`saver`] debounces the writes.
+//! atomically.
 
 pub mod file;
-pub mod saver;
 
 use chrono::{DateTime, Utc};
 use ehlowatch_engine::ConfigFile;

@@ -6,9 +6,10 @@ use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
 use ehlowatch_engine::Command;
-use tauri::{AppHandle, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Manager, Runtime};
 
 use super::menu::MenuAction;
+use crate::bridge::events;
 use crate::state::until;
 use crate::state::{self, AppState};
 use crate::tasks::Tasks;
@@ -43,12 +44,19 @@ pub fn perform<R: Runtime>(app: &AppHandle<R>, action: MenuAction) {
     });
 }
 
-/// Pauses toasts until a time, or resumes them (`None`).
+/// Pauses toasts until a time, or resumes them (`None`). A refusal (the settings file cannot be
+/// written) becomes the window's notice, since the menu has nowhere to show it.
 fn pause<R: Runtime>(app: &AppHandle<R>, state: Arc<AppState>, until: Option<DateTime<Utc>>) {
-    app.state::<Tasks>()
+    let app = app.clone();
+    app.clone()
+        .state::<Tasks>()
         .spawn("pause notifications", async move {
             if let Err(error) = state.pause_notifications(until).await {
                 tracing::warn!(%error, "notifications not paused or resumed");
+                let done = if until.is_some() { "paused" } else { "resumed" };
+                let message = format!("Notifications were not {done}: {error}");
+                state.set_notice(Some(message.clone()));
+                let _ = app.emit(events::NOTICE, Some(message));
             }
         });
 }
