@@ -5,53 +5,21 @@
 //! Unix only: the server is Debian's `python3-aiosmtpd` (under Wine there is none to run).
 #![cfg(unix)]
 
+mod check_support;
+
 use std::time::Duration;
 
-use assert_cmd::Command;
+use check_support::Run;
 use ehlowatch_testkit::aiosmtpd::Mode;
 use ehlowatch_testkit::Aiosmtpd;
 use serde_json::Value;
 
-/// One run of `ehlowatch check 127.0.0.1 --port P --qos-ms QOS --json`.
-struct Run {
-    code: Option<i32>,
-    json: Value,
-    stdout: String,
-    stderr: String,
-}
-
-/// What the run printed, for a failed assertion.
-impl std::fmt::Display for Run {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "\n    exit: {:?}\n    stdout: {}\n    stderr: {}",
-            self.code,
-            self.stdout.trim(),
-            self.stderr.trim()
-        )
-    }
-}
-
-/// Starts aiosmtpd in `mode` and probes it once.
+/// Starts aiosmtpd in `mode` and probes it once with `--json`.
 fn check(mode: Mode, qos_ms: u64) -> Run {
     let server =
         Aiosmtpd::start(mode).unwrap_or_else(|e| panic!("cannot start aiosmtpd ({mode:?}): {e}"));
-    let output = Command::cargo_bin("ehlowatch")
-        .expect("the ehlowatch binary")
-        .args(["check", "127.0.0.1", "--json"])
-        .args(["--port", &server.port().to_string()])
-        .args(["--qos-ms", &qos_ms.to_string()])
-        .timeout(Duration::from_secs(30))
-        .output()
-        .expect("run ehlowatch");
-    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
-    Run {
-        code: output.status.code(),
-        json: serde_json::from_str(&stdout).unwrap_or(Value::Null),
-        stdout,
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    }
+    let (port, qos) = (server.port().to_string(), qos_ms.to_string());
+    Run::check(&["127.0.0.1", "--json", "--port", &port, "--qos-ms", &qos])
 }
 
 fn has_extension(json: &Value, keyword: &str) -> bool {

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+use std::fmt;
 use std::time::Duration;
 
 use assert_cmd::Command;
@@ -41,11 +42,19 @@ impl Run {
         if ok {
             return Ok(());
         }
-        Err(format!(
-            "{what}\n    exit: {:?}\n    stdout: {}\n    stderr: {}",
+        Err(format!("{what}{self}"))
+    }
+}
+
+/// Everything the run printed, for a failed assertion.
+impl fmt::Display for Run {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "\n    exit: {:?}\n    stdout: {}\n    stderr: {}",
             self.code,
             self.stdout.trim(),
             self.stderr.trim()
-        ))
+        )
     }
 }
