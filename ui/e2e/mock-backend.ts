@@ -239,6 +239,7 @@ function snapshot(): Snapshot {
     worst,
     counts,
     offline: false,
+    blocked: false,
     alerts_paused_until: pausedUntil,
     taken_at: iso(taken),
     notice: null,

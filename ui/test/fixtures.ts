@@ -92,6 +92,7 @@ export function snapshot(monitors: MonitorView[], taken = "2025-01-01T00:00:00Z"
       paused: 0,
     },
     offline: false,
+    blocked: false,
     alerts_paused_until: null,
     taken_at: taken,
     notice: null,

@@ -92,7 +92,10 @@ pub async fn run<R: Runtime>(
                     state.set_notice(Some(message.clone()));
                     let _ = app.emit(events::NOTICE, Some(message));
                 }
-                Ok(EngineEvent::Resumed { .. } | EngineEvent::Connectivity { .. }) => {}
+                Ok(EngineEvent::LocalCause { cause, began, monitors, .. }) => {
+                    toaster.push_local(cause, began, monitors, Instant::now());
+                }
+                Ok(EngineEvent::Resumed { .. }) => {}
                 Err(RecvError::Lagged(missed)) => {
                     tracing::warn!(missed, "the desktop bridge fell behind the engine's events");
                 }

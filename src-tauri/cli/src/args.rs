@@ -74,6 +74,10 @@ pub struct CheckArgs {
     /// EHLO extensions that must be advertised, comma-separated (e.g. STARTTLS,SIZE).
     #[arg(long, value_name = "NAME[,NAME…]", value_delimiter = ',', value_parser = parse_extension)]
     pub require_ext: Vec<String>,
+    /// A control host (repeatable, at most 8): when the probe of port 25 fails to connect, try
+    /// this host's ports 25 and 443 to tell a block on this network (exit 3) from a dead server.
+    #[arg(long, value_name = "HOST", value_parser = parse_host)]
+    pub control: Vec<String>,
     /// Print the whole report as one JSON object.
     #[arg(long)]
     pub json: bool,
@@ -97,6 +101,17 @@ pub struct ArgError {
 impl CheckArgs {
     /// The probe these arguments describe.
     pub fn spec(&self) -> Result<ProbeSpec, ArgError> {
+        if self.control.len() > settings::MAX_CONTROL_HOSTS {
+            return Err(ArgError {
+                argument: "--control",
+                value: self.control.last().cloned(),
+                message: format!(
+                    "{} control hosts given; at most {}",
+                    self.control.len(),
+                    settings::MAX_CONTROL_HOSTS
+                ),
+            });
+        }
         if !settings::cert_days_in_order(self.cert_warn_days, self.cert_crit_days) {
             return Err(ArgError {
                 argument: "--cert-crit-days",

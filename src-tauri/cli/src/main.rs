@@ -5,6 +5,7 @@
 
 mod agent;
 mod args;
+mod control;
 mod output;
 mod usage;
 
@@ -65,6 +66,9 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     };
     let report = runtime.block_on(Prober::new().probe(&spec));
+    if let Some(exit) = control::decide(&runtime, args, &report) {
+        return exit;
+    }
     if args.json {
         match serde_json::to_string(&report) {
             Ok(json) => println!("{json}"),

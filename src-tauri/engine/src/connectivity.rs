@@ -1,19 +1,20 @@
 //! Offline detection: this machine has no network when **every** enabled monitor's latest result
 //! failed at the network level — "network unreachable" ([`FailureKind::NetworkUnreachable`]; "host
-//! unreachable" is the far side's business) or a failed name resolution ([`FailureKind::Dns`]; an
-//! offline laptop's resolver cannot answer). Refusals, resets and time-outs are the server's
-//! business and never count. A monitor that has not reported yet blocks the verdict: Offline is a
+//! unreachable" is the far side's business) or a failed name resolution ([`FailureKind::Dns`], or
+//! no answer from the resolver at all; an offline laptop's resolver cannot answer). Refusals,
+//! resets and time-outs after the resolver answered are the server's business and never count. A monitor that has not reported yet blocks the verdict: Offline is a
 //! claim about every monitor and needs every monitor's word.
 //!
 //! How the engine uses it (pure, no clock — the order of reports is all it needs):
 //! - [`Connectivity::add`] / [`Connectivity::remove`] as monitors are enabled, disabled, added
 //!   and removed; [`Connectivity::record`] with each result's failure kind.
-//! - On [`Edge::WentOffline`]: [`crate::monitor::MonitorState::set_offline`] on every monitor;
+//! - On [`Edge::Began`]: [`crate::monitor::MonitorState::set_offline`] on every monitor;
 //!   while [`Connectivity::offline`], observations are passed as suppressed.
-//! - On [`Edge::BackOnline`]: re-probe every monitor at once (like a resume) so none lingers in
+//! - On [`Edge::Ended`]: re-probe every monitor at once (like a resume) so none lingers in
 //!   Offline; their next counted verdict is adopted without alert.
 //! - [`Connectivity::doubtful`]: the network is down, not the server, as far as anyone can tell
-//!   yet: this monitor fails at the network level and some other monitor has not reported since
+//!   yet: this monitor fails at the network level (or, given as `suspect`, in a way a local cause
+//!   such as a port-25 block would make it fail) and some other monitor has not reported since
 //!   the failures began. Pass such observations as suppressed (and check every monitor now), so
 //!   the first monitor to notice a dead network is not confirmed Failed — with a 10 s
 //!   confirmation re-probe — before the others have had their say.
@@ -24,34 +25,37 @@
 
 use std::collections::{BTreeSet, HashMap};
 
-use crate::failure::FailureKind;
+use crate::failure::{Failure, FailureKind, Phase};
 use crate::model::MonitorId;
 
 /// True for a failure that says "no network" rather than "bad server".
-pub(crate) fn is_network_level(failure: Option<FailureKind>) -> bool {
-    matches!(
-        failure,
-        Some(FailureKind::NetworkUnreachable | FailureKind::Dns)
-    )
+pub(crate) fn is_network_level(failure: Option<&Failure>) -> bool {
+    failure.is_some_and(|f| {
+        matches!(f.kind, FailureKind::NetworkUnreachable | FailureKind::Dns)
+            || (f.phase == Phase::Dns && f.kind == FailureKind::Timeout)
+    })
 }
 
-/// What a change did to [`Connectivity::offline`].
+/// What a change did to a local cause (offline here, a port-25 block): it began, it ended, or
+/// nothing.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) enum Edge {
     /// Nothing.
     Unchanged,
-    /// The machine just went offline.
-    WentOffline,
-    /// The machine was offline and no longer is.
-    BackOnline,
+    /// The cause began (the machine went offline …).
+    Began,
+    /// The cause ended (the machine is back online …).
+    Ended,
 }
 
 #[derive(Debug, Clone, Copy, Default)]
 struct Latest {
     /// Sequence number of the latest report; 0 before the first.
     reported: u64,
-    /// Sequence number of the first report of the current run of network-level failures.
-    network_since: Option<u64>,
+    /// The latest result is a network-level failure.
+    network: bool,
+    /// Sequence number of the first report of the current run of doubtful failures.
+    doubt_since: Option<u64>,
 }
 
 /// The latest result of every enabled monitor, reduced to "network-level failure or not".
@@ -86,16 +90,22 @@ impl Connectivity {
         let was = self.offline();
         if let Some(latest) = self.monitors.remove(id) {
             self.by_report.remove(&(latest.reported, id.clone()));
-            if latest.network_since.is_some() {
+            if latest.network {
                 self.network -= 1;
             }
         }
         self.edge(was)
     }
 
-    /// Records a monitor's latest result: its failure kind, `None` for no failure. Results of
-    /// monitors not tracked are ignored.
-    pub(crate) fn record(&mut self, id: &MonitorId, failure: Option<FailureKind>) -> Edge {
+    /// Records a monitor's latest result: its failure, `None` for no failure; `suspect` when it
+    /// failed in a way another local cause explains (it makes the failure doubtful like a
+    /// network-level one). Results of monitors not tracked are ignored.
+    pub(crate) fn record(
+        &mut self,
+        id: &MonitorId,
+        failure: Option<&Failure>,
+        suspect: bool,
+    ) -> Edge {
         let was = self.offline();
         let Some(latest) = self.monitors.get_mut(id) else {
             return Edge::Unchanged;
@@ -104,17 +114,18 @@ impl Connectivity {
         self.by_report.remove(&(latest.reported, id.clone()));
         self.by_report.insert((self.seq, id.clone()));
         latest.reported = self.seq;
-        match (latest.network_since, is_network_level(failure)) {
-            (None, true) => {
-                latest.network_since = Some(self.seq);
-                self.network += 1;
-            }
-            (Some(_), false) => {
-                latest.network_since = None;
-                self.network -= 1;
-            }
+        let network = is_network_level(failure);
+        match (latest.network, network) {
+            (false, true) => self.network += 1,
+            (true, false) => self.network -= 1,
             _ => {}
         }
+        latest.network = network;
+        latest.doubt_since = match (latest.doubt_since, network || suspect) {
+            (None, true) => Some(self.seq),
+            (since, true) => since,
+            (_, false) => None,
+        };
         self.edge(was)
     }
 
@@ -124,10 +135,10 @@ impl Connectivity {
         !self.monitors.is_empty() && self.network == self.monitors.len()
     }
 
-    /// True when this monitor's latest result is a network-level failure and another monitor
-    /// has not reported since this monitor's run of such failures began.
+    /// True when this monitor's latest result is a network-level (or suspect) failure and
+    /// another monitor has not reported since this monitor's run of such failures began.
     pub(crate) fn doubtful(&self, id: &MonitorId) -> bool {
-        let Some(since) = self.monitors.get(id).and_then(|l| l.network_since) else {
+        let Some(since) = self.monitors.get(id).and_then(|l| l.doubt_since) else {
             return false;
         };
         self.by_report
@@ -136,7 +147,6 @@ impl Connectivity {
     }
 
     /// How many monitors are tracked.
-    #[cfg(test)]
     pub(crate) fn len(&self) -> usize {
         self.monitors.len()
     }
@@ -149,8 +159,8 @@ impl Connectivity {
 
     fn edge(&self, was: bool) -> Edge {
         match (was, self.offline()) {
-            (false, true) => Edge::WentOffline,
-            (true, false) => Edge::BackOnline,
+            (false, true) => Edge::Began,
+            (true, false) => Edge::Ended,
             _ => Edge::Unchanged,
         }
     }
@@ -163,6 +173,24 @@ mod tests {
     const UNREACHABLE: Option<FailureKind> = Some(FailureKind::NetworkUnreachable);
     const DNS: Option<FailureKind> = Some(FailureKind::Dns);
     const OK: Option<FailureKind> = None;
+
+    /// A failure of `kind` at connect (at the resolver for [`FailureKind::Dns`]).
+    fn failure(kind: Option<FailureKind>) -> Option<Failure> {
+        kind.map(|k| {
+            let phase = if k == FailureKind::Dns {
+                Phase::Dns
+            } else {
+                Phase::Connect
+            };
+            Failure::new(phase, k, "x")
+        })
+    }
+
+    impl Connectivity {
+        fn note(&mut self, id: &MonitorId, kind: Option<FailureKind>) -> Edge {
+            self.record(id, failure(kind).as_ref(), false)
+        }
+    }
 
     fn id(s: &str) -> MonitorId {
         s.into()
@@ -190,9 +218,11 @@ mod tests {
             (Some(FailureKind::GreetingRejected), false),
             (Some(FailureKind::ClientRefused), false),
         ];
-        for (failure, want) in table {
-            assert_eq!(is_network_level(failure), want, "{failure:?}");
+        for (kind, want) in table {
+            assert_eq!(is_network_level(failure(kind).as_ref()), want, "{kind:?}");
         }
+        let resolver_silent = Failure::new(Phase::Dns, FailureKind::Timeout, "x");
+        assert!(is_network_level(Some(&resolver_silent)));
     }
 
     /// Reports in order; the table gives `offline()` after each.
@@ -239,7 +269,7 @@ mod tests {
             let got: Vec<bool> = reports
                 .iter()
                 .map(|(m, f)| {
-                    c.record(&id(m), *f);
+                    c.note(&id(m), *f);
                     c.offline()
                 })
                 .collect();
@@ -251,23 +281,23 @@ mod tests {
     #[test]
     fn edges_from_records_adds_and_removes() {
         let mut c = tracking(&["a", "b"]);
-        assert_eq!(c.record(&id("a"), UNREACHABLE), Edge::Unchanged);
-        assert_eq!(c.record(&id("b"), OK), Edge::Unchanged);
+        assert_eq!(c.note(&id("a"), UNREACHABLE), Edge::Unchanged);
+        assert_eq!(c.note(&id("b"), OK), Edge::Unchanged);
         assert_eq!(
             c.remove(&id("b")),
-            Edge::WentOffline,
+            Edge::Began,
             "the healthy one was removed"
         );
-        assert_eq!(c.record(&id("a"), DNS), Edge::Unchanged);
+        assert_eq!(c.note(&id("a"), DNS), Edge::Unchanged);
         assert_eq!(
             c.add(id("b")),
-            Edge::BackOnline,
+            Edge::Ended,
             "a new monitor has not had its say"
         );
-        assert_eq!(c.record(&id("b"), UNREACHABLE), Edge::WentOffline);
-        assert_eq!(c.record(&id("b"), OK), Edge::BackOnline);
-        assert_eq!(c.remove(&id("b")), Edge::WentOffline);
-        assert_eq!(c.remove(&id("a")), Edge::BackOnline);
+        assert_eq!(c.note(&id("b"), UNREACHABLE), Edge::Began);
+        assert_eq!(c.note(&id("b"), OK), Edge::Ended);
+        assert_eq!(c.remove(&id("b")), Edge::Began);
+        assert_eq!(c.remove(&id("a")), Edge::Ended);
         assert!(c.is_empty());
         assert_eq!(c.remove(&id("a")), Edge::Unchanged);
     }
@@ -275,7 +305,7 @@ mod tests {
     #[test]
     fn add_twice_keeps_the_latest_result() {
         let mut c = tracking(&["a"]);
-        assert_eq!(c.record(&id("a"), UNREACHABLE), Edge::WentOffline);
+        assert_eq!(c.note(&id("a"), UNREACHABLE), Edge::Began);
         assert_eq!(c.add(id("a")), Edge::Unchanged);
         assert_eq!((c.len(), c.offline()), (1, true));
     }
@@ -283,35 +313,53 @@ mod tests {
     #[test]
     fn doubtful_until_every_other_monitor_has_reported_since() {
         let mut c = tracking(&["a", "b", "c"]);
-        c.record(&id("b"), OK);
-        c.record(&id("c"), OK);
-        c.record(&id("a"), UNREACHABLE);
+        c.note(&id("b"), OK);
+        c.note(&id("c"), OK);
+        c.note(&id("a"), UNREACHABLE);
         assert!(c.doubtful(&id("a")), "b and c reported before a's failure");
         assert!(!c.doubtful(&id("b")), "b is fine");
-        c.record(&id("b"), OK);
+        c.note(&id("b"), OK);
         assert!(c.doubtful(&id("a")), "c still has not reported");
-        c.record(&id("c"), OK);
+        c.note(&id("c"), OK);
         assert!(
             !c.doubtful(&id("a")),
             "both others reached their servers: a's failure is real"
         );
-        c.record(&id("a"), UNREACHABLE);
+        c.note(&id("a"), UNREACHABLE);
         assert!(
             !c.doubtful(&id("a")),
             "the run of failures began before their reports"
         );
-        c.record(&id("a"), OK);
-        c.record(&id("a"), DNS);
+        c.note(&id("a"), OK);
+        c.note(&id("a"), DNS);
         assert!(c.doubtful(&id("a")), "a new run");
+    }
+
+    #[test]
+    fn a_suspect_failure_is_doubtful_but_never_offline() {
+        let mut c = tracking(&["a", "b"]);
+        c.note(&id("b"), OK);
+        let timeout = Failure::new(Phase::Connect, FailureKind::Timeout, "x");
+        assert_eq!(c.record(&id("a"), Some(&timeout), true), Edge::Unchanged);
+        assert!(c.doubtful(&id("a")), "b has not reported since");
+        c.note(&id("b"), OK);
+        assert!(!c.doubtful(&id("a")));
+        assert_eq!(c.record(&id("b"), Some(&timeout), true), Edge::Unchanged);
+        assert!(
+            !c.offline(),
+            "a time-out at connect is no network-level failure"
+        );
+        assert_eq!(c.record(&id("a"), Some(&timeout), false), Edge::Unchanged);
+        assert!(!c.doubtful(&id("a")), "not suspect: judged at once");
     }
 
     #[test]
     fn unreported_monitors_make_a_failure_doubtful() {
         let mut c = tracking(&["a", "b"]);
-        c.record(&id("a"), UNREACHABLE);
+        c.note(&id("a"), UNREACHABLE);
         assert!(c.doubtful(&id("a")));
         let mut alone = tracking(&["a"]);
-        alone.record(&id("a"), UNREACHABLE);
+        alone.note(&id("a"), UNREACHABLE);
         assert!(
             !alone.doubtful(&id("a")),
             "nobody else to wait for (and it is offline)"

@@ -77,8 +77,10 @@ impl EventId {
             | Self::Warning
             | Self::OfflineBegan
             | Self::OfflineEnded
+            | Self::BlockedBegan
+            | Self::BlockedEnded
             | Self::StaleBegan => true,
-            Self::BlockedBegan | Self::BlockedEnded | Self::StaleEnded => false,
+            Self::StaleEnded => false,
         }
     }
 }

@@ -108,6 +108,17 @@ impl Failure {
         }
     }
 
+    /// True for a failure at connect that a block on this network would cause: timed out,
+    /// refused, or host unreachable. (Whether the block is ours or theirs is for
+    /// [`crate::ControlVerdict`] to tell.)
+    pub fn is_connect_failure(&self) -> bool {
+        self.phase == Phase::Connect
+            && matches!(
+                self.kind,
+                FailureKind::Timeout | FailureKind::Refused | FailureKind::HostUnreachable
+            )
+    }
+
     /// True when the connection can no longer carry a polite QUIT.
     pub(crate) fn broke_connection(&self) -> bool {
         matches!(

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::event_id::EventId;
 use crate::history::HistoryReader;
 use crate::model::{MonitorId, StateChange};
 use crate::probe::ProbeReport;
@@ -60,16 +61,46 @@ pub enum EngineEvent {
         /// Length of the gap in seconds.
         gap_s: f64,
     },
-    /// The machine lost or regained its network.
-    Connectivity {
-        /// True when offline.
-        offline: bool,
+    /// A cause on this side began or ended: the machine lost its network, or outbound port 25
+    /// is blocked here. One event for every monitor it touches, which are not judged meanwhile.
+    LocalCause {
+        /// Which cause.
+        cause: LocalCause,
+        /// True when it began, false when it ended.
+        began: bool,
+        /// How many monitors it keeps from being judged (when it began) or lets go (ended).
+        monitors: usize,
+        /// Its event id (5520–5523).
+        event_id: u16,
     },
     /// A problem with the history database that the engine worked around.
     History {
         /// What happened, for people (e.g. the file moved aside).
         message: String,
     },
+}
+
+/// A cause on this side that keeps monitors from being judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum LocalCause {
+    /// This machine has no network: every monitor fails at the network.
+    Offline,
+    /// Outbound port 25 is blocked on this network: the port-25 monitors cannot connect.
+    Blocked,
+}
+
+impl LocalCause {
+    /// The event id of its beginning or its end.
+    pub fn event(self, began: bool) -> EventId {
+        match (self, began) {
+            (Self::Offline, true) => EventId::OfflineBegan,
+            (Self::Offline, false) => EventId::OfflineEnded,
+            (Self::Blocked, true) => EventId::BlockedBegan,
+            (Self::Blocked, false) => EventId::BlockedEnded,
+        }
+    }
 }
 
 /// The engine's side of the channels, given to the coordinator.

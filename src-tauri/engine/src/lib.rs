@@ -9,7 +9,7 @@
 //! The API is what this page re-exports, and the settings registry ([`settings`]); the modules
 //! behind it are the crate's own. In layers, each using only those below it: `settings`,
 //! `event_id`, `failure`, `smtp` and `tls` at the bottom; `verdict`; `status`; `model`; `probe`;
-//! `config`; `monitor`, `connectivity`, `suspend`, `history` and `scheduler`; `snapshot`;
+//! `config`; `control`; `monitor`, `connectivity`, `egress`, `suspend`, `history` and `scheduler`; `snapshot`;
 //! `handle`; `runtime` on top
 //! (`scripts/check-cycles` keeps the modules free of cycles).
 
@@ -18,6 +18,8 @@
 
 mod config;
 mod connectivity;
+mod control;
+mod egress;
 mod event_id;
 mod failure;
 mod handle;
@@ -51,11 +53,15 @@ pub use verdict::{show as show_duration, Thresholds, Verdict, Warning, WarningKi
 // Monitoring: the configuration, the running engine, what it publishes, and its history.
 pub use config::{
     check_ehlo_keyword, check_family, check_host, tables_of, validate_monitor_alone, AlertsFile,
-    Config, ConfigError, ConfigFile, Defaults, DefaultsFile, History, HistoryFile, MonitorConfig,
-    MonitorFile, Problem,
+    Config, ConfigError, ConfigFile, Control, ControlFile, Defaults, DefaultsFile, History,
+    HistoryFile, MonitorConfig, MonitorFile, Problem,
+};
+pub use control::{
+    run_control, ControlHost, ControlReport, ControlVerdict,
+    CONNECT_WITHIN as CONTROL_CONNECT_WITHIN,
 };
 pub use event_id::EventId;
-pub use handle::{Command, EngineEvent, EngineHandle};
+pub use handle::{Command, EngineEvent, EngineHandle, LocalCause};
 pub use history::{
     HistoryError, HistoryReader, HistoryStore, Queries, Recovery, ResultRecord, SeriesPoint, Stats,
     Window,

@@ -25,6 +25,10 @@ counts: Counts,
  */
 offline: boolean, 
 /**
+ * True while outbound port 25 seems blocked on this network.
+ */
+blocked: boolean, 
+/**
  * All alerts are paused until then.
  */
 alerts_paused_until: string | null, 

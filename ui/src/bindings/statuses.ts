@@ -18,8 +18,8 @@ export const EVENT_IDS = {
   5511: {"emitted":true,"name":"QoS Warning"},
   5520: {"emitted":true,"name":"Offline began"},
   5521: {"emitted":true,"name":"Offline ended"},
-  5522: {"emitted":false,"name":"Blocked began"},
-  5523: {"emitted":false,"name":"Blocked ended"},
+  5522: {"emitted":true,"name":"Blocked began"},
+  5523: {"emitted":true,"name":"Blocked ended"},
   5524: {"emitted":true,"name":"Stale began"},
   5525: {"emitted":false,"name":"Stale ended"},
 } as const;

@@ -2,11 +2,15 @@
 //! make one toast that lists them; a monitor is in at most one toast a minute (a later change
 //! waits for its minute and replaces what was waiting); warnings toast only when the user wants
 //! them. Urgency follows the worst change: Failed critical, QoS Warning normal, recovery low.
+//!
+//! A local cause (this machine offline, outbound port 25 blocked here) is one toast for all the
+//! monitors it touches, after the same short wait; its end is one toast too, and only when its
+//! beginning was shown — a cause that ends before its toast went out shows nothing at all.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use ehlowatch_engine::{ChangeKind, MonitorId, StateChange, Status};
+use ehlowatch_engine::{ChangeKind, LocalCause, MonitorId, StateChange, Status};
 use tokio::time::{Duration, Instant};
 
 /// How long a burst may gather before its toast goes out.
@@ -91,11 +95,23 @@ struct Waiting {
     arrived: Instant,
 }
 
+/// A local cause's beginning or end, waiting to be shown.
+#[derive(Debug, Clone, Copy)]
+struct LocalWaiting {
+    cause: LocalCause,
+    began: bool,
+    monitors: usize,
+    arrived: Instant,
+}
+
 /// Gathers alert events and says when a toast is due.
 #[derive(Debug, Default)]
 pub struct Toaster {
     waiting: Vec<Waiting>,
     last_toast: HashMap<MonitorId, Instant>,
+    local: Vec<LocalWaiting>,
+    /// Local causes whose beginning was shown and whose end was not yet.
+    shown_local: Vec<LocalCause>,
 }
 
 impl Toaster {
@@ -120,6 +136,25 @@ impl Toaster {
         }
     }
 
+    /// Takes a local cause's beginning or end from the engine: `monitors` it keeps from being
+    /// judged, or lets go.
+    pub fn push_local(&mut self, cause: LocalCause, began: bool, monitors: usize, now: Instant) {
+        if let Some(at) = self.local.iter().position(|w| w.cause == cause) {
+            // The opposite edge waits unshown: the two cancel out.
+            self.local.remove(at);
+            return;
+        }
+        let shown = self.shown_local.contains(&cause);
+        if began != shown {
+            self.local.push(LocalWaiting {
+                cause,
+                began,
+                monitors,
+                arrived: now,
+            });
+        }
+    }
+
     /// When [`Self::due`] should next be called; `None` when nothing waits.
     pub fn next_due(&self) -> Option<Instant> {
         self.waiting
@@ -129,13 +164,24 @@ impl Toaster {
                 self.ready_at(&w.change.monitor)
                     .map_or(gathered, |ready| gathered.max(ready))
             })
+            .chain(self.local.iter().map(|w| w.arrived + COALESCE))
             .min()
     }
 
-    /// The toast due at `now`, if any: every waiting change whose monitor may toast again.
+    /// The toast due at `now`, if any: a local cause's first, else every waiting change whose
+    /// monitor may toast again.
     pub fn due(&mut self, now: Instant) -> Option<Toast> {
         if self.next_due().is_none_or(|due| due > now) {
             return None;
+        }
+        if let Some(at) = self.local.iter().position(|w| w.arrived + COALESCE <= now) {
+            let w = self.local.remove(at);
+            if w.began {
+                self.shown_local.push(w.cause);
+            } else {
+                self.shown_local.retain(|c| *c != w.cause);
+            }
+            return Some(local_toast(w.cause, w.began, w.monitors));
         }
         let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
             .into_iter()
@@ -198,6 +244,32 @@ pub fn compose(changes: &[StateChange]) -> Option<Toast> {
         urgency,
         monitor: None,
     })
+}
+
+/// "Outbound port 25 is blocked on this network" — "7 monitors can't be checked from here".
+fn local_toast(cause: LocalCause, began: bool, monitors: usize) -> Toast {
+    let summary = match (cause, began) {
+        (LocalCause::Offline, true) => "This machine seems offline",
+        (LocalCause::Offline, false) => "Back online",
+        (LocalCause::Blocked, true) => "Outbound port 25 is blocked on this network",
+        (LocalCause::Blocked, false) => "Port 25 reachable again",
+    };
+    let them = if monitors == 1 {
+        "1 monitor".to_owned()
+    } else {
+        format!("{monitors} monitors")
+    };
+    let what = if began {
+        format!("{them} can't be checked from here")
+    } else {
+        format!("{them} checked again")
+    };
+    Toast {
+        summary: summary.to_owned(),
+        body: format!("{what} — event {}", cause.event(began)),
+        urgency: if began { Urgency::Normal } else { Urgency::Low },
+        monitor: None,
+    }
 }
 
 fn plural_word(meaning: Meaning) -> &'static str {
@@ -316,6 +388,58 @@ mod tests {
             .is_none());
         let toast = toaster.due(minute_later).unwrap();
         assert_eq!(toast.summary, "SMTP failed: mx1");
+    }
+
+    #[test]
+    fn a_local_cause_is_one_toast_and_its_end_one_more() {
+        let mut toaster = Toaster::default();
+        let t0 = Instant::now();
+        toaster.push_local(LocalCause::Blocked, true, 7, t0);
+        let mut quiet = failed("mx1");
+        quiet.to = Status::Blocked;
+        quiet.alert = false;
+        toaster.push(quiet, true, t0);
+        assert_eq!(toaster.next_due(), Some(t0 + COALESCE));
+        let toast = toaster.due(t0 + COALESCE).unwrap();
+        assert_eq!(toast.summary, "Outbound port 25 is blocked on this network");
+        assert_eq!(
+            toast.body,
+            "7 monitors can't be checked from here — event 5522"
+        );
+        assert_eq!((toast.urgency, toast.monitor), (Urgency::Normal, None));
+        assert!(toaster.due(t0 + COALESCE).is_none(), "no per-monitor toast");
+        let t1 = t0 + Duration::from_secs(60);
+        toaster.push_local(LocalCause::Blocked, false, 7, t1);
+        toaster.push_local(LocalCause::Blocked, true, 7, t1);
+        assert_eq!(
+            toaster.next_due(),
+            None,
+            "a flap within the wait shows nothing"
+        );
+        toaster.push_local(LocalCause::Blocked, false, 1, t1);
+        let end = toaster.due(t1 + COALESCE).unwrap();
+        assert_eq!(
+            (end.summary.as_str(), end.body.as_str()),
+            (
+                "Port 25 reachable again",
+                "1 monitor checked again — event 5523"
+            )
+        );
+        toaster.push_local(LocalCause::Blocked, false, 1, t1);
+        assert_eq!(toaster.next_due(), None, "at most one end per beginning");
+    }
+
+    #[test]
+    fn a_local_cause_that_ends_before_its_toast_shows_nothing() {
+        let mut toaster = Toaster::default();
+        let t0 = Instant::now();
+        toaster.push_local(LocalCause::Offline, true, 3, t0);
+        toaster.push_local(LocalCause::Offline, false, 3, t0 + Duration::from_secs(1));
+        assert_eq!(toaster.next_due(), None);
+        toaster.push_local(LocalCause::Offline, true, 3, t0 + Duration::from_secs(2));
+        let toast = toaster.due(t0 + Duration::from_secs(2) + COALESCE).unwrap();
+        assert_eq!(toast.summary, "This machine seems offline");
+        assert!(toast.body.ends_with("event 5520"), "{}", toast.body);
     }
 
     #[test]

@@ -283,6 +283,22 @@ mod tests {
             ..snapshot
         };
         assert_eq!(summary(&offline), "offline");
+        let blocked = Snapshot {
+            blocked: true,
+            counts: Counts {
+                success: 1,
+                blocked: 7,
+                ..Counts::default()
+            },
+            ..offline
+        };
+        assert_eq!(
+            summary(&Snapshot {
+                offline: false,
+                ..blocked
+            }),
+            "1 OK · 7 blocked here"
+        );
     }
 
     #[test]

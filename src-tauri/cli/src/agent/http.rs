@@ -75,6 +75,8 @@ async fn metrics(State(state): State<AppState>, headers: HeaderMap) -> Response 
 pub(super) struct StatusBody {
     worst: Status,
     offline: bool,
+    /// True while outbound port 25 seems blocked on the agent's network.
+    port25_blocked: bool,
     counts: Counts,
     monitors: Vec<MonitorStatus>,
 }
@@ -125,6 +127,7 @@ pub(super) fn status_body(snapshot: &Snapshot) -> StatusBody {
     StatusBody {
         worst: snapshot.worst,
         offline: snapshot.offline,
+        port25_blocked: snapshot.blocked,
         counts: snapshot.counts,
         monitors,
     }

@@ -1,10 +1,12 @@
 //! The agent's log: `tracing` to stderr (level from `RUST_LOG`, default info), and one line per
-//! state change with the monitor, the event id, the transition and the reason.
+//! state change with the monitor, the event id, the transition and the reason. A local cause
+//! (offline, outbound port 25 blocked) is one line with its event id when it begins and one when
+//! it ends; the monitors it puts in `offline` or `blocked` are logged at debug level only.
 
 use std::io::IsTerminal;
 use std::sync::Arc;
 
-use ehlowatch_engine::{EngineEvent, EventId};
+use ehlowatch_engine::{EngineEvent, LocalCause, Status};
 use tokio::sync::broadcast;
 use tokio_util::sync::CancellationToken;
 use tracing_subscriber::EnvFilter;
@@ -50,6 +52,17 @@ pub async fn follow(
 
 fn log(event: &EngineEvent) {
     match event {
+        EngineEvent::StateChanged(change)
+            if matches!(change.to, Status::Offline | Status::Blocked) =>
+        {
+            tracing::debug!(
+                monitor = change.name.as_str(),
+                event_id = change.event_id,
+                from = %change.from,
+                to = %change.to,
+                "state change"
+            );
+        }
         EngineEvent::StateChanged(change) => tracing::info!(
             monitor = change.name.as_str(),
             event_id = change.event_id,
@@ -63,13 +76,26 @@ fn log(event: &EngineEvent) {
         EngineEvent::Resumed { gap_s } => {
             tracing::info!(gap_s, "resumed after a suspend; probing every monitor now");
         }
-        EngineEvent::Connectivity { offline } => {
-            let event = if *offline {
-                EventId::OfflineBegan
-            } else {
-                EventId::OfflineEnded
+        EngineEvent::LocalCause {
+            cause,
+            began,
+            monitors,
+            event_id,
+        } => {
+            let what = match (cause, began) {
+                (LocalCause::Offline, true) => "this machine seems offline",
+                (LocalCause::Offline, false) => "this machine is back online",
+                (LocalCause::Blocked, true) => "outbound port 25 is blocked on this network",
+                (LocalCause::Blocked, false) => "port 25 is reachable again",
             };
-            tracing::warn!(offline, event_id = event.code(), "connectivity changed");
+            tracing::warn!(
+                cause = ?cause,
+                began,
+                monitors,
+                event_id,
+                "{what}: {monitors} monitor(s) {}",
+                if *began { "can't be checked from here" } else { "checked again" }
+            );
         }
         EngineEvent::History { message } => tracing::warn!("history: {message}"),
         EngineEvent::Result { .. } => {}

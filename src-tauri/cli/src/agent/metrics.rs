@@ -204,6 +204,14 @@ impl Collector for SnapshotCollector {
             MetricType::Gauge,
         )?;
         ConstGauge::new(i64::from(snapshot.offline)).encode(offline)?;
+
+        let blocked = encoder.encode_descriptor(
+            "port25_blocked",
+            "1 while outbound port 25 seems blocked on this network (its port-25 monitors are blocked, not failed)",
+            None,
+            MetricType::Gauge,
+        )?;
+        ConstGauge::new(i64::from(snapshot.blocked)).encode(blocked)?;
         Ok(())
     }
 }

@@ -18,7 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A whole configuration file: `[defaults]`, `[alerts]`, `[history]` and `[[monitor]]`.
+/// A whole configuration file: `[defaults]`, `[alerts]`, `[history]`, `[control]` and
+/// `[[monitor]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
@@ -32,6 +33,9 @@ pub struct ConfigFile {
     /// How long results are kept.
     #[serde(default, skip_serializing_if = "HistoryFile::is_empty")]
     pub history: HistoryFile,
+    /// Control probes that tell a port-25 block here from dead servers.
+    #[serde(default, skip_serializing_if = "ControlFile::is_empty")]
+    pub control: ControlFile,
     /// The monitors, in the order shown (`[[monitor]]` tables; a `monitor` array in JSON).
     #[serde(default, rename = "monitor", skip_serializing_if = "Vec::is_empty")]
     pub monitors: Vec<MonitorFile>,
@@ -104,6 +108,18 @@ pub struct HistoryFile {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub retention_days: Option<i64>,
+}
+
+/// `[control]`: the hosts whose ports 25 and 443 are tried when every port-25 monitor fails to
+/// connect; off while empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+#[serde(deny_unknown_fields)]
+pub struct ControlFile {
+    /// Large, well-run MX hosts (names or addresses).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hosts: Option<Vec<String>>,
 }
 
 /// One `[[monitor]]`: `name` and `host` are required, everything else has a default.
@@ -184,6 +200,12 @@ impl AlertsFile {
 }
 
 impl HistoryFile {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl ControlFile {
     fn is_empty(&self) -> bool {
         *self == Self::default()
     }

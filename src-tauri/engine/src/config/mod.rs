@@ -1,5 +1,5 @@
 //! The monitoring configuration shared by the headless agent (a TOML file) and the desktop app
-//! (the same model stored as JSON): `[defaults]`, `[alerts]`, `[history]` and a list of
+//! (the same model stored as JSON): `[defaults]`, `[alerts]`, `[history]`, `[control]` and a list of
 //! `[[monitor]]`s. Text is read in three steps — syntax, then shape (every unknown key and
 //! wrongly typed value, by walking the generic value), then meaning (ranges, rules between
 //! values, unique names) — and every problem found in any step is returned at once, each with
@@ -21,11 +21,11 @@ mod walk;
 
 use std::path::Path;
 
-pub use file::{AlertsFile, ConfigFile, DefaultsFile, HistoryFile, MonitorFile};
+pub use file::{AlertsFile, ConfigFile, ControlFile, DefaultsFile, HistoryFile, MonitorFile};
 pub use problem::{ConfigError, Problem};
 pub use rules::{check_ehlo_keyword, check_family, check_host};
 pub use schema::tables_of;
-pub use typed::{Config, Defaults, History, MonitorConfig};
+pub use typed::{Config, Control, Defaults, History, MonitorConfig};
 
 use self::problem::Problems;
 use self::walk::{walk, Format, Node};

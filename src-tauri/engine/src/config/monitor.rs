@@ -40,7 +40,12 @@ pub(crate) fn check(
     let insecure = c.got(&at("insecure"), m.insecure.as_ref());
     let require_ext = c.got(&at("require_ext"), m.require_ext.as_ref());
     let require_ext = match require_ext {
-        Got::Set(list) => keywords(c, &at("require_ext").path(), list),
+        Got::Set(list) => each(
+            c,
+            &at("require_ext").path(),
+            list,
+            rules::check_ehlo_keyword,
+        ),
         other => other,
     };
     let family = c.rule(&at("family"), m.family.as_ref(), |v| rules::family(v));
@@ -148,10 +153,16 @@ fn required(
 }
 
 /// Checks each required extension keyword, reporting each bad one at its index.
-fn keywords(c: &mut Check<'_>, path: &Path, list: Vec<String>) -> Got<Vec<String>> {
+/// A list whose every item must pass `rule`; each wrong one is reported at its index.
+pub(crate) fn each(
+    c: &mut Check<'_>,
+    path: &Path,
+    list: Vec<String>,
+    rule: fn(&str) -> Result<(), String>,
+) -> Got<Vec<String>> {
     let mut ok = true;
-    for (i, keyword) in list.iter().enumerate() {
-        if let Err(message) = rules::check_ehlo_keyword(keyword) {
+    for (i, item) in list.iter().enumerate() {
+        if let Err(message) = rule(item) {
             c.problems.add(&path.index(i), message);
             ok = false;
         }

@@ -54,6 +54,7 @@ pub(crate) const ROOT: &[Key] = &[
     table("defaults", DEFAULTS),
     table("alerts", ALERTS),
     table("history", HISTORY),
+    table("control", CONTROL),
     Key {
         name: "monitor",
         shape: Shape::TableList(MONITOR),
@@ -82,6 +83,9 @@ pub(crate) const ALERTS: &[Key] = &[
 /// `[history]`.
 pub(crate) const HISTORY: &[Key] = &[setting(Setting::Int(&s::RETENTION_DAYS))];
 
+/// `[control]`.
+pub(crate) const CONTROL: &[Key] = &[setting(Setting::List(&s::CONTROL_HOSTS))];
+
 /// `[[monitor]]`.
 pub(crate) const MONITOR: &[Key] = &[
     setting(Setting::Text(&s::ID)),
@@ -108,6 +112,7 @@ const HOMES: &[(&str, &[Key])] = &[
     ("defaults", DEFAULTS),
     ("alerts", ALERTS),
     ("history", HISTORY),
+    ("control", CONTROL),
     ("monitor", MONITOR),
 ];
 
@@ -238,6 +243,7 @@ mod tests {
                 "unknown key (retention_days belongs in history)",
             ),
             (MONITOR, "xyz", "unknown key"),
+            (DEFAULTS, "hosts", "unknown key (hosts belongs in control)"),
         ];
         for (table, name, want) in cases {
             assert_eq!(unknown_key(table, name), want, "{name}");
@@ -247,7 +253,8 @@ mod tests {
     #[test]
     fn ranks_follow_the_documented_order() {
         assert_eq!(rank(ROOT, "defaults"), 0);
-        assert_eq!(rank(ROOT, "monitor"), 3);
+        assert_eq!(rank(ROOT, "control"), 3);
+        assert_eq!(rank(ROOT, "monitor"), 4);
         assert_eq!(rank(ROOT, "nope"), ROOT.len());
         assert_eq!(rank(MONITOR, "name"), 1);
     }

@@ -17,6 +17,8 @@ pub struct Config {
     pub alerts: AlertPolicy,
     /// History settings.
     pub history: History,
+    /// Control probes.
+    pub control: Control,
     /// The monitors, in the file's order.
     pub monitors: Vec<MonitorConfig>,
 }
@@ -65,6 +67,13 @@ impl Default for History {
             retention: days(settings::RETENTION_DAYS.default),
         }
     }
+}
+
+/// The validated `[control]`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Control {
+    /// The control hosts; empty: no control probes.
+    pub hosts: Vec<String>,
 }
 
 /// One validated monitor, its settings merged over the defaults and its alert overrides over

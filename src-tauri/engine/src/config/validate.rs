@@ -2,15 +2,16 @@
 //! rules between values through the layers (built-in defaults, `[defaults]` and `[alerts]`,
 //! each monitor) and the rule across monitors (unique names and ids).
 
-use super::check::Check;
+use super::check::{Check, Got};
 use super::file::{ConfigFile, MonitorFile};
 use super::layers::{Alerts, Layer, Settings};
 use super::monitor::{self, Identity, Seen};
 use super::problem::{Field, Path, Problems};
-use super::schema::{DEFAULTS, HISTORY, ROOT};
-use super::typed::{days, Config, Defaults, History, MonitorConfig};
+use super::rules;
+use super::schema::{CONTROL, DEFAULTS, HISTORY, ROOT};
+use super::typed::{days, Config, Control, Defaults, History, MonitorConfig};
 use crate::model::AlertPolicy;
-use crate::settings::RETENTION_DAYS;
+use crate::settings::{CONTROL_HOSTS, MAX_CONTROL_HOSTS, RETENTION_DAYS};
 
 /// Validates a whole file into a typed config, reporting every problem to `problems`.
 pub(crate) fn config(file: &ConfigFile, problems: &mut Problems) -> Option<Config> {
@@ -38,6 +39,23 @@ pub(crate) fn config(file: &ConfigFile, problems: &mut Problems) -> Option<Confi
         )
         .or(Some(RETENTION_DAYS.default));
 
+    let control = root.key(ROOT, "control");
+    let hosts_at = Field::new(&control, CONTROL, CONTROL_HOSTS.key);
+    let hosts = match c.got(&hosts_at, file.control.hosts.as_ref()) {
+        Got::Set(list) if list.len() > MAX_CONTROL_HOSTS => {
+            c.problems.add(
+                &hosts_at.path(),
+                format!(
+                    "{} hosts given; at most {MAX_CONTROL_HOSTS} control hosts",
+                    list.len()
+                ),
+            );
+            None
+        }
+        Got::Set(list) => monitor::each(&mut c, &hosts_at.path(), list, rules::check_host).or(None),
+        other => other.or(Some(Vec::new())),
+    };
+
     let list = root.key(ROOT, "monitor");
     let mut seen = Seen::default();
     let mut monitors = Vec::with_capacity(file.monitors.len());
@@ -56,6 +74,7 @@ pub(crate) fn config(file: &ConfigFile, problems: &mut Problems) -> Option<Confi
         history: History {
             retention: days(retention?),
         },
+        control: Control { hosts: hosts? },
         monitors: monitors.into_iter().collect::<Option<Vec<_>>>()?,
     })
 }

@@ -31,9 +31,10 @@
 //! - **Offline.** The engine calls [`MonitorState::set_offline`] for every monitor when
 //!   `Connectivity` reports the machine offline, and marks observations made while offline as
 //!   suppressed. Offline resets the streaks (failures while offline never count) and emits a
-//!   change to Offline with its event id (5520) and no alert. There is no `set_online`: the next counted
-//!   verdict is adopted at once, as from Unknown. It alerts on recovery only when the status
-//!   before going offline had been alerted.
+//!   change to Offline with its event id (5520) and no alert. There is no `set_online`: the next
+//!   counted verdict is adopted at once, as from Unknown, and quietly — the cause had one
+//!   notification for every monitor, its end has none per monitor. A port-25 block
+//!   ([`MonitorState::set_local`] with `blocked`, 5522) works the same way.
 //!
 //! Times: `now` stamps events, since-when, mutes and reminders; the observation's `at` (when the
 //! probe ran) is kept as the last check time.

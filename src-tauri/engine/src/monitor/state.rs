@@ -14,6 +14,12 @@ use crate::verdict::Verdict;
 pub(crate) const OFFLINE_REASON: &str =
     "this machine seems offline: every monitor fails at the network";
 
+/// True for a status a cause on this side puts a monitor in (no network, a port-25 block, no
+/// route): the monitor was not judged.
+fn is_local_cause(status: Status) -> bool {
+    matches!(status, Status::Offline | Status::Blocked | Status::NoRoute)
+}
+
 /// One judged probe, as the state machine sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Observation {
@@ -83,7 +89,10 @@ impl MonitorState {
         let muted = mute.is_muted(now);
         let reason = obs.reason.clone();
         if let Some(to) = self.target(obs.verdict, failed_ok, warning_ok) {
+            // The first verdict after a local cause ends returns the monitor to its real
+            // state quietly: the cause had one notification for every monitor.
             let alert = !muted
+                && !is_local_cause(self.status)
                 && match to {
                     Status::Success => policy.on_recovery && self.episode_alerted,
                     Status::Failed => failed_ok,
@@ -101,14 +110,26 @@ impl MonitorState {
     /// The machine went offline: show Offline and forget the streaks. `None` when already
     /// Offline.
     pub(crate) fn set_offline(&mut self, now: DateTime<Utc>) -> Option<StateChange> {
-        if self.status == Status::Offline {
+        self.set_local(Status::Offline, OFFLINE_REASON, now)
+    }
+
+    /// A cause on this side (`status` is one of offline, blocked, no route) keeps the monitor
+    /// from being judged: show it, forget the streaks, alert nobody. `None` when already so.
+    pub(crate) fn set_local(
+        &mut self,
+        status: Status,
+        reason: &str,
+        now: DateTime<Utc>,
+    ) -> Option<StateChange> {
+        debug_assert!(is_local_cause(status), "{status:?} is not a local cause");
+        if self.status == status {
             return None;
         }
         self.streaks = Streaks::default();
         Some(self.emit(
-            Status::Offline,
+            status,
             ChangeKind::Changed,
-            Some(OFFLINE_REASON.to_owned()),
+            Some(reason.to_owned()),
             false,
             now,
         ))

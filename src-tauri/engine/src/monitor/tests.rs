@@ -128,7 +128,9 @@ fn policy_table() {
         ("back online: adopted, no recovery alert", defaults, "SOS", "U>S S>O O>S"),
         ("failures while offline do not count", defaults, "SOffFF", "U>S S>O - - O>F =F!"),
         ("offline forgets the streak", defaults, "SFOF", "U>S - S>O O>F"),
-        ("alerted outage ends behind Offline: recovery", defaults, "SFFOS", "U>S - S>F! F>O O>S!"),
+        ("alerted outage ends behind Offline: quietly", defaults, "SFFOS", "U>S - S>F! F>O O>S"),
+        ("failed_after 1: the first verdict after Offline is quiet", fail1, "SOFF", "U>S S>O O>F =F!"),
+        ("every failure: quiet after Offline, then every one", every, "SOFF", "U>S S>O O>F =F!"),
     ];
     for (name, tweak, steps, want) in cases {
         let mut policy = AlertPolicy::default();

@@ -1,7 +1,9 @@
 //! The coordinator: the engine's state, owned by one task. It takes probe results from the
 //! monitor tasks and commands from the shells, runs each result through the suspend detector,
-//! offline detection and the monitor's alert state machine, and sends out events, history rows
-//! and — coalesced over a short delay that grows with the number of monitors — snapshots.
+//! offline detection, port-25 block detection (with its control probes) and the monitor's alert
+//! state machine, and sends out events, history rows and — coalesced over a short delay that
+//! grows with the number of monitors — snapshots. A local cause (offline, blocked) is one
+//! [`EngineEvent::LocalCause`] for all the monitors it touches.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -12,6 +14,7 @@ use tokio::task::JoinError;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
+use super::control_runs::ControlRuns;
 use super::history_queue::HistoryQueue;
 use super::monitors::Monitors;
 use super::options::{EngineOptions, WallClock};
@@ -19,12 +22,15 @@ use super::publish::Publish;
 use super::tasks::Tasks;
 use crate::config::Config;
 use crate::connectivity::{Connectivity, Edge};
-use crate::handle::{Command, EngineEvent};
+use crate::control::ControlReport;
+use crate::egress::{is_connect_failure, Egress, SMTP_PORT};
+use crate::handle::{Command, EngineEvent, LocalCause};
 use crate::history::{HistoryItem, ResultRecord};
 use crate::model::{MonitorId, StateChange};
 use crate::monitor::Observation;
 use crate::scheduler::{stagger, ProbeDone};
 use crate::snapshot::Snapshot;
+use crate::status::Status;
 use crate::suspend::SuspendDetector;
 
 /// At most one "check everything" per this long when a lone network failure needs a second
@@ -36,6 +42,8 @@ pub(super) struct Coordinator {
     tasks: Tasks,
     monitors: Monitors,
     connectivity: Connectivity,
+    egress: Egress,
+    control: ControlRuns,
     suspend: SuspendDetector,
     paused_until: Option<DateTime<Utc>>,
     events: broadcast::Sender<EngineEvent>,
@@ -62,6 +70,8 @@ impl Coordinator {
             tasks: Tasks::new(options, results, shutdown),
             monitors: Monitors::default(),
             connectivity: Connectivity::new(),
+            egress: Egress::default(),
+            control: ControlRuns::default(),
             suspend: SuspendDetector::default(),
             paused_until: None,
             events,
@@ -101,19 +111,30 @@ impl Coordinator {
         self.publish.done();
     }
 
-    /// True while monitor tasks run.
+    /// True while monitor tasks or control probes run.
     pub(crate) fn has_tasks(&self) -> bool {
-        !self.tasks.is_empty()
+        !self.tasks.is_empty() || self.control.pending()
     }
 
-    /// Waits for a monitor task to end.
-    pub(crate) async fn next_task_end(&mut self) -> Option<Result<(), JoinError>> {
-        self.tasks.join_next().await
+    /// Waits for a monitor task to end or control probes to come back, and takes it in. Only
+    /// while [`Self::has_tasks`].
+    pub(crate) async fn next_task_end(&mut self) {
+        tokio::select! {
+            Some(joined) = self.control.next(), if self.control.pending() => {
+                self.control_done(joined);
+            }
+            Some(joined) = self.tasks.join_next(), if !self.tasks.is_empty() => {
+                if let Err(e) = joined {
+                    tracing::error!(error = %e, "a monitor task ended abnormally");
+                }
+            }
+        }
     }
 
-    /// Cancels every monitor task and waits for all of them.
+    /// Cancels every monitor task and control probe, and waits for all of them.
     pub(crate) async fn stop_tasks(&mut self) {
         self.tasks.stop_all().await;
+        self.control.stop().await;
     }
 
     /// The picture of now.
@@ -126,6 +147,7 @@ impl Coordinator {
             self.now(),
         );
         snapshot.notice.clone_from(&self.notice);
+        snapshot.blocked = self.egress.blocked();
         snapshot
     }
 
@@ -169,23 +191,31 @@ impl Coordinator {
     pub(crate) fn apply(&mut self, config: Config) {
         let now = self.now();
         let was_offline = self.connectivity.offline();
+        let was_blocked = self.egress.blocked();
+        self.control.set_hosts(config.control.hosts);
         let changed = self.monitors.reconcile(config.monitors, now);
         for id in &changed.removed {
             self.connectivity.remove(id);
+            self.egress.remove(id);
         }
         let count = changed.starting.len();
         for (index, id) in changed.starting.into_iter().enumerate() {
             self.start_task(&id, index, count);
         }
         // Adding or removing monitors can tip the balance too.
+        let mut local = Vec::new();
         match (was_offline, self.connectivity.offline()) {
-            (false, true) => {
-                for change in self.went_offline(now) {
-                    self.state_changed(change);
-                }
-            }
+            (false, true) => local.extend(self.went_offline(now)),
             (true, false) => self.back_online(),
             _ => {}
+        }
+        match (was_blocked, self.egress.blocked()) {
+            (false, true) => local.extend(self.blocked_began(now)),
+            (true, false) => self.blocked_ended(),
+            _ => {}
+        }
+        for change in local {
+            self.state_changed(change);
         }
         self.mark_dirty();
     }
@@ -197,9 +227,11 @@ impl Coordinator {
         };
         if !entry.config.enabled {
             self.connectivity.remove(id);
+            self.egress.remove(id);
             return;
         }
         self.connectivity.add(id.clone());
+        self.egress.add(id.clone(), entry.config.spec.port);
         let first_delay = stagger(index, count, entry.config.interval);
         self.tasks.start(entry, generation, first_delay);
     }
@@ -219,25 +251,47 @@ impl Coordinator {
             return;
         }
         let report = Arc::new(done.report);
-        let failure = report.failure.as_ref().map(|f| f.kind);
+        let failure = report.failure.as_ref();
+        let smtp = self
+            .monitors
+            .get(&done.id)
+            .is_some_and(|e| e.config.spec.port == SMTP_PORT);
         let mut changes = Vec::new();
-        match self.connectivity.record(&done.id, failure) {
-            Edge::WentOffline => changes.extend(self.went_offline(now)),
-            Edge::BackOnline => self.back_online(),
+        let suspect = smtp && is_connect_failure(failure);
+        match self.connectivity.record(&done.id, failure, suspect) {
+            Edge::Began => changes.extend(self.went_offline(now)),
+            Edge::Ended => self.back_online(),
             Edge::Unchanged => {}
+        }
+        match self.egress.record(&done.id, failure) {
+            Edge::Began => changes.extend(self.blocked_began(now)),
+            Edge::Ended => self.blocked_ended(),
+            Edge::Unchanged => {}
+        }
+        if self.egress.wants_control() && self.control.start_if_due() {
+            tracing::info!("every port-25 monitor fails to connect: running control probes");
         }
         let doubtful = self.connectivity.doubtful(&done.id);
         if doubtful {
             self.second_opinion();
         }
+        // A port-25 monitor failing at connect is not judged while the block stands or control
+        // probes are out to decide it.
+        let held = self.egress.failed_at_connect(&done.id)
+            && (self.egress.blocked() || self.control.pending());
         let suppressed = doubtful
+            || held
             || self.connectivity.offline()
             || self.suspend.straddled(done.started, done.finished);
         let next_in = done.next.saturating_duration_since(Instant::now());
         let paused_until = self.paused_until;
+        let blocked_reason = self.egress.reason();
         let Some(entry) = self.monitors.get_mut(&done.id) else {
             return;
         };
+        if held && self.egress.blocked() {
+            changes.extend(entry.state.set_local(Status::Blocked, blocked_reason, now));
+        }
         let observation = Observation {
             verdict: report.status,
             reason: report.reason.clone(),
@@ -269,22 +323,84 @@ impl Coordinator {
     }
 
     fn went_offline(&mut self, now: DateTime<Utc>) -> Vec<StateChange> {
-        let _ = self
-            .events
-            .send(EngineEvent::Connectivity { offline: true });
         let mut changes = Vec::new();
         for entry in self.monitors.iter_mut() {
             changes.extend(entry.state.set_offline(now));
             entry.refresh_view();
         }
+        self.local_cause(LocalCause::Offline, true, self.connectivity.len());
         changes
     }
 
     fn back_online(&mut self) {
-        let _ = self
-            .events
-            .send(EngineEvent::Connectivity { offline: false });
+        let monitors = self.shown(Status::Offline);
+        self.local_cause(LocalCause::Offline, false, monitors);
         self.check_all();
+    }
+
+    /// Outbound port 25 is blocked here: every port-25 monitor is `blocked`.
+    fn blocked_began(&mut self, now: DateTime<Utc>) -> Vec<StateChange> {
+        let reason = self.egress.reason();
+        let ids: Vec<MonitorId> = self.egress.smtp_monitors().cloned().collect();
+        let mut changes = Vec::new();
+        for id in &ids {
+            if let Some(entry) = self.monitors.get_mut(id) {
+                changes.extend(entry.state.set_local(Status::Blocked, reason, now));
+                entry.refresh_view();
+            }
+        }
+        self.local_cause(LocalCause::Blocked, true, ids.len());
+        changes
+    }
+
+    /// Port 25 is reachable again: re-probe every monitor so none lingers in `blocked`.
+    fn blocked_ended(&mut self) {
+        let monitors = self.shown(Status::Blocked);
+        self.local_cause(LocalCause::Blocked, false, monitors);
+        self.check_all();
+    }
+
+    /// How many monitors are in `status` now.
+    fn shown(&self, status: Status) -> usize {
+        self.monitors
+            .iter()
+            .filter(|e| e.state.status() == status)
+            .count()
+    }
+
+    fn local_cause(&mut self, cause: LocalCause, began: bool, monitors: usize) {
+        let event_id = cause.event(began).code();
+        tracing::info!(?cause, began, monitors, event_id, "local cause");
+        let _ = self.events.send(EngineEvent::LocalCause {
+            cause,
+            began,
+            monitors,
+            event_id,
+        });
+        self.mark_dirty();
+    }
+
+    /// The control probes came back: their verdict decides a suspected port-25 block.
+    fn control_done(&mut self, joined: Result<ControlReport, JoinError>) {
+        let report = match joined {
+            Ok(report) => report,
+            Err(e) => {
+                tracing::error!(error = %e, "control probes ended abnormally");
+                return;
+            }
+        };
+        tracing::info!(verdict = %report.verdict, hosts = ?report.hosts, "control probes");
+        let now = self.now();
+        match self.egress.control(report.verdict) {
+            Edge::Began => {
+                for change in self.blocked_began(now) {
+                    self.state_changed(change);
+                }
+            }
+            Edge::Ended => self.blocked_ended(),
+            Edge::Unchanged => {}
+        }
+        self.mark_dirty();
     }
 
     /// A lone network-level failure: ask every monitor now, at most once a minute.

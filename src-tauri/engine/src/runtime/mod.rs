@@ -3,6 +3,7 @@
 //! detached: [`EngineHandle::shutdown`] cancels the coordinator, which cancels and awaits every
 //! task, then lets the history writer drain and flush.
 
+mod control_runs;
 mod coordinator;
 mod entry;
 mod history_queue;

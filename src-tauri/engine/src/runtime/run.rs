@@ -51,11 +51,7 @@ pub(super) async fn run(
                 let _ = snapshot.send(Arc::new(c.snapshot()));
                 c.published();
             }
-            Some(joined) = c.next_task_end(), if c.has_tasks() => {
-                if let Err(e) = joined {
-                    tracing::error!(error = %e, "a monitor task ended abnormally");
-                }
-            }
+            () = c.next_task_end(), if c.has_tasks() => {}
         }
     }
     c.stop_tasks().await;

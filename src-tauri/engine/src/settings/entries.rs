@@ -194,6 +194,15 @@ pub const REQUIRE_EXT: List = List {
     doc: "EHLO keywords the server must advertise (RFC 5321 ehlo-keyword), e.g. STARTTLS SIZE",
 };
 
+/// `hosts` of `[control]`.
+pub const CONTROL_HOSTS: List = List {
+    key: "hosts",
+    doc: "Control hosts (at most 8): large MX hosts tried on ports 25 and 443 when every port-25 monitor fails to connect, to tell a block on this network from dead servers; none: off",
+};
+
+/// The most control hosts `[control]` takes.
+pub const MAX_CONTROL_HOSTS: usize = 8;
+
 /// Every setting, in the documented order.
 pub const ALL: &[Setting] = &[
     Setting::Int(&QOS_MS),
@@ -218,4 +227,5 @@ pub const ALL: &[Setting] = &[
     Setting::Text(&EHLO_NAME),
     Setting::Text(&CA_FILE),
     Setting::List(&REQUIRE_EXT),
+    Setting::List(&CONTROL_HOSTS),
 ];

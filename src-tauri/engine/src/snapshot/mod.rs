@@ -92,6 +92,8 @@ pub struct Snapshot {
     pub counts: Counts,
     /// True while this machine seems to have no network.
     pub offline: bool,
+    /// True while outbound port 25 seems blocked on this network.
+    pub blocked: bool,
     /// All alerts are paused until then.
     pub alerts_paused_until: Option<DateTime<Utc>>,
     /// The instant the shown statuses, `worst` and `counts` are as of.
@@ -153,6 +155,7 @@ impl Snapshot {
             worst,
             counts,
             offline: self.offline,
+            blocked: self.blocked,
             alerts_paused_until: self.alerts_paused_until,
             taken_at: Some(now),
             notice: self.notice.clone(),

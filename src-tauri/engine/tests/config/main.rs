@@ -41,6 +41,9 @@ every_failure = true
 [history]
 retention_days = 7
 
+[control]
+hosts = ["control-a.example.net", "192.0.2.7"]
+
 [[monitor]]
 id = "m-1"
 name = "mx1"
@@ -78,6 +81,7 @@ fn full_json(ca: &str) -> String {
   "alerts": {{"failed_after": 3, "warning_after": 4, "on_recovery": false, "repeat_every_min": 30,
              "every_failure": true}},
   "history": {{"retention_days": 7}},
+  "control": {{"hosts": ["control-a.example.net", "192.0.2.7"]}},
   "monitor": [
     {{"id": "m-1", "name": "mx1", "host": "mx1.example.org", "port": 2525, "tls": "starttls",
       "qos_ms": 1500, "interval_s": 30, "retry_s": 5, "ehlo_name": "[192.0.2.1]", "ca_file": "{ca}",
@@ -102,6 +106,7 @@ fn a_full_file_reads_the_same_from_toml_and_json() {
     assert_eq!(c.defaults.qos, Duration::from_millis(800));
     assert_eq!(c.defaults.ehlo_name.as_deref(), Some("probe.example.org"));
     assert_eq!(c.history.retention, Duration::from_secs(7 * 86_400));
+    assert_eq!(c.control.hosts, ["control-a.example.net", "192.0.2.7"]);
     let global = AlertPolicy {
         failed_after: 3,
         warning_after: 4,

@@ -121,6 +121,29 @@ fn each_invalid_file_gets_its_exact_message() {
 }
 
 #[test]
+fn control_hosts_are_checked_one_by_one_and_counted() {
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (
+            "[control]\nhosts = [\"mx.example.net\", \"bad host\"]\n".into(),
+            vec![
+                "control.hosts[1]: \"bad host\" contains ' '; a host name or address has no spaces",
+            ],
+        ),
+        (
+            format!("[control]\nhosts = [{}]\n", ["\"h\""; 9].join(", ")),
+            vec!["control.hosts: 9 hosts given; at most 8 control hosts"],
+        ),
+        (
+            "[control]\nhost = []\n".into(),
+            vec!["control.host: unknown key (did you mean \"hosts\"?)"],
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(toml_problems(&text), want, "{text}");
+    }
+}
+
+#[test]
 fn a_file_with_many_mistakes_gets_all_of_them_in_order() {
     let text = r#"
 unknwon_table = 1
