@@ -108,12 +108,17 @@ pub fn config_every(interval_s: u64, monitors: &[(&str, u16)]) -> String {
     text
 }
 
+/// This build's `ehlowatch`.
+pub fn agent_exe() -> PathBuf {
+    assert_cmd::cargo::cargo_bin("ehlowatch")
+}
+
 /// The agent's command: this build's `ehlowatch`, or the binary `EHLOWATCH_AGENT_EXE` names,
 /// run by `EHLOWATCH_AGENT_RUNNER` when that is set too — so `scripts/test` puts the Windows
 /// build, under Wine, before the same real Prometheus.
 fn agent_command() -> Command {
     let Some(exe) = std::env::var_os("EHLOWATCH_AGENT_EXE") else {
-        return Command::new(assert_cmd::cargo::cargo_bin("ehlowatch"));
+        return Command::new(agent_exe());
     };
     match std::env::var_os("EHLOWATCH_AGENT_RUNNER") {
         Some(runner) => {
@@ -144,13 +149,25 @@ impl Agent {
 
     /// Like [`Agent::start`], with `files` (name, bytes) written to its directory first.
     pub async fn start_with_files(config: &str, files: &[(&str, &[u8])]) -> Self {
+        Self::start_via(config, files, agent_command(), |addr| addr).await
+    }
+
+    /// Like [`Agent::start_with_files`], run by `command` (this build's `ehlowatch` behind a
+    /// prefix such as `ip netns exec NS`), its HTTP API reached at `reach(address it logged)`.
+    pub async fn start_via(
+        config: &str,
+        files: &[(&str, &[u8])],
+        command: Command,
+        reach: impl FnOnce(SocketAddr) -> SocketAddr,
+    ) -> Self {
+        let mut command = command;
         let dir = tempfile::tempdir().expect("a temporary directory");
         std::fs::write(dir.path().join("agent.toml"), config).expect("write the config");
         for (name, bytes) in files {
             std::fs::write(dir.path().join(name), bytes).expect("write a file");
         }
         let log = File::create(dir.path().join("agent.log")).expect("create the log file");
-        let child = agent_command()
+        let child = command
             .args(["run", "--config", "agent.toml", "--db", "history.sqlite"])
             .args(["--listen", "127.0.0.1:0"])
             .current_dir(dir.path())
@@ -166,7 +183,7 @@ impl Agent {
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
             up_at: Instant::now(),
         };
-        agent.addr = agent.listening_on().await;
+        agent.addr = reach(agent.listening_on().await);
         let running = &agent;
         let up_at = eventually("/healthz answers 200", PATIENCE, move || async move {
             match running.try_get("/healthz").await {

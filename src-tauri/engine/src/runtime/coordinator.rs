@@ -370,7 +370,7 @@ impl Coordinator {
 
     fn local_cause(&mut self, cause: LocalCause, began: bool, monitors: usize) {
         let event_id = cause.event(began).code();
-        tracing::info!(?cause, began, monitors, event_id, "local cause");
+        tracing::debug!(?cause, began, monitors, event_id, "local cause");
         let _ = self.events.send(EngineEvent::LocalCause {
             cause,
             began,
