@@ -33,6 +33,7 @@ fn success_at(checked_at: DateTime<Utc>) -> ProbeReport {
         failure: None,
         warnings: Vec::new(),
         transcript: Vec::new(),
+        targets: Vec::new(),
     }
 }
 

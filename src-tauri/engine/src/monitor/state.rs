@@ -114,6 +114,21 @@ impl MonitorState {
         ))
     }
 
+    /// No target of the monitor has a route from here (every address is of a family this
+    /// machine cannot reach): show `NoRoute` and forget the streaks, like Offline. `None`
+    /// when already `NoRoute`.
+    pub(crate) fn set_no_route(
+        &mut self,
+        reason: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Option<StateChange> {
+        if self.status == Status::NoRoute {
+            return None;
+        }
+        self.streaks = Streaks::default();
+        Some(self.emit(Status::NoRoute, ChangeKind::Changed, reason, false, now))
+    }
+
     fn count(&mut self, obs: &Observation) {
         self.last_verdict = Some(obs.verdict);
         self.last_reason.clone_from(&obs.reason);

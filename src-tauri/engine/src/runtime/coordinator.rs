@@ -230,7 +230,11 @@ impl Coordinator {
         if doubtful {
             self.second_opinion();
         }
+        // No target with a route from here: nothing was judged; the monitor shows NoRoute (grey,
+        // no alert) unless the whole machine is offline, which explains more.
+        let no_route = report.no_route() && !self.connectivity.offline();
         let suppressed = doubtful
+            || no_route
             || self.connectivity.offline()
             || self.suspend.straddled(done.started, done.finished);
         let next_in = done.next.saturating_duration_since(Instant::now());
@@ -238,6 +242,9 @@ impl Coordinator {
         let Some(entry) = self.monitors.get_mut(&done.id) else {
             return;
         };
+        if no_route {
+            changes.extend(entry.state.set_no_route(report.reason.clone(), now));
+        }
         let observation = Observation {
             verdict: report.status,
             reason: report.reason.clone(),
@@ -255,6 +262,9 @@ impl Coordinator {
         entry.refresh_view();
         let name = entry.config.name.clone();
         self.record(ResultRecord::from_report(&done.id, &report).into());
+        for target in ResultRecord::of_targets(&done.id, &report) {
+            self.record(target.into());
+        }
         let lag = done.started.saturating_duration_since(done.planned);
         let _ = self.events.send(EngineEvent::Result {
             monitor: done.id,
