@@ -134,3 +134,31 @@ async fn an_ip_literal_is_one_target() {
     );
     assert_eq!(json["targets"][0]["report"]["status"], "success");
 }
+
+#[tokio::test]
+async fn the_json_has_targets_and_the_worst_at_the_top() {
+    let (good, _refusing) = two_servers(None).await;
+    let report = Prober::new()
+        .probe_addresses(&spec(&good, QOS_MS), &[GOOD, OTHER])
+        .await;
+    let json = serde_json::to_value(&report).unwrap();
+    assert_eq!(json["status"], "failed");
+    assert_eq!(json["address"], "127.0.0.2");
+    assert_eq!(json["failure"]["kind"], "refused");
+    let targets = json["targets"].as_array().expect("targets[]");
+    let rows: Vec<_> = targets
+        .iter()
+        .map(|t| (t["address"].clone(), t["status"].clone()))
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("127.0.0.1".into(), "success".into()),
+            ("127.0.0.2".into(), "failed".into())
+        ]
+    );
+    assert_eq!(targets[0]["report"]["status"], "success");
+    assert!(targets[0]["report"]["latency_ms"].is_number());
+    assert_eq!(targets[1]["report"]["failure"]["kind"], "refused");
+    assert_eq!(targets[1]["report"]["targets"], serde_json::json!([]));
+}
