@@ -139,6 +139,7 @@ function report(m: MonitorFile, status: Status, reason: string | null = null): P
           { at: 121.2, dir: "server", text: `250-${m.host}` },
           { at: 121.3, dir: "server", text: "250 SMTPUTF8" },
         ],
+    targets: [],
   };
 }
 
@@ -356,6 +357,7 @@ function lastFailure(id: string): ResultRecord | null {
     reason: "the greeting was 421 4.3.2 Service shutting down",
     address: "192.0.2.25",
     cert_days_left: null,
+    target: null,
     transcript: [
       { at: 0.3, dir: "note", text: "connecting to 192.0.2.25:25" },
       { at: 11.2, dir: "note", text: "connected" },

@@ -4,7 +4,7 @@
 //   [data-testid="add-monitor"]     top-bar button that opens the editor for a new monitor
 //   editor inputs                   `name` = the config key: name, host, port, tls, qos_ms,
 //                                   interval_s, retry_s, ehlo_name, ca_file, insecure,
-//                                   cert_warn_days, cert_crit_days, require_ext, family,
+//                                   cert_warn_days, cert_crit_days, require_ext, family, addresses,
 //                                   enabled, id, alerts.failed_after, alerts.warning_after,
 //                                   alerts.on_recovery, alerts.repeat_every_min,
 //                                   alerts.every_failure

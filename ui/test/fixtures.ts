@@ -22,6 +22,7 @@ export function report(over: Partial<ProbeReport> = {}): ProbeReport {
     failure: null,
     warnings: [],
     transcript: [],
+    targets: [],
     ...over,
   };
 }

@@ -30,6 +30,7 @@ const FULL: MonitorFile = {
   cert_crit_days: 5,
   require_ext: ["STARTTLS", "SIZE"],
   family: "ipv6",
+  addresses: "first",
   enabled: false,
   alerts: { failed_after: 3, warning_after: 4, on_recovery: false, repeat_every_min: 60, every_failure: true },
 };

@@ -11,7 +11,7 @@ use clap::{Args, Parser, Subcommand};
 use ehlowatch_engine::settings::{self, Int, CERT_CRIT_DAYS, CERT_WARN_DAYS, PORT, QOS_MS};
 use ehlowatch_engine::TlsSetupError;
 use ehlowatch_engine::{check_ehlo_keyword, check_family, check_host};
-use ehlowatch_engine::{check_ehlo_name, AddressFamily, ProbeSpec, TlsMode, TlsTrust};
+use ehlowatch_engine::{check_ehlo_name, AddressFamily, Addresses, ProbeSpec, TlsMode, TlsTrust};
 
 /// EHLO Watch: is this mail server answering EHLO, and how fast?
 #[derive(Debug, Parser)]
@@ -59,6 +59,10 @@ pub struct CheckArgs {
     /// Connect over IPv6 only.
     #[arg(short = '6')]
     pub ipv6: bool,
+    /// Probe only the first address that answers [default: every address of the host, at most
+    /// 8, each a target in the report, the worst shown].
+    #[arg(long)]
+    pub first_address: bool,
     /// PEM file of CA certificates to trust besides the system's.
     #[arg(long, value_name = "PEM", value_parser = parse_ca_file)]
     pub ca_file: Option<PathBuf>,
@@ -142,6 +146,9 @@ impl CheckArgs {
         let mut spec = ProbeSpec::new(&self.host, port);
         spec.tls = tls;
         spec.family = family;
+        if self.first_address {
+            spec.addresses = Addresses::First;
+        }
         spec.ehlo_name.clone_from(&self.ehlo_name);
         spec.trust = TlsTrust {
             ca_file: self.ca_file.clone(),

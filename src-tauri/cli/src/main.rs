@@ -84,6 +84,8 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     }
     ExitCode::from(match report.status {
+        // Nothing judged: no address of the host has a route from here.
+        _ if report.no_route() => 3,
         Verdict::Success => 0,
         Verdict::Warning => 1,
         Verdict::Failed => 2,

@@ -11,6 +11,7 @@ use ehlowatch_engine::{Direction, ProbeReport};
 /// `SMTP OK - 250 in 12.3 ms from mx.example.com[203.0.113.5]:25 | time=… connect=… …`
 pub fn status_line(report: &ProbeReport) -> String {
     let label = match report.status {
+        _ if report.no_route() => "UNKNOWN",
         Verdict::Success => "OK",
         Verdict::Warning => "WARNING",
         Verdict::Failed => "CRITICAL",

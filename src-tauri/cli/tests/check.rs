@@ -87,8 +87,19 @@ fn assert_contract(json: &Value, port: u16) {
         "tls",
         "failure",
         "warnings",
+        "targets",
     ] {
         assert!(json.get(key).is_some(), "missing {key}: {json}");
+    }
+    // An IP literal is one target, whose own report is the top level's.
+    let targets = json["targets"].as_array().expect("targets is an array");
+    assert_eq!(targets.len(), 1, "{json}");
+    let target = &targets[0];
+    assert_eq!(target["address"], "127.0.0.1");
+    assert_eq!(target["status"], json["status"]);
+    assert!(target.get("mx").is_none(), "no MX for a host: {target}");
+    for key in ["status", "event_id", "latency_ms", "address", "failure"] {
+        assert_eq!(target["report"][key], json[key], "targets[0].report.{key}");
     }
     let warnings = json["warnings"].as_array().expect("warnings is an array");
     assert_eq!(
@@ -190,6 +201,17 @@ async fn healthy_server_exits_0_with_the_json_contract() {
             .any(|l| l.starts_with("MAIL") || l.starts_with("RCPT")),
         "{sent:?}"
     );
+}
+
+#[tokio::test(flavor = "multi_thread")]
+async fn first_address_gives_one_target() {
+    let server = FakeSmtp::start(Script::healthy()).await;
+    let run = check(&server, &["--first-address", "--json"]).await;
+    assert_eq!(run.code, 0, "{run:?}");
+    let json = run.json();
+    assert_contract(&json, server.port());
+    let help = ehlowatch(&["check", "--help"]).await;
+    assert!(help.stdout.contains("--first-address"), "{help:?}");
 }
 
 #[tokio::test(flavor = "multi_thread")]

@@ -42,8 +42,8 @@ mod verdict;
 pub use failure::{Failure, FailureKind, Phase};
 pub use io_words::io_words;
 pub use probe::{
-    check_ehlo_name, AddressFamily, Direction, EhloReply, Phases, ProbeReport, ProbeSpec, Prober,
-    TlsMode, TranscriptLine,
+    check_ehlo_name, AddressFamily, Addresses, Direction, EhloReply, Phases, ProbeReport,
+    ProbeSpec, Prober, TargetReport, TlsMode, TranscriptLine, MAX_TARGETS,
 };
 pub use smtp::reply::{DEFAULT_LINE_CAP, MAX_KEPT_BYTES, MAX_KEPT_LINES};
 pub use smtp::{Extension, Reply, ReplyCode, ReplyError, ReplyParser};

@@ -66,6 +66,10 @@ require_ext?: Array<string>,
  */
 family?: string, 
 /**
+ * `"all"` (when not set: every address of the host) or `"first"`.
+ */
+addresses?: string, 
+/**
  * Probe this monitor.
  */
 enabled?: boolean, 

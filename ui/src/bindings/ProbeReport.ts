@@ -3,6 +3,7 @@ import type { EhloReply } from "./EhloReply";
 import type { Failure } from "./Failure";
 import type { Phases } from "./Phases";
 import type { Reply } from "./Reply";
+import type { TargetReport } from "./TargetReport";
 import type { TlsFacts } from "./TlsFacts";
 import type { TlsMode } from "./TlsMode";
 import type { TranscriptLine } from "./TranscriptLine";
@@ -84,4 +85,10 @@ warnings: Array<Warning>,
 /**
  * The session as it went, capped in length.
  */
-transcript: Array<TranscriptLine>, };
+transcript: Array<TranscriptLine>, 
+/**
+ * Every target probed — each address of the host, in the resolver's order, at most 8 —
+ * with its own status and report; the fields above are the worst judged target's. Empty when no address was probed (the host did not
+ * resolve), and in a target's own report.
+ */
+targets: Array<TargetReport>, };

@@ -48,4 +48,9 @@ cert_days_left: number | null,
 /**
  * The session transcript, for failures and warnings while it is within retention.
  */
-transcript: Array<TranscriptLine> | null, };
+transcript: Array<TranscriptLine> | null, 
+/**
+ * The target (address) this row is about; `None` for the monitor's own row, which holds
+ * its worst target. A monitor with a single target has only its own rows.
+ */
+target: string | null, };

@@ -28,6 +28,7 @@ import {
   tlsLabel,
 } from "../logic/format";
 import { whyLines } from "../logic/replies";
+import { targetRows } from "../logic/targets";
 import { useStore } from "../store";
 import { Badge } from "./Badge";
 import { Chart, WINDOW_LABEL } from "./Chart";
@@ -384,6 +385,22 @@ export function Detail({ id }: { id: string }) {
       ) : null}
 
       <Chart points={history?.series ?? null} qosMs={m.qos_ms} window={win} loading={loading} />
+
+      {targetRows(last).length > 1 ? (
+        <section class="card" aria-labelledby="targets-title">
+          <h2 id="targets-title">Addresses</h2>
+          <ul class="targets" data-testid="targets">
+            {targetRows(last).map((t) => (
+              <li key={t.label} class={`target target-${t.colour}`} data-status={t.status}>
+                <span class="target-glyph" aria-label={STATUS_LABEL[t.status]}>
+                  {t.glyph}
+                </span>{" "}
+                <span class="target-address">{t.label}</span> <span class="muted">{t.detail}</span>
+              </li>
+            ))}
+          </ul>
+        </section>
+      ) : null}
 
       <div class="cards">
         <section class="card" aria-labelledby="tls-title">

@@ -26,6 +26,7 @@ export const LABELS: Record<FormKey, string> = {
   enabled: "Enabled",
   ehlo_name: "EHLO name",
   family: "Address family",
+  addresses: "Addresses",
   ca_file: "Extra CA file (PEM)",
   insecure: "Skip certificate verification",
   id: "Id",
@@ -64,7 +65,7 @@ export function MonitorFields({
       {...extra}
     />
   );
-  type Choice = "tls" | "family" | "alerts.on_recovery" | "alerts.every_failure";
+  type Choice = "tls" | "family" | "addresses" | "alerts.on_recovery" | "alerts.every_failure";
   const select = (k: Choice, options: ReadonlyArray<readonly [string, string]>) => (
     <SelectField
       k={k}
@@ -147,6 +148,10 @@ export function MonitorFields({
             ["", "Any (default)"],
             ["ipv4", "IPv4 only"],
             ["ipv6", "IPv6 only"],
+          ])}
+          {select("addresses", [
+            ["", "Every address (default)"],
+            ["first", "First that answers"],
           ])}
           {text("ca_file")}
           {check("insecure", "Skip certificate verification (insecure)")}

@@ -10,6 +10,7 @@ import { STATUSES } from "../bindings/statuses";
 import { announce } from "../app";
 import * as ipc from "../ipc";
 import { fmtClock, fmtMs, fmtPct, hostPort, isForever, parseTime, tlsLabel } from "../logic/format";
+import { targetsNote } from "../logic/targets";
 import { Badge } from "./Badge";
 import { PhaseBar } from "./PhaseBar";
 import { Ago, Until } from "./Time";
@@ -89,7 +90,7 @@ function RowView({ m, uptime }: Props) {
         : m.shown === "stale"
           ? "No fresh result: the last check is older than 2× the interval + 2× QoS"
           : m.status !== "success"
-            ? (m.reason ?? "")
+            ? (targetsNote(last) ?? m.reason ?? "")
             : "";
   return (
     <li

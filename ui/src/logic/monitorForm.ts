@@ -25,6 +25,7 @@ export type MonitorForm = {
   cert_crit_days: string;
   require_ext: string;
   family: string;
+  addresses: string;
   enabled: boolean;
   "alerts.failed_after": string;
   "alerts.warning_after": string;
@@ -51,6 +52,7 @@ export const MONITOR_KEYS: ReadonlySet<string> = new Set<FormKey>([
   "cert_crit_days",
   "require_ext",
   "family",
+  "addresses",
   "enabled",
   "alerts.failed_after",
   "alerts.warning_after",
@@ -86,6 +88,7 @@ export function toForm(m: MonitorFile = {}): MonitorForm {
     cert_crit_days: str(m.cert_crit_days),
     require_ext: (m.require_ext ?? []).join(" "),
     family: m.family && m.family !== "any" ? m.family : "",
+    addresses: m.addresses && m.addresses !== "all" ? m.addresses : "",
     enabled: m.enabled ?? true,
     "alerts.failed_after": str(a.failed_after),
     "alerts.warning_after": str(a.warning_after),
@@ -151,6 +154,7 @@ export function fromForm(
   const ext = f.require_ext.split(/[\s,]+/).filter(Boolean);
   if (ext.length > 0) m.require_ext = ext;
   if (f.family && f.family !== "any") m.family = f.family;
+  if (f.addresses && f.addresses !== "all") m.addresses = f.addresses;
   if (!f.enabled) m.enabled = false;
 
   const alerts: AlertsFile = {};

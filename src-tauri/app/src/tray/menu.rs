@@ -146,8 +146,18 @@ pub fn tooltip(snapshot: &Snapshot) -> String {
 /// with the status (and a failure's reason), not with every probe, so the menu stays put while
 /// it is open; the latest latency is on [`last_check`]'s line inside the submenu.
 pub fn monitor_label(m: &MonitorView) -> String {
+    let split = m
+        .last
+        .as_ref()
+        .map(|r| r.targets_failing())
+        .filter(|&(judged, failing)| failing > 0 && failing < judged);
     let state = if m.enabled {
         match (m.shown, m.reason.as_deref()) {
+            // Its addresses disagree: say how many fail rather than one address's reason.
+            (Status::Failed | Status::Warning, _) if split.is_some() => {
+                let (judged, failing) = split.unwrap_or_default();
+                format!("{failing} of {judged} addresses failing")
+            }
             (Status::Failed, Some(reason)) => one_line(reason, MAX_DETAIL),
             (Status::Failed, None) => "failed".to_owned(),
             (Status::Warning, _) => "QoS warning".to_owned(),
@@ -205,7 +215,33 @@ fn plural(n: usize) -> &'static str {
 mod tests {
     use super::*;
     use ehlowatch_engine::Counts;
+    use ehlowatch_engine::{Phases, ProbeReport, TargetReport, TlsMode, Verdict};
     use std::sync::Arc;
+    use std::time::Duration;
+
+    fn report() -> ProbeReport {
+        ProbeReport {
+            status: Verdict::Success,
+            event_id: 5510,
+            latency: Some(Duration::from_millis(12)),
+            qos: Duration::from_secs(1),
+            host: "mx2.example.com".into(),
+            port: 25,
+            address: None,
+            tls_mode: TlsMode::None,
+            ehlo_name: None,
+            checked_at: chrono::Utc::now(),
+            phases: Phases::default(),
+            greeting: None,
+            ehlo: None,
+            tls: None,
+            reason: None,
+            failure: None,
+            warnings: Vec::new(),
+            transcript: Vec::new(),
+            targets: Vec::new(),
+        }
+    }
 
     #[test]
     fn ids_round_trip_even_with_colons_in_monitor_ids() {
@@ -331,6 +367,25 @@ mod tests {
             ..MonitorView::default()
         };
         assert_eq!(monitor_label(&view), "✕ mx2.example.com:25 — no 250 (421)");
+        let mut last = report();
+        last.targets = ["192.0.2.1", "2001:db8::1"]
+            .iter()
+            .zip([Status::Success, Status::Failed])
+            .map(|(address, status)| TargetReport {
+                mx: None,
+                address: (*address).to_owned(),
+                status,
+                report: report(),
+            })
+            .collect();
+        let split = MonitorView {
+            last: Some(Arc::new(last)),
+            ..view.clone()
+        };
+        assert_eq!(
+            monitor_label(&split),
+            "✕ mx2.example.com:25 — 1 of 2 addresses failing"
+        );
         let long = MonitorView {
             reason: Some("x".repeat(100)),
             ..view

@@ -4,13 +4,15 @@
 //! stalled engine's monitors turn `stale`; counters and the latency histogram are fed by every
 //! probe result. `ehlowatch_state` has one series per monitor, labelled with its current state:
 //! its cardinality is the number of monitors, and a state change ends the old series.
+//! `ehlowatch_target_status` has one series per target of each monitor's last probe (at most
+//! 8 per monitor): an address that leaves the host's DNS leaves the exposition with it.
 
 use std::sync::Arc;
 
 use chrono::Utc;
 use ehlowatch_engine::EngineEvent;
 use ehlowatch_engine::WarningKind;
-use ehlowatch_engine::{MonitorView, Snapshot};
+use ehlowatch_engine::{MonitorView, Snapshot, MAX_TARGETS};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::counter::Counter;
@@ -139,6 +141,8 @@ impl Collector for SnapshotCollector {
             ConstGauge::new(1_i64).encode(states.encode_family(&labels)?)?;
         }
 
+        per_target(&mut encoder, &snapshot)?;
+
         let mut warnings = encoder.encode_descriptor(
             "warning",
             "1 for each kind of QoS Warning the last probe found (slow: a 250 after QoS; certificate_expiring: fewer days left than cert_warn_days), else 0",
@@ -233,6 +237,31 @@ where
         if let Some(v) = value(m) {
             let labels: Labels = vec![("monitor", m.name.clone())];
             ConstGauge::new(v).encode(family.encode_family(&labels)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// `ehlowatch_target_status`: a sample per target of each enabled monitor's last probe.
+fn per_target(
+    encoder: &mut DescriptorEncoder<'_>,
+    snapshot: &Snapshot,
+) -> Result<(), std::fmt::Error> {
+    let mut targets = encoder.encode_descriptor(
+            "target_status",
+            "Status of each target (address) of a monitor in its last probe: 0 Success, 1 QoS Warning, 2 Failed, 3 no_route (its address family has no route from here); only the addresses of the last probe, at most 8 per monitor",
+            None,
+            MetricType::Gauge,
+        )?;
+    for m in snapshot.monitors.iter().filter(|m| m.enabled) {
+        let Some(report) = &m.last else { continue };
+        for target in report.targets.iter().take(MAX_TARGETS) {
+            let labels = vec![
+                ("monitor", m.name.clone()),
+                ("target", target.address.clone()),
+            ];
+            ConstGauge::new(target.status.metric_value())
+                .encode(targets.encode_family(&labels)?)?;
         }
     }
     Ok(())

@@ -7,7 +7,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use ehlowatch_engine::{MonitorView, Phases, ProbeReport, Snapshot, Status, TlsMode, Verdict};
+use ehlowatch_engine::{
+    MonitorView, Phases, ProbeReport, Snapshot, Status, TargetReport, TlsMode, Verdict,
+};
 use tokio::sync::watch;
 
 use super::http::status_body;
@@ -33,6 +35,7 @@ fn success_at(checked_at: DateTime<Utc>) -> ProbeReport {
         failure: None,
         warnings: Vec::new(),
         transcript: Vec::new(),
+        targets: Vec::new(),
     }
 }
 
@@ -96,4 +99,63 @@ fn metrics_give_status_3_and_name_the_stale_state_at_scrape_time() {
         .filter(|l| l.starts_with("ehlowatch_state{"))
         .count();
     assert_eq!(states, 2, "one state series per monitor:\n{text}");
+}
+
+/// A monitor whose last probe had a target per `(address, status)`.
+fn with_targets(name: &str, targets: &[(&str, Status)]) -> Arc<MonitorView> {
+    let mut report = success_at(Utc::now());
+    report.targets = targets
+        .iter()
+        .map(|(address, status)| TargetReport {
+            mx: None,
+            address: (*address).to_owned(),
+            status: *status,
+            report: success_at(Utc::now()),
+        })
+        .collect();
+    Arc::new(MonitorView {
+        last: Some(Arc::new(report)),
+        ..(*monitor(name, chrono::Duration::seconds(1))).clone()
+    })
+}
+
+#[test]
+fn metrics_have_a_series_per_current_target_only() {
+    let two = Snapshot {
+        monitors: vec![with_targets(
+            "mx",
+            &[
+                ("192.0.2.1", Status::Success),
+                ("2001:db8::1", Status::NoRoute),
+            ],
+        )],
+        taken_at: Some(Utc::now()),
+        ..Snapshot::default()
+    };
+    let (tx, rx) = watch::channel(Arc::new(two));
+    let metrics = Metrics::new(rx);
+    let targets = |text: &str| -> Vec<String> {
+        text.lines()
+            .filter(|l| l.starts_with("ehlowatch_target_status{"))
+            .map(str::to_owned)
+            .collect()
+    };
+    assert_eq!(
+        targets(&metrics.encode().unwrap()),
+        [
+            r#"ehlowatch_target_status{monitor="mx",target="192.0.2.1"} 0"#,
+            r#"ehlowatch_target_status{monitor="mx",target="2001:db8::1"} 3"#,
+        ]
+    );
+    let one = Snapshot {
+        monitors: vec![with_targets("mx", &[("192.0.2.1", Status::Failed)])],
+        taken_at: Some(Utc::now()),
+        ..Snapshot::default()
+    };
+    tx.send(Arc::new(one)).unwrap();
+    assert_eq!(
+        targets(&metrics.encode().unwrap()),
+        [r#"ehlowatch_target_status{monitor="mx",target="192.0.2.1"} 2"#],
+        "the address that left is gone"
+    );
 }

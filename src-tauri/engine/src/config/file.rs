@@ -179,6 +179,9 @@ pub struct MonitorFile {
     /// `"any"` (when not set), `"ipv4"` or `"ipv6"`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub family: Option<String>,
+    /// `"all"` (when not set: every address of the host) or `"first"`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub addresses: Option<String>,
     /// Probe this monitor.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,

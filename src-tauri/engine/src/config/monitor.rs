@@ -13,7 +13,7 @@ use super::schema::MONITOR;
 use super::typed::{millis, secs, MonitorConfig};
 use super::walk::quote;
 use crate::model::MonitorId;
-use crate::probe::{AddressFamily, ProbeSpec, TlsMode};
+use crate::probe::{AddressFamily, Addresses, ProbeSpec, TlsMode};
 use crate::settings::{ENABLED, INSECURE};
 use crate::tls::TlsTrust;
 use crate::verdict::Thresholds;
@@ -55,6 +55,9 @@ pub(crate) fn check(
         }),
         (_, other) => other,
     };
+    let addresses = c.rule(&at("addresses"), m.addresses.as_ref(), |v| {
+        v.parse::<Addresses>()
+    });
     let enabled = c.got(&at("enabled"), m.enabled.as_ref());
     let alerts = alerts.apply(c, &at("alerts").path(), m.alerts.as_ref());
 
@@ -73,6 +76,7 @@ pub(crate) fn check(
         port,
         tls,
         family,
+        addresses,
         settings,
         ca_file,
         insecure,
@@ -92,6 +96,7 @@ struct Parts {
     port: Got<u16>,
     tls: Got<TlsMode>,
     family: Got<AddressFamily>,
+    addresses: Got<Addresses>,
     settings: Settings,
     ca_file: Got<PathBuf>,
     insecure: Got<bool>,
@@ -111,6 +116,7 @@ impl Parts {
             port: self.port.or(Some(tls.default_port()))?,
             tls,
             family: self.family.or(Some(AddressFamily::Any))?,
+            addresses: self.addresses.or(Some(Addresses::All))?,
             ehlo_name: s.ehlo_name.into_option()?,
             trust: TlsTrust {
                 ca_file: self.ca_file.into_option()?,

@@ -103,6 +103,7 @@ pub(crate) const MONITOR: &[Key] = &[
     setting(Setting::Int(&s::CERT_CRIT_DAYS)),
     setting(Setting::List(&s::REQUIRE_EXT)),
     setting(Setting::Choice(&s::FAMILY)),
+    setting(Setting::Choice(&s::ADDRESSES)),
     setting(Setting::Flag(&s::ENABLED)),
     table("alerts", ALERTS),
 ];

@@ -182,14 +182,16 @@ fn try_open(path: &Path, options: &OpenOptions) -> Result<Connection, Problem> {
         validate(&conn).map_err(schema)?;
     }
 
-    conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
-        .map_err(plain)?;
-    conn.pragma_update(None, "synchronous", "NORMAL")
-        .map_err(plain)?;
+    // Migrate before switching to WAL: a migration that fails on a file claiming an older
+    // schema rolls back and leaves the file as it was, to be moved aside intact.
     migrate(&mut conn).map_err(|e| match e {
         MigrateError::TooNew(v) => Problem::Bad(too_new(v)),
         MigrateError::Sqlite(e) => schema(e),
     })?;
+    conn.query_row("PRAGMA journal_mode = WAL", [], |r| r.get::<_, String>(0))
+        .map_err(plain)?;
+    conn.pragma_update(None, "synchronous", "NORMAL")
+        .map_err(plain)?;
     if version != SCHEMA_VERSION {
         validate(&conn).map_err(schema)?;
     }

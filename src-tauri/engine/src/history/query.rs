@@ -32,11 +32,30 @@ impl<'c> Queries<'c> {
     ) -> Result<Vec<ResultRecord>, HistoryError> {
         let sql = format!(
             "SELECT m.key, {RESULT_COLUMNS} FROM results JOIN monitors m ON m.id = monitor_id \
-             WHERE m.key = ?1 ORDER BY at_ms DESC, results.id DESC LIMIT ?2"
+             WHERE m.key = ?1 AND target IS NULL ORDER BY at_ms DESC, results.id DESC LIMIT ?2"
         );
         let limit = i64::try_from(limit).unwrap_or(i64::MAX);
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(params![monitor.0, limit], result_from_row)?;
+        Ok(rows.collect::<Result<_, _>>()?)
+    }
+
+    /// The newest `limit` results of one target (an address) of `monitor`, newest first; kept
+    /// for monitors with several targets (see [`ResultRecord::target`]).
+    pub fn recent_target_results(
+        &self,
+        monitor: &MonitorId,
+        target: &str,
+        limit: usize,
+    ) -> Result<Vec<ResultRecord>, HistoryError> {
+        let sql = format!(
+            "SELECT ?1, {RESULT_COLUMNS} FROM results \
+             WHERE monitor_id = (SELECT id FROM monitors WHERE key = ?1) AND target = ?2 \
+             ORDER BY at_ms DESC, id DESC LIMIT ?3"
+        );
+        let limit = i64::try_from(limit).unwrap_or(i64::MAX);
+        let mut stmt = self.conn.prepare_cached(&sql)?;
+        let rows = stmt.query_map(params![monitor.0, target, limit], result_from_row)?;
         Ok(rows.collect::<Result<_, _>>()?)
     }
 
@@ -50,7 +69,8 @@ impl<'c> Queries<'c> {
     ) -> Result<Vec<ResultRecord>, HistoryError> {
         let sql = format!(
             "SELECT m.key, {RESULT_COLUMNS} FROM results JOIN monitors m ON m.id = monitor_id \
-             WHERE m.key = ?1 AND at_ms >= ?2 AND at_ms < ?3 ORDER BY at_ms, results.id"
+             WHERE m.key = ?1 AND target IS NULL AND at_ms >= ?2 AND at_ms < ?3 \
+             ORDER BY at_ms, results.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
         let rows = stmt.query_map(
@@ -76,7 +96,7 @@ impl<'c> Queries<'c> {
             "SELECT (at_ms - ?2) / ?4 AS b, COUNT(*), SUM(verdict = 1), SUM(verdict = 2), \
                     MIN(latency_us), CAST(ROUND(AVG(latency_us)) AS INTEGER), MAX(latency_us) \
              FROM results WHERE monitor_id = (SELECT id FROM monitors WHERE key = ?1) \
-               AND at_ms >= ?2 AND at_ms < ?3 \
+               AND target IS NULL AND at_ms >= ?2 AND at_ms < ?3 \
              GROUP BY b ORDER BY b",
         )?;
         let rows = stmt.query_map(params![monitor.0, from_ms, to_ms, bucket], |row| {
@@ -98,10 +118,11 @@ impl<'c> Queries<'c> {
     /// Counts, uptime and latency percentiles of `monitor` from `since` on (see
     /// [`super::stats`] for the definitions).
     pub fn stats(&self, monitor: &MonitorId, since: DateTime<Utc>) -> Result<Stats, HistoryError> {
-        // Served from the covering index (monitor_id, at_ms, verdict, latency_us).
+        // Served from the covering index (monitor_id, target, at_ms, verdict, latency_us).
         let mut stmt = self.conn.prepare_cached(
             "SELECT verdict, latency_us FROM results \
-             WHERE monitor_id = (SELECT id FROM monitors WHERE key = ?1) AND at_ms >= ?2",
+             WHERE monitor_id = (SELECT id FROM monitors WHERE key = ?1) AND target IS NULL \
+               AND at_ms >= ?2",
         )?;
         let mut rows = stmt.query(params![monitor.0, since.timestamp_millis()])?;
         let mut counts = [0_u64; 3];
@@ -148,7 +169,8 @@ impl<'c> Queries<'c> {
     pub fn last_failure(&self, monitor: &MonitorId) -> Result<Option<ResultRecord>, HistoryError> {
         let sql = format!(
             "SELECT ?1, {RESULT_COLUMNS} FROM results \
-             WHERE monitor_id = (SELECT id FROM monitors WHERE key = ?1) AND verdict = 2 \
+             WHERE monitor_id = (SELECT id FROM monitors WHERE key = ?1) AND target IS NULL \
+               AND verdict = 2 \
              ORDER BY at_ms DESC, id DESC LIMIT 1"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -167,6 +189,7 @@ impl<'c> Queries<'c> {
             _ => Ok(()),
         };
         check(q.recent_results(&m, 0).map(drop))?;
+        check(q.recent_target_results(&m, "", 0).map(drop))?;
         check(q.results_between(&m, t, t).map(drop))?;
         check(q.latency_series(&m, t, t, 1).map(drop))?;
         check(q.stats(&m, t).map(drop))?;

@@ -44,6 +44,9 @@ pub struct ResultRecord {
     pub cert_days_left: Option<i64>,
     /// The session transcript, for failures and warnings while it is within retention.
     pub transcript: Option<Vec<TranscriptLine>>,
+    /// The target (address) this row is about; `None` for the monitor's own row, which holds
+    /// its worst target. A monitor with a single target has only its own rows.
+    pub target: Option<String>,
 }
 
 impl ResultRecord {
@@ -80,7 +83,24 @@ impl ResultRecord {
                 };
                 report.transcript.iter().map(cut_line).collect()
             }),
+            target: None,
         }
+    }
+
+    /// The rows of `report`'s targets, when it has more than one (a single target is the
+    /// monitor's own row). A `no_route` target is a Failed row of kind `network_unreachable`.
+    pub fn of_targets(monitor: &MonitorId, report: &ProbeReport) -> Vec<Self> {
+        if report.targets.len() < 2 {
+            return Vec::new();
+        }
+        report
+            .targets
+            .iter()
+            .map(|t| Self {
+                target: Some(t.address.clone()),
+                ..Self::from_report(monitor, &t.report)
+            })
+            .collect()
     }
 }
 
@@ -109,7 +129,7 @@ impl From<StateChange> for HistoryItem {
 /// [`result_from_row`] use.
 pub(crate) const RESULT_COLUMNS: &str = "at_ms, verdict, latency_us, dns_us, connect_us, tls_us, \
      greeting_us, starttls_us, ehlo_us, failure_phase, failure_kind, failure_message, reason, \
-     address, cert_days_left, transcript";
+     address, cert_days_left, transcript, target";
 
 /// The columns of `events` after `id` and `monitor_id`.
 pub(crate) const EVENT_COLUMNS: &str =
@@ -150,6 +170,7 @@ pub(crate) fn result_params(r: &ResultRecord) -> Result<Vec<Box<dyn ToSql>>, ser
         Box::new(r.address.map(|a| a.to_string())),
         Box::new(r.cert_days_left),
         Box::new(transcript),
+        Box::new(r.target.clone()),
     ])
 }
 
@@ -207,6 +228,7 @@ pub(crate) fn result_from_row(row: &Row<'_>) -> rusqlite::Result<ResultRecord> {
         address,
         cert_days_left: row.get(15)?,
         transcript,
+        target: row.get(17)?,
     })
 }
 

@@ -9,12 +9,12 @@ use rusqlite::{Connection, TransactionBehavior};
 pub(crate) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1];
+const MIGRATIONS: &[&str] = &[V1, V2];
 
 /// Results, events, and the monitor ids they refer to. The partial indexes keep retention and
 /// "last failure" cheap whatever the mix of verdicts; queries must spell their conditions
 /// (`verdict = 2`, `verdict <> 2`, `transcript IS NOT NULL`) literally for SQLite to use them.
-const V1: &str = "
+pub(super) const V1: &str = "
 CREATE TABLE monitors (
     id  INTEGER PRIMARY KEY,
     key TEXT NOT NULL UNIQUE
@@ -58,6 +58,18 @@ CREATE TABLE events (
 );
 CREATE INDEX events_by_time ON events (at_ms);
 CREATE INDEX events_by_monitor ON events (monitor_id, at_ms);
+";
+
+/// Targets: a result row per target (each address of the host) beside the monitor's own row.
+/// `target` is the address for a target's row and NULL for the monitor's (the worst target, as
+/// every row was before), so the monitor's rows and their queries keep their meaning; the
+/// per-monitor indexes gain `target` so that either kind of row is found without the other.
+const V2: &str = "
+ALTER TABLE results ADD COLUMN target TEXT;
+DROP INDEX results_by_monitor;
+CREATE INDEX results_by_monitor ON results (monitor_id, target, at_ms, verdict, latency_us);
+DROP INDEX results_failed;
+CREATE INDEX results_failed ON results (monitor_id, target, at_ms) WHERE verdict = 2;
 ";
 
 /// Why the schema could not be brought up to date.
@@ -136,8 +148,16 @@ mod tests {
                 "results_transcripts_by_time",
             ),
             (
-                "SELECT id FROM results WHERE monitor_id = 1 AND verdict = 2 ORDER BY at_ms DESC LIMIT 1",
+                "SELECT id FROM results WHERE monitor_id = 1 AND target IS NULL AND verdict = 2 ORDER BY at_ms DESC LIMIT 1",
                 "results_failed",
+            ),
+            (
+                "SELECT verdict, latency_us FROM results WHERE monitor_id = 1 AND target IS NULL AND at_ms >= 5",
+                "results_by_monitor",
+            ),
+            (
+                "SELECT id FROM results WHERE monitor_id = 1 AND target = '192.0.2.1' ORDER BY at_ms DESC LIMIT 9",
+                "results_by_monitor",
             ),
         ];
         for (sql, index) in table {

@@ -375,3 +375,27 @@ fn worst_by_colour_over_enabled_unsnoozed_monitors_one_green_and_five_grey_make_
         assert_eq!(worst(monitors.iter().copied()), *want, "{monitors:?}");
     }
 }
+
+#[test]
+fn no_route_is_grey_without_alert_and_the_next_verdict_is_adopted() {
+    let policy = AlertPolicy::default();
+    let mut m = MonitorState::new("mx1".into(), "mx1", t(0));
+    for min in 1..=3 {
+        m.observe(&obs('F', min), &policy, &Mute::default(), t(min));
+    }
+    assert_eq!(m.status(), Status::Failed);
+    let why = "no route from here to 2001:db8::1";
+    let change = m.set_local(Status::NoRoute, why, t(4)).unwrap();
+    assert_eq!(
+        (change.from, change.to, change.event_id, change.alert),
+        (Status::Failed, Status::NoRoute, None, false)
+    );
+    assert_eq!(change.reason.as_deref(), Some(why));
+    assert_eq!(m.streaks(), Streaks::default());
+    assert_eq!(m.set_local(Status::NoRoute, why, t(5)), None, "once");
+    let back = m.observe(&obs('S', 6), &policy, &Mute::default(), t(6));
+    assert_eq!(
+        (back[0].from, back[0].to),
+        (Status::NoRoute, Status::Success)
+    );
+}

@@ -11,22 +11,26 @@ pub(crate) mod report;
 pub(crate) mod resolve;
 mod session;
 pub(crate) mod spec;
+mod targets;
 
+use std::net::{IpAddr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use chrono::Utc;
+use chrono::{DateTime, Utc};
+use tokio::task::JoinSet;
 use tokio::time::{timeout, timeout_at, Instant};
 
 pub use ehlo_name::check_ehlo_name;
-pub use report::{Direction, EhloReply, Phases, ProbeReport, TranscriptLine};
-pub use spec::{AddressFamily, ProbeSpec, TlsMode};
+pub use report::{Direction, EhloReply, Phases, ProbeReport, TargetReport, TranscriptLine};
+pub use spec::{AddressFamily, Addresses, ProbeSpec, TlsMode, MAX_TARGETS};
 
 use self::resolve::resolve;
 use self::session::Session;
+use self::targets::{distinct, family, is_no_route, route_to, worst};
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::EhloInfo;
-use crate::tls::TlsConfigs;
+use crate::tls::{TlsClient, TlsConfigs};
 use crate::verdict::{judge, show, Answer, Judgement, Verdict};
 
 /// Runs probes; holds what probes share (TLS configurations, the system roots). Cheap to clone.
@@ -41,7 +45,8 @@ impl Prober {
         Self::default()
     }
 
-    /// Probes `spec.host:spec.port` and judges the result.
+    /// Probes `spec.host:spec.port` and judges the result: every address of the host as a
+    /// target of its own ([`Addresses::All`]), or the first that answers.
     pub async fn probe(&self, spec: &ProbeSpec) -> ProbeReport {
         let checked_at = Utc::now();
         let limit = spec.deadline();
@@ -56,6 +61,27 @@ impl Prober {
                 ))
             });
         let dns = dns_start.elapsed();
+        self.probe_resolved(spec, resolved, Some(dns), checked_at)
+            .await
+    }
+
+    /// Probes `addresses` as the targets of `spec` (its host is not resolved; the addresses
+    /// stand for what it resolves to): the seam for callers that resolve on their own.
+    pub async fn probe_addresses(&self, spec: &ProbeSpec, addresses: &[IpAddr]) -> ProbeReport {
+        let addrs = addresses
+            .iter()
+            .map(|ip| SocketAddr::new(*ip, spec.port))
+            .collect();
+        self.probe_resolved(spec, Ok(addrs), None, Utc::now()).await
+    }
+
+    async fn probe_resolved(
+        &self,
+        spec: &ProbeSpec,
+        resolved: Result<Vec<SocketAddr>, Failure>,
+        dns: Option<Duration>,
+        checked_at: DateTime<Utc>,
+    ) -> ProbeReport {
         let tls = match spec.tls {
             TlsMode::None => Ok(None),
             TlsMode::Starttls | TlsMode::Implicit => self
@@ -64,57 +90,172 @@ impl Prober {
                 .map(Some)
                 .map_err(|e| Failure::new(Phase::Tls, FailureKind::TlsConfig, e.to_string())),
         };
-
-        let prepared = resolved.and_then(|addrs| Ok((addrs, tls?)));
-        let mut session = Session::new(
-            spec,
-            prepared.as_ref().ok().and_then(|(_, tls)| tls.clone()),
-        );
-        session.rec.phases.dns = Some(dns);
-        let addrs = match prepared {
-            Ok((addrs, _)) => addrs,
+        let (addrs, tls) = match resolved.and_then(|addrs| Ok((addrs, tls?))) {
+            Ok(prepared) => prepared,
             Err(failure) => {
-                return report(spec, checked_at, session, None, &Judgement::failed(failure))
+                let mut session = Session::new(spec, None);
+                session.rec.phases.dns = dns;
+                return report(spec, checked_at, session, None, &Judgement::failed(failure));
             }
         };
-        // One millisecond past 2×QoS, so that a 250 at exactly 2×QoS is judged (a Warning)
-        // rather than lost to the timer firing in the same tick; `judge` fails anything later.
-        let deadline = session.rec.t0() + limit + Duration::from_millis(1);
-        let outcome = match timeout_at(deadline, session.run(&addrs)).await {
-            Ok(outcome) => outcome,
-            Err(_) => Err(session.timed_out(limit)),
-        };
-        let (heard, mut judgement) = match outcome {
-            Ok(heard) => {
-                let info = EhloInfo::parse(&heard.reply);
-                let summary = heard.reply.summary();
-                let answer = Answer {
-                    host: &spec.host,
-                    code: heard.reply.code,
-                    summary: &summary,
-                    latency: heard.at - session.rec.t0(),
-                    ehlo: &info,
-                    cert_days_left: session.tls_facts.as_ref().map(|t| t.days_left),
-                    upgraded: spec.tls == TlsMode::Starttls,
-                };
-                let judgement = judge(&answer, &spec.thresholds);
-                (Some((heard, info)), judgement)
+        let addrs = distinct(&addrs);
+        if addrs.is_empty() {
+            let failure = Failure::new(Phase::Dns, FailureKind::Dns, "no address to probe");
+            return report(
+                spec,
+                checked_at,
+                Session::new(spec, None),
+                None,
+                &Judgement::failed(failure),
+            );
+        }
+        let targets = match spec.addresses {
+            Addresses::First => {
+                vec![TargetReport::of(
+                    one_session(spec, tls, &addrs, dns, checked_at).await,
+                )]
             }
-            Err(failure) => (None, Judgement::failed(failure)),
+            Addresses::All => every_address(spec, tls, &addrs, dns, checked_at).await,
         };
-        if judgement.verdict != Verdict::Success {
-            if let Some(hint) = session.pregreet_hint() {
-                judgement.explain(&hint);
+        with_targets(spec, checked_at, targets)
+    }
+}
+
+/// One session per address, all at once under the same deadline, in the resolver's order.
+async fn every_address(
+    spec: &ProbeSpec,
+    tls: Option<TlsClient>,
+    addrs: &[SocketAddr],
+    dns: Option<Duration>,
+    checked_at: DateTime<Utc>,
+) -> Vec<TargetReport> {
+    if let [addr] = addrs {
+        return vec![TargetReport::of(
+            one_target(spec, tls, *addr, dns, checked_at).await,
+        )];
+    }
+    let mut sessions = JoinSet::new();
+    for (index, addr) in addrs.iter().copied().enumerate() {
+        let (spec, tls) = (spec.clone(), tls.clone());
+        sessions.spawn(async move {
+            let report = one_target(&spec, tls, addr, dns, checked_at).await;
+            (index, report)
+        });
+    }
+    let mut done: Vec<Option<TargetReport>> = vec![None; addrs.len()];
+    while let Some(joined) = sessions.join_next().await {
+        match joined {
+            Ok((index, report)) => done[index] = Some(TargetReport::of(report)),
+            // A session that panicked is a bug; its target is left out rather than taking the
+            // probe down.
+            Err(e) => {
+                tracing::error!(host = %spec.host, "a target's session ended abnormally: {e}");
             }
         }
-        session.quit(deadline, judgement.failure.as_ref()).await;
-        report(spec, checked_at, session, heard, &judgement)
     }
+    done.into_iter().flatten().collect()
+}
+
+/// One target: `no_route` at once when the routing table has no way there, else a session.
+async fn one_target(
+    spec: &ProbeSpec,
+    tls: Option<TlsClient>,
+    addr: SocketAddr,
+    dns: Option<Duration>,
+    checked_at: DateTime<Utc>,
+) -> ProbeReport {
+    match route_to(addr.ip()) {
+        Err(e) if is_no_route(&e) => {
+            let mut session = Session::new(spec, None);
+            session.rec.phases.dns = dns;
+            session.address = Some(addr);
+            let message = format!(
+                "no route from here to {} ({} has no route on this machine): {e}",
+                addr.ip(),
+                family(addr.ip())
+            );
+            session.rec.note(message.clone());
+            let failure = Failure::new(Phase::Connect, FailureKind::NetworkUnreachable, message);
+            report(spec, checked_at, session, None, &Judgement::failed(failure))
+        }
+        _ => one_session(spec, tls, &[addr], dns, checked_at).await,
+    }
+}
+
+/// One session to the first of `addrs` that accepts the connection, judged.
+async fn one_session(
+    spec: &ProbeSpec,
+    tls: Option<TlsClient>,
+    addrs: &[SocketAddr],
+    dns: Option<Duration>,
+    checked_at: DateTime<Utc>,
+) -> ProbeReport {
+    let limit = spec.deadline();
+    let mut session = Session::new(spec, tls);
+    session.rec.phases.dns = dns;
+    // One millisecond past 2×QoS, so that a 250 at exactly 2×QoS is judged (a Warning)
+    // rather than lost to the timer firing in the same tick; `judge` fails anything later.
+    let deadline = session.rec.t0() + limit + Duration::from_millis(1);
+    let outcome = match timeout_at(deadline, session.run(addrs)).await {
+        Ok(outcome) => outcome,
+        Err(_) => Err(session.timed_out(limit)),
+    };
+    let (heard, mut judgement) = match outcome {
+        Ok(heard) => {
+            let info = EhloInfo::parse(&heard.reply);
+            let summary = heard.reply.summary();
+            let answer = Answer {
+                host: &spec.host,
+                code: heard.reply.code,
+                summary: &summary,
+                latency: heard.at - session.rec.t0(),
+                ehlo: &info,
+                cert_days_left: session.tls_facts.as_ref().map(|t| t.days_left),
+                upgraded: spec.tls == TlsMode::Starttls,
+            };
+            let judgement = judge(&answer, &spec.thresholds);
+            (Some((heard, info)), judgement)
+        }
+        Err(failure) => (None, Judgement::failed(failure)),
+    };
+    if judgement.verdict != Verdict::Success {
+        if let Some(hint) = session.pregreet_hint() {
+            judgement.explain(&hint);
+        }
+    }
+    session.quit(deadline, judgement.failure.as_ref()).await;
+    report(spec, checked_at, session, heard, &judgement)
+}
+
+/// The report of a probe with `targets`: the worst target's report at the top level, every
+/// target below it.
+fn with_targets(
+    spec: &ProbeSpec,
+    checked_at: DateTime<Utc>,
+    mut targets: Vec<TargetReport>,
+) -> ProbeReport {
+    let Some(at) = worst(&targets) else {
+        let failure = Failure::new(
+            Phase::Connect,
+            FailureKind::Io,
+            "no target's session finished",
+        );
+        return report(
+            spec,
+            checked_at,
+            Session::new(spec, None),
+            None,
+            &Judgement::failed(failure),
+        );
+    };
+    let mut top = targets[at].report.clone();
+    top.targets = std::mem::take(&mut targets);
+    top
 }
 
 fn report(
     spec: &ProbeSpec,
-    checked_at: chrono::DateTime<Utc>,
+    checked_at: DateTime<Utc>,
     session: Session<'_>,
     heard: Option<(session::Heard, EhloInfo)>,
     judgement: &Judgement,
@@ -156,5 +297,23 @@ fn report(
         failure: judgement.failure.clone(),
         warnings: judgement.warnings.clone(),
         transcript: session.rec.into_transcript(),
+        targets: Vec::new(),
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+
+    /// A report of nothing in particular (Failed, no address), for tests to fill in.
+    pub(crate) fn blank_report(spec: &ProbeSpec) -> ProbeReport {
+        let failure = Failure::new(Phase::Connect, FailureKind::Io, "blank");
+        report(
+            spec,
+            Utc::now(),
+            Session::new(spec, None),
+            None,
+            &Judgement::failed(failure),
+        )
     }
 }

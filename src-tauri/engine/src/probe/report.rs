@@ -11,8 +11,9 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::spec::TlsMode;
-use crate::failure::Failure;
+use crate::failure::{Failure, FailureKind};
 use crate::smtp::{EhloInfo, Reply};
+use crate::status::Status;
 use crate::tls::TlsFacts;
 use crate::verdict::{Verdict, Warning};
 
@@ -146,15 +147,79 @@ pub struct ProbeReport {
     pub warnings: Vec<Warning>,
     /// The session as it went, capped in length.
     pub transcript: Vec<TranscriptLine>,
+    /// Every target probed — each address of the host, in the resolver's order, at most 8 —
+    /// with its own status and report; the fields above are the worst judged target's. Empty when no address was probed (the host did not
+    /// resolve), and in a target's own report.
+    pub targets: Vec<TargetReport>,
 }
 
 impl ProbeReport {
     /// The last reply code the judged EHLO got, or the greeting's when EHLO never got one.
     pub fn last_code(&self) -> Option<u16> {
+        self.last_code_here()
+    }
+
+    /// True when the probe had targets and none had a route from here: nothing was judged, the
+    /// monitor cannot be told from here (`no_route`).
+    pub fn no_route(&self) -> bool {
+        !self.targets.is_empty() && !self.targets.iter().any(TargetReport::judged)
+    }
+
+    /// How many targets were judged, and how many of those are not Success: `(2, 1)` for one
+    /// of two addresses failing.
+    pub fn targets_failing(&self) -> (usize, usize) {
+        let judged = self.targets.iter().filter(|t| t.judged());
+        let failing = judged.clone().filter(|t| t.status != Status::Success);
+        (judged.count(), failing.count())
+    }
+
+    fn last_code_here(&self) -> Option<u16> {
         self.ehlo
             .as_ref()
             .map(|e| e.reply.code.value())
             .or_else(|| self.greeting.as_ref().map(|g| g.code.value()))
+    }
+}
+
+/// One target of a probe: an address (of an MX host, for a domain) and its own result.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+pub struct TargetReport {
+    /// The MX host this address belongs to, for a mail-domain monitor; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub mx: Option<String>,
+    /// The address probed.
+    pub address: String,
+    /// Its status: `success`, `warning`, `failed`, or `no_route` (grey: its address family has
+    /// no route from here).
+    pub status: Status,
+    /// Its own probe report (its `targets` empty).
+    pub report: ProbeReport,
+}
+
+impl TargetReport {
+    /// The target of one session's report.
+    pub(crate) fn of(report: ProbeReport) -> Self {
+        Self {
+            mx: None,
+            address: report.address.map(|a| a.to_string()).unwrap_or_default(),
+            status: status_of(&report),
+            report,
+        }
+    }
+
+    /// True when the target was judged from here (it is not `no_route`).
+    pub fn judged(&self) -> bool {
+        self.status != Status::NoRoute
+    }
+}
+
+/// The status of one session's report: `no_route` when the network said so, else the verdict.
+pub(crate) fn status_of(report: &ProbeReport) -> Status {
+    match &report.failure {
+        Some(f) if f.kind == FailureKind::NetworkUnreachable => Status::NoRoute,
+        _ => Status::from(report.status),
     }
 }
 

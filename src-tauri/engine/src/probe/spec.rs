@@ -80,6 +80,46 @@ pub enum AddressFamily {
     V6,
 }
 
+/// Which of a host's addresses a probe dials.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "lowercase")]
+pub enum Addresses {
+    /// Every address the host resolves to (at most [`MAX_TARGETS`]), each a target with its own
+    /// session and verdict; the report's top level holds the worst.
+    #[default]
+    All,
+    /// One target: the first address that accepts the connection, the others tried in turn.
+    First,
+}
+
+/// The most addresses of one host probed as targets; the resolver's first ones are kept.
+pub const MAX_TARGETS: usize = 8;
+
+impl Addresses {
+    /// `all` or `first`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::All => "all",
+            Self::First => "first",
+        }
+    }
+}
+
+impl FromStr for Addresses {
+    type Err = String;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        match s {
+            "all" => Ok(Self::All),
+            "first" => Ok(Self::First),
+            other => Err(format!(
+                "{other:?} is not a choice of addresses (all, first)"
+            )),
+        }
+    }
+}
+
 /// One probe, fully described.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct ProbeSpec {
@@ -91,6 +131,8 @@ pub struct ProbeSpec {
     pub tls: TlsMode,
     /// Address family.
     pub family: AddressFamily,
+    /// Every address of the host, or the first that answers.
+    pub addresses: Addresses,
     /// The EHLO name as it goes on the wire, already checked by
     /// [`check_ehlo_name`](super::check_ehlo_name) (an IDN as its A-labels); `None` uses the
     /// default of DESIGN.md §1.
@@ -109,6 +151,7 @@ impl ProbeSpec {
             port,
             tls: TlsMode::None,
             family: AddressFamily::Any,
+            addresses: Addresses::All,
             ehlo_name: None,
             trust: TlsTrust::default(),
             thresholds: Thresholds {
@@ -136,6 +179,19 @@ mod tests {
         assert_eq!(
             "ssl".parse::<TlsMode>().unwrap_err(),
             "\"ssl\" is not a TLS mode (none, starttls, implicit)"
+        );
+    }
+
+    #[test]
+    fn addresses_parses_all_and_first_only() {
+        assert_eq!("first".parse::<Addresses>(), Ok(Addresses::First));
+        assert_eq!(Addresses::default().as_str(), settings::ADDRESSES.words[0]);
+        for word in settings::ADDRESSES.words {
+            assert_eq!(word.parse::<Addresses>().map(Addresses::as_str), Ok(*word));
+        }
+        assert_eq!(
+            "some".parse::<Addresses>().unwrap_err(),
+            "\"some\" is not a choice of addresses (all, first)"
         );
     }
 }

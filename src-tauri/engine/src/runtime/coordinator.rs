@@ -33,6 +33,9 @@ use crate::snapshot::Snapshot;
 use crate::status::Status;
 use crate::suspend::SuspendDetector;
 
+/// Why a monitor shows `no_route` when its report gives no reason.
+const NO_ROUTE_REASON: &str = "no address of the host has a route from here";
+
 /// At most one "check everything" per this long when a lone network failure needs a second
 /// opinion.
 const SECOND_OPINION_EVERY: Duration = Duration::from_secs(60);
@@ -279,8 +282,12 @@ impl Coordinator {
         // probes are out to decide it.
         let held = self.egress.failed_at_connect(&done.id)
             && (self.egress.blocked() || self.control.pending());
+        // No target with a route from here: nothing was judged; the monitor shows NoRoute (grey,
+        // no alert) unless the whole machine is offline, which explains more.
+        let no_route = report.no_route() && !self.connectivity.offline();
         let suppressed = doubtful
             || held
+            || no_route
             || self.connectivity.offline()
             || self.suspend.straddled(done.started, done.finished);
         let next_in = done.next.saturating_duration_since(Instant::now());
@@ -291,6 +298,10 @@ impl Coordinator {
         };
         if held && self.egress.blocked() {
             changes.extend(entry.state.set_local(Status::Blocked, blocked_reason, now));
+        }
+        if no_route {
+            let reason = report.reason.as_deref().unwrap_or(NO_ROUTE_REASON);
+            changes.extend(entry.state.set_local(Status::NoRoute, reason, now));
         }
         let observation = Observation {
             verdict: report.status,
@@ -309,6 +320,9 @@ impl Coordinator {
         entry.refresh_view();
         let name = entry.config.name.clone();
         self.record(ResultRecord::from_report(&done.id, &report).into());
+        for target in ResultRecord::of_targets(&done.id, &report) {
+            self.record(target.into());
+        }
         let lag = done.started.saturating_duration_since(done.planned);
         let _ = self.events.send(EngineEvent::Result {
             monitor: done.id,

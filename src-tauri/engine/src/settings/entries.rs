@@ -158,6 +158,13 @@ pub const FAMILY: Choice = Choice {
     doc: "The address family to connect over",
 };
 
+/// `addresses`.
+pub const ADDRESSES: Choice = Choice {
+    key: "addresses",
+    words: &["all", "first"],
+    doc: "all: probe every address of the host (at most 8), each a target, the worst shown; first: only the first address that answers",
+};
+
 /// `id`.
 pub const ID: Text = Text {
     key: "id",
@@ -221,6 +228,7 @@ pub const ALL: &[Setting] = &[
     Setting::Flag(&ENABLED),
     Setting::Choice(&TLS),
     Setting::Choice(&FAMILY),
+    Setting::Choice(&ADDRESSES),
     Setting::Text(&ID),
     Setting::Text(&NAME),
     Setting::Text(&HOST),

@@ -36,6 +36,7 @@ pub(crate) fn report_at(checked_at: DateTime<Utc>) -> ProbeReport {
         failure: None,
         warnings: Vec::new(),
         transcript: Vec::new(),
+        targets: Vec::new(),
     }
 }
 

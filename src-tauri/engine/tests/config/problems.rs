@@ -87,6 +87,7 @@ fn each_invalid_file_gets_its_exact_message() {
             vec!["monitor[0].require_ext[1]: \"8BIT MIME\" is not an EHLO keyword (letters, digits and -)"],
         ),
         (monitor("family = \"4\""), vec!["monitor[0].family: \"4\" is not an address family (any, ipv4, ipv6)"]),
+        (monitor("addresses = \"some\""), vec!["monitor[0].addresses: \"some\" is not a choice of addresses (all, first)"]),
         (
             "[monitor]\nname = \"a\"\nhost = \"a.test\"\n".into(),
             vec!["monitor: a table is not an array of tables; write [[monitor]] for each"],

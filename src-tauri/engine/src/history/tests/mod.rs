@@ -3,6 +3,7 @@
 
 mod recovery;
 mod store;
+mod targets;
 mod writer;
 
 use std::time::Duration;
@@ -36,5 +37,6 @@ pub(crate) fn plain_record(
         address: None,
         cert_days_left: None,
         transcript: None,
+        target: None,
     }
 }

@@ -109,8 +109,9 @@ fn a_corrupt_file_is_moved_aside_and_a_new_database_started() {
 #[test]
 fn unusable_schemas_are_moved_aside() {
     let dir = tempfile::tempdir().unwrap();
-    let table: [(&str, &str); 3] = [
+    let table: [(&str, &str); 4] = [
         ("PRAGMA user_version = 1;", "unreadable schema"),
+        ("PRAGMA user_version = 2;", "unreadable schema"),
         ("CREATE TABLE results (x TEXT);", "unreadable schema"),
         ("PRAGMA user_version = 999;", "newer than this build"),
     ];

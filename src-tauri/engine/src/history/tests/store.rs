@@ -87,6 +87,7 @@ fn report(verdict: Verdict, at: DateTime<Utc>, latency_ms: Option<u64>) -> Probe
                 text: "QUIT".into(),
             },
         ],
+        targets: Vec::new(),
     }
 }
 
