@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 
+import type { Settings } from "../src/bindings/Settings";
 import { PREGREET_LINE, pregreetReport } from "../test/fixtures";
 
 const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), "..", "test-artifacts");
@@ -555,6 +556,48 @@ describe("the status and settings window", () => {
     await page.click('[data-testid="nav-status"]');
     await row(page, "only").waitFor();
     expect(await page.locator('[data-testid="monitor-row"]').count()).toBe(1);
+  });
+
+  it("saves the control hosts typed or suggested, leaves them out when blank, and refuses more than 8 unsent", async () => {
+    const page = await open({ width: 900, height: 900 });
+    await row(page, "mx1").waitFor();
+    await page.click('[data-testid="nav-settings"]');
+    const field = 'input[name="control.hosts"]';
+    const err = page.locator('[data-testid="field-error"][data-field="control.hosts"]');
+    const sent = async () => (await calls(page, "save_settings")).map((a) => a.settings as Settings);
+    const saveAndWait = async (n: number) => {
+      await page.click('[data-testid="save-settings"]');
+      await page.waitForFunction((k) => window.__mock.calls.filter((c) => c.cmd === "save_settings").length === k, n);
+      await page.locator(".saved", { hasText: "Saved." }).waitFor();
+    };
+
+    await page.fill(field, Array.from({ length: 9 }, (_, i) => `mx${i}.example`).join(", "));
+    await page.click('[data-testid="save-settings"]');
+    await err.waitFor();
+    expect(await err.textContent()).toBe("9 hosts given; at most 8 control hosts");
+    expect(await activeName(page)).toBe("control.hosts");
+    expect(await sent()).toEqual([]);
+
+    await page.click('[data-testid="suggest-control-hosts"]');
+    expect(await page.inputValue(field)).toBe("gmail-smtp-in.l.google.com, mx1.mail.icloud.com, mx.zoho.com");
+    await page.locator(field).scrollIntoViewIfNeeded();
+    await shots(page, "settings-control");
+    await saveAndWait(1);
+    expect(await err.count()).toBe(0);
+    expect((await sent())[0]!.control).toEqual({
+      hosts: ["gmail-smtp-in.l.google.com", "mx1.mail.icloud.com", "mx.zoho.com"],
+    });
+    expect(await page.evaluate(() => window.__mock.settings().control)).toEqual({
+      hosts: ["gmail-smtp-in.l.google.com", "mx1.mail.icloud.com", "mx.zoho.com"],
+    });
+
+    await page.fill(field, "mx.a.example  192.0.2.7");
+    await saveAndWait(2);
+    expect((await sent())[1]!.control).toEqual({ hosts: ["mx.a.example", "192.0.2.7"] });
+
+    await page.fill(field, "");
+    await saveAndWait(3);
+    expect("control" in (await sent())[2]!).toBe(false);
   });
 
   it("keeps the layout still while data arrives, and shows and dismisses the notice", async () => {
