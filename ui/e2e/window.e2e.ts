@@ -600,6 +600,22 @@ describe("the status and settings window", () => {
     expect("control" in (await sent())[2]!).toBe(false);
   });
 
+  it("shows a quiet banner while outbound port 25 is blocked, with the monitors it keeps unchecked", async () => {
+    const page = await open({ width: 800, height: 600 });
+    await row(page, "mx1").waitFor();
+    const banner = page.locator('[data-testid="blocked-banner"]');
+    expect(await banner.count()).toBe(0);
+    await page.evaluate(() => window.__mock.setBlocked(["mx1", "mx2"]));
+    await banner.waitFor();
+    expect(await banner.textContent()).toBe(
+      "Outbound port 25 is blocked on this network — 2 monitors can’t be checked from here.",
+    );
+    await row(page, "mx2", "blocked").waitFor();
+    await shots(page, "blocked");
+    await page.evaluate(() => window.__mock.setBlocked([]));
+    await banner.waitFor({ state: "detached" });
+  });
+
   it("keeps the layout still while data arrives, and shows and dismisses the notice", async () => {
     const notice = "The settings file could not be read; it was kept aside as settings.json.bad.";
     const page = await open({ delay: 150, notice, width: 800, height: 700 });

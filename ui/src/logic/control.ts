@@ -48,8 +48,13 @@ export function controlOnText(hosts: readonly string[]): string {
   return `Control probes on (${hosts.join(", ")}).`;
 }
 
-/** The banner while outbound port 25 seems blocked; `monitors` are the ones shown `blocked`. */
+/**
+ * The banner while outbound port 25 seems blocked; `monitors` are the ones shown `blocked` (none
+ * when all of them are snoozed).
+ */
 export function blockedBannerText(monitors: number): string {
+  const what = "Outbound port 25 is blocked on this network";
+  if (monitors === 0) return `${what}.`;
   const them = monitors === 1 ? "1 monitor" : `${monitors} monitors`;
-  return `Outbound port 25 is blocked on this network — ${them} can’t be checked from here.`;
+  return `${what} — ${them} can’t be checked from here.`;
 }
