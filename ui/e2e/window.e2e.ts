@@ -219,6 +219,40 @@ describe("the status and settings window", () => {
     expect(await page.locator('[data-testid="welcome"]').count()).toBe(0);
   });
 
+  it("offers control probes on a first run, turns them on with the suggested hosts, then offers no more", async () => {
+    const page = await open({ fixture: "empty" });
+    const offer = page.locator('[data-testid="control-offer"]');
+    await offer.waitFor();
+    expect(await offer.textContent()).toContain("blocks outbound port 25");
+    await offer.scrollIntoViewIfNeeded();
+    await shots(page, "welcome-control-offer");
+    await page.click('[data-testid="turn-on-control"]');
+    await offer.getByText("Control probes on").waitFor();
+    expect(await offer.textContent()).toBe(
+      "Control probes on (gmail-smtp-in.l.google.com, mx1.mail.icloud.com, mx.zoho.com).",
+    );
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("control-offer");
+    const saved = await calls(page, "save_settings");
+    expect(saved).toHaveLength(1);
+    expect(saved[0]!.settings).toEqual({
+      ui: { notify_warnings: true, notifications_paused_until: null },
+      defaults: {},
+      alerts: {},
+      history: {},
+      monitor: [],
+      control: { hosts: ["gmail-smtp-in.l.google.com", "mx1.mail.icloud.com", "mx.zoho.com"] },
+    });
+    await shots(page, "welcome-control-on");
+
+    await page.click('[data-testid="nav-settings"]');
+    expect(await page.inputValue('input[name="control.hosts"]')).toBe(
+      "gmail-smtp-in.l.google.com, mx1.mail.icloud.com, mx.zoho.com",
+    );
+    await page.click('[data-testid="nav-status"]');
+    await page.locator('[data-testid="welcome"]').waitFor();
+    expect(await offer.count()).toBe(0);
+  });
+
   it("shows each validation problem at the field its path names, and saves nothing", async () => {
     const page = await open();
     await row(page, "mx1").waitFor();
