@@ -1,6 +1,6 @@
 // The settings form: defaults every monitor inherits, notifications, the alert policy, how long
-// history is kept and the control probes, saved together. Validation messages sit at their fields: the limits' as
-// soon as a number is typed, the shell's when it refuses what was sent.
+// history is kept and the control probes, saved together. Validation messages sit at their
+// fields: the limits' as soon as a number is typed, the shell's when it refuses what was sent.
 
 import { useMemo, useRef, useState } from "preact/hooks";
 
