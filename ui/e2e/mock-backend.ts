@@ -43,6 +43,8 @@ export type MockControl = {
   setStatus: (id: string, status: Status, reason?: string | null) => Promise<void>;
   /** Makes `report` the monitor's last result, its verdict the status and its reason the reason. */
   setReport: (id: string, report: ProbeReport) => Promise<void>;
+  /** Outbound port 25 blocked here: the monitors `ids` show `blocked`; none lifts the block. */
+  setBlocked: (ids: string[]) => Promise<void>;
   snapshot: () => Snapshot;
   settings: () => Settings;
 };
@@ -147,6 +149,7 @@ let settings: Settings;
 let info: AppInfo;
 const runtime = new Map<string, Runtime>();
 let pausedUntil: string | null = null;
+let blocked = false;
 let taken = Date.now();
 
 function setup() {
@@ -240,7 +243,7 @@ function snapshot(): Snapshot {
     worst,
     counts,
     offline: false,
-    blocked: false,
+    blocked,
     alerts_paused_until: pausedUntil,
     taken_at: iso(taken),
     notice: null,
@@ -570,6 +573,19 @@ window.__mock = {
       reason: rep.reason,
       alert: true,
     } satisfies StateChange);
+    await publish();
+  },
+  async setBlocked(ids) {
+    blocked = ids.length > 0;
+    for (const id of ids) {
+      const rt = runtime.get(id);
+      if (!rt) throw new Error(`no monitor ${id}`);
+      Object.assign(rt, {
+        status: "blocked",
+        reason: "outbound port 25 is blocked on this network: control hosts answer on 443, not on 25",
+        since: iso(Date.now()),
+      });
+    }
     await publish();
   },
   snapshot,

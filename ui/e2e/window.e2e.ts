@@ -9,6 +9,7 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 
+import type { Settings } from "../src/bindings/Settings";
 import { PREGREET_LINE, pregreetReport } from "../test/fixtures";
 
 const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), "..", "test-artifacts");
@@ -216,6 +217,40 @@ describe("the status and settings window", () => {
     await page.click('[data-testid="add-local"]');
     await row(page, "localhost:25", "success").waitFor();
     expect(await page.locator('[data-testid="welcome"]').count()).toBe(0);
+  });
+
+  it("offers control probes on a first run, turns them on with the suggested hosts, then offers no more", async () => {
+    const page = await open({ fixture: "empty" });
+    const offer = page.locator('[data-testid="control-offer"]');
+    await offer.waitFor();
+    expect(await offer.textContent()).toContain("blocks outbound port 25");
+    await offer.scrollIntoViewIfNeeded();
+    await shots(page, "welcome-control-offer");
+    await page.click('[data-testid="turn-on-control"]');
+    await offer.getByText("Control probes on").waitFor();
+    expect(await offer.textContent()).toBe(
+      "Control probes on (gmail-smtp-in.l.google.com, mx1.mail.icloud.com, mx.zoho.com).",
+    );
+    expect(await page.evaluate(() => document.activeElement?.getAttribute("data-testid"))).toBe("control-offer");
+    const saved = await calls(page, "save_settings");
+    expect(saved).toHaveLength(1);
+    expect(saved[0]!.settings).toEqual({
+      ui: { notify_warnings: true, notifications_paused_until: null },
+      defaults: {},
+      alerts: {},
+      history: {},
+      monitor: [],
+      control: { hosts: ["gmail-smtp-in.l.google.com", "mx1.mail.icloud.com", "mx.zoho.com"] },
+    });
+    await shots(page, "welcome-control-on");
+
+    await page.click('[data-testid="nav-settings"]');
+    expect(await page.inputValue('input[name="control.hosts"]')).toBe(
+      "gmail-smtp-in.l.google.com, mx1.mail.icloud.com, mx.zoho.com",
+    );
+    await page.click('[data-testid="nav-status"]');
+    await page.locator('[data-testid="welcome"]').waitFor();
+    expect(await offer.count()).toBe(0);
   });
 
   it("shows each validation problem at the field its path names, and saves nothing", async () => {
@@ -555,6 +590,64 @@ describe("the status and settings window", () => {
     await page.click('[data-testid="nav-status"]');
     await row(page, "only").waitFor();
     expect(await page.locator('[data-testid="monitor-row"]').count()).toBe(1);
+  });
+
+  it("saves the control hosts typed or suggested, leaves them out when blank, and refuses more than 8 unsent", async () => {
+    const page = await open({ width: 900, height: 900 });
+    await row(page, "mx1").waitFor();
+    await page.click('[data-testid="nav-settings"]');
+    const field = 'input[name="control.hosts"]';
+    const err = page.locator('[data-testid="field-error"][data-field="control.hosts"]');
+    const sent = async () => (await calls(page, "save_settings")).map((a) => a.settings as Settings);
+    const saveAndWait = async (n: number) => {
+      await page.click('[data-testid="save-settings"]');
+      await page.waitForFunction((k) => window.__mock.calls.filter((c) => c.cmd === "save_settings").length === k, n);
+      await page.locator(".saved", { hasText: "Saved." }).waitFor();
+    };
+
+    await page.fill(field, Array.from({ length: 9 }, (_, i) => `mx${i}.example`).join(", "));
+    await page.click('[data-testid="save-settings"]');
+    await err.waitFor();
+    expect(await err.textContent()).toBe("9 hosts given; at most 8 control hosts");
+    expect(await activeName(page)).toBe("control.hosts");
+    expect(await sent()).toEqual([]);
+
+    await page.click('[data-testid="suggest-control-hosts"]');
+    expect(await page.inputValue(field)).toBe("gmail-smtp-in.l.google.com, mx1.mail.icloud.com, mx.zoho.com");
+    await page.locator(field).scrollIntoViewIfNeeded();
+    await shots(page, "settings-control");
+    await saveAndWait(1);
+    expect(await err.count()).toBe(0);
+    expect((await sent())[0]!.control).toEqual({
+      hosts: ["gmail-smtp-in.l.google.com", "mx1.mail.icloud.com", "mx.zoho.com"],
+    });
+    expect(await page.evaluate(() => window.__mock.settings().control)).toEqual({
+      hosts: ["gmail-smtp-in.l.google.com", "mx1.mail.icloud.com", "mx.zoho.com"],
+    });
+
+    await page.fill(field, "mx.a.example  192.0.2.7");
+    await saveAndWait(2);
+    expect((await sent())[1]!.control).toEqual({ hosts: ["mx.a.example", "192.0.2.7"] });
+
+    await page.fill(field, "");
+    await saveAndWait(3);
+    expect("control" in (await sent())[2]!).toBe(false);
+  });
+
+  it("shows a quiet banner while outbound port 25 is blocked, with the monitors it keeps unchecked", async () => {
+    const page = await open({ width: 800, height: 600 });
+    await row(page, "mx1").waitFor();
+    const banner = page.locator('[data-testid="blocked-banner"]');
+    expect(await banner.count()).toBe(0);
+    await page.evaluate(() => window.__mock.setBlocked(["mx1", "mx2"]));
+    await banner.waitFor();
+    expect(await banner.textContent()).toBe(
+      "Outbound port 25 is blocked on this network — 2 monitors can’t be checked from here.",
+    );
+    await row(page, "mx2", "blocked").waitFor();
+    await shots(page, "blocked");
+    await page.evaluate(() => window.__mock.setBlocked([]));
+    await banner.waitFor({ state: "detached" });
   });
 
   it("keeps the layout still while data arrives, and shows and dismisses the notice", async () => {

@@ -12,6 +12,7 @@ import {
   presetOf,
   toForm,
 } from "../src/logic/monitorForm";
+import { SUGGESTED_CONTROL_HOSTS, joinHosts } from "../src/logic/control";
 import { countImported, fromSettingsForm, toSettingsForm } from "../src/logic/settingsForm";
 
 const FULL: MonitorFile = {
@@ -145,6 +146,41 @@ describe("settings form", () => {
     const f = { ...toSettingsForm(base), "history.retention_days": "a month" };
     expect(fromSettingsForm(f, base).errors).toEqual({
       "history.retention_days": "“a month” is not a whole number",
+    });
+  });
+
+  it("shows the control hosts as one field and saves them as a list", () => {
+    const withHosts: Settings = { ...base, control: { hosts: ["mx.a.example", "192.0.2.7"] } };
+    const f = toSettingsForm(withHosts);
+    expect(f["control.hosts"]).toBe("mx.a.example, 192.0.2.7");
+    expect(fromSettingsForm(f, withHosts).settings.control).toEqual({ hosts: ["mx.a.example", "192.0.2.7"] });
+    const typed = { ...toSettingsForm(base), "control.hosts": " mx.a.example,mx.b.example\n [2001:db8::1] ,, " };
+    const { settings, errors } = fromSettingsForm(typed, base);
+    expect(errors).toEqual({});
+    expect(settings.control).toEqual({ hosts: ["mx.a.example", "mx.b.example", "[2001:db8::1]"] });
+  });
+
+  it("leaves control out when no control host is given", () => {
+    const withHosts: Settings = { ...base, control: { hosts: ["mx.a.example"] } };
+    const { settings, errors } = fromSettingsForm({ ...toSettingsForm(withHosts), "control.hosts": " , " }, withHosts);
+    expect(errors).toEqual({});
+    expect("control" in settings).toBe(false);
+    expect("control" in fromSettingsForm(toSettingsForm(base), base).settings).toBe(false);
+  });
+
+  it("refuses more than 8 control hosts at the field, with the engine's message", () => {
+    const nine = Array.from({ length: 9 }, (_, i) => `mx${i}.example`).join(" ");
+    expect(fromSettingsForm({ ...toSettingsForm(base), "control.hosts": nine }, base).errors).toEqual({
+      "control.hosts": "9 hosts given; at most 8 control hosts",
+    });
+    const eight = Array.from({ length: 8 }, (_, i) => `mx${i}.example`).join(" ");
+    expect(fromSettingsForm({ ...toSettingsForm(base), "control.hosts": eight }, base).errors).toEqual({});
+  });
+
+  it("fills the suggested control hosts", () => {
+    const f = { ...toSettingsForm(base), "control.hosts": joinHosts(SUGGESTED_CONTROL_HOSTS) };
+    expect(fromSettingsForm(f, base).settings.control).toEqual({
+      hosts: ["gmail-smtp-in.l.google.com", "mx1.mail.icloud.com", "mx.zoho.com"],
     });
   });
 

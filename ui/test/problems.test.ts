@@ -85,6 +85,20 @@ describe("placeProblems (settings)", () => {
     expect(placed.fields).toEqual({ "defaults.qos_ms": ["a"], "alerts.repeat_every_min": ["b"] });
     expect(placed.general).toEqual([{ path: "monitor[1].port", message: "c" }]);
   });
+
+  it("puts the shell's control host problems at the control hosts field", () => {
+    const placed = placeProblems(
+      [
+        { path: "control.hosts", message: "9 hosts given; at most 8 control hosts" },
+        { path: "control.hosts[1]", message: "must not be empty" },
+      ],
+      SETTINGS_KEYS,
+    );
+    expect(placed.fields).toEqual({
+      "control.hosts": ["9 hosts given; at most 8 control hosts", "must not be empty"],
+    });
+    expect(placed.general).toEqual([]);
+  });
 });
 
 describe("helpers", () => {

@@ -1,6 +1,6 @@
-// The settings form: defaults every monitor inherits, notifications, the alert policy and how
-// long history is kept, saved together. Validation messages sit at their fields: the limits' as
-// soon as a number is typed, the shell's when it refuses what was sent.
+// The settings form: defaults every monitor inherits, notifications, the alert policy, how long
+// history is kept and the control probes, saved together. Validation messages sit at their
+// fields: the limits' as soon as a number is typed, the shell's when it refuses what was sent.
 
 import { useMemo, useRef, useState } from "preact/hooks";
 
@@ -8,6 +8,7 @@ import type { Settings } from "../bindings/Settings";
 import { SETTINGS } from "../bindings/settingsRegistry";
 import { announce } from "../app";
 import * as ipc from "../ipc";
+import { SUGGESTED_CONTROL_HOSTS, joinHosts } from "../logic/control";
 import { settingsLimits } from "../logic/limits";
 import { fieldMessages, placeProblems, problemLine, type Placed } from "../logic/problems";
 import {
@@ -33,6 +34,7 @@ const LABELS: Record<string, string> = {
   "alerts.repeat_every_min": "Remind while down every (min)",
   "alerts.every_failure": "Alert on every failed probe, confirmed or not",
   "history.retention_days": "Keep results for (days)",
+  "control.hosts": "Control hosts",
   "ui.notify_warnings": "Notify on warnings (slow answers, certificates nearing expiry)",
 };
 
@@ -47,6 +49,7 @@ const PLACEHOLDER: Record<string, string> = {
   "alerts.warning_after": String(SETTINGS.warning_after.default),
   "alerts.repeat_every_min": String(SETTINGS.repeat_every_min.default),
   "history.retention_days": String(SETTINGS.retention_days.default),
+  "control.hosts": "none (off)",
 };
 
 const ORDER = [
@@ -63,6 +66,7 @@ const ORDER = [
   "alerts.warning_after",
   "alerts.every_failure",
   "history.retention_days",
+  "control.hosts",
 ];
 const NONE: Placed = { fields: {}, general: [] };
 
@@ -193,6 +197,32 @@ export function PolicyForm({ settings }: { settings: Settings }) {
       <fieldset class="group">
         <legend>History</legend>
         <div class="grid">{num("history.retention_days")}</div>
+      </fieldset>
+      <fieldset class="group">
+        <legend>Control probes</legend>
+        <div class="control-hosts">
+          <TextField
+            k="control.hosts"
+            label={LABELS["control.hosts"]!}
+            value={form["control.hosts"]}
+            placeholder={PLACEHOLDER["control.hosts"]}
+            errors={errorsOf("control.hosts")}
+            onValue={set("control.hosts")}
+            hint={
+              "When every port-25 monitor fails to connect, EHLO Watch connects to these hosts on " +
+              "ports 25 and 443 — at most once per 10 minutes, nothing sent — to tell a block on " +
+              "this network from dead servers. Off while empty; separate hosts by commas or spaces."
+            }
+          />
+          <button
+            type="button"
+            class="btn"
+            data-testid="suggest-control-hosts"
+            onClick={() => set("control.hosts")(joinHosts(SUGGESTED_CONTROL_HOSTS))}
+          >
+            Use suggested hosts
+          </button>
+        </div>
       </fieldset>
       <div class="form-actions">
         <span class="saved" role="status">

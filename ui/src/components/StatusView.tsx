@@ -1,14 +1,15 @@
 // The home view: every monitor worst first, a filter, and the counts.
 
-import { useEffect, useMemo, useState } from "preact/hooks";
+import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 
 import type { MonitorFile } from "../bindings/MonitorFile";
 
 import * as ipc from "../ipc";
+import { controlConfigured, controlOnText, withSuggestedHosts } from "../logic/control";
 import { STATUS_LABEL } from "../logic/format";
 import { filterMonitors, GREYS, sortMonitors } from "../logic/monitors";
 import { PRESETS } from "../logic/monitorForm";
-import { navigate, setState, useStore } from "../store";
+import { getState, navigate, setState, useStore } from "../store";
 import { requestFocus, takeFocusRequest } from "./focus";
 import { Icon } from "./icons";
 import { Row } from "./Row";
@@ -34,6 +35,67 @@ function useLocalServer(): string | null {
     };
   }, []);
   return greeting;
+}
+
+/**
+ * A first run's offer to turn on control probes with the suggested hosts, so a network that
+ * blocks outbound port 25 is told apart from dead servers; gone once control hosts are set.
+ */
+function ControlOffer() {
+  const configured = useStore((s) => controlConfigured(s.settings));
+  const [busy, setBusy] = useState(false);
+  const [done, setDone] = useState<string | null>(null);
+  const [failed, setFailed] = useState<string | null>(null);
+  const said = useRef<HTMLParagraphElement | null>(null);
+  // The button is gone once it worked: the focus moves to what it did.
+  useEffect(() => {
+    if (done !== null) said.current?.focus();
+  }, [done]);
+  if (done !== null) {
+    return (
+      <p class="control-offer" role="status" tabIndex={-1} ref={said} data-testid="control-offer">
+        {done}
+      </p>
+    );
+  }
+  if (configured) return null;
+  const turnOn = async () => {
+    const settings = getState().settings;
+    if (!settings) return;
+    setBusy(true);
+    setFailed(null);
+    try {
+      const stored = await ipc.saveSettings(withSuggestedHosts(settings));
+      setState({ settings: stored });
+      setDone(controlOnText(stored.control?.hosts ?? []));
+    } catch (err) {
+      setFailed(`Not turned on: ${ipc.errorText(ipc.asAppError(err))}.`);
+    } finally {
+      setBusy(false);
+    }
+  };
+  return (
+    <div class="control-offer" data-testid="control-offer">
+      <p>
+        Behind a network that blocks outbound port 25 (many ISPs, VPNs, hotels do)? Turn on
+        control probes so EHLO Watch can tell.
+      </p>
+      <button
+        type="button"
+        class="btn btn-small"
+        data-testid="turn-on-control"
+        disabled={busy}
+        onClick={() => void turnOn()}
+      >
+        Turn on control probes
+      </button>
+      {failed ? (
+        <p class="field-error" role="alert">
+          {failed}
+        </p>
+      ) : null}
+    </div>
+  );
 }
 
 function Welcome() {
@@ -88,6 +150,7 @@ function Welcome() {
       <p class="hint">
         Then type its host name, press <kbd>Test now</kbd> to see it answer, and save.
       </p>
+      <ControlOffer />
     </section>
   );
 }

@@ -1,8 +1,10 @@
-// The settings form's model: defaults, alert policy, history and desktop notification prefs as
-// form values keyed by their path (`defaults.qos_ms`, `ui.notify_warnings`), and back.
+// The settings form's model: defaults, alert policy, history, control hosts and desktop
+// notification prefs as form values keyed by their path (`defaults.qos_ms`, `control.hosts`,
+// `ui.notify_warnings`), and back.
 
 import type { Settings } from "../bindings/Settings";
 import { SETTINGS } from "../bindings/settingsRegistry";
+import { joinHosts, splitHosts, tooManyHosts } from "./control";
 import { parseWhole } from "./monitorForm";
 
 export const NUMBER_KEYS = [
@@ -17,7 +19,10 @@ export const NUMBER_KEYS = [
   "history.retention_days",
 ] as const;
 
-export type SettingsForm = Record<(typeof NUMBER_KEYS)[number] | "defaults.ehlo_name", string> & {
+export type SettingsForm = Record<
+  (typeof NUMBER_KEYS)[number] | "defaults.ehlo_name" | "control.hosts",
+  string
+> & {
   "alerts.on_recovery": boolean;
   "alerts.every_failure": boolean;
   "ui.notify_warnings": boolean;
@@ -28,6 +33,7 @@ export const SETTINGS_KEYS: ReadonlySet<string> = new Set([
   "defaults.ehlo_name",
   "alerts.on_recovery",
   "alerts.every_failure",
+  "control.hosts",
   "ui.notify_warnings",
 ]);
 
@@ -49,6 +55,7 @@ export function toSettingsForm(s: Settings): SettingsForm {
     "alerts.repeat_every_min": str(a.repeat_every_min),
     "alerts.every_failure": a.every_failure ?? SETTINGS.every_failure.default,
     "history.retention_days": str(s.history?.retention_days),
+    "control.hosts": joinHosts(s.control?.hosts),
     "ui.notify_warnings": s.ui.notify_warnings,
   };
 }
@@ -58,7 +65,10 @@ function flag(was: boolean | undefined, now: boolean, builtin: boolean): boolean
   return was === undefined && now === builtin ? undefined : now;
 }
 
-/** `base` with the form's values; blank numbers are left out (they take the built-in default). */
+/**
+ * `base` with the form's values; blank numbers are left out (they take the built-in default), and
+ * so is `control` when no control host is given (control probes off).
+ */
 export function fromSettingsForm(
   f: SettingsForm,
   base: Settings,
@@ -72,8 +82,12 @@ export function fromSettingsForm(
   const clean = <T extends object>(o: T): T =>
     Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
   const ehlo = f["defaults.ehlo_name"].trim();
+  const hosts = splitHosts(f["control.hosts"]);
+  const tooMany = tooManyHosts(hosts);
+  if (tooMany) errors["control.hosts"] = tooMany;
+  const { control: _, ...rest } = base;
   const settings: Settings = {
-    ...base,
+    ...rest,
     defaults: clean({
       qos_ms: num("defaults.qos_ms"),
       interval_s: num("defaults.interval_s"),
@@ -90,6 +104,7 @@ export function fromSettingsForm(
       every_failure: flag(base.alerts?.every_failure, f["alerts.every_failure"], SETTINGS.every_failure.default),
     }),
     history: clean({ retention_days: num("history.retention_days") }),
+    ...(hosts.length ? { control: { ...base.control, hosts } } : {}),
     ui: {
       ...base.ui,
       notify_warnings: f["ui.notify_warnings"],
