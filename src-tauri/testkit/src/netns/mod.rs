@@ -7,7 +7,9 @@
 //! [`Lab::client_cmd`]) and a *server* namespace (servers, DNS), joined by a veth pair, on
 //! [`SUBNET_V4`] and [`SUBNET_V6`]. The client's default routes lead into the server
 //! namespace, which forwards nothing: an address outside the lab is routable but answers
-//! nothing. The test process itself stays in the root namespace. Every method panics with
+//! nothing. The test process itself stays in the root namespace (it reaches a port on the
+//! client's loopback through [`Lab::forward_to_client`]). Every method blocks (call it from
+//! an async test as it is, or in `spawn_blocking` around a long timeout) and panics with
 //! the failing command and its stderr (a lab that cannot be built is a failed test); dropping
 //! the lab, also on a panic's unwind, kills its processes and deletes its namespaces.
 //!
@@ -43,8 +45,11 @@
 mod dns;
 mod exec;
 mod firewall;
+mod forward;
 mod lab;
 mod names;
+mod run;
 
 pub use dns::Zone;
-pub use lab::{Family, Lab, Reach, Side, SUBNET_V4, SUBNET_V6};
+pub use lab::{Family, Lab, Side, SUBNET_V4, SUBNET_V6};
+pub use run::Reach;
