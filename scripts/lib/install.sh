@@ -48,6 +48,24 @@ apt_install() { # apt_install PKG...: installs the packages that are not install
     -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
 }
 
+nsd_service_off() { # stops and disables the nsd package's own service, where one runs
+  # The network-namespace lab runs private NSD instances in namespaces; the packaged service
+  # would sit on port 53 of the root namespace and start again at boot. Without systemd (a
+  # container) the package's invoke-rc.d may have started it through the init script.
+  if ! is_installed nsd; then
+    return 0
+  fi
+  if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
+    if systemctl is-enabled --quiet nsd 2>/dev/null || systemctl is-active --quiet nsd 2>/dev/null; then
+      echo "    stopping and disabling the nsd service (the tests run their own)"
+      as_root systemctl disable --now nsd >/dev/null 2>&1 || true
+    fi
+  elif [[ -f /run/nsd/nsd.pid ]] && kill -0 "$(cat /run/nsd/nsd.pid)" 2>/dev/null; then
+    echo "    stopping the nsd service (the tests run their own)"
+    as_root /etc/init.d/nsd stop >/dev/null 2>&1 || as_root kill "$(cat /run/nsd/nsd.pid)" || true
+  fi
+}
+
 cargo_tool() { # cargo_tool COMMAND CRATE [VERSION]: cargo install CRATE unless COMMAND runs
   local command=$1 crate=$2 version=${3:-}
   if command -v "$command" >/dev/null; then

@@ -2,13 +2,16 @@
 //! loopback port (for behaviour no real server shows on demand) and a throw-away PKI for TLS.
 //! Real-server harnesses live here too, Unix only: a private Postfix (a Unix daemon) and
 //! Debian's aiosmtpd; and tables of cases that every front door (engine, command line, files)
-//! must judge alike.
+//! must judge alike. Linux only: a lab of network namespaces with a real DNS server
+//! ([`netns`]).
 
 #![forbid(unsafe_code)]
 
 #[cfg(unix)]
 pub mod aiosmtpd;
 pub mod ehlo_names;
+#[cfg(target_os = "linux")]
+pub mod netns;
 pub mod pki;
 #[cfg(unix)]
 pub mod postfix;

@@ -1,5 +1,6 @@
 //! `fake-smtp`: serves one scenario of the catalogue (`ehlowatch_testkit::scenarios`) on a
-//! loopback port until killed, for CLI acceptance runs and benchmarks.
+//! loopback port (or a private address in a test's network namespace) until killed, for CLI
+//! acceptance runs, benchmarks and the network lab (`ehlowatch_testkit::netns`).
 //!
 //! ```text
 //! fake-smtp --scenario NAME [--listen 127.0.0.1:0] [--ehlo-delay-ms N]
@@ -10,12 +11,13 @@
 //! test CA to pass as `--ca-file`), one per line, flushed. `--ehlo-delay-ms` adds a pause before
 //! the reply to the client's first command (EHLO). `--list` prints one scenario per line,
 //! tab-separated: name, expected verdict at QoS 1000 ms, the `--tls` mode to probe it with, note.
-//! Only loopback addresses are served.
+//! Only addresses that never reach the internet are served: loopback, private IPv4 (RFC 1918)
+//! and unique local IPv6 (RFC 4193).
 
 #![forbid(unsafe_code)]
 
 use std::io::Write;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
@@ -54,9 +56,10 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
                 let addr: SocketAddr = text
                     .parse()
                     .map_err(|e| format!("--listen {text:?}: not an IP:PORT address ({e})"))?;
-                if !addr.ip().is_loopback() {
+                if !never_routed(addr.ip()) {
                     return Err(format!(
-                        "--listen {text:?}: only loopback addresses are served"
+                        "--listen {text:?}: only loopback, private IPv4 and unique local IPv6 \
+                         addresses are served"
                     ));
                 }
                 listen = addr;
@@ -78,6 +81,14 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
         listen,
         ehlo_delay,
     })
+}
+
+/// Whether `ip` is loopback, RFC 1918 private IPv4 or RFC 4193 unique local IPv6 (`fc00::/7`).
+fn never_routed(ip: IpAddr) -> bool {
+    match ip {
+        IpAddr::V4(v4) => v4.is_loopback() || v4.is_private(),
+        IpAddr::V6(v6) => v6.is_loopback() || (v6.segments()[0] & 0xfe00) == 0xfc00,
+    }
 }
 
 #[tokio::main(flavor = "current_thread")]
