@@ -12,10 +12,11 @@ use std::thread::JoinHandle;
 
 use super::exec;
 
-/// Connects fd 3 to the client's loopback port `$0`, then copies stdin to it and it to stdout;
-/// when stdin ends, the reader is stopped and the connection closed.
+/// Connects fd 3 to the client's loopback port `$0`, copies stdin to it in the background and
+/// it to stdout in the foreground; when the far end closes, the copy of stdin is stopped and the
+/// script ends, so the relayed connection ends too (an HTTP/1.0 answer reaches its end).
 const RELAY: &str =
-    "exec 3<>/dev/tcp/127.0.0.1/$0 || exit 1; cat <&3 & cat >&3; kill $! 2>/dev/null";
+    "exec 3<>/dev/tcp/127.0.0.1/$0 || exit 1; cat <&0 >&3 & cat <&3; kill $! 2>/dev/null";
 
 /// A running relay; dropping it closes the port and ends every relayed connection.
 #[derive(Debug)]
