@@ -15,6 +15,11 @@
 //!   artifacts folder the test prints.
 //! - [`dark_window`]: the same window under a dark GTK theme (`GTK_THEME=Adwaita:dark`, which
 //!   WebKit passes on as `prefers-color-scheme: dark`): status, detail and editor screenshots.
+//! - [`blocked_here`]: the app in the tray, run inside the client namespace of a network lab
+//!   (servers and NSD in the lab, the desktop outside): outbound TCP 25 dropped → one "Outbound
+//!   port 25 is blocked on this network" toast and a grey icon, never red; lifted → one "Port
+//!   25 reachable again"; everything but loopback dropped → one "This machine seems offline";
+//!   lifted → one "Back online" — four `Notify` calls in all, and no packet left the lab.
 //! - [`kill9_settings`]: `kill -9` during a settings save, again and again at different moments:
 //!   the settings file always holds the old or the new settings, never a torn file, and the
 //!   restarted app loads it as it is.
@@ -28,6 +33,7 @@
 #[path = "../desktop/mod.rs"]
 mod desktop;
 
+mod blocked_here;
 mod dark_window;
 mod kill9_settings;
 mod tray_toasts_window;
