@@ -101,13 +101,7 @@ impl Prober {
         let addrs = distinct(&addrs);
         if addrs.is_empty() {
             let failure = Failure::new(Phase::Dns, FailureKind::Dns, "no address to probe");
-            return report(
-                spec,
-                checked_at,
-                Session::new(spec, None),
-                None,
-                &Judgement::failed(failure),
-            );
+            return failed_unprobed(spec, checked_at, failure);
         }
         let targets = match spec.addresses {
             Addresses::First => {
@@ -240,13 +234,7 @@ fn with_targets(
             FailureKind::Io,
             "no target's session finished",
         );
-        return report(
-            spec,
-            checked_at,
-            Session::new(spec, None),
-            None,
-            &Judgement::failed(failure),
-        );
+        return failed_unprobed(spec, checked_at, failure);
     };
     let mut top = targets[at].report.clone();
     top.targets = std::mem::take(&mut targets);
@@ -301,6 +289,17 @@ fn report(
     }
 }
 
+/// The report of a probe that failed before any session ran.
+fn failed_unprobed(spec: &ProbeSpec, checked_at: DateTime<Utc>, failure: Failure) -> ProbeReport {
+    report(
+        spec,
+        checked_at,
+        Session::new(spec, None),
+        None,
+        &Judgement::failed(failure),
+    )
+}
+
 #[cfg(test)]
 pub(crate) mod tests {
     use super::*;
@@ -308,12 +307,6 @@ pub(crate) mod tests {
     /// A report of nothing in particular (Failed, no address), for tests to fill in.
     pub(crate) fn blank_report(spec: &ProbeSpec) -> ProbeReport {
         let failure = Failure::new(Phase::Connect, FailureKind::Io, "blank");
-        report(
-            spec,
-            Utc::now(),
-            Session::new(spec, None),
-            None,
-            &Judgement::failed(failure),
-        )
+        failed_unprobed(spec, Utc::now(), failure)
     }
 }
