@@ -8,7 +8,8 @@ use ehlowatch_engine::show_duration;
 use ehlowatch_engine::Verdict;
 use ehlowatch_engine::{Direction, ProbeReport};
 
-/// `SMTP OK - 250 in 12.3 ms from mx.example.com[203.0.113.5]:25 | time=… connect=… …`
+/// `SMTP OK - 250 in 12.3 ms from mx.example.com[203.0.113.5]:25 | time=… connect=… …`; a
+/// failing one with other addresses that answer ends `…:25; 1 of 2 addresses failing | …`.
 pub fn status_line(report: &ProbeReport) -> String {
     let label = match report.status {
         _ if report.no_route() => "UNKNOWN",
@@ -21,13 +22,20 @@ pub fn status_line(report: &ProbeReport) -> String {
         (_, _, Some(reason)) => reason.clone(),
         _ => "no verdict reason".to_owned(),
     };
+    // The worst address is the one shown; when others of the host answer, say so.
+    let split = match report.targets_failing() {
+        (judged, failing) if failing > 0 && failing < judged => {
+            format!("; {failing} of {judged} addresses failing")
+        }
+        _ => String::new(),
+    };
     let preposition = if report.status == Verdict::Failed {
         "at"
     } else {
         "from"
     };
     format!(
-        "SMTP {label} - {what} {preposition} {} | {}",
+        "SMTP {label} - {what} {preposition} {}{split} | {}",
         endpoint(report),
         perfdata(report)
     )
@@ -57,8 +65,22 @@ fn perfdata(report: &ProbeReport) -> String {
     out
 }
 
-/// The transcript, one line each: time since connect, direction, text.
+/// The transcript, one line each: time since connect, direction, text. With several targets,
+/// each target's status and transcript in turn.
 pub fn transcript(report: &ProbeReport) -> String {
+    if report.targets.len() < 2 {
+        return session(report);
+    }
+    let mut out = String::new();
+    for target in &report.targets {
+        let _ = writeln!(out, "target {}: {}", target.address, target.status.as_str());
+        out.push_str(&session(&target.report));
+    }
+    out
+}
+
+/// One session's transcript.
+fn session(report: &ProbeReport) -> String {
     let mut out = String::new();
     for line in &report.transcript {
         let arrow = match line.dir {

@@ -94,6 +94,15 @@ struct MonitorStatus {
     since: Option<DateTime<Utc>>,
     checked_at: Option<DateTime<Utc>>,
     reason: Option<String>,
+    /// Each address of the last probe (at most 8), so a failing monitor says which one fails.
+    targets: Vec<TargetStatus>,
+}
+
+#[derive(Debug, Serialize)]
+struct TargetStatus {
+    address: String,
+    status: Status,
+    reason: Option<String>,
 }
 
 async fn status(State(state): State<AppState>) -> Json<StatusBody> {
@@ -122,6 +131,16 @@ pub(super) fn status_body(snapshot: &Snapshot) -> StatusBody {
             since: m.since,
             checked_at: m.last.as_ref().map(|r| r.checked_at),
             reason: m.reason.clone(),
+            targets: m
+                .last
+                .iter()
+                .flat_map(|r| &r.targets)
+                .map(|t| TargetStatus {
+                    address: t.address.clone(),
+                    status: t.status,
+                    reason: t.report.reason.clone(),
+                })
+                .collect(),
         })
         .collect();
     StatusBody {

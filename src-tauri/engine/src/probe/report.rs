@@ -11,7 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::spec::TlsMode;
-use crate::failure::{Failure, FailureKind};
+use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::{EhloInfo, Reply};
 use crate::status::Status;
 use crate::tls::TlsFacts;
@@ -163,6 +163,18 @@ impl ProbeReport {
     /// monitor cannot be told from here (`no_route`).
     pub fn no_route(&self) -> bool {
         !self.targets.is_empty() && !self.targets.iter().any(TargetReport::judged)
+    }
+
+    /// What this probe saw of the network, for telling a local cause (offline, port 25
+    /// blocked here) from broken servers: the failure of the first target that got past its
+    /// connect (`None` when it succeeded) — an address that answered proves the network carries
+    /// traffic there, however the worst target failed — else the top-level failure.
+    pub(crate) fn network_failure(&self) -> Option<&Failure> {
+        self.targets
+            .iter()
+            .map(|t| t.report.failure.as_ref())
+            .find(|f| f.is_none_or(|f| !matches!(f.phase, Phase::Dns | Phase::Connect)))
+            .unwrap_or(self.failure.as_ref())
     }
 
     /// How many targets were judged, and how many of those are not Success: `(2, 1)` for one

@@ -78,7 +78,7 @@ pub(crate) fn family(addr: IpAddr) -> &'static str {
 mod tests {
     use super::*;
     use crate::failure::{Failure, FailureKind, Phase};
-    use crate::probe::ProbeSpec;
+    use crate::probe::{ProbeReport, ProbeSpec};
     use crate::status::Status;
     use crate::verdict::Verdict;
 
@@ -145,6 +145,49 @@ mod tests {
                 .collect();
             assert_eq!(worst(&targets), *want, "{statuses:?}");
         }
+    }
+
+    #[test]
+    fn an_address_that_answered_is_what_the_network_did() {
+        use FailureKind::{Closed, NetworkUnreachable as NoRoute, Timeout};
+        use Verdict::{Failed, Success};
+        let probe = |targets: &[(Verdict, Option<FailureKind>, Phase)]| {
+            let targets: Vec<_> = targets
+                .iter()
+                .map(|(v, k, phase)| {
+                    let mut t = target("192.0.2.1", *v, *k);
+                    if let Some(f) = &mut t.report.failure {
+                        f.phase = *phase;
+                    }
+                    t
+                })
+                .collect();
+            let at = worst(&targets).expect("a target");
+            let mut report = targets[at].report.clone();
+            report.targets = targets;
+            report
+        };
+        let kind = |r: &ProbeReport| r.network_failure().map(|f| (f.phase, f.kind));
+        // A dead address beside a good one: the worst is a connect time-out, the network fine.
+        let one_dead = probe(&[
+            (Success, None, Phase::Connect),
+            (Failed, Some(Timeout), Phase::Connect),
+        ]);
+        assert_eq!(one_dead.failure.as_ref().map(|f| f.kind), Some(Timeout));
+        assert_eq!(kind(&one_dead), None);
+        let closed = probe(&[
+            (Failed, Some(Timeout), Phase::Connect),
+            (Failed, Some(Closed), Phase::Greeting),
+        ]);
+        assert_eq!(kind(&closed), Some((Phase::Greeting, Closed)));
+        let none_answered = probe(&[
+            (Failed, Some(NoRoute), Phase::Connect),
+            (Failed, Some(Timeout), Phase::Connect),
+        ]);
+        assert_eq!(kind(&none_answered), Some((Phase::Connect, Timeout)));
+        let mut single = crate::probe::tests::blank_report(&ProbeSpec::new("mx.test", 25));
+        single.failure = Some(Failure::new(Phase::Dns, FailureKind::Dns, "x"));
+        assert_eq!(kind(&single), Some((Phase::Dns, FailureKind::Dns)));
     }
 
     #[test]

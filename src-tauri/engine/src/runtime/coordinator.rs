@@ -254,7 +254,9 @@ impl Coordinator {
             return;
         }
         let report = Arc::new(done.report);
-        let failure = report.failure.as_ref();
+        // An address of the host that answered outweighs another that did not: the network
+        // works, whatever the monitor's (worst) status.
+        let failure = report.network_failure();
         let smtp = self
             .monitors
             .get(&done.id)
