@@ -71,13 +71,20 @@ pub(crate) struct Egress {
 
 impl Egress {
     /// Tracks an enabled monitor (no result yet); `port` decides whether it is a port-25 one.
-    /// Adding a tracked monitor keeps its result.
+    /// Adding a tracked monitor keeps its result, unless it moved to or from port 25.
     pub(crate) fn add(&mut self, id: MonitorId, port: u16) -> Edge {
-        let smtp = port == SMTP_PORT;
+        let fresh = Tracked {
+            smtp: port == SMTP_PORT,
+            seen: None,
+        };
         self.monitors
             .entry(id)
-            .and_modify(|t| t.smtp = smtp)
-            .or_insert(Tracked { smtp, seen: None });
+            .and_modify(|t| {
+                if t.smtp != fresh.smtp {
+                    *t = fresh;
+                }
+            })
+            .or_insert(fresh);
         self.update()
     }
 
@@ -328,6 +335,29 @@ mod tests {
             e.smtp_monitors().count(),
             3,
             "a, b and the new c are port-25 ones"
+        );
+        e.add(id("sub"), 587);
+        e.record(&id("sub"), None);
+        e.record(&id("c"), Some(&timeout()));
+        assert!(e.blocked());
+        assert_eq!(
+            e.add(id("a"), 25),
+            Edge::Unchanged,
+            "unchanged: keeps its result"
+        );
+        assert_eq!(
+            e.add(id("a"), 2525),
+            Edge::Unchanged,
+            "b and c still show it"
+        );
+        assert!(
+            !e.failed_at_connect(&id("a")),
+            "moved off port 25: its old result no longer counts"
+        );
+        assert_eq!(
+            e.add(id("b"), 2525),
+            Edge::Ended,
+            "one port-25 monitor left"
         );
     }
 }
