@@ -1,0 +1,398 @@
+//! The agent's API over TLS and behind tokens, end to end: the real `ehlowatch run` serving
+//! HTTPS with a certificate from a test CA, a read-only and a control token; requests without
+//! or with a wrong token get 401 and no data, the read-only token reads but cannot act, the
+//! control token can; no token ever reaches a file the agent writes; a renewed certificate is
+//! served after SIGHUP; and an agent asked to listen beyond loopback without a token, or without
+//! TLS, refuses to start.
+
+mod agent_support;
+
+use std::path::Path;
+use std::time::Duration;
+
+use agent_support::exposition::{samples, value};
+use agent_support::https::client_trusting;
+use agent_support::{agent_command, config_every, eventually, Agent, Response, PATIENCE};
+use ehlowatch_testkit::{FakeSmtp, Script, ServerCert, TestPki, Validity};
+
+const READ_TOKEN: &str = "read-5b1f0c2e9a7d4e61";
+const CONTROL_TOKEN: &str = "control-8e3a6d2f0b9c4a17";
+
+/// An agent on loopback serving HTTPS with a certificate from `pki`, with both tokens (the files
+/// end in a newline, as editors write them) and `extra` arguments; one monitor, `healthy`,
+/// probed at start and then only every ten minutes.
+async fn start_agent(pki: &TestPki, healthy: &FakeSmtp, extra: &[&str]) -> Agent {
+    let cert = pki.server_cert(&["127.0.0.1"], Validity::FRESH);
+    let config = config_every(600, &[("healthy", healthy.port())]);
+    let read = format!("{READ_TOKEN}\n");
+    let control = format!("{CONTROL_TOKEN}\n");
+    let files: [(&str, &[u8]); 4] = [
+        ("cert.pem", cert.chain_pem.as_bytes()),
+        ("key.pem", cert.key_pem.as_bytes()),
+        ("read.token", read.as_bytes()),
+        ("control.token", control.as_bytes()),
+    ];
+    let mut args = vec![
+        "--tls-cert",
+        "cert.pem",
+        "--tls-key",
+        "key.pem",
+        "--token-file",
+        "read.token",
+        "--control-token-file",
+        "control.token",
+    ];
+    args.extend_from_slice(extra);
+    let client = client_trusting(&pki.ca_file());
+    Agent::start_with_args(&config, &files, &args, Some(client)).await
+}
+
+fn bearer(token: &str) -> String {
+    format!("Authorization: Bearer {token}")
+}
+
+/// A 401 that challenges for a bearer token and says nothing about the monitors.
+fn assert_refused(r: &Response, what: &str) {
+    assert_eq!(r.status, 401, "{what}: {r:?}");
+    let challenge = r.header("www-authenticate").unwrap_or_default();
+    assert!(challenge.starts_with("Bearer"), "{what}: {r:?}");
+    assert!(
+        !r.body.contains("healthy") && !r.body.contains("127.0.0.1"),
+        "{what}: {r:?}"
+    );
+}
+
+fn successful_probes(metrics: &str) -> u64 {
+    let count = value(
+        &samples(metrics),
+        "ehlowatch_probes_total",
+        &[("monitor", "healthy"), ("verdict", "success")],
+    );
+    count.map_or(0, |c| c as u64)
+}
+
+#[tokio::test]
+async fn no_or_a_wrong_token_gets_401_and_no_data_and_the_read_only_token_reads() {
+    let pki = TestPki::new();
+    let healthy = FakeSmtp::start(Script::healthy()).await;
+    let agent = start_agent(&pki, &healthy, &[]).await;
+
+    for (method, path) in [
+        ("GET", "/api/status"),
+        ("POST", "/api/monitors/healthy/check"),
+    ] {
+        assert_refused(&agent.request(method, path, &[]).await, "no token");
+        let wrong = agent
+            .request(method, path, &[&bearer("read-5b1f0c2e9a7d4e6")])
+            .await;
+        assert_refused(&wrong, "a wrong token");
+        let challenge = wrong.header("www-authenticate").unwrap_or_default();
+        assert!(challenge.contains("invalid_token"), "{wrong:?}");
+        let basic = format!("Authorization: Basic {READ_TOKEN}");
+        assert_refused(
+            &agent.request(method, path, &[&basic]).await,
+            "another scheme",
+        );
+    }
+
+    let status = agent
+        .request("GET", "/api/status", &[&bearer(READ_TOKEN)])
+        .await;
+    assert_eq!(status.status, 200, "{status:?}");
+    assert_eq!(
+        status.json()["monitors"][0]["name"],
+        "healthy",
+        "{status:?}"
+    );
+    assert_eq!(
+        agent.get("/healthz").await.status,
+        200,
+        "/healthz stays open"
+    );
+    assert_eq!(
+        agent.get("/metrics").await.status,
+        200,
+        "/metrics is open by default"
+    );
+
+    // Plain HTTP on the HTTPS port gets no data.
+    let plain = agent_support::http::get(agent.addr(), "/api/status", &[&bearer(READ_TOKEN)]).await;
+    assert!(
+        plain.as_ref().map_or(true, |r| !r.body.contains("healthy")),
+        "{plain:?}"
+    );
+
+    assert_no_token_in_files_written(agent.dir());
+}
+
+#[tokio::test]
+async fn the_read_only_token_cannot_check_now_and_the_control_token_can() {
+    let pki = TestPki::new();
+    let healthy = FakeSmtp::start(Script::healthy()).await;
+    let agent = start_agent(&pki, &healthy, &[]).await;
+
+    // The first probe at start, then nothing for ten minutes but what the control token asks.
+    let before = eventually("the first probe in /metrics", PATIENCE, || async {
+        let probes = successful_probes(&agent.get("/metrics").await.body);
+        if probes >= 1 {
+            Ok(probes)
+        } else {
+            Err(format!("{probes} probes"))
+        }
+    })
+    .await;
+    let check = "/api/monitors/healthy/check";
+    let read_only = agent.request("POST", check, &[&bearer(READ_TOKEN)]).await;
+    assert_eq!(
+        read_only.status, 403,
+        "the read-only token cannot act: {read_only:?}"
+    );
+    let nobody = "/api/monitors/nobody/check";
+    let unknown = agent
+        .request("POST", nobody, &[&bearer(CONTROL_TOKEN)])
+        .await;
+    assert_eq!(unknown.status, 404, "{unknown:?}");
+    let after_refusals = successful_probes(&agent.get("/metrics").await.body);
+    assert_eq!(
+        after_refusals, before,
+        "nothing probed on a refused or unknown check"
+    );
+
+    let control = agent
+        .request("POST", check, &[&bearer(CONTROL_TOKEN)])
+        .await;
+    assert_eq!(
+        control.status, 202,
+        "the control token can act: {control:?}"
+    );
+    eventually("the asked probe in /metrics", PATIENCE, || async {
+        let probes = successful_probes(&agent.get("/metrics").await.body);
+        if probes > before {
+            Ok(())
+        } else {
+            Err(format!("{probes} probes"))
+        }
+    })
+    .await;
+    let control_reads = agent
+        .request("GET", "/api/status", &[&bearer(CONTROL_TOKEN)])
+        .await;
+    assert_eq!(control_reads.status, 200, "the control token reads too");
+    assert_no_token_in_files_written(agent.dir());
+}
+
+/// No token, whole or in part, in any file of the agent's directory but the token files.
+fn assert_no_token_in_files_written(dir: &Path) {
+    let mut scanned = Vec::new();
+    for entry in std::fs::read_dir(dir).expect("list the agent's directory") {
+        let path = entry.expect("an entry").path();
+        let name = path
+            .file_name()
+            .unwrap_or_default()
+            .to_string_lossy()
+            .into_owned();
+        if path.extension().is_some_and(|e| e == "token") {
+            continue;
+        }
+        let bytes = std::fs::read(&path).expect("read a file the agent wrote");
+        for token in [READ_TOKEN, CONTROL_TOKEN] {
+            for needle in [token, &token[token.len() - 8..]] {
+                assert!(
+                    !bytes.windows(needle.len()).any(|w| w == needle.as_bytes()),
+                    "{needle:?} found in {name}"
+                );
+            }
+        }
+        scanned.push(name);
+    }
+    for written in ["agent.log", "history.sqlite"] {
+        assert!(
+            scanned.iter().any(|n| n == written),
+            "{written} scanned: {scanned:?}"
+        );
+    }
+}
+
+#[tokio::test]
+async fn metrics_auth_puts_metrics_behind_the_read_only_token() {
+    let pki = TestPki::new();
+    let healthy = FakeSmtp::start(Script::healthy()).await;
+    let agent = start_agent(&pki, &healthy, &["--metrics-auth"]).await;
+    let open = agent.get("/metrics").await;
+    assert_eq!(open.status, 401, "{open:?}");
+    assert!(!open.body.contains("ehlowatch_"), "{open:?}");
+    let read = agent
+        .request("GET", "/metrics", &[&bearer(READ_TOKEN)])
+        .await;
+    assert_eq!(read.status, 200, "{read:?}");
+    assert!(read.body.contains("ehlowatch_build_info"), "{read:?}");
+    assert_eq!(
+        agent.get("/healthz").await.status,
+        200,
+        "/healthz stays open"
+    );
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn sighup_serves_a_renewed_certificate_and_keeps_it_when_the_next_is_broken() {
+    let pki = TestPki::new();
+    let healthy = FakeSmtp::start(Script::healthy()).await;
+    let agent = start_agent(&pki, &healthy, &[]).await;
+    let first = agent.certificate().await.expect("a certificate");
+
+    let renewed = pki.server_cert(&["127.0.0.1"], Validity::FRESH);
+    std::fs::write(agent.dir().join("cert.pem"), &renewed.chain_pem).expect("write the cert");
+    std::fs::write(agent.dir().join("key.pem"), &renewed.key_pem).expect("write the key");
+    agent.signal("HUP");
+    eventually("the renewed certificate is served", PATIENCE, || async {
+        let served = agent.certificate().await?;
+        if served == renewed.chain[0] {
+            Ok(())
+        } else if served == first {
+            Err("still the first certificate".to_owned())
+        } else {
+            Err("an unknown certificate".to_owned())
+        }
+    })
+    .await;
+
+    // A key that does not match its certificate (a renewal half-copied): the running pair stays.
+    let other = ServerCert::self_signed(&["127.0.0.1"]);
+    std::fs::write(agent.dir().join("key.pem"), &other.key_pem).expect("write the key");
+    agent.signal("HUP");
+    let log = agent.log_when("TLS reload refused").await;
+    assert!(
+        log.contains("--tls-key") && log.contains("key.pem"),
+        "{log}"
+    );
+    assert_eq!(
+        agent.certificate().await.expect("a certificate"),
+        renewed.chain[0]
+    );
+}
+
+/// Runs `ehlowatch run --config agent.toml ARGS` in a directory holding `files`, expecting it to
+/// give up at once; returns its exit code and stderr.
+fn run_refused(files: &[(&str, &str)], args: &[&str]) -> (Option<i32>, String) {
+    let dir = tempfile::tempdir().expect("a temporary directory");
+    std::fs::write(
+        dir.path().join("agent.toml"),
+        config_every(600, &[("m", 25)]),
+    )
+    .expect("write the config");
+    for (name, text) in files {
+        std::fs::write(dir.path().join(name), text).expect("write a file");
+    }
+    let out = assert_cmd::Command::from_std(agent_command())
+        .args(["run", "--config", "agent.toml", "--db", "history.sqlite"])
+        .args(args)
+        .current_dir(dir.path())
+        .timeout(Duration::from_secs(20))
+        .output()
+        .expect("run ehlowatch");
+    let stderr = String::from_utf8_lossy(&out.stderr).into_owned();
+    assert!(
+        !dir.path().join("history.sqlite").exists(),
+        "refused before opening the history: {stderr}"
+    );
+    (out.status.code(), stderr)
+}
+
+#[test]
+fn listening_beyond_loopback_needs_a_token_and_tls() {
+    let pki = TestPki::new();
+    let cert = pki.server_cert(&["127.0.0.1"], Validity::FRESH);
+    let tls_files = [
+        ("cert.pem", cert.chain_pem.as_str()),
+        ("key.pem", cert.key_pem.as_str()),
+        ("read.token", READ_TOKEN),
+    ];
+    let tls = ["--tls-cert", "cert.pem", "--tls-key", "key.pem"];
+    for listen in ["0.0.0.0:0", "[::]:0", "192.0.2.10:9925"] {
+        let (code, stderr) = run_refused(&tls_files, &[&["--listen", listen][..], &tls].concat());
+        assert_eq!(code, Some(3), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "--listen {listen} exposes the API beyond this machine: give --token-file"
+            )),
+            "{stderr}"
+        );
+        let (code, stderr) = run_refused(
+            &tls_files,
+            &["--listen", listen, "--token-file", "read.token"],
+        );
+        assert_eq!(code, Some(3), "{stderr}");
+        assert!(
+            stderr.contains(&format!(
+                "--listen {listen} exposes the API beyond this machine without TLS"
+            )) && stderr.contains("--allow-plain-http"),
+            "{stderr}"
+        );
+    }
+}
+
+/// Files in the agent's directory, arguments, and what stderr must say.
+type Case<'a> = (&'a [(&'a str, &'a str)], Vec<&'a str>, &'a str);
+
+#[test]
+fn bad_certificate_and_token_files_exit_3_naming_the_flag_and_the_file() {
+    let pki = TestPki::new();
+    let cert = pki.server_cert(&["127.0.0.1"], Validity::FRESH);
+    let other = ServerCert::self_signed(&["127.0.0.1"]);
+    let good = [
+        ("cert.pem", cert.chain_pem.as_str()),
+        ("key.pem", cert.key_pem.as_str()),
+        ("read.token", READ_TOKEN),
+    ];
+    let tls = ["--tls-cert", "cert.pem", "--tls-key", "key.pem"];
+    let cases: [Case; 6] = [
+        (
+            &[
+                ("cert.pem", "not a certificate"),
+                ("key.pem", &cert.key_pem),
+            ],
+            tls.to_vec(),
+            "--tls-cert cert.pem",
+        ),
+        (
+            &[("cert.pem", &cert.chain_pem), ("key.pem", "")],
+            tls.to_vec(),
+            "--tls-key key.pem",
+        ),
+        (
+            &[("cert.pem", &cert.chain_pem), ("key.pem", &other.key_pem)],
+            tls.to_vec(),
+            "--tls-key key.pem is not the key of the certificate in --tls-cert cert.pem",
+        ),
+        (
+            &good,
+            vec!["--token-file", "missing.token"],
+            "--token-file missing.token",
+        ),
+        (
+            &[("empty.token", "\n")],
+            vec!["--token-file", "empty.token"],
+            "--token-file empty.token: the file is empty",
+        ),
+        (
+            &good,
+            vec![
+                "--token-file",
+                "read.token",
+                "--control-token-file",
+                "read.token",
+            ],
+            "--control-token-file read.token: the control token is the read-only token",
+        ),
+    ];
+    for (files, args, expected) in cases {
+        let (code, stderr) = run_refused(files, &args);
+        assert_eq!(code, Some(3), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(expected),
+            "{args:?}: no {expected:?} in {stderr}"
+        );
+        assert!(!stderr.contains(READ_TOKEN), "{stderr}");
+    }
+}
