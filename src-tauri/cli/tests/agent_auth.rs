@@ -2,7 +2,7 @@
 //! HTTPS with a certificate from a test CA, a read-only and a control token; requests without
 //! or with a wrong token get 401 and no data, the read-only token reads but cannot act, the
 //! control token can; no token ever reaches a file the agent writes; a renewed certificate is
-//! served after SIGHUP; and an agent asked to listen beyond loopback without a token, or without
+//! served after SIGHUP; a real Prometheus scrapes it with the README's settings; and an agent asked to listen beyond loopback without a token, or without
 //! TLS, refuses to start.
 
 mod agent_support;
@@ -12,6 +12,7 @@ use std::time::Duration;
 
 use agent_support::exposition::{samples, value};
 use agent_support::https::client_trusting;
+use agent_support::prometheus::Prometheus;
 use agent_support::{agent_command, config_every, eventually, Agent, Response, PATIENCE};
 use ehlowatch_testkit::{FakeSmtp, Script, ServerCert, TestPki, Validity};
 
@@ -231,6 +232,36 @@ async fn metrics_auth_puts_metrics_behind_the_read_only_token() {
         200,
         "/healthz stays open"
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs Debian's prometheus package: scripts/test runs it"]
+async fn prometheus_scrapes_over_tls_with_the_token_from_a_credentials_file() {
+    let pki = TestPki::new();
+    let healthy = FakeSmtp::start(Script::healthy()).await;
+    let agent = start_agent(&pki, &healthy, &["--metrics-auth"]).await;
+    // The README's scrape job: https, the agent's CA, the read-only token from a file.
+    let job = format!(
+        "    scheme: https\n    tls_config:\n      ca_file: '{}'\n    authorization:\n      \
+         credentials_file: '{}'\n",
+        pki.ca_file().display(),
+        agent.dir().join("read.token").display()
+    );
+    let prometheus = Prometheus::start_configured(agent.addr(), None, &job).await;
+    eventually("Prometheus scraped the agent", PATIENCE, || async {
+        let up = prometheus.query(r#"up{job="ehlowatch"} == 1"#).await?;
+        let built = prometheus.query("ehlowatch_build_info").await?;
+        if up.len() == 1 && built.len() == 1 {
+            Ok(())
+        } else {
+            Err(format!(
+                "up {up:?}, build_info {built:?}\n{}",
+                prometheus.log()
+            ))
+        }
+    })
+    .await;
+    assert_no_token_in_files_written(agent.dir());
 }
 
 #[cfg(unix)]
