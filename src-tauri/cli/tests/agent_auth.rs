@@ -264,8 +264,8 @@ async fn prometheus_scrapes_over_tls_with_the_token_from_a_credentials_file() {
     assert_no_token_in_files_written(agent.dir());
 }
 
-#[cfg(unix)]
 #[tokio::test]
+#[cfg_attr(windows, ignore = "sends SIGHUP with kill(1): Unix signals")]
 async fn sighup_serves_a_renewed_certificate_and_keeps_it_when_the_next_is_broken() {
     let pki = TestPki::new();
     let healthy = FakeSmtp::start(Script::healthy()).await;
