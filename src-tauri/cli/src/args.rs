@@ -197,7 +197,8 @@ pub struct RunArgs {
     /// `~/Library/Application Support/ehlowatch`)].
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
-    /// Where to serve /metrics, /api/status and /healthz (loopback unless you say otherwise).
+    /// Where to serve /metrics, /api/* and /healthz. Beyond loopback it needs --token-file, and
+    /// --tls-cert/--tls-key unless --allow-plain-http.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9925")]
     pub listen: std::net::SocketAddr,
     /// Serve HTTPS with this certificate chain (PEM, leaf first); reloaded on SIGHUP.

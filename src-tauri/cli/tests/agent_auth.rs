@@ -2,8 +2,10 @@
 //! HTTPS with a certificate from a test CA, a read-only and a control token; requests without
 //! or with a wrong token get 401 and no data, the read-only token reads but cannot act, the
 //! control token can; no token ever reaches a file the agent writes; a renewed certificate is
-//! served after SIGHUP; a real Prometheus scrapes it with the README's settings; and an agent asked to listen beyond loopback without a token, or without
-//! TLS, refuses to start.
+//! served after SIGHUP; a real Prometheus scrapes it with the README's settings; and an agent
+//! asked to listen beyond loopback without a token, or without TLS, refuses to start.
+//!
+//! The Prometheus test is `#[ignore]`d (Debian's `prometheus` package): `scripts/test` runs it.
 
 mod agent_support;
 

@@ -1,6 +1,7 @@
 //! The agent's routes that act on the engine, each behind [`RequireControl`]:
 //! `POST /api/monitors/{id}/check` probes one monitor now (202; 404 for an id the running config
-//! does not have, 409 for a disabled monitor). Commands go to the agent's main loop, which hands them to the engine.
+//! does not have, 409 for a disabled monitor). Commands go to the agent's main loop, which hands
+//! them to the engine.
 
 use std::sync::Arc;
 
