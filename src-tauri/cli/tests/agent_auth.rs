@@ -22,11 +22,14 @@ const READ_TOKEN: &str = "read-5b1f0c2e9a7d4e61";
 const CONTROL_TOKEN: &str = "control-8e3a6d2f0b9c4a17";
 
 /// An agent on loopback serving HTTPS with a certificate from `pki`, with both tokens (the files
-/// end in a newline, as editors write them) and `extra` arguments; one monitor, `healthy`,
-/// probed at start and then only every ten minutes.
+/// end in a newline, as editors write them) and `extra` arguments; two monitors: `healthy`,
+/// probed at start and then only every ten minutes, and `off`, disabled.
 async fn start_agent(pki: &TestPki, healthy: &FakeSmtp, extra: &[&str]) -> Agent {
     let cert = pki.server_cert(&["127.0.0.1"], Validity::FRESH);
-    let config = config_every(600, &[("healthy", healthy.port())]);
+    let mut config = config_every(600, &[("healthy", healthy.port())]);
+    config.push_str(
+        "\n[[monitor]]\nname = 'off'\nhost = \"127.0.0.1\"\nport = 25\nenabled = false\n",
+    );
     let read = format!("{READ_TOKEN}\n");
     let control = format!("{CONTROL_TOKEN}\n");
     let files: [(&str, &[u8]); 4] = [
@@ -155,6 +158,9 @@ async fn the_read_only_token_cannot_check_now_and_the_control_token_can() {
         .request("POST", nobody, &[&bearer(CONTROL_TOKEN)])
         .await;
     assert_eq!(unknown.status, 404, "{unknown:?}");
+    let off = "/api/monitors/off/check";
+    let disabled = agent.request("POST", off, &[&bearer(CONTROL_TOKEN)]).await;
+    assert_eq!(disabled.status, 409, "{disabled:?}");
     let after_refusals = successful_probes(&agent.get("/metrics").await.body);
     assert_eq!(
         after_refusals, before,
