@@ -30,7 +30,8 @@ pub enum Command {
     #[command(display_name = "ehlowatch")]
     Check(CheckArgs),
     /// Run the monitoring agent on a config file: probe every monitor, log state changes, serve
-    /// /metrics, /api/status and /healthz. SIGHUP reloads the config, SIGTERM stops.
+    /// /metrics, /api/* and /healthz. SIGHUP reloads the config and the TLS certificate, SIGTERM
+    /// stops.
     Run(RunArgs),
 }
 
