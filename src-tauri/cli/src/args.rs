@@ -30,7 +30,8 @@ pub enum Command {
     #[command(display_name = "ehlowatch")]
     Check(CheckArgs),
     /// Run the monitoring agent on a config file: probe every monitor, log state changes, serve
-    /// /metrics, /api/status and /healthz. SIGHUP reloads the config, SIGTERM stops.
+    /// /metrics, /api/* and /healthz. SIGHUP reloads the config and the TLS certificate, SIGTERM
+    /// stops.
     Run(RunArgs),
 }
 
@@ -197,7 +198,26 @@ pub struct RunArgs {
     /// `~/Library/Application Support/ehlowatch`)].
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
-    /// Where to serve /metrics, /api/status and /healthz (loopback unless you say otherwise).
+    /// Where to serve /metrics, /api/* and /healthz. Beyond loopback it needs --token-file, and
+    /// --tls-cert/--tls-key unless --allow-plain-http.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9925")]
     pub listen: std::net::SocketAddr,
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); reloaded on SIGHUP.
+    #[arg(long, value_name = "PEM", requires = "tls_key")]
+    pub tls_cert: Option<PathBuf>,
+    /// The private key of --tls-cert (PEM); reloaded on SIGHUP.
+    #[arg(long, value_name = "PEM", requires = "tls_cert")]
+    pub tls_key: Option<PathBuf>,
+    /// A file holding the read-only token: /api/* then needs `Authorization: Bearer <token>`.
+    #[arg(long, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// A file holding the control token: it reads too, and may also act (check now).
+    #[arg(long, value_name = "FILE", requires = "token_file")]
+    pub control_token_file: Option<PathBuf>,
+    /// Put /metrics behind the read-only token too [default: /metrics is open].
+    #[arg(long, requires = "token_file")]
+    pub metrics_auth: bool,
+    /// Allow plain HTTP on a non-loopback --listen (behind a TLS-terminating proxy, say).
+    #[arg(long)]
+    pub allow_plain_http: bool,
 }

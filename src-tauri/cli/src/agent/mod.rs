@@ -1,15 +1,21 @@
 //! `ehlowatch run`: the headless agent. It runs the monitoring engine on a TOML config, logs every
 //! state change as one structured line with its event id, serves `/metrics`, `/api/status` and
-//! `/healthz`, reloads the config on SIGHUP (keeping the old one when the new one is invalid),
-//! and on SIGTERM/SIGINT stops, flushes the history and exits 0.
+//! `/healthz` (over HTTPS and behind tokens when configured, see `listen`), reloads the config
+//! and the TLS certificate on SIGHUP (keeping the old ones when the new ones are invalid), and on
+//! SIGTERM/SIGINT stops, flushes the history and exits 0.
 
+mod actions;
+mod auth;
 mod exposition;
 mod http;
+mod listen;
 mod logging;
 mod metrics;
 mod signals;
 #[cfg(test)]
 mod tests;
+mod tls;
+mod tokens;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -35,7 +41,14 @@ pub async fn run(args: RunArgs) -> ExitCode {
             return ExitCode::from(3);
         }
     };
-    let listener = match tokio::net::TcpListener::bind(args.listen).await {
+    let server = match listen::Server::from_args(&args) {
+        Ok(server) => server,
+        Err(message) => {
+            eprintln!("{message}");
+            return ExitCode::from(3);
+        }
+    };
+    let listener = match tokio::net::TcpListener::bind(server.listen).await {
         Ok(listener) => listener,
         Err(e) => {
             eprintln!("error: --listen {}: {e}", args.listen);
@@ -55,7 +68,7 @@ pub async fn run(args: RunArgs) -> ExitCode {
         ..EngineOptions::default()
     };
     let (engine, events) = Engine::start_subscribed(config, options).await;
-    tracing::info!(config = %args.config.display(), db = %db.display(), listen = %listen_addr(&listener, args.listen), "agent started");
+    tracing::info!(config = %args.config.display(), db = %db.display(), listen = %listen_addr(&listener, args.listen), tls = server.tls.is_some(), tokens = server.auth.enabled(), "agent started");
 
     let metrics = Arc::new(Metrics::new(engine.watch()));
     let stop = CancellationToken::new();
@@ -64,22 +77,37 @@ pub async fn run(args: RunArgs) -> ExitCode {
         metrics,
         snapshot: engine.watch(),
     };
-    let server = tokio::spawn({
+    let (commands, mut commanded) = tokio::sync::mpsc::channel(16);
+    let actions = actions::Actions {
+        commands,
+        snapshot: engine.watch(),
+    };
+    let app = server
+        .auth
+        .wrap(http::router(state).merge(actions::router(actions)));
+    let tls = server.tls.clone();
+    let serving = tokio::spawn({
         let stop = stop.clone();
-        async move {
-            let app = http::router(state);
-            axum::serve(listener, app)
-                .with_graceful_shutdown(stop.cancelled_owned())
-                .await
-        }
+        async move { listen::serve(listener, tls.as_ref(), app, stop).await }
     });
 
-    while signals.next().await == Signal::Reload {
-        reload(&engine, &args.config).await;
+    loop {
+        tokio::select! {
+            signal = signals.next() => match signal {
+                Signal::Reload => {
+                    reload(&engine, &args.config).await;
+                    reload_tls(server.tls.as_ref());
+                }
+                Signal::Stop => break,
+            },
+            Some(command) = commanded.recv() => {
+                engine.send(command).await;
+            }
+        }
     }
     tracing::info!("stopping: flushing history");
     stop.cancel();
-    if let Ok(Err(e)) = server.await {
+    if let Ok(Err(e)) = serving.await {
         tracing::warn!(error = %e, "HTTP server ended with an error");
     }
     engine.shutdown().await;
@@ -108,6 +136,17 @@ async fn reload(engine: &EngineHandle, path: &Path) {
             for line in message.lines() {
                 tracing::error!(config = %path.display(), "reload refused, keeping the running config: {line}");
             }
+        }
+    }
+}
+
+/// Reads the certificate and key again; a bad pair is logged and the running one kept.
+fn reload_tls(tls: Option<&tls::Tls>) {
+    let Some(tls) = tls else { return };
+    match tls.reload() {
+        Ok(()) => tracing::info!(cert = %tls.files().cert.display(), "TLS certificate reloaded"),
+        Err(message) => {
+            tracing::error!("TLS reload refused, keeping the running certificate: {message}");
         }
     }
 }

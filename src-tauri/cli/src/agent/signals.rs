@@ -4,7 +4,9 @@
 /// What a signal asks for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Signal {
-    /// Re-read the config.
+    /// Re-read the config and the TLS certificate.
+    // Sent only where there are Unix signals.
+    #[cfg_attr(not(unix), allow(dead_code))]
     Reload,
     /// Stop cleanly.
     Stop,

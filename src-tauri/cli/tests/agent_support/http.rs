@@ -66,7 +66,8 @@ async fn exchange(addr: SocketAddr, path: &str, headers: &[&str]) -> Result<Resp
     parse(&String::from_utf8_lossy(&raw))
 }
 
-fn parse(raw: &str) -> Result<Response, String> {
+/// Splits a raw HTTP/1 answer into status, headers and body.
+pub fn parse(raw: &str) -> Result<Response, String> {
     let (head, body) = raw
         .split_once("\r\n\r\n")
         .ok_or_else(|| format!("no end of headers in {raw:?}"))?;

@@ -7,6 +7,7 @@
 
 pub mod exposition;
 pub mod http;
+pub mod https;
 pub mod prometheus;
 
 use std::fmt::Write as _;
@@ -15,9 +16,11 @@ use std::future::Future;
 use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::Arc;
 use std::time::Duration;
 
 use ehlowatch_testkit::{FakeSmtp, Script};
+use rustls::ClientConfig;
 use serde_json::Value;
 use tempfile::TempDir;
 use tokio::time::Instant;
@@ -116,7 +119,7 @@ pub fn agent_exe() -> PathBuf {
 /// The agent's command: this build's `ehlowatch`, or the binary `EHLOWATCH_AGENT_EXE` names,
 /// run by `EHLOWATCH_AGENT_RUNNER` when that is set too — so `scripts/test` puts the Windows
 /// build, under Wine, before the same real Prometheus.
-fn agent_command() -> Command {
+pub fn agent_command() -> Command {
     let Some(exe) = std::env::var_os("EHLOWATCH_AGENT_EXE") else {
         return Command::new(agent_exe());
     };
@@ -136,6 +139,8 @@ pub struct Agent {
     child: Child,
     dir: TempDir,
     addr: SocketAddr,
+    /// The TLS client for an agent serving HTTPS.
+    tls: Option<Arc<ClientConfig>>,
     /// When `/healthz` first answered: the engine is running by then.
     pub up_at: Instant,
 }
@@ -160,6 +165,28 @@ impl Agent {
         command: Command,
         reach: impl FnOnce(SocketAddr) -> SocketAddr,
     ) -> Self {
+        Self::launch(config, files, command, reach, &[], None).await
+    }
+
+    /// Like [`Agent::start_with_files`] with `args` added to the command line (paths relative
+    /// to the agent's directory); with `tls`, every request goes over TLS with that client.
+    pub async fn start_with_args(
+        config: &str,
+        files: &[(&str, &[u8])],
+        args: &[&str],
+        tls: Option<Arc<ClientConfig>>,
+    ) -> Self {
+        Self::launch(config, files, agent_command(), |addr| addr, args, tls).await
+    }
+
+    async fn launch(
+        config: &str,
+        files: &[(&str, &[u8])],
+        command: Command,
+        reach: impl FnOnce(SocketAddr) -> SocketAddr,
+        args: &[&str],
+        tls: Option<Arc<ClientConfig>>,
+    ) -> Self {
         let mut command = command;
         let dir = tempfile::tempdir().expect("a temporary directory");
         std::fs::write(dir.path().join("agent.toml"), config).expect("write the config");
@@ -170,6 +197,7 @@ impl Agent {
         let child = command
             .args(["run", "--config", "agent.toml", "--db", "history.sqlite"])
             .args(["--listen", "127.0.0.1:0"])
+            .args(args)
             .current_dir(dir.path())
             .env("RUST_LOG", "info")
             .stdin(Stdio::null())
@@ -181,6 +209,7 @@ impl Agent {
             child,
             dir,
             addr: SocketAddr::from(([127, 0, 0, 1], 0)),
+            tls,
             up_at: Instant::now(),
         };
         agent.addr = reach(agent.listening_on().await);
@@ -271,16 +300,53 @@ impl Agent {
         self.addr
     }
 
+    /// The agent's directory (its config, history, log and any files given at start).
+    pub fn dir(&self) -> &std::path::Path {
+        self.dir.path()
+    }
+
     /// `GET path`, or why it failed.
     pub async fn try_get(&self, path: &str) -> Result<Response, String> {
-        http::get(self.addr, path, &[]).await
+        match &self.tls {
+            None => http::get(self.addr, path, &[]).await,
+            Some(_) => self.try_request("GET", path, &[]).await,
+        }
+    }
+
+    /// `METHOD path` with extra headers (over TLS for an agent serving HTTPS), or why it failed.
+    pub async fn try_request(
+        &self,
+        method: &str,
+        path: &str,
+        headers: &[&str],
+    ) -> Result<Response, String> {
+        https::request(self.addr, self.tls.as_ref(), method, path, headers)
+            .await
+            .map(|(response, _)| response)
+    }
+
+    /// `METHOD path` with extra headers; panics when nothing answers.
+    pub async fn request(&self, method: &str, path: &str, headers: &[&str]) -> Response {
+        self.try_request(method, path, headers)
+            .await
+            .unwrap_or_else(|e| panic!("{e}\nagent log:\n{}", self.log()))
+    }
+
+    /// The leaf certificate the agent presents now (it must serve HTTPS).
+    pub async fn certificate(&self) -> Result<rustls::pki_types::CertificateDer<'static>, String> {
+        let (_, leaf) =
+            https::request(self.addr, self.tls.as_ref(), "GET", "/healthz", &[]).await?;
+        leaf.ok_or_else(|| "no certificate: the agent is not serving TLS".to_owned())
     }
 
     /// `GET path` with extra headers; panics when nothing answers.
     pub async fn get_with(&self, path: &str, headers: &[&str]) -> Response {
-        http::get(self.addr, path, headers)
-            .await
-            .unwrap_or_else(|e| panic!("{e}\nagent log:\n{}", self.log()))
+        match &self.tls {
+            None => http::get(self.addr, path, headers)
+                .await
+                .unwrap_or_else(|e| panic!("{e}\nagent log:\n{}", self.log())),
+            Some(_) => self.request("GET", path, headers).await,
+        }
     }
 
     /// `GET path`; panics when nothing answers.

@@ -33,22 +33,39 @@ impl Prometheus {
 
     /// Like [`Prometheus::start`], evaluating the rule file `rules` (if any) every second.
     pub async fn start_with_rules(target: SocketAddr, rules: Option<&Path>) -> Self {
-        let dir = tempfile::tempdir().expect("a temporary directory");
-        let config = dir.path().join("prometheus.yml");
+        Self::start_configured(target, rules, "").await
+    }
+
+    /// Like [`Prometheus::start_with_rules`], with `job` (YAML lines indented for the job's
+    /// keys: `scheme`, `tls_config`, `authorization` …) added to the scrape job.
+    pub async fn start_configured(target: SocketAddr, rules: Option<&Path>, job: &str) -> Self {
         let rule_files = rules.map_or_else(String::new, |path| {
             format!("rule_files:\n  - '{}'\n", path.display())
         });
-        std::fs::write(
-            &config,
-            format!(
-                "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
-                 {rule_files}\
-                 scrape_configs:\n  - job_name: ehlowatch\n    static_configs:\n      \
-                 - targets: ['{target}']\n"
-            ),
-        )
-        .expect("write prometheus.yml");
-        let addr = free_port();
+        let text = format!(
+            "global:\n  scrape_interval: 1s\n  scrape_timeout: 1s\n  evaluation_interval: 1s\n\
+             {rule_files}\
+             scrape_configs:\n  - job_name: ehlowatch\n{job}    static_configs:\n      \
+             - targets: ['{target}']\n"
+        );
+        // The port is free when picked but may be taken (by an agent on `127.0.0.1:0`) before
+        // Prometheus binds it: then Prometheus exits saying so, and another port is tried.
+        let mut attempts = 0;
+        loop {
+            attempts += 1;
+            let dir = tempfile::tempdir().expect("a temporary directory");
+            let config = dir.path().join("prometheus.yml");
+            std::fs::write(&config, &text).expect("write prometheus.yml");
+            let mut prometheus = Self::spawn(&config, dir, free_port());
+            match prometheus.ready().await {
+                Ok(()) => return prometheus,
+                Err(log) if log.contains("address already in use") && attempts < 5 => {}
+                Err(log) => panic!("prometheus exited:\n{log}"),
+            }
+        }
+    }
+
+    fn spawn(config: &Path, dir: TempDir, addr: SocketAddr) -> Self {
         let log = File::create(dir.path().join("prometheus.log")).expect("create the log file");
         let child = Command::new("prometheus")
             .arg(format!("--config.file={}", config.display()))
@@ -63,24 +80,28 @@ impl Prometheus {
             .stderr(log)
             .spawn()
             .expect("start prometheus (Debian package `prometheus`)");
-        let mut prometheus = Self { child, dir, addr };
-        let running = &mut prometheus;
+        Self { child, dir, addr }
+    }
+
+    /// Waits until Prometheus answers `/-/ready`; `Err(its log)` when it exited instead.
+    async fn ready(&mut self) -> Result<(), String> {
+        let addr = self.addr;
+        let running = &mut *self;
         eventually("Prometheus is ready", PATIENCE, || {
             let exited = running.child.try_wait().expect("poll prometheus");
             let log = running.log();
             async move {
-                if let Some(status) = exited {
-                    panic!("prometheus exited ({status}):\n{log}");
+                if exited.is_some() {
+                    return Ok(Err(log));
                 }
                 match http::get(addr, "/-/ready", &[]).await {
-                    Ok(r) if r.status == 200 => Ok(()),
+                    Ok(r) if r.status == 200 => Ok(Ok(())),
                     Ok(r) => Err(format!("{r:?}")),
                     Err(e) => Err(e),
                 }
             }
         })
-        .await;
-        prometheus
+        .await
     }
 
     /// What Prometheus logged so far.
