@@ -10,9 +10,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::event_id::EventId;
 use crate::history::HistoryReader;
-use crate::model::{MonitorId, StateChange};
+use crate::model::{LocalCause, MonitorId, StateChange};
 use crate::probe::ProbeReport;
 use crate::snapshot::Snapshot;
 
@@ -78,29 +77,6 @@ pub enum EngineEvent {
         /// What happened, for people (e.g. the file moved aside).
         message: String,
     },
-}
-
-/// A cause on this side that keeps monitors from being judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum LocalCause {
-    /// This machine has no network: every monitor fails at the network.
-    Offline,
-    /// Outbound port 25 is blocked on this network: the port-25 monitors cannot connect.
-    Blocked,
-}
-
-impl LocalCause {
-    /// The event id of its beginning or its end.
-    pub fn event(self, began: bool) -> EventId {
-        match (self, began) {
-            (Self::Offline, true) => EventId::OfflineBegan,
-            (Self::Offline, false) => EventId::OfflineEnded,
-            (Self::Blocked, true) => EventId::BlockedBegan,
-            (Self::Blocked, false) => EventId::BlockedEnded,
-        }
-    }
 }
 
 /// The engine's side of the channels, given to the coordinator.
