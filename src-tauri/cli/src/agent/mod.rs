@@ -1,6 +1,6 @@
 //! `ehlowatch run`: the headless agent. It runs the monitoring engine on a TOML config, logs every
-//! state change as one structured line with its event id, serves `/metrics`, `/api/status` and
-//! `/healthz`, reloads the config on SIGHUP (keeping the old one when the new one is invalid),
+//! state change as one structured line with its event id, serves `/metrics`, `/api/status`,
+//! `/healthz` and the viewers' API (a resumable event stream, history queries), reloads the config on SIGHUP (keeping the old one when the new one is invalid),
 //! and on SIGTERM/SIGINT stops, flushes the history and exits 0.
 
 mod exposition;
@@ -10,6 +10,7 @@ mod metrics;
 mod signals;
 #[cfg(test)]
 mod tests;
+mod viewer;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -64,10 +65,16 @@ pub async fn run(args: RunArgs) -> ExitCode {
         metrics,
         snapshot: engine.watch(),
     };
+    let viewer = viewer::routes(viewer::ViewerState {
+        history: engine.history().cloned(),
+        snapshot: engine.watch(),
+        events: Arc::new(engine.subscribe()),
+        stop: stop.clone(),
+    });
     let server = tokio::spawn({
         let stop = stop.clone();
         async move {
-            let app = http::router(state);
+            let app = http::router(state, viewer);
             axum::serve(listener, app)
                 .with_graceful_shutdown(stop.cancelled_owned())
                 .await

@@ -8,6 +8,7 @@
 pub mod exposition;
 pub mod http;
 pub mod prometheus;
+pub mod sse;
 
 use std::fmt::Write as _;
 use std::fs::File;
