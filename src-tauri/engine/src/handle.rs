@@ -100,6 +100,18 @@ pub struct EngineHandle {
     history: Option<HistoryReader>,
 }
 
+/// Makes receivers of a running engine's events; cheap to clone, and holds none of them (a
+/// receiver kept unread would keep the channel's last events alive).
+#[derive(Debug, Clone)]
+pub struct EventSubscriber(broadcast::WeakSender<EngineEvent>);
+
+impl EventSubscriber {
+    /// A receiver of every event from now on; `None` once the engine is gone.
+    pub fn subscribe(&self) -> Option<broadcast::Receiver<EngineEvent>> {
+        self.0.upgrade().map(|events| events.subscribe())
+    }
+}
+
 /// Capacity of the event channel; a listener that falls further behind is told it lagged.
 const EVENT_CAPACITY: usize = 4096;
 
@@ -150,6 +162,12 @@ impl EngineHandle {
     /// nothing from the start).
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
         self.events.subscribe()
+    }
+
+    /// Makes receivers of the engine's events apart from the handle, for code that subscribes
+    /// later (e.g. one per connection) and must not hold events meanwhile.
+    pub fn subscriber(&self) -> EventSubscriber {
+        EventSubscriber(self.events.downgrade())
     }
 
     /// Read access to the history, when the engine keeps one.

@@ -61,7 +61,7 @@ pub use control::{
     CONNECT_WITHIN as CONTROL_CONNECT_WITHIN,
 };
 pub use event_id::EventId;
-pub use handle::{Command, EngineEvent, EngineHandle};
+pub use handle::{Command, EngineEvent, EngineHandle, EventSubscriber};
 pub use history::{
     CauseRecord, EventBounds, HistoryError, HistoryReader, HistoryStore, Logged, Queries, Recovery,
     ResultRecord, Sequenced, SeriesPoint, Stats, Window,

@@ -68,7 +68,7 @@ pub async fn run(args: RunArgs) -> ExitCode {
     let viewer = viewer::routes(viewer::ViewerState {
         history: engine.history().cloned(),
         snapshot: engine.watch(),
-        events: Arc::new(engine.subscribe()),
+        events: engine.subscriber(),
         stop: stop.clone(),
     });
     let server = tokio::spawn({

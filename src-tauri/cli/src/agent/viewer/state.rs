@@ -2,8 +2,8 @@
 
 use std::sync::Arc;
 
-use ehlowatch_engine::{EngineEvent, HistoryReader, Snapshot};
-use tokio::sync::{broadcast, watch};
+use ehlowatch_engine::{EventSubscriber, HistoryReader, Snapshot};
+use tokio::sync::watch;
 use tokio_util::sync::CancellationToken;
 
 /// What the viewers' endpoints read.
@@ -13,8 +13,8 @@ pub struct ViewerState {
     pub history: Option<HistoryReader>,
     /// The engine's latest snapshot.
     pub snapshot: watch::Receiver<Arc<Snapshot>>,
-    /// The engine's events (each stream asking for results subscribes anew from it).
-    pub events: Arc<broadcast::Receiver<EngineEvent>>,
+    /// The engine's events, for the streams that ask for results.
+    pub events: EventSubscriber,
     /// Cancelled when the agent stops: every stream ends, so the server can.
     pub stop: CancellationToken,
 }

@@ -99,7 +99,7 @@ pub(super) async fn events(
         written,
         seen,
         pending,
-        results: results.then(|| state.events.resubscribe()),
+        results: results.then(|| state.events.subscribe()).flatten(),
         stop: state.stop.clone(),
     };
     let events = stream::unfold(follower, |mut f| async move {
