@@ -12,9 +12,9 @@
 //! follows); and with `?results=1` a `result` ([`ResultRecord`]) per probe, live only, with no
 //! id. A comment every 15 s keeps idle connections open.
 //!
-//! Exactly what was missed: the history is the source of truth. The stream never sends an
-//! event it was told by the engine; it reads the rows after the last sequence it sent, in
-//! order, whenever the history writer commits (a watch from the store wakes it, so nothing is
+//! Exactly what was missed: the history is the source of truth. The stream never forwards a
+//! state change or a cause the engine broadcast; it reads the rows after the last sequence it
+//! sent, in order, whenever the history writer commits (a watch from the store wakes it, so nothing is
 //! polled) — so a row is sent once the writer has committed it, within about a second, and a
 //! viewer resuming from `n` gets rows `n+1…` from the same table, no more, no less.
 //!
