@@ -3,8 +3,9 @@
 //! server namespace (the testkit's `netns::Lab`). An iptables rule dropping outbound TCP 25 in
 //! the client namespace makes the port-25 monitors `blocked` — one log line with 5522, no 5509,
 //! the 587 monitor judged as usual, control probes confirming — and its removal brings them
-//! back with one 5523 line. Dropping everything but `lo` makes every monitor `offline`. A
-//! counter in the client namespace shows nothing was dialled outside the lab.
+//! back with one 5523 line. Dropping everything but `lo` makes every monitor `offline`. A viewer
+//! of the event stream away all along is replayed each local cause once, in order. A counter in
+//! the client namespace shows nothing was dialled outside the lab.
 
 #![cfg(target_os = "linux")]
 
@@ -16,6 +17,7 @@ use ehlowatch_testkit::netns::{Family, Lab, Zone};
 use serde_json::Value;
 
 use agent_support::exposition::{samples, value, with_label};
+use agent_support::sse::Viewer;
 use agent_support::{agent_exe, eventually, monitor, Agent, PATIENCE};
 
 /// The lab: `mx1` (25, 587, 443), `mx2` (25), the control host `ctl` (25, 443) and `dead` (an
@@ -134,6 +136,9 @@ async fn the_agent_tells_a_port_25_block_and_offline_from_dead_servers() {
     .await;
     let success = all("success");
     shown(&agent, &success).await;
+    let mut viewer = Viewer::connect(agent.addr(), "/api/events", &[]).await;
+    let seen = viewer.next().await.id.expect("the snapshot's sequence");
+    drop(viewer);
 
     lab.drop_outbound_tcp(25);
     let blocked = vec![
@@ -189,6 +194,34 @@ async fn the_agent_tells_a_port_25_block_and_offline_from_dead_servers() {
     let log = agent.log_when("event_id=5521").await;
     assert_eq!(lines_with(&log, 5521), 1, "{log}");
     assert_eq!(lines_with(&log, 5509), 0, "{log}");
+
+    // A viewer away all along is replayed each cause once, in order, in the one sequence with
+    // the monitors' changes — and never a Failed.
+    let header = format!("Last-Event-ID: {seen}");
+    let mut viewer = Viewer::connect(agent.addr(), "/api/events", &[&header]).await;
+    let missed = viewer
+        .until("offline ended on the stream", |e| {
+            e.event == "local_cause" && e.data["event_id"] == 5521
+        })
+        .await;
+    let causes: Vec<(&Value, &Value)> = missed
+        .iter()
+        .filter(|e| e.event == "local_cause")
+        .map(|e| (&e.data["event_id"], &e.data["began"]))
+        .collect();
+    let want = [(5522, true), (5523, false), (5520, true), (5521, false)];
+    let want: Vec<(Value, Value)> = want.iter().map(|&(i, b)| (i.into(), b.into())).collect();
+    let want: Vec<(&Value, &Value)> = want.iter().map(|(i, b)| (i, b)).collect();
+    assert_eq!(causes, want, "{missed:#?}");
+    let ids: Vec<Option<i64>> = missed.iter().map(|e| e.id).collect();
+    let contiguous: Vec<Option<i64>> = (1..=i64::try_from(missed.len()).expect("a count"))
+        .map(|i| Some(seen + i))
+        .collect();
+    assert_eq!(ids, contiguous, "{missed:#?}");
+    assert!(
+        missed.iter().all(|e| e.data["to"] != "failed"),
+        "{missed:#?}"
+    );
     assert_eq!(lab.escaped_packets(), 0, "nothing left the lab");
 }
 

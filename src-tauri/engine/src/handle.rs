@@ -10,9 +10,8 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
-use crate::event_id::EventId;
 use crate::history::HistoryReader;
-use crate::model::{MonitorId, StateChange};
+use crate::model::{LocalCause, MonitorId, StateChange};
 use crate::probe::ProbeReport;
 use crate::snapshot::Snapshot;
 
@@ -80,29 +79,6 @@ pub enum EngineEvent {
     },
 }
 
-/// A cause on this side that keeps monitors from being judged.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
-#[serde(rename_all = "snake_case")]
-pub enum LocalCause {
-    /// This machine has no network: every monitor fails at the network.
-    Offline,
-    /// Outbound port 25 is blocked on this network: the port-25 monitors cannot connect.
-    Blocked,
-}
-
-impl LocalCause {
-    /// The event id of its beginning or its end.
-    pub fn event(self, began: bool) -> EventId {
-        match (self, began) {
-            (Self::Offline, true) => EventId::OfflineBegan,
-            (Self::Offline, false) => EventId::OfflineEnded,
-            (Self::Blocked, true) => EventId::BlockedBegan,
-            (Self::Blocked, false) => EventId::BlockedEnded,
-        }
-    }
-}
-
 /// The engine's side of the channels, given to the coordinator.
 #[derive(Debug)]
 pub(crate) struct EngineChannels {
@@ -122,6 +98,18 @@ pub struct EngineHandle {
     shutdown: CancellationToken,
     task: Option<JoinHandle<()>>,
     history: Option<HistoryReader>,
+}
+
+/// Makes receivers of a running engine's events; cheap to clone, and holds none of them (a
+/// receiver kept unread would keep the channel's last events alive).
+#[derive(Debug, Clone)]
+pub struct EventSubscriber(broadcast::WeakSender<EngineEvent>);
+
+impl EventSubscriber {
+    /// A receiver of every event from now on; `None` once the engine is gone.
+    pub fn subscribe(&self) -> Option<broadcast::Receiver<EngineEvent>> {
+        self.0.upgrade().map(|events| events.subscribe())
+    }
 }
 
 /// Capacity of the event channel; a listener that falls further behind is told it lagged.
@@ -174,6 +162,12 @@ impl EngineHandle {
     /// nothing from the start).
     pub fn subscribe(&self) -> broadcast::Receiver<EngineEvent> {
         self.events.subscribe()
+    }
+
+    /// Makes receivers of the engine's events apart from the handle, for code that subscribes
+    /// later (e.g. one per connection) and must not hold events meanwhile.
+    pub fn subscriber(&self) -> EventSubscriber {
+        EventSubscriber(self.events.downgrade())
     }
 
     /// Read access to the history, when the engine keeps one.

@@ -61,12 +61,12 @@ pub use control::{
     CONNECT_WITHIN as CONTROL_CONNECT_WITHIN,
 };
 pub use event_id::EventId;
-pub use handle::{Command, EngineEvent, EngineHandle, LocalCause};
+pub use handle::{Command, EngineEvent, EngineHandle, EventSubscriber};
 pub use history::{
-    HistoryError, HistoryReader, HistoryStore, Queries, Recovery, ResultRecord, SeriesPoint, Stats,
-    Window,
+    CauseRecord, EventBounds, HistoryError, HistoryReader, HistoryStore, Logged, Queries, Recovery,
+    ResultRecord, Sequenced, SeriesPoint, Stats, Window,
 };
-pub use model::{AlertPolicy, ChangeKind, MonitorId, StateChange};
+pub use model::{AlertPolicy, ChangeKind, LocalCause, MonitorId, StateChange};
 pub use runtime::{Engine, EngineOptions};
 pub use snapshot::{
     next_shown_change, shown_status, stale_after, stale_from, Counts, MonitorView, Snapshot,

@@ -1,5 +1,6 @@
 //! The monitoring vocabulary shared by configuration, state machine, scheduler, history and the
-//! shells: monitor ids, the alert policy, and state-change events (the statuses are in `status`).
+//! shells: monitor ids, the alert policy, state-change events and local causes (the statuses are
+//! in `status`).
 
 use std::fmt;
 use std::time::Duration;
@@ -7,6 +8,7 @@ use std::time::Duration;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::event_id::EventId;
 use crate::settings;
 use crate::status::Status;
 
@@ -95,4 +97,27 @@ pub struct StateChange {
     pub reason: Option<String>,
     /// True when people should be told (policy, snooze and pause applied).
     pub alert: bool,
+}
+
+/// A cause on this side that keeps monitors from being judged.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
+pub enum LocalCause {
+    /// This machine has no network: every monitor fails at the network.
+    Offline,
+    /// Outbound port 25 is blocked on this network: the port-25 monitors cannot connect.
+    Blocked,
+}
+
+impl LocalCause {
+    /// The event id of its beginning or its end.
+    pub fn event(self, began: bool) -> EventId {
+        match (self, began) {
+            (Self::Offline, true) => EventId::OfflineBegan,
+            (Self::Offline, false) => EventId::OfflineEnded,
+            (Self::Blocked, true) => EventId::BlockedBegan,
+            (Self::Blocked, false) => EventId::BlockedEnded,
+        }
+    }
 }

@@ -23,6 +23,7 @@ const REPEAT_CHUNK: usize = 64 * 1024;
 pub struct FakeSmtp {
     addr: SocketAddr,
     lines: Arc<Mutex<Vec<String>>>,
+    script: Arc<Mutex<Script>>,
     accept: JoinHandle<()>,
 }
 
@@ -55,10 +56,15 @@ impl FakeSmtp {
         let addr = listener.local_addr().expect("local address");
         let lines = Arc::new(Mutex::new(Vec::new()));
         let seen = lines.clone();
+        let script = Arc::new(Mutex::new(script));
+        let current = script.clone();
         let accept = tokio::spawn(async move {
             let mut connections = tokio::task::JoinSet::new();
             while let Ok((tcp, _)) = listener.accept().await {
-                let script = script.clone();
+                let script = current
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .clone();
                 let (tls, seen) = (tls.clone(), seen.clone());
                 connections.spawn(async move {
                     let _ = serve(tcp, &script, tls, &seen).await;
@@ -68,8 +74,15 @@ impl FakeSmtp {
         Self {
             addr,
             lines,
+            script,
             accept,
         }
+    }
+
+    /// Serves `script` to the connections accepted from now on (a server that turns bad or good
+    /// at the same address); connections already open keep theirs.
+    pub fn set_script(&self, script: Script) {
+        *self.script.lock().unwrap_or_else(PoisonError::into_inner) = script;
     }
 
     /// The address it listens on.

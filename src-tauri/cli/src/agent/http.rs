@@ -1,5 +1,6 @@
 //! The agent's HTTP endpoints: `/metrics` for Prometheus, `/api/status` (JSON) for scripts and
-//! dashboards, `/healthz` for service managers. Read-only; it listens on loopback unless told.
+//! dashboards, `/healthz` for service managers, beside the viewers' API (`viewer`). Read-only;
+//! it listens on loopback unless told.
 
 use std::sync::Arc;
 
@@ -26,13 +27,14 @@ pub struct AppState {
     pub snapshot: watch::Receiver<Arc<Snapshot>>,
 }
 
-/// The routes.
-pub fn router(state: AppState) -> Router {
+/// The routes, with `viewer`'s (the viewers' API: `/api/events`, `/api/monitors/{id}/…`).
+pub fn router(state: AppState, viewer: Router) -> Router {
     Router::new()
         .route("/metrics", get(metrics))
         .route("/api/status", get(status))
         .route("/healthz", get(|| async { "ok\n" }))
         .with_state(state)
+        .merge(viewer)
 }
 
 /// `OpenMetrics` for scrapers that ask for it (Prometheus), else the classic text format.

@@ -1,8 +1,9 @@
 //! `ehlowatch run`: the headless agent. It runs the monitoring engine on a TOML config, logs every
-//! state change as one structured line with its event id, serves `/metrics`, `/api/status` and
-//! `/healthz` (over HTTPS and behind tokens when configured, see `listen`), reloads the config
-//! and the TLS certificate on SIGHUP (keeping the old ones when the new ones are invalid), and on
-//! SIGTERM/SIGINT stops, flushes the history and exits 0.
+//! state change as one structured line with its event id, serves `/metrics`, `/api/status`,
+//! `/healthz` and the viewers' API (a resumable event stream, history queries) — over HTTPS and
+//! behind tokens when configured, see `listen` — reloads the config and the TLS certificate on
+//! SIGHUP (keeping the old ones when the new ones are invalid), and on SIGTERM/SIGINT stops,
+//! flushes the history and exits 0.
 
 mod actions;
 mod auth;
@@ -16,6 +17,7 @@ mod signals;
 mod tests;
 mod tls;
 mod tokens;
+mod viewer;
 
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -82,9 +84,15 @@ pub async fn run(args: RunArgs) -> ExitCode {
         commands,
         snapshot: engine.watch(),
     };
+    let viewer = viewer::routes(viewer::ViewerState {
+        history: engine.history().cloned(),
+        snapshot: engine.watch(),
+        events: engine.subscriber(),
+        stop: stop.clone(),
+    });
     let app = server
         .auth
-        .wrap(http::router(state).merge(actions::router(actions)));
+        .wrap(http::router(state, viewer).merge(actions::router(actions)));
     let tls = server.tls.clone();
     let serving = tokio::spawn({
         let stop = stop.clone();

@@ -9,6 +9,7 @@ pub mod exposition;
 pub mod http;
 pub mod https;
 pub mod prometheus;
+pub mod sse;
 
 use std::fmt::Write as _;
 use std::fs::File;

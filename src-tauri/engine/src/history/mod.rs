@@ -7,7 +7,8 @@
 //! - [`HistoryReader`] is a second, read-only connection, cheap to clone, for queries from the
 //!   UI or the agent while the writer works (WAL lets readers and the writer run at once).
 //! - [`Queries`] are the reads themselves: recent results, a range for charts (raw or
-//!   downsampled), stats with p50/p95/p99 and uptime, events in a range, the last failure.
+//!   downsampled), stats with p50/p95/p99 and uptime, events in a range, the last failure, and
+//!   the stream sequence (state changes and local causes by row id, for resumable viewers).
 //! - [`HistoryWriter`] / [`run_writer`] is the background task: batches, flushes, prunes hourly,
 //!   and drains everything on shutdown.
 //!
@@ -15,12 +16,14 @@
 //! 0 Success, 1 Warning, 2 Failed (the `ehlowatch_status` values), enum names as in the JSON.
 //! Monitor ids are stored once in `monitors` and referenced by number.
 
+mod item;
 mod open;
 mod query;
 mod reader;
 mod record;
 mod retention;
 mod schema;
+mod sequence;
 mod statements;
 mod stats;
 mod store;
@@ -28,12 +31,13 @@ mod writer;
 
 use std::path::PathBuf;
 
+pub(crate) use item::HistoryItem;
 pub use open::Recovery;
 pub use query::Queries;
 pub use reader::HistoryReader;
-pub(crate) use record::HistoryItem;
 pub use record::ResultRecord;
 pub(crate) use retention::Retention;
+pub use sequence::{CauseRecord, EventBounds, Logged, Sequenced};
 pub use stats::{SeriesPoint, Stats, Window};
 pub use store::HistoryStore;
 pub(crate) use writer::run_writer;

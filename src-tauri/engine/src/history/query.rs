@@ -24,6 +24,11 @@ impl<'c> Queries<'c> {
         Self { conn }
     }
 
+    /// The connection, for the queries of sibling modules.
+    pub(super) fn conn(self) -> &'c Connection {
+        self.conn
+    }
+
     /// The newest `limit` results of `monitor`, newest first.
     pub fn recent_results(
         &self,
@@ -194,6 +199,8 @@ impl<'c> Queries<'c> {
         check(q.latency_series(&m, t, t, 1).map(drop))?;
         check(q.stats(&m, t).map(drop))?;
         check(q.events(None, t, t).map(drop))?;
+        check(q.events_after(0, 0).map(drop))?;
+        check(q.event_bounds().map(drop))?;
         check(q.last_failure(&m).map(drop))
     }
 }

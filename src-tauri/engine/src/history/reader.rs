@@ -7,6 +7,7 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError, Weak};
 
 use rusqlite::Connection;
+use tokio::sync::watch;
 
 use super::open::{open_reader, OpenOptions, Target};
 use super::query::Queries;
@@ -23,6 +24,8 @@ pub(crate) struct Shared {
     pub(crate) target: Target,
     pub(crate) options: OpenOptions,
     pub(crate) generation: AtomicU64,
+    /// The last stream sequence the store committed (0 before its first).
+    pub(crate) written: watch::Sender<i64>,
     readers: Mutex<Vec<Weak<Slot>>>,
 }
 
@@ -32,6 +35,7 @@ impl Shared {
             target,
             options,
             generation: AtomicU64::new(0),
+            written: watch::Sender::new(0),
             readers: Mutex::new(Vec::new()),
         }
     }
@@ -74,6 +78,13 @@ impl HistoryReader {
         readers.push(Arc::downgrade(&conn));
         drop(readers);
         Self { shared, conn }
+    }
+
+    /// A receiver that changes whenever the store commits rows of the stream sequence, holding
+    /// the last sequence committed: a follower wakes on it instead of polling (see
+    /// [`Queries::events_after`]).
+    pub fn written(&self) -> watch::Receiver<i64> {
+        self.shared.written.subscribe()
     }
 
     /// Runs `f` on the read connection, on this thread (blocking: from async code use

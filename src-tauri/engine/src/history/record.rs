@@ -1,6 +1,6 @@
-//! One stored probe result ([`ResultRecord`]), what the writer is sent ([`HistoryItem`]), and
-//! their mapping to and from table rows. The transcript is kept for failures and warnings only
-//! (DESIGN.md §1); a Success row holds the numbers and nothing else.
+//! One stored probe result ([`ResultRecord`]) and state change, and their mapping to and from
+//! table rows. The transcript is kept for failures and warnings only (DESIGN.md §1); a Success
+//! row holds the numbers and nothing else.
 
 use std::net::IpAddr;
 use std::time::Duration;
@@ -101,27 +101,6 @@ impl ResultRecord {
                 ..Self::from_report(monitor, &t.report)
             })
             .collect()
-    }
-}
-
-/// What the history writer is sent.
-#[derive(Debug, Clone, PartialEq)]
-pub(crate) enum HistoryItem {
-    /// A probe result.
-    Result(ResultRecord),
-    /// A state-change event.
-    Change(StateChange),
-}
-
-impl From<ResultRecord> for HistoryItem {
-    fn from(r: ResultRecord) -> Self {
-        Self::Result(r)
-    }
-}
-
-impl From<StateChange> for HistoryItem {
-    fn from(c: StateChange) -> Self {
-        Self::Change(c)
     }
 }
 
@@ -248,16 +227,22 @@ pub(crate) fn event_params(c: &StateChange) -> Vec<Box<dyn ToSql>> {
 
 /// An event from a row whose columns are `monitor key` then [`EVENT_COLUMNS`].
 pub(crate) fn event_from_row(row: &Row<'_>) -> rusqlite::Result<StateChange> {
+    event_from_row_at(row, 0)
+}
+
+/// An event from a row whose columns from `at` on are `monitor key` then [`EVENT_COLUMNS`].
+pub(crate) fn event_from_row_at(row: &Row<'_>, at: usize) -> rusqlite::Result<StateChange> {
+    let text = |i: usize| -> rusqlite::Result<String> { row.get(at + i) };
     Ok(StateChange {
-        monitor: MonitorId(row.get(0)?),
-        name: row.get(1)?,
-        at: time_at(row, 2)?,
-        event_id: row.get(3)?,
-        from: parse_name(4, &row.get::<_, String>(4)?)?,
-        to: parse_name(5, &row.get::<_, String>(5)?)?,
-        kind: parse_name(6, &row.get::<_, String>(6)?)?,
-        reason: row.get(7)?,
-        alert: row.get(8)?,
+        monitor: MonitorId(text(0)?),
+        name: text(1)?,
+        at: time_at(row, at + 2)?,
+        event_id: row.get(at + 3)?,
+        from: parse_name(at + 4, &text(4)?)?,
+        to: parse_name(at + 5, &text(5)?)?,
+        kind: parse_name(at + 6, &text(6)?)?,
+        reason: row.get(at + 7)?,
+        alert: row.get(at + 8)?,
     })
 }
 

@@ -5,7 +5,8 @@
 //! - Failed results: their transcript goes with the raw results (30 days), their summary —
 //!   time, latency, phases, phase, kind, message — stays for `failures` (3×, 90 days), so "when
 //!   did it last fail, and how" outlives the raw data, as `blackbox_exporter` keeps failures;
-//! - state-change events: `events` (10×, 300 days) — a handful per day per monitor.
+//! - state-change events and local causes: `events` (10×, 300 days) — a handful per day per
+//!   monitor.
 //!
 //! Pruning runs in chunks of at most `limit` rows per statement, one short transaction per chunk,
 //! so a large backlog never holds the write lock for long.

@@ -9,7 +9,7 @@ use rusqlite::{Connection, TransactionBehavior};
 pub(crate) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2];
+const MIGRATIONS: &[&str] = &[V1, V2, V3];
 
 /// Results, events, and the monitor ids they refer to. The partial indexes keep retention and
 /// "last failure" cheap whatever the mix of verdicts; queries must spell their conditions
@@ -64,12 +64,51 @@ CREATE INDEX events_by_monitor ON events (monitor_id, at_ms);
 /// `target` is the address for a target's row and NULL for the monitor's (the worst target, as
 /// every row was before), so the monitor's rows and their queries keep their meaning; the
 /// per-monitor indexes gain `target` so that either kind of row is found without the other.
-const V2: &str = "
+pub(super) const V2: &str = "
 ALTER TABLE results ADD COLUMN target TEXT;
 DROP INDEX results_by_monitor;
 CREATE INDEX results_by_monitor ON results (monitor_id, target, at_ms, verdict, latency_us);
 DROP INDEX results_failed;
 CREATE INDEX results_failed ON results (monitor_id, target, at_ms) WHERE verdict = 2;
+";
+
+/// The stream sequence: `events` becomes `AUTOINCREMENT`, so a row id is never given twice —
+/// not even after pruning has deleted the newest rows — and the id is the sequence a viewer
+/// resumes from. Local causes (offline, blocked here: began or ended) are rows too, with no
+/// monitor, so that one sequence orders both. The sequence starts at the Unix time of the
+/// migration in milliseconds: a database that replaces another (a damaged file moved aside, a
+/// restored backup) numbers above the sequences of any file before it, as long as the clock does
+/// not go back, so a viewer's old sequence is never taken for one of the new file's.
+const V3: &str = "
+CREATE TABLE events_v3 (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    monitor_id  INTEGER REFERENCES monitors (id),
+    name        TEXT,
+    at_ms       INTEGER NOT NULL,
+    event_id    INTEGER,
+    from_status TEXT,
+    to_status   TEXT,
+    kind        TEXT NOT NULL,
+    reason      TEXT,
+    alert       INTEGER NOT NULL DEFAULT 0,
+    cause       TEXT,
+    monitors    INTEGER,
+    CHECK ((monitor_id IS NOT NULL AND name IS NOT NULL AND from_status IS NOT NULL
+            AND to_status IS NOT NULL AND cause IS NULL)
+        OR (monitor_id IS NULL AND cause IS NOT NULL AND monitors IS NOT NULL))
+);
+INSERT INTO events_v3 (id, monitor_id, name, at_ms, event_id, from_status, to_status, kind,
+                       reason, alert)
+    SELECT id, monitor_id, name, at_ms, event_id, from_status, to_status, kind, reason, alert
+    FROM events;
+DROP TABLE events;
+ALTER TABLE events_v3 RENAME TO events;
+CREATE INDEX events_by_time ON events (at_ms);
+CREATE INDEX events_by_monitor ON events (monitor_id, at_ms);
+DELETE FROM sqlite_sequence WHERE name IN ('events', 'events_v3');
+INSERT INTO sqlite_sequence (name, seq) VALUES ('events', MAX(
+    (SELECT IFNULL(MAX(id), 0) FROM events),
+    CAST(strftime('%s', 'now') AS INTEGER) * 1000));
 ";
 
 /// Why the schema could not be brought up to date.

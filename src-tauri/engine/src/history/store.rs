@@ -15,6 +15,7 @@ use super::query::Queries;
 use super::reader::{HistoryReader, Shared};
 use super::record::{event_params, result_params, EVENT_COLUMNS, RESULT_COLUMNS};
 use super::retention::{prune_step, Pruned, Retention};
+use super::sequence::{cause_params, Logged, INSERT_CAUSE};
 use super::statements::{insert_sql, INSERT_MONITOR, SELECT_MONITOR};
 use super::{HistoryError, ResultRecord};
 use crate::model::{MonitorId, StateChange};
@@ -96,8 +97,21 @@ impl HistoryStore {
         results: &[ResultRecord],
         changes: &[StateChange],
     ) -> Result<(), HistoryError> {
+        let events: Vec<Logged> = changes.iter().cloned().map(Logged::StateChange).collect();
+        self.write_logged(results, &events)
+    }
+
+    /// Writes `results` and `events` in one transaction, all or nothing; the events take the
+    /// next sequences in the order given. Readers' [`HistoryReader::written`] then tells the
+    /// last sequence committed.
+    pub fn write_logged(
+        &mut self,
+        results: &[ResultRecord],
+        events: &[Logged],
+    ) -> Result<(), HistoryError> {
         let tx = self.conn.transaction()?;
         let mut new_ids = HashMap::new();
+        let mut last_seq = None;
         {
             let mut ids = MonitorIds {
                 known: &self.monitor_ids,
@@ -108,15 +122,27 @@ impl HistoryStore {
                 let id = ids.get(&tx, &r.monitor)?;
                 execute(&mut stmt, id, &result_params(r)?)?;
             }
-            let mut stmt = tx.prepare_cached(&insert_sql("events", EVENT_COLUMNS))?;
-            for c in changes {
-                let id = ids.get(&tx, &c.monitor)?;
-                execute(&mut stmt, id, &event_params(c))?;
+            let mut changes = tx.prepare_cached(&insert_sql("events", EVENT_COLUMNS))?;
+            let mut causes = tx.prepare_cached(INSERT_CAUSE)?;
+            for event in events {
+                match event {
+                    Logged::StateChange(c) => {
+                        let id = ids.get(&tx, &c.monitor)?;
+                        execute(&mut changes, id, &event_params(c))?;
+                    }
+                    Logged::LocalCause(c) => {
+                        causes.execute(params_from_iter(cause_params(c).iter()))?;
+                    }
+                }
+                last_seq = Some(tx.last_insert_rowid());
             }
         }
         tx.commit()?;
         // Only now: the ids of a rolled-back transaction must not be remembered.
         self.monitor_ids.extend(new_ids);
+        if let Some(seq) = last_seq {
+            self.shared.written.send_replace(seq);
+        }
         Ok(())
     }
 

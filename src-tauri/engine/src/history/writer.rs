@@ -17,8 +17,8 @@ use tokio_util::sync::CancellationToken;
 
 use super::open::Recovery;
 use super::retention::Retention;
+use super::sequence::Logged;
 use super::{HistoryError, HistoryItem, HistoryStore, ResultRecord};
-use crate::model::StateChange;
 
 /// How the writer batches and prunes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -52,7 +52,7 @@ impl Default for WriterConfig {
 pub(crate) struct WriterStats {
     /// Results committed.
     pub results_written: u64,
-    /// State-change events committed.
+    /// State-change events and local causes committed.
     pub events_written: u64,
     /// Transactions committed.
     pub batches: u64,
@@ -90,18 +90,20 @@ pub(crate) async fn run_writer(
 #[derive(Debug, Default)]
 struct Batch {
     results: Vec<ResultRecord>,
-    changes: Vec<StateChange>,
+    /// State changes and local causes, in the order they happened (their sequence order).
+    events: Vec<Logged>,
 }
 
 impl Batch {
     fn len(&self) -> usize {
-        self.results.len() + self.changes.len()
+        self.results.len() + self.events.len()
     }
 
     fn push(&mut self, item: HistoryItem) {
         match item {
             HistoryItem::Result(r) => self.results.push(r),
-            HistoryItem::Change(c) => self.changes.push(c),
+            HistoryItem::Change(c) => self.events.push(Logged::StateChange(c)),
+            HistoryItem::Cause(c) => self.events.push(Logged::LocalCause(c)),
         }
     }
 }
@@ -174,11 +176,11 @@ impl HistoryWriter {
         if batch.len() == 0 {
             return Ok(store);
         }
-        let Batch { results, changes } = std::mem::take(batch);
+        let Batch { results, events } = std::mem::take(batch);
         let (store, outcome) = blocking(move || {
             let mut store = store;
-            let outcome = write(&mut store, &results, &changes);
-            (store, (outcome, results.len() as u64, changes.len() as u64))
+            let outcome = write(&mut store, &results, &events);
+            (store, (outcome, results.len() as u64, events.len() as u64))
         })
         .await?;
         let (outcome, results, changes) = outcome;
@@ -238,8 +240,8 @@ struct Outcome {
 }
 
 /// Writes one batch; on a damaged file, starts over and writes it to the new one.
-fn write(store: &mut HistoryStore, results: &[ResultRecord], changes: &[StateChange]) -> Outcome {
-    match store.write_batch(results, changes) {
+fn write(store: &mut HistoryStore, results: &[ResultRecord], events: &[Logged]) -> Outcome {
+    match store.write_logged(results, events) {
         Ok(()) => Outcome {
             recovery: None,
             error: None,
@@ -247,7 +249,7 @@ fn write(store: &mut HistoryStore, results: &[ResultRecord], changes: &[StateCha
         Err(e) if e.is_corruption() => match store.start_over(e.to_string()) {
             Ok(recovery) => Outcome {
                 recovery: Some(recovery),
-                error: store.write_batch(results, changes).err(),
+                error: store.write_logged(results, events).err(),
             },
             Err(e) => Outcome {
                 recovery: None,

@@ -3,7 +3,7 @@
 //! offline detection, port-25 block detection (with its control probes) and the monitor's alert
 //! state machine, and sends out events, history rows and — coalesced over a short delay that
 //! grows with the number of monitors — snapshots. A local cause (offline, blocked) is one
-//! [`EngineEvent::LocalCause`] for all the monitors it touches.
+//! [`EngineEvent::LocalCause`] for all the monitors it touches, and one history row.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -24,9 +24,9 @@ use crate::config::Config;
 use crate::connectivity::{Connectivity, Edge};
 use crate::control::ControlReport;
 use crate::egress::{is_connect_failure, Egress, SMTP_PORT};
-use crate::handle::{Command, EngineEvent, LocalCause};
-use crate::history::{HistoryItem, ResultRecord};
-use crate::model::{MonitorId, StateChange};
+use crate::handle::{Command, EngineEvent};
+use crate::history::{CauseRecord, HistoryItem, ResultRecord};
+use crate::model::{LocalCause, MonitorId, StateChange};
 use crate::monitor::Observation;
 use crate::scheduler::{stagger, ProbeDone};
 use crate::snapshot::Snapshot;
@@ -387,6 +387,7 @@ impl Coordinator {
     fn local_cause(&mut self, cause: LocalCause, began: bool, monitors: usize) {
         let event_id = cause.event(began).code();
         tracing::debug!(?cause, began, monitors, event_id, "local cause");
+        self.record(CauseRecord::new(self.now(), cause, began, monitors).into());
         let _ = self.events.send(EngineEvent::LocalCause {
             cause,
             began,

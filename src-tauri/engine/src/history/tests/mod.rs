@@ -2,6 +2,7 @@
 //! here, what they share — a fixed clock and a plain result record.
 
 mod recovery;
+mod sequence;
 mod store;
 mod targets;
 mod writer;
