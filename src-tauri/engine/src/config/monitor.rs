@@ -128,6 +128,7 @@ impl Parts {
                 cert_crit_days: s.cert_crit_days?,
                 required_extensions: self.require_ext.or(Some(Vec::new()))?,
             },
+            opportunistic: false,
         };
         Some(MonitorConfig {
             id: MonitorId(self.id?),
