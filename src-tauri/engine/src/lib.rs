@@ -60,8 +60,8 @@ pub use domain::{
 // Monitoring: the configuration, the running engine, what it publishes, and its history.
 pub use config::{
     check_ehlo_keyword, check_family, check_host, tables_of, validate_monitor_alone, AlertsFile,
-    Config, ConfigError, ConfigFile, Control, ControlFile, Defaults, DefaultsFile, History,
-    HistoryFile, MonitorConfig, MonitorFile, Problem,
+    Config, ConfigError, ConfigFile, Control, ControlFile, Defaults, DefaultsFile, Dns, DnsFile,
+    History, HistoryFile, MonitorConfig, MonitorFile, Problem,
 };
 pub use control::{
     run_control, ControlHost, ControlReport, ControlVerdict,

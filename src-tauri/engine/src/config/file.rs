@@ -18,8 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A whole configuration file: `[defaults]`, `[alerts]`, `[history]`, `[control]` and
-/// `[[monitor]]`.
+/// A whole configuration file: `[defaults]`, `[alerts]`, `[history]`, `[control]`, `[dns]`
+/// and `[[monitor]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
@@ -36,6 +36,9 @@ pub struct ConfigFile {
     /// Control probes that tell a port-25 block here from dead servers.
     #[serde(default, skip_serializing_if = "ControlFile::is_empty")]
     pub control: ControlFile,
+    /// The resolver of mail domains.
+    #[serde(default, skip_serializing_if = "DnsFile::is_empty")]
+    pub dns: DnsFile,
     /// The monitors, in the order shown (`[[monitor]]` tables; a `monitor` array in JSON).
     #[serde(default, rename = "monitor", skip_serializing_if = "Vec::is_empty")]
     pub monitors: Vec<MonitorFile>,
@@ -120,6 +123,20 @@ pub struct ControlFile {
     /// Large, well-run MX hosts (names or addresses).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub hosts: Option<Vec<String>>,
+}
+
+/// `[dns]`: the resolver of mail domains; the system's configuration while empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+#[serde(deny_unknown_fields)]
+pub struct DnsFile {
+    /// DNS servers, `ip:port` (or an IP address, port 53).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolver: Option<Vec<String>>,
+    /// The shortest time an answer is kept, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_ttl_s: Option<i64>,
 }
 
 /// One `[[monitor]]`: `name` and `host` are required, everything else has a default.
@@ -209,6 +226,12 @@ impl HistoryFile {
 }
 
 impl ControlFile {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl DnsFile {
     fn is_empty(&self) -> bool {
         *self == Self::default()
     }

@@ -55,6 +55,7 @@ pub(crate) const ROOT: &[Key] = &[
     table("alerts", ALERTS),
     table("history", HISTORY),
     table("control", CONTROL),
+    table("dns", DNS),
     Key {
         name: "monitor",
         shape: Shape::TableList(MONITOR),
@@ -86,6 +87,12 @@ pub(crate) const HISTORY: &[Key] = &[setting(Setting::Int(&s::RETENTION_DAYS))];
 /// `[control]`.
 pub(crate) const CONTROL: &[Key] = &[setting(Setting::List(&s::CONTROL_HOSTS))];
 
+/// `[dns]`.
+pub(crate) const DNS: &[Key] = &[
+    setting(Setting::List(&s::DNS_RESOLVER)),
+    setting(Setting::Int(&s::DNS_MIN_TTL_S)),
+];
+
 /// `[[monitor]]`.
 pub(crate) const MONITOR: &[Key] = &[
     setting(Setting::Text(&s::ID)),
@@ -114,6 +121,7 @@ const HOMES: &[(&str, &[Key])] = &[
     ("alerts", ALERTS),
     ("history", HISTORY),
     ("control", CONTROL),
+    ("dns", DNS),
     ("monitor", MONITOR),
 ];
 
@@ -255,7 +263,8 @@ mod tests {
     fn ranks_follow_the_documented_order() {
         assert_eq!(rank(ROOT, "defaults"), 0);
         assert_eq!(rank(ROOT, "control"), 3);
-        assert_eq!(rank(ROOT, "monitor"), 4);
+        assert_eq!(rank(ROOT, "dns"), 4);
+        assert_eq!(rank(ROOT, "monitor"), 5);
         assert_eq!(rank(ROOT, "nope"), ROOT.len());
         assert_eq!(rank(MONITOR, "name"), 1);
     }

@@ -210,6 +210,26 @@ pub const CONTROL_HOSTS: List = List {
 /// The most control hosts `[control]` takes.
 pub const MAX_CONTROL_HOSTS: usize = 8;
 
+/// `resolver` of `[dns]`.
+pub const DNS_RESOLVER: List = List {
+    key: "resolver",
+    doc: "DNS servers for mail domains (MX, then each MX host's A/AAAA), ip:port or an IP address (port 53); none: the system's configuration (/etc/resolv.conf, the registry on Windows)",
+};
+
+/// The most servers `[dns] resolver` takes.
+pub const MAX_DNS_RESOLVERS: usize = 3;
+
+/// `min_ttl_s` of `[dns]`.
+pub const DNS_MIN_TTL_S: Int = Int {
+    key: "min_ttl_s",
+    default: 30,
+    min: 1,
+    max: 3_600,
+    unit: "s",
+    noun: None,
+    doc: "The shortest time a DNS answer for a mail domain is kept: its TTL, clamped to this … 1 h",
+};
+
 /// Every setting, in the documented order.
 pub const ALL: &[Setting] = &[
     Setting::Int(&QOS_MS),
@@ -236,4 +256,6 @@ pub const ALL: &[Setting] = &[
     Setting::Text(&CA_FILE),
     Setting::List(&REQUIRE_EXT),
     Setting::List(&CONTROL_HOSTS),
+    Setting::List(&DNS_RESOLVER),
+    Setting::Int(&DNS_MIN_TTL_S),
 ];
