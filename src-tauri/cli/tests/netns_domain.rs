@@ -8,8 +8,11 @@
 
 #![cfg(target_os = "linux")]
 
+mod agent_support;
+
 use std::net::{IpAddr, SocketAddr};
 
+use agent_support::{agent_exe, eventually, monitor, Agent, PATIENCE};
 use ehlowatch_testkit::netns::{Family, Lab, Zone};
 use serde_json::Value;
 
@@ -53,7 +56,7 @@ fn domains(hint: &str) -> Domains {
 /// Runs `ehlowatch check --domain DOMAIN ARGS` in the client namespace: exit code and stdout.
 fn check(lab: &Lab, domain: &str, args: &[&str]) -> (i32, String) {
     let out = lab
-        .client_cmd(assert_cmd::cargo::cargo_bin("ehlowatch"))
+        .client_cmd(agent_exe())
         .args(["check", "--domain", domain])
         .args(args)
         .args(["--qos-ms", "300", "--ehlo-name", "probe.example.test"])
@@ -211,5 +214,55 @@ fn starttls_is_opportunistic_and_the_resolver_can_be_named() {
         out.starts_with("SMTP UNKNOWN - no answer from the resolver (10.250.0.1:5353)"),
         "{out}"
     );
+    assert_eq!(d.lab.escaped_packets(), 0, "nothing left the lab");
+}
+
+const AGENT_CONFIG: &str = r#"
+[defaults]
+qos_ms = 300
+interval_s = 2
+retry_s = 1
+ehlo_name = "probe.example.test"
+
+[dns]
+min_ttl_s = 1
+
+[[monitor]]
+name = "example"
+domain = "example.test"
+
+[[monitor]]
+name = "implicit"
+domain = "implicit.test"
+"#;
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root, network namespaces, iptables and NSD: scripts/test runs it"]
+async fn the_agent_watches_a_domain_through_the_system_resolver() {
+    let mut d = domains("agentdomain");
+    let command = d.lab.client_cmd(agent_exe());
+    let lab = &mut d.lab;
+    let agent = Agent::start_via(AGENT_CONFIG, &[], command, |addr| {
+        lab.forward_to_client(addr.port())
+    })
+    .await;
+    let status = eventually("both domains judged", PATIENCE, || async {
+        let status = agent.status().await;
+        let shown = |name: &str| {
+            monitor(&status, name)["status"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned()
+        };
+        if (shown("example").as_str(), shown("implicit").as_str()) == ("failed", "success") {
+            Ok(status)
+        } else {
+            Err(format!("{status}\nlog:\n{}", agent.log()))
+        }
+    })
+    .await;
+    let example = monitor(&status, "example");
+    assert_eq!(example["host"], "example.test", "{status}");
+    assert_eq!(example["port"], 25, "{status}");
     assert_eq!(d.lab.escaped_packets(), 0, "nothing left the lab");
 }

@@ -59,9 +59,9 @@ pub use domain::{
 
 // Monitoring: the configuration, the running engine, what it publishes, and its history.
 pub use config::{
-    check_ehlo_keyword, check_family, check_host, tables_of, validate_monitor_alone, AlertsFile,
-    Config, ConfigError, ConfigFile, Control, ControlFile, Defaults, DefaultsFile, Dns, DnsFile,
-    History, HistoryFile, MonitorConfig, MonitorFile, Problem,
+    check_domain, check_ehlo_keyword, check_family, check_host, tables_of, validate_monitor_alone,
+    AlertsFile, Config, ConfigError, ConfigFile, Control, ControlFile, Defaults, DefaultsFile, Dns,
+    DnsFile, History, HistoryFile, MonitorConfig, MonitorFile, Problem,
 };
 pub use control::{
     run_control, ControlHost, ControlReport, ControlVerdict,

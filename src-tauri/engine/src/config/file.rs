@@ -154,6 +154,9 @@ pub struct MonitorFile {
     /// Host name or IP address. Required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// A mail domain instead of a host: its MX hosts are probed on port 25.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
     /// TCP port; 25, or 465 when `tls = "implicit"`, when not set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]

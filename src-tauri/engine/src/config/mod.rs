@@ -25,7 +25,7 @@ pub use file::{
     AlertsFile, ConfigFile, ControlFile, DefaultsFile, DnsFile, HistoryFile, MonitorFile,
 };
 pub use problem::{ConfigError, Problem};
-pub use rules::{check_ehlo_keyword, check_family, check_host};
+pub use rules::{check_domain, check_ehlo_keyword, check_family, check_host};
 pub use schema::tables_of;
 pub use typed::{Config, Control, Defaults, Dns, History, MonitorConfig};
 

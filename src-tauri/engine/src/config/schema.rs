@@ -98,6 +98,7 @@ pub(crate) const MONITOR: &[Key] = &[
     setting(Setting::Text(&s::ID)),
     setting(Setting::Text(&s::NAME)),
     setting(Setting::Text(&s::HOST)),
+    setting(Setting::Text(&s::DOMAIN)),
     setting(Setting::Int(&s::PORT)),
     setting(Setting::Choice(&s::TLS)),
     setting(Setting::Int(&s::QOS_MS)),

@@ -5,9 +5,11 @@
 pub(crate) mod mx;
 mod probe;
 mod resolver;
+mod shared;
 
 pub use mx::{clamp_ttl, mx_set, MxHost, MxSet, DEFAULT_MIN_MX_TTL, MAX_MX_HOSTS, MAX_MX_TTL};
 pub use probe::DomainProber;
 pub use resolver::{
     parse_resolver, DnsResolver, DnsSetupError, HostAddresses, LookupError, MxAnswer,
 };
+pub(crate) use shared::SharedDomainProber;

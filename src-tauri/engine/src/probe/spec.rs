@@ -146,6 +146,9 @@ pub struct ProbeSpec {
     /// judged when it does not; the certificate's facts are recorded (verified or not, days
     /// left) but never change the verdict by themselves.
     pub opportunistic: bool,
+    /// `host` is a mail domain: every address of its MX hosts is a target (see
+    /// `DomainProber`), each probed with the settings above.
+    pub mail_domain: bool,
 }
 
 impl ProbeSpec {
@@ -166,6 +169,7 @@ impl ProbeSpec {
                 required_extensions: Vec::new(),
             },
             opportunistic: false,
+            mail_domain: false,
         }
     }
 

@@ -180,7 +180,13 @@ pub const NAME: Text = Text {
 /// `host`.
 pub const HOST: Text = Text {
     key: "host",
-    doc: "Host name or IP address (IPv6 with or without brackets). Required",
+    doc: "Host name or IP address (IPv6 with or without brackets). Required, unless the monitor names a domain",
+};
+
+/// `domain`.
+pub const DOMAIN: Text = Text {
+    key: "domain",
+    doc: "A mail domain instead of a host: every address of every MX host (at most 10 hosts, one IPv4 and one IPv6 address each) probed on port 25 with opportunistic STARTTLS",
 };
 
 /// `ehlo_name`.
@@ -252,6 +258,7 @@ pub const ALL: &[Setting] = &[
     Setting::Text(&ID),
     Setting::Text(&NAME),
     Setting::Text(&HOST),
+    Setting::Text(&DOMAIN),
     Setting::Text(&EHLO_NAME),
     Setting::Text(&CA_FILE),
     Setting::List(&REQUIRE_EXT),
