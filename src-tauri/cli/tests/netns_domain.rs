@@ -266,3 +266,47 @@ async fn the_agent_watches_a_domain_through_the_system_resolver() {
     assert_eq!(example["port"], 25, "{status}");
     assert_eq!(d.lab.escaped_packets(), 0, "nothing left the lab");
 }
+
+/// The zones of the re-resolution test: `moving.test` sends mail to `to` with an MX TTL of 2 s.
+fn moving(to: &str, good: IpAddr, dead: IpAddr) -> Zone {
+    Zone::new("moving.test")
+        .ip("good", good)
+        .ip("dead", dead)
+        .raw(&format!("@ 2 IN MX 10 {to}"))
+}
+
+/// Polls `/api/status` until the monitor `moving` shows `want`.
+async fn moving_shows(agent: &Agent, want: &str) {
+    eventually(want, PATIENCE, || async {
+        let status = agent.status().await;
+        if monitor(&status, "moving")["status"] == want {
+            Ok(())
+        } else {
+            Err(format!("{status}\nlog:\n{}", agent.log()))
+        }
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root, network namespaces, iptables and NSD: scripts/test runs it"]
+async fn an_mx_answer_is_asked_again_when_its_ttl_has_passed() {
+    let mut lab = Lab::new("mxttl");
+    let good = lab.add_server_ip(Family::V4);
+    let dead = lab.add_dead_ip(Family::V4);
+    lab.fake_smtp(SocketAddr::new(good, 25), "healthy");
+    lab.serve_dns(&[moving("dead", good, dead)]);
+    let defaults = AGENT_CONFIG.split("[[monitor]]").next().unwrap_or_default();
+    let config = format!("{defaults}[[monitor]]\nname = \"moving\"\ndomain = \"moving.test\"\n");
+    let command = lab.client_cmd(agent_exe());
+    let agent = Agent::start_via(&config, &[], command, |addr| {
+        lab.forward_to_client(addr.port())
+    })
+    .await;
+    moving_shows(&agent, "failed").await;
+    // The zone changes under the running agent: once the MX answer's 2 s have passed, the
+    // next probe asks again and finds the good host.
+    lab.serve_dns(&[moving("good", good, dead)]);
+    moving_shows(&agent, "success").await;
+    assert_eq!(lab.escaped_packets(), 0, "nothing left the lab");
+}
