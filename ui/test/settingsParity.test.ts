@@ -36,7 +36,7 @@ function judge(c: Case): Problem[] {
     return monitorLimits(m, index);
   }
   const section = c.path.slice(0, c.path.indexOf("."));
-  if (section !== "defaults" && section !== "alerts" && section !== "history") {
+  if (section !== "defaults" && section !== "alerts" && section !== "history" && section !== "dns") {
     throw new Error(`no table for the path ${c.path}`);
   }
   return settingsLimits({ [section]: table });

@@ -3,6 +3,7 @@
 //! Defaults, ranges and rules are the engine's settings registry and config rules, so a value
 //! the command line accepts is one a configuration file accepts too.
 
+use std::net::SocketAddr;
 use std::path::PathBuf;
 use std::str::FromStr;
 use std::time::Duration;
@@ -10,7 +11,7 @@ use std::time::Duration;
 use clap::{Args, Parser, Subcommand};
 use ehlowatch_engine::settings::{self, Int, CERT_CRIT_DAYS, CERT_WARN_DAYS, PORT, QOS_MS};
 use ehlowatch_engine::TlsSetupError;
-use ehlowatch_engine::{check_ehlo_keyword, check_family, check_host};
+use ehlowatch_engine::{check_ehlo_keyword, check_family, check_host, parse_resolver};
 use ehlowatch_engine::{check_ehlo_name, AddressFamily, Addresses, ProbeSpec, TlsMode, TlsTrust};
 
 /// EHLO Watch: is this mail server answering EHLO, and how fast?
@@ -40,8 +41,16 @@ pub enum Command {
 #[allow(clippy::struct_excessive_bools)]
 pub struct CheckArgs {
     /// Host name or IP address (IPv6 with or without brackets).
-    #[arg(value_parser = parse_host)]
-    pub host: String,
+    #[arg(value_parser = parse_host, required_unless_present = "domain")]
+    pub host: Option<String>,
+    /// A mail domain instead of a host: every address of every MX host (at most 10 hosts, one
+    /// IPv4 and one IPv6 address each) is probed on port 25 with opportunistic STARTTLS, the
+    /// worst shown.
+    #[arg(long, value_name = "DOMAIN", value_parser = parse_domain, conflicts_with_all = ["host", "port", "tls", "first_address", "control", "insecure", "ca_file"])]
+    pub domain: Option<String>,
+    /// The DNS resolver for --domain, ip:port (repeatable) [default: the system's configuration].
+    #[arg(long, value_name = "ADDR", value_parser = parse_resolver)]
+    pub resolver: Vec<SocketAddr>,
     /// TCP port [default: 25, or 465 with --tls implicit].
     #[arg(short, long, value_parser = int(&PORT))]
     pub port: Option<i64>,
@@ -117,6 +126,15 @@ impl CheckArgs {
                 ),
             });
         }
+        if let (Some(first), None) = (self.resolver.first(), &self.domain) {
+            return Err(ArgError {
+                argument: "--resolver",
+                value: Some(first.to_string()),
+                message: format!(
+                    "--resolver {first}: applies to --domain only (a host is resolved by the operating system)"
+                ),
+            });
+        }
         if !settings::cert_days_in_order(self.cert_warn_days, self.cert_crit_days) {
             return Err(ArgError {
                 argument: "--cert-crit-days",
@@ -132,20 +150,32 @@ impl CheckArgs {
             (_, true) => (AddressFamily::V6, "-6"),
             _ => (AddressFamily::Any, ""),
         };
-        if let Err(why) = check_family(&self.host, family) {
+        let host = self
+            .domain
+            .as_ref()
+            .or(self.host.as_ref())
+            .cloned()
+            .unwrap_or_default();
+        if let Err(why) = check_family(&host, family) {
             return Err(ArgError {
                 argument: flag,
                 value: None,
                 message: format!("{flag}: {why}"),
             });
         }
-        let tls = self.tls;
+        // A mail domain is probed as a sending MTA would: port 25, STARTTLS when offered.
+        let tls = if self.domain.is_some() {
+            TlsMode::Starttls
+        } else {
+            self.tls
+        };
         let port = self
             .port
             .and_then(|p| u16::try_from(p).ok())
             .unwrap_or(tls.default_port());
-        let mut spec = ProbeSpec::new(&self.host, port);
+        let mut spec = ProbeSpec::new(host, port);
         spec.tls = tls;
+        spec.opportunistic = self.domain.is_some();
         spec.family = family;
         if self.first_address {
             spec.addresses = Addresses::First;
@@ -172,6 +202,16 @@ fn int(setting: &'static Int) -> impl Fn(&str) -> Result<i64, String> + Clone + 
 
 fn parse_host(value: &str) -> Result<String, String> {
     check_host(value).map(|()| value.to_owned())
+}
+
+/// A mail domain: a host name, never an address.
+fn parse_domain(value: &str) -> Result<String, String> {
+    check_host(value)?;
+    let bare = value.trim_start_matches('[').trim_end_matches(']');
+    if bare.parse::<std::net::IpAddr>().is_ok() {
+        return Err(format!("{value:?} is an IP address, not a mail domain"));
+    }
+    Ok(value.to_owned())
 }
 
 fn parse_ca_file(value: &str) -> Result<PathBuf, String> {

@@ -12,9 +12,9 @@ mod usage;
 use std::process::ExitCode;
 
 use clap::Parser;
-use ehlowatch_engine::{Prober, Verdict};
+use ehlowatch_engine::{DnsResolver, DomainProber, Prober, DEFAULT_MIN_MX_TTL};
 
-use crate::args::{CheckArgs, Cli, Command};
+use crate::args::{ArgError, CheckArgs, Cli, Command};
 use crate::usage::{wants_json, Unknown};
 
 fn main() -> ExitCode {
@@ -65,7 +65,29 @@ fn check(args: &CheckArgs) -> ExitCode {
                 .exit(args.json)
         }
     };
-    let report = runtime.block_on(Prober::new().probe(&spec));
+    let report = if args.domain.is_some() {
+        let resolver =
+            runtime.block_on(async { DnsResolver::new(&args.resolver, DEFAULT_MIN_MX_TTL) });
+        match resolver {
+            Ok(resolver) => runtime.block_on(
+                DomainProber::new(Prober::new(), resolver, DEFAULT_MIN_MX_TTL).probe(&spec),
+            ),
+            Err(err) => {
+                let problem = ArgError {
+                    argument: if args.resolver.is_empty() {
+                        "--domain"
+                    } else {
+                        "--resolver"
+                    },
+                    value: None,
+                    message: err.to_string(),
+                };
+                return Unknown::from_arg(&problem).exit(args.json);
+            }
+        }
+    } else {
+        runtime.block_on(Prober::new().probe(&spec))
+    };
     if let Some(exit) = control::decide(&runtime, args, &report) {
         return exit;
     }
@@ -78,16 +100,10 @@ fn check(args: &CheckArgs) -> ExitCode {
             }
         }
     } else {
-        println!("{}", output::status_line(&report));
+        println!("{}", output::status_line(&report, args.domain.is_some()));
         if args.verbose {
             print!("{}", output::transcript(&report));
         }
     }
-    ExitCode::from(match report.status {
-        // Nothing judged: no address of the host has a route from here.
-        _ if report.no_route() => 3,
-        Verdict::Success => 0,
-        Verdict::Warning => 1,
-        Verdict::Failed => 2,
-    })
+    ExitCode::from(output::exit_code(&report, args.domain.is_some()))
 }

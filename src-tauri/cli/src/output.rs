@@ -6,13 +6,35 @@ use std::time::Duration;
 
 use ehlowatch_engine::show_duration;
 use ehlowatch_engine::Verdict;
-use ehlowatch_engine::{Direction, ProbeReport};
+use ehlowatch_engine::{Direction, FailureKind, Phase, ProbeReport};
+
+/// The exit code of a report, as a Nagios plugin's: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+/// `domain` says the report is a mail domain's.
+pub fn exit_code(report: &ProbeReport, domain: bool) -> u8 {
+    match report.status {
+        _ if undecided(report, domain) => 3,
+        Verdict::Success => 0,
+        Verdict::Warning => 1,
+        Verdict::Failed => 2,
+    }
+}
+
+/// Nothing was judged: no address has a route from here, a mail domain takes no mail (null
+/// MX), or the resolver gave no answer for a mail domain (a problem on this side).
+fn undecided(report: &ProbeReport, domain: bool) -> bool {
+    let kind = report.failure.as_ref().map(|f| (f.phase, f.kind));
+    report.no_route()
+        || kind == Some((Phase::Dns, FailureKind::NullMx))
+        || (domain && report.targets.is_empty() && kind == Some((Phase::Dns, FailureKind::Timeout)))
+}
 
 /// `SMTP OK - 250 in 12.3 ms from mx.example.com[203.0.113.5]:25 | time=… connect=… …`; a
 /// failing one with other addresses that answer ends `…:25; 1 of 2 addresses failing | …`.
-pub fn status_line(report: &ProbeReport) -> String {
+/// `domain` says the report is a mail domain's: its perfdata has one time per MX host and
+/// address.
+pub fn status_line(report: &ProbeReport, domain: bool) -> String {
     let label = match report.status {
-        _ if report.no_route() => "UNKNOWN",
+        _ if undecided(report, domain) => "UNKNOWN",
         Verdict::Success => "OK",
         Verdict::Warning => "WARNING",
         Verdict::Failed => "CRITICAL",
@@ -62,7 +84,26 @@ fn perfdata(report: &ProbeReport) -> String {
     if let Some(tls) = &report.tls {
         let _ = write!(out, " cert_days={}", tls.days_left);
     }
+    for target in report.targets.iter().filter(|t| t.mx.is_some()) {
+        let mx = target.mx.as_deref().unwrap_or_default();
+        let label = perf_label(&format!("{mx}[{}]", target.address));
+        let time = target
+            .report
+            .latency
+            .map_or_else(|| "U".to_owned(), |l| format!("{:.6}s", l.as_secs_f64()));
+        let _ = write!(out, " {label}={time};{qos:.6};{:.6};0", qos * 2.0);
+    }
     out
+}
+
+/// A perfdata label, single-quoted when it holds a space, `=` or `'` (a quote doubled inside),
+/// as the Nagios plugin guidelines ask.
+fn perf_label(label: &str) -> String {
+    if label.contains(|c: char| c.is_whitespace() || c == '=' || c == '\'') {
+        format!("'{}'", label.replace('\'', "''"))
+    } else {
+        label.to_owned()
+    }
 }
 
 /// The transcript, one line each: time since connect, direction, text. With several targets,
@@ -95,4 +136,21 @@ fn session(report: &ProbeReport) -> String {
 
 fn millis(d: Duration) -> String {
     format!("{:.1}ms", d.as_secs_f64() * 1000.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn perfdata_labels_are_quoted_only_where_needed() {
+        assert_eq!(
+            perf_label("mx1.example.test[192.0.2.1]"),
+            "mx1.example.test[192.0.2.1]"
+        );
+        assert_eq!(perf_label("mx[2001:db8::1]"), "mx[2001:db8::1]");
+        assert_eq!(perf_label("a b"), "'a b'");
+        assert_eq!(perf_label("a=b"), "'a=b'");
+        assert_eq!(perf_label("it's"), "'it''s'");
+    }
 }

@@ -131,12 +131,13 @@ struct Error<'a> {
     message: &'a str,
 }
 
-/// `--port` of `--port <PORT>`, `HOST` of `<HOST>`, `-4` of `-4`.
+/// `--port` of `--port <PORT>`, `HOST` of `<HOST>` or `[HOST]`, `-4` of `-4`.
 fn argument_name(shown: &str) -> String {
     let first = shown.split_whitespace().next().unwrap_or(shown);
     first
         .strip_prefix('<')
         .and_then(|s| s.strip_suffix('>'))
+        .or_else(|| first.strip_prefix('[').and_then(|s| s.strip_suffix(']')))
         .unwrap_or(first)
         .to_owned()
 }
@@ -167,6 +168,7 @@ mod tests {
     fn argument_names_lose_their_value_names_and_brackets() {
         assert_eq!(argument_name("--port <PORT>"), "--port");
         assert_eq!(argument_name("<HOST>"), "HOST");
+        assert_eq!(argument_name("[HOST]"), "HOST");
         assert_eq!(argument_name("-4"), "-4");
         assert_eq!(argument_name("--bogus"), "--bogus");
     }

@@ -528,7 +528,7 @@ fn bad_arguments_exit_3_naming_the_argument_and_value() {
             &["check", "127.0.0.1", "--qos-ms", "fast"],
             &["--qos-ms", "'fast'"],
         ),
-        (&["check", ""], &["<HOST>", "''", "must not be empty"]),
+        (&["check", ""], &["[HOST]", "''", "must not be empty"]),
         (&["check"], &["<HOST>", "not provided"]),
         (
             &["check", "127.0.0.1", "--ca-file", "/nonexistent.pem"],
@@ -611,6 +611,22 @@ fn bad_invocations() -> Vec<(Vec<&'static str>, &'static str, Option<&'static st
         (vec![], "HOST", None),
         (vec![""], "HOST", Some("")),
         (vec!["::1", "-4"], "-4", None),
+        (vec!["--domain", "192.0.2.1"], "--domain", Some("192.0.2.1")),
+        (
+            vec!["--domain", "example.test", "--resolver", "dns.example"],
+            "--resolver",
+            Some("dns.example"),
+        ),
+        (
+            vec!["--domain", "example.test", "--port", "587"],
+            "--domain",
+            None,
+        ),
+        (
+            vec!["127.0.0.1", "--resolver", "127.0.0.1:53"],
+            "--resolver",
+            Some("127.0.0.1:53"),
+        ),
         (vec!["-6", "127.0.0.1"], "-6", None),
         (
             vec!["127.0.0.1", "--ehlo-name", "my_probe.example"],

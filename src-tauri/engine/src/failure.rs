@@ -84,6 +84,9 @@ pub enum FailureKind {
     TlsConfig,
     /// Any other socket error.
     Io,
+    /// The mail domain publishes a null MX (RFC 7505): it takes no mail, there is nothing to
+    /// probe.
+    NullMx,
 }
 
 /// Where and why a probe failed; `message` quotes what the server said.

@@ -8,7 +8,7 @@
 //!
 //! The API is what this page re-exports, and the settings registry ([`settings`]); the modules
 //! behind it are the crate's own. In layers, each using only those below it: `settings`,
-//! `event_id`, `failure`, `smtp` and `tls` at the bottom; `verdict`; `status`; `model`; `probe`;
+//! `event_id`, `failure`, `smtp` and `tls` at the bottom; `verdict`; `status`; `model`; `probe`; `domain`;
 //! `config`; `control`; `monitor`, `connectivity`, `egress`, `suspend`, `history` and `scheduler`; `snapshot`;
 //! `handle`; `runtime` on top
 //! (`scripts/check-cycles` keeps the modules free of cycles).
@@ -19,6 +19,7 @@
 mod config;
 mod connectivity;
 mod control;
+mod domain;
 mod egress;
 mod event_id;
 mod failure;
@@ -50,11 +51,17 @@ pub use smtp::{Extension, Reply, ReplyCode, ReplyError, ReplyParser};
 pub use tls::{read_ca_file, TlsFacts, TlsSetupError, TlsTrust};
 pub use verdict::{show as show_duration, Thresholds, Verdict, Warning, WarningKind};
 
+// Mail domains: the MX set, the resolver, and the prober of every MX host.
+pub use domain::{
+    clamp_ttl, mx_set, parse_resolver, DnsResolver, DnsSetupError, DomainProber, HostAddresses,
+    LookupError, MxAnswer, MxHost, MxSet, DEFAULT_MIN_MX_TTL, MAX_MX_HOSTS, MAX_MX_TTL,
+};
+
 // Monitoring: the configuration, the running engine, what it publishes, and its history.
 pub use config::{
-    check_ehlo_keyword, check_family, check_host, tables_of, validate_monitor_alone, AlertsFile,
-    Config, ConfigError, ConfigFile, Control, ControlFile, Defaults, DefaultsFile, History,
-    HistoryFile, MonitorConfig, MonitorFile, Problem,
+    check_domain, check_ehlo_keyword, check_family, check_host, tables_of, validate_monitor_alone,
+    AlertsFile, Config, ConfigError, ConfigFile, Control, ControlFile, Defaults, DefaultsFile, Dns,
+    DnsFile, History, HistoryFile, MonitorConfig, MonitorFile, Problem,
 };
 pub use control::{
     run_control, ControlHost, ControlReport, ControlVerdict,

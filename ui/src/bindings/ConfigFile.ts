@@ -2,12 +2,13 @@
 import type { AlertsFile } from "./AlertsFile";
 import type { ControlFile } from "./ControlFile";
 import type { DefaultsFile } from "./DefaultsFile";
+import type { DnsFile } from "./DnsFile";
 import type { HistoryFile } from "./HistoryFile";
 import type { MonitorFile } from "./MonitorFile";
 
 /**
- * A whole configuration file: `[defaults]`, `[alerts]`, `[history]`, `[control]` and
- * `[[monitor]]`.
+ * A whole configuration file: `[defaults]`, `[alerts]`, `[history]`, `[control]`, `[dns]`
+ * and `[[monitor]]`.
  */
 export type ConfigFile = { 
 /**
@@ -26,6 +27,10 @@ history?: HistoryFile,
  * Control probes that tell a port-25 block here from dead servers.
  */
 control?: ControlFile, 
+/**
+ * The resolver of mail domains.
+ */
+dns?: DnsFile, 
 /**
  * The monitors, in the order shown (`[[monitor]]` tables; a `monitor` array in JSON).
  */

@@ -18,6 +18,10 @@ name?: string,
  */
 host?: string, 
 /**
+ * A mail domain instead of a host: its MX hosts are probed on port 25.
+ */
+domain?: string, 
+/**
  * TCP port; 25, or 465 when `tls = "implicit"`, when not set.
  */
 port?: number, 

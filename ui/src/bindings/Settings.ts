@@ -2,6 +2,7 @@
 import type { AlertsFile } from "./AlertsFile";
 import type { ControlFile } from "./ControlFile";
 import type { DefaultsFile } from "./DefaultsFile";
+import type { DnsFile } from "./DnsFile";
 import type { HistoryFile } from "./HistoryFile";
 import type { MonitorFile } from "./MonitorFile";
 import type { UiPrefs } from "./UiPrefs";
@@ -30,6 +31,10 @@ history?: HistoryFile,
  * Control probes that tell a port-25 block here from dead servers.
  */
 control?: ControlFile, 
+/**
+ * The resolver of mail domains.
+ */
+dns?: DnsFile, 
 /**
  * The monitors, in the order shown (`[[monitor]]` tables; a `monitor` array in JSON).
  */

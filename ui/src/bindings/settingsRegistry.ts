@@ -14,6 +14,7 @@ export const SETTINGS = {
   every_failure: {"default":false,"doc":"Alert on every failed probe, confirmations or not","kind":"bool","tables":["alerts"]},
   insecure: {"default":false,"doc":"Skip certificate verification (the report still says whether it would verify)","kind":"bool","tables":["monitor"]},
   enabled: {"default":true,"doc":"Probe this monitor","kind":"bool","tables":["monitor"]},
+  min_ttl_s: {"default":30,"doc":"The shortest time a DNS answer for a mail domain is kept: its TTL, clamped to this … 1 h","kind":"int","max":3600,"min":1,"noun":null,"tables":["dns"],"unit":"s"},
 } as const;
 
 /** The port a monitor uses when none is set: 465 for implicit TLS, else 25. */

@@ -12,7 +12,7 @@ import type { Settings } from "../bindings/Settings";
 import { SETTINGS } from "../bindings/settingsRegistry";
 
 /** A table of the configuration that holds registry settings (a monitor's `alerts` is `alerts`). */
-export type Table = "defaults" | "monitor" | "alerts" | "history";
+export type Table = "defaults" | "monitor" | "alerts" | "history" | "dns";
 
 type Key = keyof typeof SETTINGS;
 type Spec = {
@@ -109,12 +109,15 @@ export function checkTable(table: Table, at: string, values: Values, inherited: 
   return problems;
 }
 
-/** The problems of the numbers in `[defaults]`, `[alerts]` and `[history]`. */
-export function settingsLimits(s: Pick<Settings, "defaults" | "alerts" | "history">): Problem[] {
+/** The problems of the numbers in `[defaults]`, `[alerts]`, `[history]` and `[dns]`. */
+export function settingsLimits(
+  s: Pick<Settings, "defaults" | "alerts" | "history"> & Partial<Pick<Settings, "dns">>,
+): Problem[] {
   return [
     ...checkTable("defaults", "defaults", s.defaults ?? {}),
     ...checkTable("alerts", "alerts", s.alerts ?? {}),
     ...checkTable("history", "history", s.history ?? {}),
+    ...checkTable("dns", "dns", s.dns ?? {}),
   ];
 }
 

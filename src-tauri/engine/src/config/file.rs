@@ -18,8 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A whole configuration file: `[defaults]`, `[alerts]`, `[history]`, `[control]` and
-/// `[[monitor]]`.
+/// A whole configuration file: `[defaults]`, `[alerts]`, `[history]`, `[control]`, `[dns]`
+/// and `[[monitor]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
@@ -36,6 +36,9 @@ pub struct ConfigFile {
     /// Control probes that tell a port-25 block here from dead servers.
     #[serde(default, skip_serializing_if = "ControlFile::is_empty")]
     pub control: ControlFile,
+    /// The resolver of mail domains.
+    #[serde(default, skip_serializing_if = "DnsFile::is_empty")]
+    pub dns: DnsFile,
     /// The monitors, in the order shown (`[[monitor]]` tables; a `monitor` array in JSON).
     #[serde(default, rename = "monitor", skip_serializing_if = "Vec::is_empty")]
     pub monitors: Vec<MonitorFile>,
@@ -122,6 +125,20 @@ pub struct ControlFile {
     pub hosts: Option<Vec<String>>,
 }
 
+/// `[dns]`: the resolver of mail domains; the system's configuration while empty.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+#[serde(deny_unknown_fields)]
+pub struct DnsFile {
+    /// DNS servers, `ip:port` (or an IP address, port 53).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub resolver: Option<Vec<String>>,
+    /// The shortest time an answer is kept, in seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min_ttl_s: Option<i64>,
+}
+
 /// One `[[monitor]]`: `name` and `host` are required, everything else has a default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -137,6 +154,9 @@ pub struct MonitorFile {
     /// Host name or IP address. Required.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub host: Option<String>,
+    /// A mail domain instead of a host: its MX hosts are probed on port 25.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub domain: Option<String>,
     /// TCP port; 25, or 465 when `tls = "implicit"`, when not set.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
@@ -209,6 +229,12 @@ impl HistoryFile {
 }
 
 impl ControlFile {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl DnsFile {
     fn is_empty(&self) -> bool {
         *self == Self::default()
     }

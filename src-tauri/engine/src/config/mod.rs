@@ -21,11 +21,13 @@ mod walk;
 
 use std::path::Path;
 
-pub use file::{AlertsFile, ConfigFile, ControlFile, DefaultsFile, HistoryFile, MonitorFile};
+pub use file::{
+    AlertsFile, ConfigFile, ControlFile, DefaultsFile, DnsFile, HistoryFile, MonitorFile,
+};
 pub use problem::{ConfigError, Problem};
-pub use rules::{check_ehlo_keyword, check_family, check_host};
+pub use rules::{check_domain, check_ehlo_keyword, check_family, check_host};
 pub use schema::tables_of;
-pub use typed::{Config, Control, Defaults, History, MonitorConfig};
+pub use typed::{Config, Control, Defaults, Dns, History, MonitorConfig};
 
 use self::problem::Problems;
 use self::walk::{walk, Format, Node};

@@ -32,7 +32,7 @@ pub(crate) fn check(
         rules::label(v).map(|()| v.clone())
     });
     let name = required(c, &at("name"), m.name.as_ref(), rules::label);
-    let host = required(c, &at("host"), m.host.as_ref(), rules::check_host);
+    let (host, domain) = target(c, &at, m);
     let tls = c.rule(&at("tls"), m.tls.as_ref(), |v| v.parse::<TlsMode>());
     let port = c.rule(&at("port"), m.port.as_ref(), |v| rules::port(*v));
     let settings = base.apply(c, path, MONITOR, Layer::from(m));
@@ -70,6 +70,7 @@ pub(crate) fn check(
         },
     };
     let typed = Parts {
+        domain,
         name,
         id: identity.id.clone().map(|(id, _)| id),
         host,
@@ -90,6 +91,7 @@ pub(crate) fn check(
 
 /// A monitor's checked values, before they are known to be all usable.
 struct Parts {
+    domain: bool,
     name: Option<String>,
     id: Option<String>,
     host: Option<String>,
@@ -108,7 +110,13 @@ struct Parts {
 impl Parts {
     /// The typed monitor, defaults filled in; `None` when any value is unusable.
     fn typed(self) -> Option<MonitorConfig> {
-        let tls = self.tls.or(Some(TlsMode::None))?;
+        // A mail domain is probed as a sending MTA would: STARTTLS when offered.
+        let default_tls = if self.domain {
+            TlsMode::Starttls
+        } else {
+            TlsMode::None
+        };
+        let tls = self.tls.or(Some(default_tls))?;
         let s = self.settings;
         let interval = secs(s.interval_s?);
         let spec = ProbeSpec {
@@ -128,6 +136,8 @@ impl Parts {
                 cert_crit_days: s.cert_crit_days?,
                 required_extensions: self.require_ext.or(Some(Vec::new()))?,
             },
+            opportunistic: self.domain,
+            mail_domain: self.domain,
         };
         Some(MonitorConfig {
             id: MonitorId(self.id?),
@@ -139,6 +149,48 @@ impl Parts {
             alerts: self.alerts.typed()?,
         })
     }
+}
+
+/// What the monitor probes: its `host`, or its mail `domain` (`true`) — exactly one of them.
+/// A domain's MX hosts are probed on port 25 with opportunistic TLS, so `port`, `tls`,
+/// `insecure`, `ca_file` and `addresses` are a host's only.
+fn target<'a>(
+    c: &mut Check<'_>,
+    at: &dyn Fn(&'static str) -> Field<'a>,
+    m: &MonitorFile,
+) -> (Option<String>, bool) {
+    let Some(domain) = m.domain.as_ref() else {
+        return (
+            required(c, &at("host"), m.host.as_ref(), rules::check_host),
+            false,
+        );
+    };
+    if m.host.is_some() {
+        c.problems.add(
+            &at("domain").path(),
+            "a monitor names a host or a domain, not both",
+        );
+        return (None, true);
+    }
+    let host_only = [
+        ("port", m.port.is_some()),
+        ("tls", m.tls.is_some()),
+        ("insecure", m.insecure.is_some()),
+        ("ca_file", m.ca_file.is_some()),
+        ("addresses", m.addresses.is_some()),
+    ];
+    let mut ok = true;
+    for (key, set) in host_only {
+        if set {
+            c.problems.add(
+                &at(key).path(),
+                "applies to a host only; a domain's MX hosts are probed on port 25 with opportunistic STARTTLS",
+            );
+            ok = false;
+        }
+    }
+    let checked = required(c, &at("domain"), Some(domain), rules::check_domain);
+    (checked.filter(|_| ok), true)
 }
 
 /// A value that must be there and pass `rule`; `None` when missing or wrong.

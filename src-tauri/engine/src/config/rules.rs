@@ -46,6 +46,18 @@ pub fn check_host(value: &str) -> Result<(), String> {
     Ok(())
 }
 
+/// A mail domain: a host name, never an IP address.
+pub fn check_domain(value: &str) -> Result<(), String> {
+    check_host(value)?;
+    if unbracket(value).parse::<IpAddr>().is_ok() {
+        return Err(format!(
+            "{} is an IP address, not a mail domain (use host for a server)",
+            quote(value)
+        ));
+    }
+    Ok(())
+}
+
 /// A host and a forced address family that can meet: an IP literal of the other family cannot
 /// be reached (`-4` with `::1`), which is a mistake in the settings, not a failure of the server.
 /// Names pass: what they resolve to is the probe's to find out.

@@ -55,6 +55,7 @@ pub(crate) const ROOT: &[Key] = &[
     table("alerts", ALERTS),
     table("history", HISTORY),
     table("control", CONTROL),
+    table("dns", DNS),
     Key {
         name: "monitor",
         shape: Shape::TableList(MONITOR),
@@ -86,11 +87,18 @@ pub(crate) const HISTORY: &[Key] = &[setting(Setting::Int(&s::RETENTION_DAYS))];
 /// `[control]`.
 pub(crate) const CONTROL: &[Key] = &[setting(Setting::List(&s::CONTROL_HOSTS))];
 
+/// `[dns]`.
+pub(crate) const DNS: &[Key] = &[
+    setting(Setting::List(&s::DNS_RESOLVER)),
+    setting(Setting::Int(&s::DNS_MIN_TTL_S)),
+];
+
 /// `[[monitor]]`.
 pub(crate) const MONITOR: &[Key] = &[
     setting(Setting::Text(&s::ID)),
     setting(Setting::Text(&s::NAME)),
     setting(Setting::Text(&s::HOST)),
+    setting(Setting::Text(&s::DOMAIN)),
     setting(Setting::Int(&s::PORT)),
     setting(Setting::Choice(&s::TLS)),
     setting(Setting::Int(&s::QOS_MS)),
@@ -114,6 +122,7 @@ const HOMES: &[(&str, &[Key])] = &[
     ("alerts", ALERTS),
     ("history", HISTORY),
     ("control", CONTROL),
+    ("dns", DNS),
     ("monitor", MONITOR),
 ];
 
@@ -255,7 +264,8 @@ mod tests {
     fn ranks_follow_the_documented_order() {
         assert_eq!(rank(ROOT, "defaults"), 0);
         assert_eq!(rank(ROOT, "control"), 3);
-        assert_eq!(rank(ROOT, "monitor"), 4);
+        assert_eq!(rank(ROOT, "dns"), 4);
+        assert_eq!(rank(ROOT, "monitor"), 5);
         assert_eq!(rank(ROOT, "nope"), ROOT.len());
         assert_eq!(rank(MONITOR, "name"), 1);
     }

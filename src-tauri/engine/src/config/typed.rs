@@ -19,6 +19,8 @@ pub struct Config {
     pub history: History,
     /// Control probes.
     pub control: Control,
+    /// The resolver of mail domains.
+    pub dns: Dns,
     /// The monitors, in the file's order.
     pub monitors: Vec<MonitorConfig>,
 }
@@ -74,6 +76,24 @@ impl Default for History {
 pub struct Control {
     /// The control hosts; empty: no control probes.
     pub hosts: Vec<String>,
+}
+
+/// The validated `[dns]`.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Dns {
+    /// The DNS servers to ask; empty: the system's configuration.
+    pub resolvers: Vec<std::net::SocketAddr>,
+    /// The shortest time an answer is kept (its TTL, clamped to this … 1 h).
+    pub min_ttl: Duration,
+}
+
+impl Default for Dns {
+    fn default() -> Self {
+        Self {
+            resolvers: Vec::new(),
+            min_ttl: Duration::from_secs(crate::settings::DNS_MIN_TTL_S.default.unsigned_abs()),
+        }
+    }
 }
 
 /// One validated monitor, its settings merged over the defaults and its alert overrides over

@@ -8,10 +8,15 @@ use super::layers::{Alerts, Layer, Settings};
 use super::monitor::{self, Identity, Seen};
 use super::problem::{Field, Path, Problems};
 use super::rules;
-use super::schema::{CONTROL, DEFAULTS, HISTORY, ROOT};
-use super::typed::{days, Config, Control, Defaults, History, MonitorConfig};
+use super::schema::{CONTROL, DEFAULTS, DNS, HISTORY, ROOT};
+use super::typed::{days, Config, Control, Defaults, Dns, History, MonitorConfig};
+use crate::domain::parse_resolver;
 use crate::model::AlertPolicy;
-use crate::settings::{CONTROL_HOSTS, MAX_CONTROL_HOSTS, RETENTION_DAYS};
+use crate::settings::{
+    CONTROL_HOSTS, DNS_MIN_TTL_S, DNS_RESOLVER, MAX_CONTROL_HOSTS, MAX_DNS_RESOLVERS,
+    RETENTION_DAYS,
+};
+use std::time::Duration;
 
 /// Validates a whole file into a typed config, reporting every problem to `problems`.
 pub(crate) fn config(file: &ConfigFile, problems: &mut Problems) -> Option<Config> {
@@ -56,6 +61,33 @@ pub(crate) fn config(file: &ConfigFile, problems: &mut Problems) -> Option<Confi
         other => other.or(Some(Vec::new())),
     };
 
+    let dns = root.key(ROOT, "dns");
+    let min_ttl = c
+        .int(
+            &Field::new(&dns, DNS, DNS_MIN_TTL_S.key),
+            file.dns.min_ttl_s,
+            &DNS_MIN_TTL_S,
+        )
+        .or(Some(DNS_MIN_TTL_S.default));
+    let resolver_at = Field::new(&dns, DNS, DNS_RESOLVER.key);
+    let resolvers = match c.got(&resolver_at, file.dns.resolver.as_ref()) {
+        Got::Set(list) if list.len() > MAX_DNS_RESOLVERS => {
+            c.problems.add(
+                &resolver_at.path(),
+                format!(
+                    "{} servers given; at most {MAX_DNS_RESOLVERS} resolvers",
+                    list.len()
+                ),
+            );
+            None
+        }
+        Got::Set(list) => monitor::each(&mut c, &resolver_at.path(), list, |text| {
+            parse_resolver(text).map(|_| ())
+        })
+        .or(None),
+        other => other.or(Some(Vec::new())),
+    };
+
     let list = root.key(ROOT, "monitor");
     let mut seen = Seen::default();
     let mut monitors = Vec::with_capacity(file.monitors.len());
@@ -75,6 +107,13 @@ pub(crate) fn config(file: &ConfigFile, problems: &mut Problems) -> Option<Confi
             retention: days(retention?),
         },
         control: Control { hosts: hosts? },
+        dns: Dns {
+            resolvers: resolvers?
+                .iter()
+                .filter_map(|text| parse_resolver(text).ok())
+                .collect(),
+            min_ttl: Duration::from_secs(min_ttl?.unsigned_abs()),
+        },
         monitors: monitors.into_iter().collect::<Option<Vec<_>>>()?,
     })
 }

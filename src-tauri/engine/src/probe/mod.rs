@@ -86,7 +86,7 @@ impl Prober {
             TlsMode::None => Ok(None),
             TlsMode::Starttls | TlsMode::Implicit => self
                 .tls
-                .get(&spec.trust)
+                .get(&opportunistic_trust(spec))
                 .map(Some)
                 .map_err(|e| Failure::new(Phase::Tls, FailureKind::TlsConfig, e.to_string())),
         };
@@ -112,6 +112,18 @@ impl Prober {
             Addresses::All => every_address(spec, tls, &addrs, dns, checked_at).await,
         };
         with_targets(spec, checked_at, targets)
+    }
+}
+
+/// The trust settings a probe's TLS client is built with: an opportunistic probe records
+/// whether the certificate verifies but never fails on it, as `insecure` does.
+fn opportunistic_trust(spec: &ProbeSpec) -> std::borrow::Cow<'_, crate::tls::TlsTrust> {
+    if spec.opportunistic && !spec.trust.insecure {
+        let mut trust = spec.trust.clone();
+        trust.insecure = true;
+        std::borrow::Cow::Owned(trust)
+    } else {
+        std::borrow::Cow::Borrowed(&spec.trust)
     }
 }
 
@@ -204,7 +216,12 @@ async fn one_session(
                 summary: &summary,
                 latency: heard.at - session.rec.t0(),
                 ehlo: &info,
-                cert_days_left: session.tls_facts.as_ref().map(|t| t.days_left),
+                // Opportunistic TLS records the certificate but is never judged on it.
+                cert_days_left: session
+                    .tls_facts
+                    .as_ref()
+                    .filter(|_| !spec.opportunistic)
+                    .map(|t| t.days_left),
                 upgraded: spec.tls == TlsMode::Starttls,
             };
             let judgement = judge(&answer, &spec.thresholds);
@@ -223,7 +240,7 @@ async fn one_session(
 
 /// The report of a probe with `targets`: the worst target's report at the top level, every
 /// target below it.
-fn with_targets(
+pub(crate) fn with_targets(
     spec: &ProbeSpec,
     checked_at: DateTime<Utc>,
     mut targets: Vec<TargetReport>,
@@ -239,6 +256,19 @@ fn with_targets(
     let mut top = targets[at].report.clone();
     top.targets = std::mem::take(&mut targets);
     top
+}
+
+/// The report of a probe that failed before any session: `failure`, with the DNS time if
+/// measured.
+pub(crate) fn failed_report(
+    spec: &ProbeSpec,
+    checked_at: DateTime<Utc>,
+    dns: Option<Duration>,
+    failure: Failure,
+) -> ProbeReport {
+    let mut session = Session::new(spec, None);
+    session.rec.phases.dns = dns;
+    report(spec, checked_at, session, None, &Judgement::failed(failure))
 }
 
 fn report(

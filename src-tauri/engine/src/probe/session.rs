@@ -129,7 +129,13 @@ impl<'a> Session<'a> {
         }
 
         if self.spec.tls == TlsMode::Starttls {
-            self.starttls().await?;
+            if let Some(plain) = self.starttls().await? {
+                // Opportunistic TLS on a server that does not offer STARTTLS: the plain EHLO
+                // reply is the one judged.
+                let at = self.replied_at;
+                self.rec.finish_at(at);
+                return Ok(Heard { reply: plain, at });
+            }
         }
 
         self.rec.phase = Phase::Ehlo;
@@ -290,8 +296,10 @@ impl<'a> Session<'a> {
     }
 
     /// RFC 3207: STARTTLS must be advertised and answered 220, with nothing sent after the 220
-    /// (bytes there would be injected into the TLS session's plaintext — CVE-2011-0411).
-    async fn starttls(&mut self) -> Result<(), Failure> {
+    /// (bytes there would be injected into the TLS session's plaintext — CVE-2011-0411). With
+    /// opportunistic TLS a server that does not advertise it is no failure: its plain EHLO
+    /// reply is returned, to be judged.
+    async fn starttls(&mut self) -> Result<Option<Reply>, Failure> {
         self.rec.phase = Phase::Starttls;
         let first = self.ehlo().await?;
         if first.code != ReplyCode::OK {
@@ -304,6 +312,12 @@ impl<'a> Session<'a> {
             return Err(reclassify(rejection, &self.spec.host, first.code, &summary));
         }
         if !EhloInfo::parse(&first).has("STARTTLS") {
+            if self.spec.opportunistic {
+                self.rec.note(
+                    "STARTTLS not offered: the session stays in plaintext (opportunistic TLS)",
+                );
+                return Ok(Some(first));
+            }
             return Err(Failure::new(
                 Phase::Starttls,
                 FailureKind::StarttlsNotAdvertised,
@@ -330,7 +344,7 @@ impl<'a> Session<'a> {
         self.rec.finish();
         let stream = self.handshake(conn.into_inner()).await?;
         self.conn = Some(SmtpConn::new(stream));
-        Ok(())
+        Ok(None)
     }
 
     async fn ehlo(&mut self) -> Result<Reply, Failure> {

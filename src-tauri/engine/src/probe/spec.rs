@@ -141,6 +141,14 @@ pub struct ProbeSpec {
     pub trust: TlsTrust,
     /// What the reply is judged against.
     pub thresholds: Thresholds,
+    /// Opportunistic TLS, as a sending MTA on port 25 uses it (domain monitors): with
+    /// [`TlsMode::Starttls`], STARTTLS is used when the server offers it and the plain EHLO is
+    /// judged when it does not; the certificate's facts are recorded (verified or not, days
+    /// left) but never change the verdict by themselves.
+    pub opportunistic: bool,
+    /// `host` is a mail domain: every address of its MX hosts is a target (see
+    /// `DomainProber`), each probed with the settings above.
+    pub mail_domain: bool,
 }
 
 impl ProbeSpec {
@@ -160,6 +168,8 @@ impl ProbeSpec {
                 cert_crit_days: settings::CERT_CRIT_DAYS.default,
                 required_extensions: Vec::new(),
             },
+            opportunistic: false,
+            mail_domain: false,
         }
     }
 

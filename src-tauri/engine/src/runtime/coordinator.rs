@@ -196,6 +196,7 @@ impl Coordinator {
         let was_offline = self.connectivity.offline();
         let was_blocked = self.egress.blocked();
         self.control.set_hosts(config.control.hosts);
+        self.tasks.set_dns(&config.dns);
         let changed = self.monitors.reconcile(config.monitors, now);
         for id in &changed.removed {
             self.connectivity.remove(id);

@@ -12,6 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::entry::Entry;
 use super::options::EngineOptions;
+use crate::config::Dns;
 use crate::probe::Prober;
 use crate::scheduler::{run_monitor, ProbeDone, TaskContext, TaskControl};
 
@@ -34,6 +35,7 @@ impl Tasks {
         Self {
             ctx: TaskContext {
                 prober: Prober::new(),
+                domains: Arc::default(),
                 permits: Arc::new(Semaphore::new(options.max_concurrent_probes.max(1))),
                 results,
             },
@@ -56,6 +58,13 @@ impl Tasks {
         entry.generation = generation;
         entry.task = Some(control.clone());
         self.set.spawn(run_monitor(plan, self.ctx.clone(), control));
+    }
+
+    /// Uses the `[dns]` settings `dns` for mail domains from every task's next probe on.
+    pub(crate) fn set_dns(&self, dns: &Dns) {
+        self.ctx
+            .domains
+            .configure(&self.ctx.prober, &dns.resolvers, dns.min_ttl);
     }
 
     /// True when no task runs.

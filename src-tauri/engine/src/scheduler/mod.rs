@@ -16,6 +16,7 @@ use tokio::sync::{mpsc, Notify, Semaphore};
 use tokio::time::{sleep_until, Instant};
 use tokio_util::sync::CancellationToken;
 
+use crate::domain::SharedDomainProber;
 use crate::model::{AlertPolicy, MonitorId};
 use crate::probe::{ProbeReport, ProbeSpec, Prober};
 use crate::verdict::Verdict;
@@ -73,6 +74,8 @@ pub(crate) struct ProbeDone {
 pub(crate) struct TaskContext {
     /// The prober (shared TLS configurations).
     pub prober: Prober,
+    /// The prober of mail domains (the `[dns]` resolver and its cache).
+    pub domains: Arc<SharedDomainProber>,
     /// Bounds the probes in flight.
     pub permits: Arc<Semaphore>,
     /// Where results go.
@@ -95,6 +98,15 @@ impl TaskControl {
             cancel: parent.child_token(),
             check_now: Arc::new(Notify::new()),
         }
+    }
+}
+
+/// One probe of a host, or of a mail domain's MX hosts.
+async fn probe(ctx: &TaskContext, spec: &ProbeSpec) -> ProbeReport {
+    if spec.mail_domain {
+        ctx.domains.probe(&ctx.prober, spec).await
+    } else {
+        ctx.prober.probe(spec).await
     }
 }
 
@@ -125,7 +137,7 @@ pub(crate) async fn run_monitor(plan: TaskPlan, ctx: TaskContext, control: TaskC
         let started = Instant::now();
         let report = tokio::select! {
             () = cancel.cancelled() => return,
-            report = ctx.prober.probe(&plan.spec) => report,
+            report = probe(&ctx, &plan.spec) => report,
         };
         drop(permit);
         let finished = Instant::now();

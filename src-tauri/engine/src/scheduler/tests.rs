@@ -42,6 +42,7 @@ async fn start(script: Script, confirmations: u32) -> Running {
     let permits = Arc::new(Semaphore::new(4));
     let ctx = TaskContext {
         prober: Prober::new(),
+        domains: std::sync::Arc::default(),
         permits: permits.clone(),
         results: tx,
     };

@@ -180,7 +180,13 @@ pub const NAME: Text = Text {
 /// `host`.
 pub const HOST: Text = Text {
     key: "host",
-    doc: "Host name or IP address (IPv6 with or without brackets). Required",
+    doc: "Host name or IP address (IPv6 with or without brackets). Required, unless the monitor names a domain",
+};
+
+/// `domain`.
+pub const DOMAIN: Text = Text {
+    key: "domain",
+    doc: "A mail domain instead of a host: every address of every MX host (at most 10 hosts, one IPv4 and one IPv6 address each) probed on port 25 with opportunistic STARTTLS",
 };
 
 /// `ehlo_name`.
@@ -210,6 +216,26 @@ pub const CONTROL_HOSTS: List = List {
 /// The most control hosts `[control]` takes.
 pub const MAX_CONTROL_HOSTS: usize = 8;
 
+/// `resolver` of `[dns]`.
+pub const DNS_RESOLVER: List = List {
+    key: "resolver",
+    doc: "DNS servers for mail domains (MX, then each MX host's A/AAAA), ip:port or an IP address (port 53); none: the system's configuration (/etc/resolv.conf, the registry on Windows)",
+};
+
+/// The most servers `[dns] resolver` takes.
+pub const MAX_DNS_RESOLVERS: usize = 3;
+
+/// `min_ttl_s` of `[dns]`.
+pub const DNS_MIN_TTL_S: Int = Int {
+    key: "min_ttl_s",
+    default: 30,
+    min: 1,
+    max: 3_600,
+    unit: "s",
+    noun: None,
+    doc: "The shortest time a DNS answer for a mail domain is kept: its TTL, clamped to this … 1 h",
+};
+
 /// Every setting, in the documented order.
 pub const ALL: &[Setting] = &[
     Setting::Int(&QOS_MS),
@@ -232,8 +258,11 @@ pub const ALL: &[Setting] = &[
     Setting::Text(&ID),
     Setting::Text(&NAME),
     Setting::Text(&HOST),
+    Setting::Text(&DOMAIN),
     Setting::Text(&EHLO_NAME),
     Setting::Text(&CA_FILE),
     Setting::List(&REQUIRE_EXT),
     Setting::List(&CONTROL_HOSTS),
+    Setting::List(&DNS_RESOLVER),
+    Setting::Int(&DNS_MIN_TTL_S),
 ];

@@ -14,17 +14,21 @@ pub enum WarningKind {
     Slow,
     /// The certificate has fewer days left than the warning threshold.
     CertificateExpiring,
+    /// An MX target is an alias (CNAME), which RFC 2181 §10.3 and RFC 5321 §5.1 forbid.
+    MxAlias,
 }
 
 impl WarningKind {
     /// Every kind, in the order the verdict rule reports them.
-    pub const ALL: [Self; 2] = [Self::Slow, Self::CertificateExpiring];
+    pub const ALL: [Self; 3] = [Self::Slow, Self::CertificateExpiring, Self::MxAlias];
 
-    /// The kind as the JSON report and metric labels spell it: `slow`, `certificate_expiring`.
+    /// The kind as the JSON report and metric labels spell it: `slow`, `certificate_expiring`,
+    /// `mx_alias`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Slow => "slow",
             Self::CertificateExpiring => "certificate_expiring",
+            Self::MxAlias => "mx_alias",
         }
     }
 }

@@ -44,6 +44,10 @@ retention_days = 7
 [control]
 hosts = ["control-a.example.net", "192.0.2.7"]
 
+[dns]
+resolver = ["127.0.0.53:53", "::1"]
+min_ttl_s = 2
+
 [[monitor]]
 id = "m-1"
 name = "mx1"
@@ -82,6 +86,7 @@ fn full_json(ca: &str) -> String {
              "every_failure": true}},
   "history": {{"retention_days": 7}},
   "control": {{"hosts": ["control-a.example.net", "192.0.2.7"]}},
+  "dns": {{"resolver": ["127.0.0.53:53", "::1"], "min_ttl_s": 2}},
   "monitor": [
     {{"id": "m-1", "name": "mx1", "host": "mx1.example.org", "port": 2525, "tls": "starttls",
       "qos_ms": 1500, "interval_s": 30, "retry_s": 5, "ehlo_name": "[192.0.2.1]", "ca_file": "{ca}",
@@ -107,6 +112,12 @@ fn a_full_file_reads_the_same_from_toml_and_json() {
     assert_eq!(c.defaults.ehlo_name.as_deref(), Some("probe.example.org"));
     assert_eq!(c.history.retention, Duration::from_secs(7 * 86_400));
     assert_eq!(c.control.hosts, ["control-a.example.net", "192.0.2.7"]);
+    let resolvers: Vec<std::net::SocketAddr> = vec![
+        "127.0.0.53:53".parse().unwrap(),
+        "[::1]:53".parse().unwrap(),
+    ];
+    assert_eq!(c.dns.resolvers, resolvers);
+    assert_eq!(c.dns.min_ttl, Duration::from_secs(2));
     let global = AlertPolicy {
         failed_after: 3,
         warning_after: 4,

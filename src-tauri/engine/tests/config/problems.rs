@@ -122,6 +122,73 @@ fn each_invalid_file_gets_its_exact_message() {
 }
 
 #[test]
+fn dns_resolvers_are_addresses_and_the_ttl_floor_is_bounded() {
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (
+            "[dns]\nresolver = [\"127.0.0.1:53\", \"dns.example\"]\n".into(),
+            vec![
+                "dns.resolver[1]: \"dns.example\" is not a resolver address (ip:port, [ipv6]:port or an IP address)",
+            ],
+        ),
+        (
+            format!("[dns]\nresolver = [{}]\n", ["\"::1\""; 4].join(", ")),
+            vec!["dns.resolver: 4 servers given; at most 3 resolvers"],
+        ),
+        (
+            "[dns]\nmin_ttl_s = 0\n".into(),
+            vec!["dns.min_ttl_s: 0 must be at least 1"],
+        ),
+        (
+            "[dns]\nmin_ttl_s = 7200\n".into(),
+            vec!["dns.min_ttl_s: 7200 must be at most 3600"],
+        ),
+        (
+            "[dns]\nresolvers = []\n".into(),
+            vec!["dns.resolvers: unknown key (did you mean \"resolver\"?)"],
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(toml_problems(&text), want, "{text}");
+    }
+    let empty = ehlowatch_engine::Config::from_toml_str("").unwrap();
+    assert!(empty.dns.resolvers.is_empty(), "the system's configuration");
+    assert_eq!(empty.dns.min_ttl, std::time::Duration::from_secs(30));
+}
+
+#[test]
+fn a_monitor_names_a_host_or_a_domain_and_a_domain_takes_no_host_settings() {
+    let cases: Vec<(&str, Vec<&str>)> = vec![
+        (
+            "[[monitor]]\nname = \"a\"\nhost = \"mx.example.net\"\ndomain = \"example.net\"\n",
+            vec!["monitor[0].domain: a monitor names a host or a domain, not both"],
+        ),
+        (
+            "[[monitor]]\nname = \"a\"\ndomain = \"192.0.2.1\"\n",
+            vec!["monitor[0].domain: \"192.0.2.1\" is an IP address, not a mail domain (use host for a server)"],
+        ),
+        (
+            "[[monitor]]\nname = \"a\"\ndomain = \"example.net\"\nport = 587\ntls = \"implicit\"\n",
+            vec![
+                "monitor[0].port: applies to a host only; a domain's MX hosts are probed on port 25 with opportunistic STARTTLS",
+                "monitor[0].tls: applies to a host only; a domain's MX hosts are probed on port 25 with opportunistic STARTTLS",
+            ],
+        ),
+        ("[[monitor]]\nname = \"a\"\n", vec!["monitor[0].host: is required"]),
+    ];
+    for (text, want) in cases {
+        assert_eq!(toml_problems(text), want, "{text}");
+    }
+    let config = ehlowatch_engine::Config::from_toml_str(
+        "[[monitor]]\nname = \"mail\"\ndomain = \"example.net\"\n",
+    )
+    .unwrap();
+    let spec = &config.monitors[0].spec;
+    assert_eq!((spec.host.as_str(), spec.port), ("example.net", 25));
+    assert!(spec.mail_domain && spec.opportunistic);
+    assert_eq!(spec.tls, ehlowatch_engine::TlsMode::Starttls);
+}
+
+#[test]
 fn control_hosts_are_checked_one_by_one_and_counted() {
     let cases: Vec<(String, Vec<&str>)> = vec![
         (

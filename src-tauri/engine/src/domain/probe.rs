@@ -1,0 +1,318 @@
+//! One probe of a mail domain: its MX set, then every MX host's addresses, each a target on
+//! port 25 (DESIGN.md, "Several targets under one monitor"), the worst shown at the top.
+//!
+//! Per MX host at most one IPv4 and one IPv6 address are probed (the resolver's first of each):
+//! a sending MTA tries one address of a family before it moves on, and with at most
+//! [`MAX_MX_HOSTS`](super::mx::MAX_MX_HOSTS) hosts that keeps a domain to 20 targets.
+//!
+//! What the MX lookup says decides what there is to probe: NXDOMAIN or SERVFAIL is the
+//! domain's problem (Failed, the reason says which); no answer in time is this side's (a DNS
+//! timeout, which counts as network-level for offline detection); a null MX (RFC 7505) leaves
+//! nothing to probe (Failed with kind `null_mx`, which the command line shows as UNKNOWN); no MX
+//! record means the domain itself is the implicit MX. An MX host that is an alias (CNAME) is
+//! probed, and its targets carry an amber `mx_alias` warning.
+
+use std::net::IpAddr;
+use std::time::Duration;
+
+use chrono::{DateTime, Utc};
+use tokio::task::JoinSet;
+use tokio::time::{timeout_at, Instant};
+
+use super::mx::MxSet;
+use super::resolver::{DnsResolver, HostAddresses, LookupError};
+use crate::failure::{Failure, FailureKind, Phase};
+use crate::probe::report::TargetReport;
+use crate::probe::{failed_report, with_targets, AddressFamily, ProbeReport, ProbeSpec, Prober};
+use crate::verdict::{show, Verdict, Warning, WarningKind};
+
+/// Probes mail domains: the SMTP prober and the resolver they share. Cheap to clone.
+#[derive(Debug, Clone)]
+pub struct DomainProber {
+    prober: Prober,
+    resolver: DnsResolver,
+    min_ttl: Duration,
+}
+
+impl DomainProber {
+    /// A domain prober using `resolver`; MX answers are kept at least `min_ttl`.
+    pub fn new(prober: Prober, resolver: DnsResolver, min_ttl: Duration) -> Self {
+        Self {
+            prober,
+            resolver,
+            min_ttl,
+        }
+    }
+
+    /// Probes the mail domain `spec.host`: every address of every MX host as a target, with
+    /// `spec`'s settings (port, TLS, thresholds) for each session.
+    pub async fn probe(&self, spec: &ProbeSpec) -> ProbeReport {
+        let checked_at = Utc::now();
+        let domain = spec.host.trim_end_matches('.').to_ascii_lowercase();
+        let start = Instant::now();
+        let deadline = start + spec.deadline();
+        let answer = timeout_at(deadline, self.resolver.mx(&domain, self.min_ttl)).await;
+        let dns = start.elapsed();
+        let answer = match answer {
+            Err(_) => {
+                return self.unanswered(spec, checked_at, dns, &format!("the MX of {domain}"), None)
+            }
+            Ok(Err(LookupError::Unanswered(why))) => {
+                let what = format!("the MX of {domain}");
+                return self.unanswered(spec, checked_at, dns, &what, Some(&why));
+            }
+            Ok(Err(e)) => {
+                let failure = lookup_failure(&e, &format!("MX lookup for {domain}"));
+                return failed_report(spec, checked_at, Some(dns), failure);
+            }
+            Ok(Ok(answer)) => answer,
+        };
+        let hosts = match answer.set {
+            MxSet::NullMx => {
+                let failure = Failure::new(
+                    Phase::Dns,
+                    FailureKind::NullMx,
+                    format!("{domain} takes no mail: it publishes a null MX (RFC 7505)"),
+                );
+                return failed_report(spec, checked_at, Some(dns), failure);
+            }
+            MxSet::Implicit => vec![domain.clone()],
+            MxSet::Hosts(hosts) => hosts.into_iter().map(|mx| mx.host).collect(),
+        };
+        let mut lookups = JoinSet::new();
+        for (index, host) in hosts.iter().cloned().enumerate() {
+            let resolver = self.resolver.clone();
+            lookups.spawn(async move {
+                let found = timeout_at(deadline, resolver.addresses(&host)).await.ok();
+                (index, found)
+            });
+        }
+        let mut found: Vec<Option<Result<HostAddresses, LookupError>>> = vec![None; hosts.len()];
+        while let Some(Ok((index, answer))) = lookups.join_next().await {
+            found[index] = answer;
+        }
+        let dns = start.elapsed();
+        let mut sessions = JoinSet::new();
+        for (index, (host, answer)) in hosts.iter().zip(found).enumerate() {
+            let mut host_spec = spec.clone();
+            host_spec.host.clone_from(host);
+            let this = self.clone();
+            sessions.spawn(async move {
+                let targets = match answer {
+                    None => {
+                        let what = format!("the addresses of MX host {}", host_spec.host);
+                        vec![this.unanswered(&host_spec, checked_at, dns, &what, None)]
+                            .into_iter()
+                            .map(TargetReport::of)
+                            .collect()
+                    }
+                    Some(Err(e)) => {
+                        let what = format!("address lookup for MX host {}", host_spec.host);
+                        let failure = lookup_failure(&e, &what);
+                        vec![TargetReport::of(failed_report(
+                            &host_spec,
+                            checked_at,
+                            Some(dns),
+                            failure,
+                        ))]
+                    }
+                    Some(Ok(addresses)) => {
+                        this.probe_host(&host_spec, &addresses, checked_at, dns)
+                            .await
+                    }
+                };
+                (index, targets)
+            });
+        }
+        let mut per_host: Vec<Vec<TargetReport>> = vec![Vec::new(); hosts.len()];
+        while let Some(joined) = sessions.join_next().await {
+            match joined {
+                Ok((index, targets)) => per_host[index] = targets,
+                Err(e) => {
+                    tracing::error!(domain = %domain, "an MX host's probe ended abnormally: {e}");
+                }
+            }
+        }
+        let targets = hosts
+            .iter()
+            .zip(per_host)
+            .flat_map(|(host, targets)| {
+                targets.into_iter().map(move |mut t| {
+                    t.mx = Some(host.clone());
+                    t
+                })
+            })
+            .collect();
+        with_targets(spec, checked_at, targets)
+    }
+
+    /// The targets of one MX host: its first IPv4 and first IPv6 address (of the family the
+    /// spec allows), each probed; an alias marks each with a warning.
+    async fn probe_host(
+        &self,
+        spec: &ProbeSpec,
+        found: &HostAddresses,
+        checked_at: DateTime<Utc>,
+        dns: Duration,
+    ) -> Vec<TargetReport> {
+        let picked = pick_addresses(&found.addresses, spec.family);
+        if picked.is_empty() {
+            let family = match spec.family {
+                AddressFamily::V4 => "no IPv4 address",
+                AddressFamily::V6 => "no IPv6 address",
+                AddressFamily::Any => "no address",
+            };
+            let failure = Failure::new(
+                Phase::Dns,
+                FailureKind::Dns,
+                format!("MX host {} has {family}", spec.host),
+            );
+            return vec![TargetReport::of(failed_report(
+                spec,
+                checked_at,
+                Some(dns),
+                failure,
+            ))];
+        }
+        let report = self.prober.probe_addresses(spec, &picked).await;
+        let mut targets = if report.targets.is_empty() {
+            vec![TargetReport::of(report)]
+        } else {
+            report.targets
+        };
+        for target in &mut targets {
+            target.report.phases.dns = Some(dns);
+            if let Some(canonical) = &found.alias {
+                let message = format!(
+                    "MX host {} is an alias (CNAME) of {canonical}: an MX must name a host with its own address records (RFC 2181 §10.3, RFC 5321 §5.1)",
+                    spec.host
+                );
+                mark_alias(target, message);
+            }
+        }
+        targets
+    }
+
+    /// The report of a lookup that got no answer: within the probe's DNS deadline, or at all
+    /// (`why`, the resolver's error).
+    fn unanswered(
+        &self,
+        spec: &ProbeSpec,
+        checked_at: DateTime<Utc>,
+        dns: Duration,
+        what: &str,
+        why: Option<&str>,
+    ) -> ProbeReport {
+        let source = self.resolver.source();
+        let message = match why {
+            Some(why) => format!("no answer from the resolver ({source}) for {what}: {why}"),
+            None => format!(
+                "no answer from the resolver ({source}) for {what} within 2×QoS ({})",
+                show(spec.deadline())
+            ),
+        };
+        let failure = Failure::new(Phase::Dns, FailureKind::Timeout, message);
+        failed_report(spec, checked_at, Some(dns), failure)
+    }
+}
+
+/// The addresses of one MX host to probe: the first IPv4 and the first IPv6 address, of the
+/// families `family` allows.
+pub(crate) fn pick_addresses(addresses: &[IpAddr], family: AddressFamily) -> Vec<IpAddr> {
+    let first = |v4: bool| addresses.iter().copied().find(|ip| ip.is_ipv4() == v4);
+    match family {
+        AddressFamily::V4 => first(true).into_iter().collect(),
+        AddressFamily::V6 => first(false).into_iter().collect(),
+        AddressFamily::Any => first(true).into_iter().chain(first(false)).collect(),
+    }
+}
+
+/// A failed lookup as a probe failure: NXDOMAIN and SERVFAIL are the domain's (kind `dns`), no
+/// answer is this side's (a DNS timeout).
+fn lookup_failure(e: &LookupError, what: &str) -> Failure {
+    let kind = match e {
+        LookupError::Unanswered(_) => FailureKind::Timeout,
+        LookupError::NxDomain | LookupError::ServFail | LookupError::Other(_) => FailureKind::Dns,
+    };
+    Failure::new(Phase::Dns, kind, format!("{what}: {e}"))
+}
+
+/// Adds the alias warning to a target: a Success becomes a Warning (amber); a worse verdict
+/// keeps its own, with the warning beside it.
+fn mark_alias(target: &mut TargetReport, message: String) {
+    let report = &mut target.report;
+    report
+        .warnings
+        .push(Warning::new(WarningKind::MxAlias, message.clone()));
+    match report.status {
+        Verdict::Success => {
+            report.status = Verdict::Warning;
+            report.event_id = Verdict::Warning.event_id();
+            report.reason = Some(message);
+        }
+        Verdict::Warning => {
+            report.reason = Some(match report.reason.take() {
+                Some(reason) => format!("{reason}; {message}"),
+                None => message,
+            });
+        }
+        Verdict::Failed => {}
+    }
+    *target = TargetReport {
+        mx: target.mx.take(),
+        ..TargetReport::of(target.report.clone())
+    };
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_address_of_each_family_per_mx_host() {
+        let ips: Vec<IpAddr> = ["192.0.2.1", "2001:db8::1", "192.0.2.2", "2001:db8::2"]
+            .iter()
+            .map(|s| s.parse().unwrap())
+            .collect();
+        assert_eq!(pick_addresses(&ips, AddressFamily::Any), [ips[0], ips[1]]);
+        assert_eq!(pick_addresses(&ips, AddressFamily::V4), [ips[0]]);
+        assert_eq!(pick_addresses(&ips, AddressFamily::V6), [ips[1]]);
+        assert!(pick_addresses(&ips[..1], AddressFamily::V6).is_empty());
+    }
+
+    #[test]
+    fn nxdomain_and_servfail_are_theirs_no_answer_is_ours() {
+        let nx = lookup_failure(&LookupError::NxDomain, "MX lookup for example.test");
+        assert_eq!(nx.kind, FailureKind::Dns);
+        assert_eq!(
+            nx.message,
+            "MX lookup for example.test: the name does not exist (NXDOMAIN)"
+        );
+        assert_eq!(
+            lookup_failure(&LookupError::ServFail, "x").message,
+            "x: the resolver answered SERVFAIL"
+        );
+        let lost = lookup_failure(&LookupError::Unanswered("request timed out".into()), "x");
+        assert_eq!((lost.phase, lost.kind), (Phase::Dns, FailureKind::Timeout));
+        assert!(crate::connectivity::is_network_level(Some(&lost)));
+    }
+
+    #[test]
+    fn an_alias_turns_a_success_amber_and_leaves_a_failure_red() {
+        let spec = ProbeSpec::new("mx.example.test", 25);
+        let mut ok = crate::probe::tests::blank_report(&spec);
+        ok.status = Verdict::Success;
+        ok.failure = None;
+        ok.reason = None;
+        let mut target = TargetReport::of(ok);
+        target.mx = Some("mx.example.test".into());
+        mark_alias(&mut target, "alias".into());
+        assert_eq!(target.status, crate::status::Status::Warning);
+        assert_eq!(target.report.reason.as_deref(), Some("alias"));
+        assert_eq!(target.mx.as_deref(), Some("mx.example.test"));
+        let mut failed = TargetReport::of(crate::probe::tests::blank_report(&spec));
+        mark_alias(&mut failed, "alias".into());
+        assert_eq!(target.report.warnings[0].kind, WarningKind::MxAlias);
+        assert_eq!(failed.status, crate::status::Status::Failed);
+    }
+}

@@ -1,0 +1,69 @@
+//! The domain prober every monitor task shares, rebuilt when the `[dns]` settings change (a
+//! reload); each probe takes the current one, so a change reaches every task's next probe.
+//! A resolver that cannot be set up (the system's configuration unreadable) fails each mail
+//! domain's probe with that error, naming it, until the `[dns]` settings change.
+
+use std::net::SocketAddr;
+use std::sync::{PoisonError, RwLock};
+use std::time::Duration;
+
+use chrono::Utc;
+
+use super::probe::DomainProber;
+use super::resolver::DnsResolver;
+use crate::failure::{Failure, FailureKind, Phase};
+use crate::probe::{failed_report, ProbeReport, ProbeSpec, Prober};
+
+/// The `[dns]` settings a prober was built for, and the prober (or why there is none).
+type Current = Option<((Vec<SocketAddr>, Duration), Result<DomainProber, String>)>;
+
+/// The shared domain prober.
+#[derive(Debug, Default)]
+pub(crate) struct SharedDomainProber {
+    current: RwLock<Current>,
+}
+
+impl SharedDomainProber {
+    fn built(&self) -> Option<Result<DomainProber, String>> {
+        self.current
+            .read()
+            .unwrap_or_else(PoisonError::into_inner)
+            .as_ref()
+            .map(|(_, built)| built.clone())
+    }
+
+    /// Uses `resolvers` (none: the system's configuration) and `min_ttl` from now on; keeps the
+    /// current prober (and its cache) when they are unchanged. Call inside a Tokio runtime.
+    pub(crate) fn configure(&self, prober: &Prober, resolvers: &[SocketAddr], min_ttl: Duration) {
+        let key = (resolvers.to_vec(), min_ttl);
+        let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
+        if current.as_ref().is_some_and(|(had, _)| *had == key) {
+            return;
+        }
+        let built = DnsResolver::new(resolvers, min_ttl)
+            .map(|resolver| DomainProber::new(prober.clone(), resolver, min_ttl))
+            .map_err(|e| e.to_string());
+        if let Err(e) = &built {
+            tracing::warn!("mail domains cannot be resolved: {e}");
+        }
+        *current = Some((key, built));
+    }
+
+    /// Probes the mail domain `spec.host` with the current prober (the system's configuration
+    /// when none was configured).
+    pub(crate) async fn probe(&self, prober: &Prober, spec: &ProbeSpec) -> ProbeReport {
+        if self.built().is_none() {
+            self.configure(prober, &[], super::mx::DEFAULT_MIN_MX_TTL);
+        }
+        let built = self
+            .built()
+            .unwrap_or_else(|| Err("no resolver configured".to_owned()));
+        match built {
+            Ok(domains) => domains.probe(spec).await,
+            Err(why) => {
+                let failure = Failure::new(Phase::Dns, FailureKind::Dns, why);
+                failed_report(spec, Utc::now(), None, failure)
+            }
+        }
+    }
+}
