@@ -119,7 +119,10 @@ fn a_domain_is_probed_as_its_mx_hosts_in_preference_order() {
     assert_eq!(code, 2, "{line}");
     assert!(line.starts_with("SMTP CRITICAL - "), "{line}");
     assert!(
-        line.contains(&format!(" at mx2.example.test[{}]:25 | ", d.dead)),
+        line.contains(&format!(
+            " at mx2.example.test[{}]:25; 1 of 2 MX hosts failing | ",
+            d.dead
+        )),
         "the worst MX on the line\n{line}"
     );
     assert!(
