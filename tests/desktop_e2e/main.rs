@@ -33,6 +33,8 @@
 #[path = "../desktop/mod.rs"]
 mod desktop;
 
+// Network namespaces are Linux's.
+#[cfg(target_os = "linux")]
 mod blocked_here;
 mod dark_window;
 mod kill9_settings;
