@@ -11,4 +11,4 @@ resolver?: Array<string>,
 /**
  * The shortest time an answer is kept, in seconds.
  */
-min_ttl_s?: bigint, };
+min_ttl_s?: number, };

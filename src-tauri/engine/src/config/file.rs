@@ -136,6 +136,7 @@ pub struct DnsFile {
     pub resolver: Option<Vec<String>>,
     /// The shortest time an answer is kept, in seconds.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub min_ttl_s: Option<i64>,
 }
 
