@@ -31,6 +31,8 @@ pub mod events {
     pub const RESULT: &str = "result";
     /// A [`StateChange`](ehlowatch_engine::StateChange).
     pub const STATE_CHANGE: &str = "state_change";
+    /// A mail domain's [`Finding`](ehlowatch_engine::Finding).
+    pub const FINDING: &str = "finding";
     /// The banner's notice (`string | null`).
     pub const NOTICE: &str = "notice";
 }
@@ -94,6 +96,10 @@ pub async fn run<R: Runtime>(
                 }
                 Ok(EngineEvent::LocalCause { cause, began, monitors, .. }) => {
                     toaster.push_local(cause, began, monitors, Instant::now());
+                }
+                Ok(EngineEvent::Finding(finding)) => {
+                    let _ = app.emit(events::FINDING, &finding);
+                    toaster.push_finding(finding, Instant::now());
                 }
                 Ok(EngineEvent::Resumed { .. }) => {}
                 Err(RecvError::Lagged(missed)) => {

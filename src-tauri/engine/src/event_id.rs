@@ -27,11 +27,17 @@ pub enum EventId {
     StaleBegan = 5524,
     /// A stale monitor has a fresh result again.
     StaleEnded = 5525,
+    /// A mail domain's MX set changed: hosts or preferences added or removed.
+    MxSetChanged = 5530,
+    /// What an MX host offers changed: EHLO keywords, greeting name, certificate, TLS version.
+    ServerChanged = 5531,
+    /// An MX host that offered STARTTLS no longer does: mail to it falls back to plaintext.
+    StarttlsVanished = 5532,
 }
 
 impl EventId {
     /// Every id, in numeric order.
-    pub const ALL: [Self; 9] = [
+    pub const ALL: [Self; 12] = [
         Self::Failed,
         Self::Success,
         Self::Warning,
@@ -41,6 +47,9 @@ impl EventId {
         Self::BlockedEnded,
         Self::StaleBegan,
         Self::StaleEnded,
+        Self::MxSetChanged,
+        Self::ServerChanged,
+        Self::StarttlsVanished,
     ];
 
     /// The number.
@@ -65,6 +74,9 @@ impl EventId {
             Self::BlockedEnded => "Blocked ended",
             Self::StaleBegan => "Stale began",
             Self::StaleEnded => "Stale ended",
+            Self::MxSetChanged => "MX set changed",
+            Self::ServerChanged => "Server changed",
+            Self::StarttlsVanished => "STARTTLS vanished",
         }
     }
 
@@ -79,7 +91,10 @@ impl EventId {
             | Self::OfflineEnded
             | Self::BlockedBegan
             | Self::BlockedEnded
-            | Self::StaleBegan => true,
+            | Self::StaleBegan
+            | Self::MxSetChanged
+            | Self::ServerChanged
+            | Self::StarttlsVanished => true,
             Self::StaleEnded => false,
         }
     }
@@ -107,12 +122,12 @@ mod tests {
     }
 
     #[test]
-    fn local_causes_stay_in_their_range() {
+    fn ids_stay_in_the_ranges_of_this_crate() {
         for id in EventId::ALL {
             let code = id.code();
             assert!(
-                (5509..=5511).contains(&code) || (5520..=5529).contains(&code),
-                "{id:?} = {code} is outside the verdict ids and 5520–5529"
+                (5509..=5511).contains(&code) || (5520..=5539).contains(&code),
+                "{id:?} = {code} is outside the verdict ids, 5520–5529 and 5530–5539"
             );
         }
     }

@@ -10,6 +10,7 @@ use tokio::task::JoinHandle;
 use tokio_util::sync::CancellationToken;
 
 use crate::config::Config;
+use crate::drift::Finding;
 use crate::history::HistoryReader;
 use crate::model::{LocalCause, MonitorId, StateChange};
 use crate::probe::ProbeReport;
@@ -72,6 +73,9 @@ pub enum EngineEvent {
         /// Its event id (5520–5523).
         event_id: u16,
     },
+    /// Something a mail domain's servers offer changed: its MX set, or what an MX host ×
+    /// address offers (events 5530–5532).
+    Finding(Finding),
     /// A problem with the history database that the engine worked around.
     History {
         /// What happened, for people (e.g. the file moved aside).

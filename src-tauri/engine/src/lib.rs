@@ -20,6 +20,7 @@ mod config;
 mod connectivity;
 mod control;
 mod domain;
+mod drift;
 mod egress;
 mod event_id;
 mod failure;
@@ -67,6 +68,7 @@ pub use control::{
     run_control, ControlHost, ControlReport, ControlVerdict,
     CONNECT_WITHIN as CONTROL_CONNECT_WITHIN,
 };
+pub use drift::{Finding, FindingKind};
 pub use event_id::EventId;
 pub use handle::{Command, EngineEvent, EngineHandle, EventSubscriber};
 pub use history::{

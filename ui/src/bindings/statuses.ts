@@ -22,4 +22,7 @@ export const EVENT_IDS = {
   5523: {"emitted":true,"name":"Blocked ended"},
   5524: {"emitted":true,"name":"Stale began"},
   5525: {"emitted":false,"name":"Stale ended"},
+  5530: {"emitted":true,"name":"MX set changed"},
+  5531: {"emitted":true,"name":"Server changed"},
+  5532: {"emitted":true,"name":"STARTTLS vanished"},
 } as const;

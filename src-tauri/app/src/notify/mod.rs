@@ -1,8 +1,11 @@
 //! Native toasts: [`toast`] turns the engine's alert events into toasts — coalescing bursts and
-//! keeping to one toast per monitor per minute — and [`desktop`] shows them with notify-rust
+//! keeping to one toast per monitor per minute, a mail domain's findings in [`finding_toast`] —
+//! and [`desktop`] shows them with notify-rust
 //! (`macos` on macOS).
 
 pub mod desktop;
+pub mod finding_toast;
 #[cfg(target_os = "macos")]
 pub mod macos;
+pub mod message;
 pub mod toast;

@@ -6,41 +6,23 @@
 //! A local cause (this machine offline, outbound port 25 blocked here) is one toast for all the
 //! monitors it touches, after the same short wait; its end is one toast too, and only when its
 //! beginning was shown — a cause that ends before its toast went out shows nothing at all.
+//!
+//! A mail domain's findings that people should hear of (its MX set changed, STARTTLS vanished)
+//! wait the same short while and make one toast per domain.
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use ehlowatch_engine::{ChangeKind, LocalCause, MonitorId, StateChange, Status};
+use ehlowatch_engine::{ChangeKind, Finding, LocalCause, MonitorId, StateChange, Status};
+
+use super::finding_toast::finding_toast;
+pub use super::message::{Toast, Urgency};
 use tokio::time::{Duration, Instant};
 
 /// How long a burst may gather before its toast goes out.
 pub const COALESCE: Duration = Duration::from_secs(3);
 /// The least time between two toasts naming the same monitor.
 pub const PER_MONITOR: Duration = Duration::from_secs(60);
-
-/// How pressing a toast is (freedesktop urgency levels).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
-pub enum Urgency {
-    /// Recoveries.
-    Low,
-    /// QoS warnings.
-    Normal,
-    /// Failures.
-    Critical,
-}
-
-/// One toast to show.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Toast {
-    /// The title line, e.g. "SMTP failed: mx2.example.com:25".
-    pub summary: String,
-    /// The reason, quoting the server, with the event id.
-    pub body: String,
-    /// How pressing it is.
-    pub urgency: Urgency,
-    /// The monitor to open from the toast's "Open" action, when it names exactly one.
-    pub monitor: Option<MonitorId>,
-}
 
 /// What a change means to the person at the screen.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -112,6 +94,8 @@ pub struct Toaster {
     local: Vec<LocalWaiting>,
     /// Local causes whose beginning was shown and whose end was not yet.
     shown_local: Vec<LocalCause>,
+    /// Each domain's findings waiting, with when the first arrived.
+    findings: Vec<(Vec<Finding>, Instant)>,
 }
 
 impl Toaster {
@@ -155,6 +139,21 @@ impl Toaster {
         }
     }
 
+    /// Takes a mail domain's finding from the engine; ignored unless people should hear of it.
+    pub fn push_finding(&mut self, finding: Finding, now: Instant) {
+        if !finding.notify {
+            return;
+        }
+        match self
+            .findings
+            .iter_mut()
+            .find(|(waiting, _)| waiting[0].monitor == finding.monitor)
+        {
+            Some((waiting, _)) => waiting.push(finding),
+            None => self.findings.push((vec![finding], now)),
+        }
+    }
+
     /// When [`Self::due`] should next be called; `None` when nothing waits.
     pub fn next_due(&self) -> Option<Instant> {
         self.waiting
@@ -165,11 +164,12 @@ impl Toaster {
                     .map_or(gathered, |ready| gathered.max(ready))
             })
             .chain(self.local.iter().map(|w| w.arrived + COALESCE))
+            .chain(self.findings.iter().map(|(_, arrived)| *arrived + COALESCE))
             .min()
     }
 
-    /// The toast due at `now`, if any: a local cause's first, else every waiting change whose
-    /// monitor may toast again.
+    /// The toast due at `now`, if any: a local cause's first, then a domain's findings, else
+    /// every waiting change whose monitor may toast again.
     pub fn due(&mut self, now: Instant) -> Option<Toast> {
         if self.next_due().is_none_or(|due| due > now) {
             return None;
@@ -182,6 +182,14 @@ impl Toaster {
                 self.shown_local.retain(|c| *c != w.cause);
             }
             return Some(local_toast(w.cause, w.began, w.monitors));
+        }
+        if let Some(at) = self
+            .findings
+            .iter()
+            .position(|(_, arrived)| *arrived + COALESCE <= now)
+        {
+            let (findings, _) = self.findings.remove(at);
+            return finding_toast(&findings);
         }
         let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
             .into_iter()
@@ -320,6 +328,42 @@ mod tests {
             Status::Failed,
             Some("421 4.3.2 Service shutting down"),
         )
+    }
+
+    fn drift(monitor: &str, event_id: u16, notify: bool) -> Finding {
+        Finding {
+            monitor: MonitorId(monitor.into()),
+            name: format!("{monitor}.test"),
+            at: Utc::now(),
+            event_id,
+            kind: ehlowatch_engine::FindingKind::Drift,
+            target: Some(format!("mx1.{monitor}.test 192.0.2.1")),
+            before: None,
+            after: None,
+            changes: vec!["STARTTLS vanished: mail to this host falls back to plaintext".into()],
+            notify,
+        }
+    }
+
+    #[test]
+    fn a_domains_findings_that_notify_make_one_toast_after_the_wait() {
+        let mut toaster = Toaster::default();
+        let t0 = Instant::now();
+        toaster.push_finding(drift("quiet", 5531, false), t0);
+        assert_eq!(
+            toaster.next_due(),
+            None,
+            "a finding that does not notify waits for nothing"
+        );
+        toaster.push_finding(drift("example", 5532, true), t0);
+        toaster.push_finding(drift("example", 5532, true), t0 + Duration::from_secs(1));
+        assert_eq!(toaster.next_due(), Some(t0 + COALESCE));
+        assert_eq!(toaster.due(t0 + Duration::from_secs(2)), None);
+        let toast = toaster.due(t0 + COALESCE).expect("the domain's toast");
+        assert_eq!(toast.summary, "STARTTLS vanished: example.test");
+        assert_eq!(toast.body.lines().count(), 2, "{}", toast.body);
+        assert!(toast.body.ends_with("— event 5532"), "{}", toast.body);
+        assert_eq!(toaster.next_due(), None, "one toast for the domain");
     }
 
     #[test]

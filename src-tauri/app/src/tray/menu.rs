@@ -240,6 +240,7 @@ mod tests {
             warnings: Vec::new(),
             transcript: Vec::new(),
             targets: Vec::new(),
+            mx_set: None,
         }
     }
 

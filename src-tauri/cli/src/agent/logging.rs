@@ -97,6 +97,16 @@ fn log(event: &EngineEvent) {
                 if *began { "can't be checked from here" } else { "checked again" }
             );
         }
+        EngineEvent::Finding(finding) => {
+            let message = finding.message();
+            let monitor = finding.name.as_str();
+            let event_id = finding.event_id;
+            if finding.notify {
+                tracing::warn!(monitor, event_id, "{message}");
+            } else {
+                tracing::info!(monitor, event_id, "{message}");
+            }
+        }
         EngineEvent::History { message } => tracing::warn!("history: {message}"),
         EngineEvent::Result { .. } => {}
     }

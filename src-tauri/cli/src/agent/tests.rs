@@ -36,6 +36,7 @@ fn success_at(checked_at: DateTime<Utc>) -> ProbeReport {
         warnings: Vec::new(),
         transcript: Vec::new(),
         targets: Vec::new(),
+        mx_set: None,
     }
 }
 

@@ -184,6 +184,16 @@ impl Agent {
     /// Starts the agent again, after it exited, on the same directory: the same config and
     /// history file (the last run's log is kept as `agent.log.N`).
     pub async fn restart(&mut self) {
+        self.restart_via(agent_command(), |addr| addr).await;
+    }
+
+    /// Like [`Agent::restart`], run by `command` (this build's `ehlowatch` behind a prefix such
+    /// as `ip netns exec NS`), its HTTP API reached at `reach(address it logged)`.
+    pub async fn restart_via(
+        &mut self,
+        mut command: std::process::Command,
+        reach: impl FnOnce(SocketAddr) -> SocketAddr,
+    ) {
         assert!(!self.is_running(), "restart: the agent is still running");
         let log = self.dir.path().join("agent.log");
         let mut n = 1;
@@ -192,7 +202,7 @@ impl Agent {
         }
         std::fs::rename(&log, log.with_extension(format!("log.{n}"))).expect("keep the old log");
         let log = File::create(&log).expect("create the log file");
-        self.child = agent_command()
+        self.child = command
             .args(["run", "--config", "agent.toml", "--db", "history.sqlite"])
             .args(["--listen", "127.0.0.1:0"])
             .current_dir(self.dir.path())
@@ -202,7 +212,7 @@ impl Agent {
             .stderr(log)
             .spawn()
             .expect("start ehlowatch run again");
-        self.addr = self.listening_on().await;
+        self.addr = reach(self.listening_on().await);
         let running = &*self;
         self.up_at = eventually("/healthz answers 200", PATIENCE, move || async move {
             match running.try_get("/healthz").await {

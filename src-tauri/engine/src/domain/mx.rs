@@ -3,7 +3,10 @@
 //! RFC 7505 (a single MX of `.` at preference 0 → the domain takes no mail), the limits on what
 //! is probed, and how long an answer is kept.
 
+use std::fmt;
 use std::time::Duration;
+
+use serde::{Deserialize, Serialize};
 
 /// The most MX hosts of one domain that are probed (the most preferred kept).
 pub const MAX_MX_HOSTS: usize = 10;
@@ -15,7 +18,8 @@ pub const MAX_MX_TTL: Duration = Duration::from_secs(3600);
 pub const DEFAULT_MIN_MX_TTL: Duration = Duration::from_secs(30);
 
 /// One MX host: its preference and its name (lower case, no trailing dot).
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 pub struct MxHost {
     /// Lower is tried first.
     pub preference: u16,
@@ -23,8 +27,11 @@ pub struct MxHost {
     pub host: String,
 }
 
-/// What a domain's MX answer says to probe.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// What a domain's MX answer says to probe. In JSON: `{"hosts": [{"preference": 10, "host":
+/// "mx1.example.com"}, …]}`, `"implicit"` or `"null_mx"`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[serde(rename_all = "snake_case")]
 pub enum MxSet {
     /// These MX hosts, most preferred first, at most [`MAX_MX_HOSTS`].
     Hosts(Vec<MxHost>),
@@ -32,6 +39,23 @@ pub enum MxSet {
     Implicit,
     /// A null MX (RFC 7505): the domain takes no mail.
     NullMx,
+}
+
+impl fmt::Display for MxSet {
+    /// `10 mx1.example.com, 20 mx2.example.com`; `no MX (the domain itself)`; `null MX`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Self::Hosts(hosts) => {
+                let listed: Vec<String> = hosts
+                    .iter()
+                    .map(|mx| format!("{} {}", mx.preference, mx.host))
+                    .collect();
+                f.write_str(&listed.join(", "))
+            }
+            Self::Implicit => f.write_str("no MX (the domain itself)"),
+            Self::NullMx => f.write_str("null MX"),
+        }
+    }
 }
 
 /// The MX set of an answer of `(preference, exchange)` records, exchanges as the resolver

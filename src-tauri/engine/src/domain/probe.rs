@@ -24,7 +24,7 @@ use super::resolver::{DnsResolver, HostAddresses, LookupError};
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::probe::report::TargetReport;
 use crate::probe::{failed_report, with_targets, AddressFamily, ProbeReport, ProbeSpec, Prober};
-use crate::verdict::{show, Verdict, Warning, WarningKind};
+use crate::verdict::{show, WarningKind};
 
 /// Probes mail domains: the SMTP prober and the resolver they share. Cheap to clone.
 #[derive(Debug, Clone)]
@@ -67,6 +67,7 @@ impl DomainProber {
             }
             Ok(Ok(answer)) => answer,
         };
+        let mx_set = answer.set.clone();
         let hosts = match answer.set {
             MxSet::NullMx => {
                 let failure = Failure::new(
@@ -74,7 +75,9 @@ impl DomainProber {
                     FailureKind::NullMx,
                     format!("{domain} takes no mail: it publishes a null MX (RFC 7505)"),
                 );
-                return failed_report(spec, checked_at, Some(dns), failure);
+                let mut report = failed_report(spec, checked_at, Some(dns), failure);
+                report.mx_set = Some(mx_set);
+                return report;
             }
             MxSet::Implicit => vec![domain.clone()],
             MxSet::Hosts(hosts) => hosts.into_iter().map(|mx| mx.host).collect(),
@@ -133,17 +136,9 @@ impl DomainProber {
                 }
             }
         }
-        let targets = hosts
-            .iter()
-            .zip(per_host)
-            .flat_map(|(host, targets)| {
-                targets.into_iter().map(move |mut t| {
-                    t.mx = Some(host.clone());
-                    t
-                })
-            })
-            .collect();
-        with_targets(spec, checked_at, targets)
+        let mut report = with_targets(spec, checked_at, named(&hosts, per_host));
+        report.mx_set = Some(mx_set);
+        report
     }
 
     /// The targets of one MX host: its first IPv4 and first IPv6 address (of the family the
@@ -187,7 +182,7 @@ impl DomainProber {
                     "MX host {} is an alias (CNAME) of {canonical}: an MX must name a host with its own address records (RFC 2181 §10.3, RFC 5321 §5.1)",
                     spec.host
                 );
-                mark_alias(target, message);
+                target.add_warning(WarningKind::MxAlias, message);
             }
         }
         targets
@@ -216,6 +211,20 @@ impl DomainProber {
     }
 }
 
+/// Every MX host's targets in preference order, each named by its host.
+fn named(hosts: &[String], per_host: Vec<Vec<TargetReport>>) -> Vec<TargetReport> {
+    hosts
+        .iter()
+        .zip(per_host)
+        .flat_map(|(host, targets)| {
+            targets.into_iter().map(move |mut t| {
+                t.mx = Some(host.clone());
+                t
+            })
+        })
+        .collect()
+}
+
 /// The addresses of one MX host to probe: the first IPv4 and the first IPv6 address, of the
 /// families `family` allows.
 pub(crate) fn pick_addresses(addresses: &[IpAddr], family: AddressFamily) -> Vec<IpAddr> {
@@ -237,36 +246,10 @@ fn lookup_failure(e: &LookupError, what: &str) -> Failure {
     Failure::new(Phase::Dns, kind, format!("{what}: {e}"))
 }
 
-/// Adds the alias warning to a target: a Success becomes a Warning (amber); a worse verdict
-/// keeps its own, with the warning beside it.
-fn mark_alias(target: &mut TargetReport, message: String) {
-    let report = &mut target.report;
-    report
-        .warnings
-        .push(Warning::new(WarningKind::MxAlias, message.clone()));
-    match report.status {
-        Verdict::Success => {
-            report.status = Verdict::Warning;
-            report.event_id = Verdict::Warning.event_id();
-            report.reason = Some(message);
-        }
-        Verdict::Warning => {
-            report.reason = Some(match report.reason.take() {
-                Some(reason) => format!("{reason}; {message}"),
-                None => message,
-            });
-        }
-        Verdict::Failed => {}
-    }
-    *target = TargetReport {
-        mx: target.mx.take(),
-        ..TargetReport::of(target.report.clone())
-    };
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::verdict::Verdict;
 
     #[test]
     fn one_address_of_each_family_per_mx_host() {
@@ -306,12 +289,12 @@ mod tests {
         ok.reason = None;
         let mut target = TargetReport::of(ok);
         target.mx = Some("mx.example.test".into());
-        mark_alias(&mut target, "alias".into());
+        target.add_warning(WarningKind::MxAlias, "alias".into());
         assert_eq!(target.status, crate::status::Status::Warning);
         assert_eq!(target.report.reason.as_deref(), Some("alias"));
         assert_eq!(target.mx.as_deref(), Some("mx.example.test"));
         let mut failed = TargetReport::of(crate::probe::tests::blank_report(&spec));
-        mark_alias(&mut failed, "alias".into());
+        failed.add_warning(WarningKind::MxAlias, "alias".into());
         assert_eq!(target.report.warnings[0].kind, WarningKind::MxAlias);
         assert_eq!(failed.status, crate::status::Status::Failed);
     }

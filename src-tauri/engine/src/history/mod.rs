@@ -8,7 +8,8 @@
 //!   UI or the agent while the writer works (WAL lets readers and the writer run at once).
 //! - [`Queries`] are the reads themselves: recent results, a range for charts (raw or
 //!   downsampled), stats with p50/p95/p99 and uptime, events in a range, the last failure, and
-//!   the stream sequence (state changes and local causes by row id, for resumable viewers).
+//!   the stream sequence (state changes, local causes and mail-domain findings by row id, for
+//!   resumable viewers), and each mail domain's baseline.
 //! - [`HistoryWriter`] / [`run_writer`] is the background task: batches, flushes, prunes hourly,
 //!   and drains everything on shutdown.
 //!
@@ -16,6 +17,7 @@
 //! 0 Success, 1 Warning, 2 Failed (the `ehlowatch_status` values), enum names as in the JSON.
 //! Monitor ids are stored once in `monitors` and referenced by number.
 
+mod baseline;
 mod item;
 mod open;
 mod query;
@@ -31,6 +33,7 @@ mod writer;
 
 use std::path::PathBuf;
 
+pub(crate) use baseline::BaselineRecord;
 pub(crate) use item::HistoryItem;
 pub use open::Recovery;
 pub use query::Queries;

@@ -159,6 +159,7 @@ impl<'c> Queries<'c> {
         let sql = format!(
             "SELECT m.key, {EVENT_COLUMNS} FROM events JOIN monitors m ON m.id = monitor_id \
              WHERE (?1 IS NULL OR m.key = ?1) AND at_ms >= ?2 AND at_ms < ?3 \
+               AND detail IS NULL \
              ORDER BY at_ms, events.id"
         );
         let mut stmt = self.conn.prepare_cached(&sql)?;
@@ -201,6 +202,7 @@ impl<'c> Queries<'c> {
         check(q.events(None, t, t).map(drop))?;
         check(q.events_after(0, 0).map(drop))?;
         check(q.event_bounds().map(drop))?;
+        check(q.baselines().map(drop))?;
         check(q.last_failure(&m).map(drop))
     }
 }

@@ -9,7 +9,7 @@ use rusqlite::{Connection, TransactionBehavior};
 pub(crate) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
 
 /// Results, events, and the monitor ids they refer to. The partial indexes keep retention and
 /// "last failure" cheap whatever the mix of verdicts; queries must spell their conditions
@@ -111,6 +111,54 @@ INSERT INTO sqlite_sequence (name, seq) VALUES ('events', MAX(
     CAST(strftime('%s', 'now') AS INTEGER) * 1000));
 ";
 
+/// Mail domains: a finding (the MX set changed, or what an MX host offers) is a row of the
+/// sequence too — a monitor's row with no status change, its details as JSON in `detail` — and
+/// each domain's baseline (what was last told of it, JSON) is kept in `baselines`, so a
+/// restart tells nothing twice. `events` is rebuilt for its new check; its sequence carries on
+/// from where it was.
+const V4: &str = "
+CREATE TABLE events_v4 (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    monitor_id  INTEGER REFERENCES monitors (id),
+    name        TEXT,
+    at_ms       INTEGER NOT NULL,
+    event_id    INTEGER,
+    from_status TEXT,
+    to_status   TEXT,
+    kind        TEXT NOT NULL,
+    reason      TEXT,
+    alert       INTEGER NOT NULL DEFAULT 0,
+    cause       TEXT,
+    monitors    INTEGER,
+    detail      TEXT,
+    CHECK ((monitor_id IS NOT NULL AND name IS NOT NULL AND from_status IS NOT NULL
+            AND to_status IS NOT NULL AND cause IS NULL AND detail IS NULL)
+        OR (monitor_id IS NULL AND cause IS NOT NULL AND monitors IS NOT NULL
+            AND detail IS NULL)
+        OR (monitor_id IS NOT NULL AND name IS NOT NULL AND kind IN ('mx_set', 'drift')
+            AND detail IS NOT NULL AND cause IS NULL))
+);
+INSERT INTO events_v4 (id, monitor_id, name, at_ms, event_id, from_status, to_status, kind,
+                       reason, alert, cause, monitors)
+    SELECT id, monitor_id, name, at_ms, event_id, from_status, to_status, kind, reason, alert,
+           cause, monitors
+    FROM events;
+CREATE TEMP TABLE kept_sequence AS SELECT seq FROM sqlite_sequence WHERE name = 'events';
+DROP TABLE events;
+ALTER TABLE events_v4 RENAME TO events;
+CREATE INDEX events_by_time ON events (at_ms);
+CREATE INDEX events_by_monitor ON events (monitor_id, at_ms);
+DELETE FROM sqlite_sequence WHERE name IN ('events', 'events_v4');
+INSERT INTO sqlite_sequence (name, seq) VALUES ('events', MAX(
+    (SELECT IFNULL(MAX(id), 0) FROM events),
+    (SELECT IFNULL(MAX(seq), 0) FROM temp.kept_sequence)));
+DROP TABLE temp.kept_sequence;
+CREATE TABLE baselines (
+    monitor_id INTEGER PRIMARY KEY REFERENCES monitors (id),
+    body       TEXT NOT NULL
+);
+";
+
 /// Why the schema could not be brought up to date.
 #[derive(Debug)]
 pub(crate) enum MigrateError {
@@ -158,6 +206,37 @@ mod tests {
         assert_eq!(migrate(&mut conn).unwrap(), 0);
         assert_eq!(user_version(&conn).unwrap(), SCHEMA_VERSION);
         assert_eq!(migrate(&mut conn).unwrap(), SCHEMA_VERSION);
+    }
+
+    #[test]
+    fn the_sequence_carries_on_across_the_rebuild_of_events() {
+        let mut conn = Connection::open_in_memory().unwrap();
+        let tx = conn.transaction().unwrap();
+        for sql in &MIGRATIONS[..3] {
+            tx.execute_batch(sql).unwrap();
+        }
+        tx.pragma_update(None, "user_version", 3).unwrap();
+        tx.commit().unwrap();
+        conn.execute_batch(
+            "UPDATE sqlite_sequence SET seq = 9000 WHERE name = 'events';
+             INSERT INTO events (at_ms, kind, cause, monitors) VALUES (1, 'began', 'offline', 2);",
+        )
+        .unwrap();
+        migrate(&mut conn).unwrap();
+        let seq: i64 = conn
+            .query_row(
+                "SELECT seq FROM sqlite_sequence WHERE name = 'events'",
+                [],
+                |r| r.get(0),
+            )
+            .unwrap();
+        assert_eq!(seq, 9001);
+        conn.execute(
+            "INSERT INTO events (at_ms, kind, cause, monitors) VALUES (2, 'ended', 'offline', 2)",
+            [],
+        )
+        .unwrap();
+        assert_eq!(conn.last_insert_rowid(), 9002);
     }
 
     #[test]

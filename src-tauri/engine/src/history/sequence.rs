@@ -1,5 +1,5 @@
-//! The stream sequence: every row of `events` — a monitor's state change or a local cause
-//! beginning or ending — in the order it was written, numbered by its row id. The ids are
+//! The stream sequence: every row of `events` — a monitor's state change, a local cause
+//! beginning or ending, or a mail domain's finding — in the order it was written, numbered by its row id. The ids are
 //! `AUTOINCREMENT` (schema v3), so they only grow, survive restarts and are never reused after
 //! pruning; a viewer that saw sequence `n` resumes with [`Queries::events_after`]`(n)`, and
 //! [`Queries::event_bounds`] tells whether what it missed is still all there.
@@ -11,6 +11,7 @@ use serde::Serialize;
 use super::query::Queries;
 use super::record::{event_from_row_at, time_at};
 use super::HistoryError;
+use crate::drift::Finding;
 use crate::model::LocalCause;
 use crate::model::StateChange;
 
@@ -51,6 +52,8 @@ pub enum Logged {
     StateChange(StateChange),
     /// A local cause began or ended.
     LocalCause(CauseRecord),
+    /// A mail domain's MX set, or what one of its MX hosts offers, changed.
+    Finding(Finding),
 }
 
 /// One row of the sequence.
@@ -99,6 +102,33 @@ pub(crate) fn cause_params(c: &CauseRecord) -> [Box<dyn rusqlite::ToSql>; 5] {
     ]
 }
 
+/// Inserts a finding: a monitor's row with no status, its details in `detail`.
+pub(crate) const INSERT_FINDING: &str = "INSERT INTO events \
+     (monitor_id, name, at_ms, event_id, kind, reason, alert, detail) \
+     VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8)";
+
+/// The values of [`INSERT_FINDING`] after the monitor id, for `f`.
+pub(crate) fn finding_params(
+    f: &Finding,
+) -> Result<Vec<Box<dyn rusqlite::ToSql>>, serde_json::Error> {
+    Ok(vec![
+        Box::new(f.name.clone()),
+        Box::new(f.at.timestamp_millis()),
+        Box::new(f.event_id),
+        Box::new(f.kind.as_str()),
+        Box::new(f.message()),
+        Box::new(f.notify),
+        Box::new(serde_json::to_string(f)?),
+    ])
+}
+
+fn finding_from_row(row: &Row<'_>) -> rusqlite::Result<Finding> {
+    let detail: String = row.get(12)?;
+    serde_json::from_str(&detail).map_err(|e| {
+        rusqlite::Error::FromSqlConversionFailure(12, rusqlite::types::Type::Text, Box::new(e))
+    })
+}
+
 fn cause_name(cause: LocalCause) -> &'static str {
     match cause {
         LocalCause::Offline => "offline",
@@ -128,9 +158,9 @@ fn cause_from_row(row: &Row<'_>) -> rusqlite::Result<CauseRecord> {
 }
 
 /// `id`, then the columns a state change is read from (monitor key first), then `cause,
-/// monitors`.
+/// monitors, detail`.
 const SELECT_AFTER: &str = "SELECT events.id, m.key, name, at_ms, event_id, from_status, \
-     to_status, kind, reason, alert, cause, monitors \
+     to_status, kind, reason, alert, cause, monitors, detail \
      FROM events LEFT JOIN monitors m ON m.id = events.monitor_id \
      WHERE events.id > ?1 ORDER BY events.id LIMIT ?2";
 
@@ -143,6 +173,8 @@ impl Queries<'_> {
             let seq: i64 = row.get(0)?;
             let event = if row.get::<_, Option<String>>(10)?.is_some() {
                 Logged::LocalCause(cause_from_row(row)?)
+            } else if row.get::<_, Option<String>>(12)?.is_some() {
+                Logged::Finding(finding_from_row(row)?)
             } else {
                 Logged::StateChange(event_from_row_at(row, 1)?)
             };

@@ -30,5 +30,7 @@ pub(crate) fn validate(conn: &Connection) -> rusqlite::Result<()> {
     conn.prepare_cached(&insert_sql("events", EVENT_COLUMNS))?;
     conn.prepare_cached(INSERT_MONITOR)?;
     conn.prepare_cached(SELECT_MONITOR)?;
+    conn.prepare_cached(super::sequence::INSERT_FINDING)?;
+    conn.prepare_cached(super::baseline::UPSERT_BASELINE)?;
     Queries::validate(conn)
 }

@@ -10,12 +10,13 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use rusqlite::{params, params_from_iter, Connection, Statement, ToSql, Transaction};
 
+use super::baseline::{BaselineRecord, UPSERT_BASELINE};
 use super::open::{move_aside, open_file, open_memory, OpenOptions, Recovery, Target};
 use super::query::Queries;
 use super::reader::{HistoryReader, Shared};
 use super::record::{event_params, result_params, EVENT_COLUMNS, RESULT_COLUMNS};
 use super::retention::{prune_step, Pruned, Retention};
-use super::sequence::{cause_params, Logged, INSERT_CAUSE};
+use super::sequence::{cause_params, finding_params, Logged, INSERT_CAUSE, INSERT_FINDING};
 use super::statements::{insert_sql, INSERT_MONITOR, SELECT_MONITOR};
 use super::{HistoryError, ResultRecord};
 use crate::model::{MonitorId, StateChange};
@@ -109,6 +110,16 @@ impl HistoryStore {
         results: &[ResultRecord],
         events: &[Logged],
     ) -> Result<(), HistoryError> {
+        self.write_all(results, events, &[])
+    }
+
+    /// [`Self::write_logged`], and mail domains' `baselines` in the same transaction.
+    pub(crate) fn write_all(
+        &mut self,
+        results: &[ResultRecord],
+        events: &[Logged],
+        baselines: &[BaselineRecord],
+    ) -> Result<(), HistoryError> {
         let tx = self.conn.transaction()?;
         let mut new_ids = HashMap::new();
         let mut last_seq = None;
@@ -124,6 +135,7 @@ impl HistoryStore {
             }
             let mut changes = tx.prepare_cached(&insert_sql("events", EVENT_COLUMNS))?;
             let mut causes = tx.prepare_cached(INSERT_CAUSE)?;
+            let mut findings = tx.prepare_cached(INSERT_FINDING)?;
             for event in events {
                 match event {
                     Logged::StateChange(c) => {
@@ -133,8 +145,17 @@ impl HistoryStore {
                     Logged::LocalCause(c) => {
                         causes.execute(params_from_iter(cause_params(c).iter()))?;
                     }
+                    Logged::Finding(f) => {
+                        let id = ids.get(&tx, &f.monitor)?;
+                        execute(&mut findings, id, &finding_params(f)?)?;
+                    }
                 }
                 last_seq = Some(tx.last_insert_rowid());
+            }
+            let mut upsert = tx.prepare_cached(UPSERT_BASELINE)?;
+            for b in baselines {
+                let id = ids.get(&tx, &b.monitor)?;
+                upsert.execute(params![id, b.body])?;
             }
         }
         tx.commit()?;

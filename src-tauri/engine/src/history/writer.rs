@@ -18,7 +18,7 @@ use tokio_util::sync::CancellationToken;
 use super::open::Recovery;
 use super::retention::Retention;
 use super::sequence::Logged;
-use super::{HistoryError, HistoryItem, HistoryStore, ResultRecord};
+use super::{BaselineRecord, HistoryError, HistoryItem, HistoryStore, ResultRecord};
 
 /// How the writer batches and prunes.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,13 +90,16 @@ pub(crate) async fn run_writer(
 #[derive(Debug, Default)]
 struct Batch {
     results: Vec<ResultRecord>,
-    /// State changes and local causes, in the order they happened (their sequence order).
+    /// State changes, local causes and findings, in the order they happened (their sequence
+    /// order).
     events: Vec<Logged>,
+    /// Mail domains' baselines, in the order they changed.
+    baselines: Vec<BaselineRecord>,
 }
 
 impl Batch {
     fn len(&self) -> usize {
-        self.results.len() + self.events.len()
+        self.results.len() + self.events.len() + self.baselines.len()
     }
 
     fn push(&mut self, item: HistoryItem) {
@@ -104,6 +107,8 @@ impl Batch {
             HistoryItem::Result(r) => self.results.push(r),
             HistoryItem::Change(c) => self.events.push(Logged::StateChange(c)),
             HistoryItem::Cause(c) => self.events.push(Logged::LocalCause(c)),
+            HistoryItem::Finding(f) => self.events.push(Logged::Finding(f)),
+            HistoryItem::Baseline(b) => self.baselines.push(b),
         }
     }
 }
@@ -176,10 +181,14 @@ impl HistoryWriter {
         if batch.len() == 0 {
             return Ok(store);
         }
-        let Batch { results, events } = std::mem::take(batch);
+        let Batch {
+            results,
+            events,
+            baselines,
+        } = std::mem::take(batch);
         let (store, outcome) = blocking(move || {
             let mut store = store;
-            let outcome = write(&mut store, &results, &events);
+            let outcome = write(&mut store, &results, &events, &baselines);
             (store, (outcome, results.len() as u64, events.len() as u64))
         })
         .await?;
@@ -240,8 +249,13 @@ struct Outcome {
 }
 
 /// Writes one batch; on a damaged file, starts over and writes it to the new one.
-fn write(store: &mut HistoryStore, results: &[ResultRecord], events: &[Logged]) -> Outcome {
-    match store.write_logged(results, events) {
+fn write(
+    store: &mut HistoryStore,
+    results: &[ResultRecord],
+    events: &[Logged],
+    baselines: &[BaselineRecord],
+) -> Outcome {
+    match store.write_all(results, events, baselines) {
         Ok(()) => Outcome {
             recovery: None,
             error: None,
@@ -249,7 +263,7 @@ fn write(store: &mut HistoryStore, results: &[ResultRecord], events: &[Logged]) 
         Err(e) if e.is_corruption() => match store.start_over(e.to_string()) {
             Ok(recovery) => Outcome {
                 recovery: Some(recovery),
-                error: store.write_logged(results, events).err(),
+                error: store.write_all(results, events, baselines).err(),
             },
             Err(e) => Outcome {
                 recovery: None,

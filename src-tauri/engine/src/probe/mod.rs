@@ -27,6 +27,7 @@ pub use spec::{AddressFamily, Addresses, ProbeSpec, TlsMode, MAX_TARGETS};
 
 use self::resolve::resolve;
 use self::session::Session;
+pub(crate) use self::targets::refresh_top;
 use self::targets::{distinct, family, is_no_route, route_to, worst};
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::EhloInfo;
@@ -316,6 +317,7 @@ fn report(
         warnings: judgement.warnings.clone(),
         transcript: session.rec.into_transcript(),
         targets: Vec::new(),
+        mx_set: None,
     }
 }
 

@@ -11,11 +11,12 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::spec::TlsMode;
+use crate::domain::MxSet;
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::{EhloInfo, Reply};
 use crate::status::Status;
 use crate::tls::TlsFacts;
-use crate::verdict::{Verdict, Warning};
+use crate::verdict::{Verdict, Warning, WarningKind};
 
 /// Time spent in each phase; the phases after `dns` add up to the latency.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize)]
@@ -151,9 +152,34 @@ pub struct ProbeReport {
     /// with its own status and report; the fields above are the worst judged target's. Empty when no address was probed (the host did not
     /// resolve), and in a target's own report.
     pub targets: Vec<TargetReport>,
+    /// For a mail domain, the MX set its lookup answered (absent when the lookup failed, and
+    /// for a host).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub mx_set: Option<MxSet>,
 }
 
 impl ProbeReport {
+    /// Adds a soft finding: a Success becomes a Warning (amber) with it as the reason, a Warning
+    /// keeps its reason with this one beside it, a Failed verdict keeps its own.
+    pub(crate) fn add_warning(&mut self, kind: WarningKind, message: String) {
+        self.warnings.push(Warning::new(kind, message.clone()));
+        match self.status {
+            Verdict::Success => {
+                self.status = Verdict::Warning;
+                self.event_id = Verdict::Warning.event_id();
+                self.reason = Some(message);
+            }
+            Verdict::Warning => {
+                self.reason = Some(match self.reason.take() {
+                    Some(reason) => format!("{reason}; {message}"),
+                    None => message,
+                });
+            }
+            Verdict::Failed => {}
+        }
+    }
+
     /// The last reply code the judged EHLO got, or the greeting's when EHLO never got one.
     pub fn last_code(&self) -> Option<u16> {
         self.last_code_here()
@@ -218,6 +244,21 @@ impl TargetReport {
             address: report.address.map(|a| a.to_string()).unwrap_or_default(),
             status: status_of(&report),
             report,
+        }
+    }
+
+    /// Adds a soft finding to this target's report (see [`ProbeReport::add_warning`]).
+    pub(crate) fn add_warning(&mut self, kind: WarningKind, message: String) {
+        self.report.add_warning(kind, message);
+        self.status = status_of(&self.report);
+    }
+
+    /// The target's name in events and baselines: `mx1.example.com 192.0.2.1`, or the address
+    /// alone outside a mail domain.
+    pub fn key(&self) -> String {
+        match &self.mx {
+            Some(mx) => format!("{mx} {}", self.address),
+            None => self.address.clone(),
         }
     }
 

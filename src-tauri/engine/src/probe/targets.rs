@@ -13,7 +13,7 @@ use std::collections::HashSet;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 
-use super::report::TargetReport;
+use super::report::{ProbeReport, TargetReport};
 use super::spec::MAX_TARGETS;
 
 /// The addresses to probe: duplicates dropped, the resolver's order kept, at most
@@ -26,6 +26,19 @@ pub(crate) fn distinct(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
         .filter(|a| seen.insert(*a))
         .take(MAX_TARGETS)
         .collect()
+}
+
+/// Makes `report`'s top-level fields the worst target's again, after a target's verdict
+/// changed (its targets and MX set stay).
+pub(crate) fn refresh_top(report: &mut ProbeReport) {
+    let Some(at) = worst(&report.targets) else {
+        return;
+    };
+    let targets = std::mem::take(&mut report.targets);
+    let mx_set = report.mx_set.take();
+    *report = targets[at].report.clone();
+    report.targets = targets;
+    report.mx_set = mx_set;
 }
 
 /// Which target the report's top level shows: the worst of those judged from here (the first

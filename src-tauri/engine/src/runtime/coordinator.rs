@@ -3,8 +3,10 @@
 //! offline detection, port-25 block detection (with its control probes) and the monitor's alert
 //! state machine, and sends out events, history rows and — coalesced over a short delay that
 //! grows with the number of monitors — snapshots. A local cause (offline, blocked) is one
-//! [`EngineEvent::LocalCause`] for all the monitors it touches, and one history row.
+//! [`EngineEvent::LocalCause`] for all the monitors it touches, and one history row. A mail
+//! domain's report also goes past its baseline (the `drift` module) before it is judged.
 
+use std::collections::HashMap;
 use std::sync::Arc;
 use std::time::Duration;
 
@@ -23,11 +25,14 @@ use super::tasks::Tasks;
 use crate::config::Config;
 use crate::connectivity::{Connectivity, Edge};
 use crate::control::ControlReport;
+use crate::drift::DomainWatch;
+use crate::drift::Finding;
 use crate::egress::{is_connect_failure, Egress, SMTP_PORT};
 use crate::handle::{Command, EngineEvent};
-use crate::history::{CauseRecord, HistoryItem, ResultRecord};
+use crate::history::{BaselineRecord, CauseRecord, HistoryItem, ResultRecord};
 use crate::model::{LocalCause, MonitorId, StateChange};
 use crate::monitor::Observation;
+use crate::probe::ProbeReport;
 use crate::scheduler::{stagger, ProbeDone};
 use crate::snapshot::Snapshot;
 use crate::status::Status;
@@ -54,6 +59,8 @@ pub(super) struct Coordinator {
     notice: Option<String>,
     publish: Publish,
     last_second_opinion: Option<Instant>,
+    /// Each mail domain's baseline, by monitor.
+    domains: HashMap<MonitorId, DomainWatch>,
 }
 
 impl Coordinator {
@@ -82,6 +89,7 @@ impl Coordinator {
             notice,
             publish: Publish::new(),
             last_second_opinion: None,
+            domains: HashMap::new(),
         };
         if let Some(message) = &c.notice {
             let _ = c.events.send(EngineEvent::History {
@@ -89,6 +97,14 @@ impl Coordinator {
             });
         }
         c
+    }
+
+    /// Takes the mail domains' baselines the history kept.
+    pub(crate) fn adopt_baselines(&mut self, baselines: Vec<BaselineRecord>) {
+        for b in baselines {
+            self.domains
+                .insert(b.monitor, DomainWatch::from_json(&b.body));
+        }
     }
 
     fn now(&self) -> DateTime<Utc> {
@@ -254,7 +270,9 @@ impl Coordinator {
         if !fresh {
             return;
         }
-        let report = Arc::new(done.report);
+        let mut report = done.report;
+        let findings = self.watch_domain(&done.id, &mut report);
+        let report = Arc::new(report);
         // An address of the host that answered outweighs another that did not: the network
         // works, whatever the monitor's (worst) status.
         let failure = report.network_failure();
@@ -336,7 +354,38 @@ impl Coordinator {
         for change in changes {
             self.state_changed(change);
         }
+        for finding in findings {
+            tracing::debug!(
+                monitor = %finding.monitor,
+                event_id = finding.event_id,
+                "{}",
+                finding.message()
+            );
+            self.record(finding.clone().into());
+            let _ = self.events.send(EngineEvent::Finding(finding));
+        }
         self.mark_dirty();
+    }
+
+    /// Runs a mail domain's report past its baseline: the findings to tell (the baseline, when
+    /// it changed, goes to the history), and the report's amber for a STARTTLS that vanished.
+    fn watch_domain(&mut self, id: &MonitorId, report: &mut ProbeReport) -> Vec<Finding> {
+        let Some(entry) = self.monitors.get(id).filter(|e| e.config.spec.mail_domain) else {
+            return Vec::new();
+        };
+        let watch = self.domains.entry(id.clone()).or_default();
+        let observed = watch.observe(report, id, &entry.config.name);
+        if observed.changed {
+            let body = watch.to_json();
+            self.record(
+                BaselineRecord {
+                    monitor: id.clone(),
+                    body,
+                }
+                .into(),
+            );
+        }
+        observed.findings
     }
 
     fn went_offline(&mut self, now: DateTime<Utc>) -> Vec<StateChange> {

@@ -14,7 +14,7 @@ use super::history_queue;
 use super::options::EngineOptions;
 use crate::config::Config;
 use crate::handle::EngineChannels;
-use crate::history::{HistoryStore, Retention};
+use crate::history::{BaselineRecord, HistoryStore, Retention};
 
 /// Runs the coordinator until the shutdown token fires, then stops everything it owns.
 pub(super) async fn run(
@@ -31,9 +31,11 @@ pub(super) async fn run(
         shutdown,
     } = channels;
     let (results_tx, mut results) = mpsc::channel(1024);
+    let baselines = read_baselines(history.as_ref());
     let retention = Retention::from_results(config.history.retention);
     let (queue, drain) = history_queue::start(history, retention);
     let mut c = Coordinator::new(&options, results_tx, &shutdown, events, queue, notice);
+    c.adopt_baselines(baselines);
     c.apply(config);
     let mut clock_check = interval(options.suspend_check_every);
     clock_check.set_missed_tick_behavior(MissedTickBehavior::Skip);
@@ -58,4 +60,16 @@ pub(super) async fn run(
     let _ = snapshot.send(Arc::new(c.snapshot()));
     drop(c);
     drain.finish().await;
+}
+
+/// The mail domains' baselines the history keeps (none without a history, or when it cannot be
+/// read: each domain's next probe sets a new one, without an event).
+fn read_baselines(history: Option<&HistoryStore>) -> Vec<BaselineRecord> {
+    let Some(store) = history else {
+        return Vec::new();
+    };
+    store.queries().baselines().unwrap_or_else(|e| {
+        tracing::warn!("mail domains' baselines cannot be read from the history: {e}");
+        Vec::new()
+    })
 }

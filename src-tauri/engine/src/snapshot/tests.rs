@@ -37,6 +37,7 @@ pub(crate) fn report_at(checked_at: DateTime<Utc>) -> ProbeReport {
         warnings: Vec::new(),
         transcript: Vec::new(),
         targets: Vec::new(),
+        mx_set: None,
     }
 }
 

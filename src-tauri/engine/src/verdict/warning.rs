@@ -16,19 +16,28 @@ pub enum WarningKind {
     CertificateExpiring,
     /// An MX target is an alias (CNAME), which RFC 2181 §10.3 and RFC 5321 §5.1 forbid.
     MxAlias,
+    /// An MX host that steadily offered STARTTLS did not on this probe: mail to it falls back
+    /// to plaintext.
+    StarttlsVanished,
 }
 
 impl WarningKind {
     /// Every kind, in the order the verdict rule reports them.
-    pub const ALL: [Self; 3] = [Self::Slow, Self::CertificateExpiring, Self::MxAlias];
+    pub const ALL: [Self; 4] = [
+        Self::Slow,
+        Self::CertificateExpiring,
+        Self::MxAlias,
+        Self::StarttlsVanished,
+    ];
 
     /// The kind as the JSON report and metric labels spell it: `slow`, `certificate_expiring`,
-    /// `mx_alias`.
+    /// `mx_alias`, `starttls_vanished`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Slow => "slow",
             Self::CertificateExpiring => "certificate_expiring",
             Self::MxAlias => "mx_alias",
+            Self::StarttlsVanished => "starttls_vanished",
         }
     }
 }

@@ -4,8 +4,10 @@
 //! proxies, TLS terminators and `curl` understand, axum serves it with no extra crate, and
 //! resuming is part of the protocol — a client reconnects with `Last-Event-ID`.
 //!
-//! Events: `state_change` (a monitor's [`StateChange`]) and `local_cause` (a [`CauseRecord`]:
-//! offline or port 25 blocked here, began or ended), each with `id:` its **stream sequence** —
+//! Events: `state_change` (a monitor's [`StateChange`]), `local_cause` (a [`CauseRecord`]:
+//! offline or port 25 blocked here, began or ended) and `finding` (a mail domain's
+//! [`Finding`](ehlowatch_engine::Finding): its MX set changed, or what an MX host offers), each
+//! with `id:` its **stream sequence** —
 //! its row id in the history's `events` table, which only grows and survives restarts (see the
 //! engine's history `sequence`); `snapshot` (the `/api/status` body) with `id:` the last sequence
 //! it covers; `reset` (the viewer's sequence can no longer be resumed: reload, a `snapshot`
@@ -182,6 +184,7 @@ fn sequenced(row: &Sequenced) -> Event {
     match &row.event {
         Logged::StateChange(change) => state_change(row.seq, change),
         Logged::LocalCause(cause) => local_cause(row.seq, cause),
+        Logged::Finding(finding) => json_event("finding", Some(row.seq), finding),
     }
 }
 

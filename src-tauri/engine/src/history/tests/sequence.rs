@@ -1,4 +1,5 @@
-//! The stream sequence: state changes and local causes numbered in the order written, numbers
+//! The stream sequence: state changes, local causes and findings numbered in the order written,
+//! numbers
 //! that only grow (through pruning and a file that replaces another), and the rule that says
 //! whether a viewer's last sequence can still be resumed exactly.
 
@@ -6,8 +7,8 @@ use chrono::{DateTime, Utc};
 use rusqlite::Connection;
 
 use super::t;
-use crate::history::{CauseRecord, EventBounds, HistoryStore, Logged, Retention};
-use crate::{ChangeKind, LocalCause, MonitorId, StateChange, Status};
+use crate::history::{BaselineRecord, CauseRecord, EventBounds, HistoryStore, Logged, Retention};
+use crate::{ChangeKind, Finding, FindingKind, LocalCause, MonitorId, StateChange, Status};
 
 fn change(monitor: &str, at: DateTime<Utc>, to: Status) -> StateChange {
     StateChange {
@@ -50,6 +51,44 @@ fn changes_and_causes_share_one_sequence_in_the_order_written() {
     assert_eq!(after[0].seq, seqs[1]);
     // The state-change queries of the window are unchanged: no monitor, no row there.
     assert_eq!(q.events(None, t(-10), t(10)).unwrap().len(), 2);
+}
+
+#[test]
+fn a_finding_is_in_the_sequence_not_in_the_state_changes_and_a_baseline_is_replaced() {
+    let mut store = HistoryStore::open_in_memory().unwrap();
+    let finding = Finding {
+        monitor: MonitorId::from("example"),
+        name: "example.test".into(),
+        at: t(2),
+        event_id: 5532,
+        kind: FindingKind::Drift,
+        target: Some("mx1.example.test 192.0.2.1".into()),
+        before: None,
+        after: None,
+        changes: vec!["STARTTLS vanished".into()],
+        notify: true,
+    };
+    let written = vec![
+        Logged::StateChange(change("example", t(1), Status::Success)),
+        Logged::Finding(finding.clone()),
+    ];
+    let baseline = |body: &str| BaselineRecord {
+        monitor: MonitorId::from("example"),
+        body: body.into(),
+    };
+    store
+        .write_all(&[], &written, &[baseline("one"), baseline("two")])
+        .unwrap();
+    let q = store.queries();
+    let got: Vec<Logged> = q
+        .events_after(0, 10)
+        .unwrap()
+        .into_iter()
+        .map(|r| r.event)
+        .collect();
+    assert_eq!(got, written);
+    assert_eq!(q.events(None, t(-10), t(10)).unwrap().len(), 1);
+    assert_eq!(q.baselines().unwrap(), [baseline("two")]);
 }
 
 #[test]

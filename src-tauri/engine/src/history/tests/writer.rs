@@ -140,7 +140,7 @@ async fn the_writer_prunes_in_the_background() {
         .map(
             |i| match result("mx1", old + chrono::Duration::seconds(i)) {
                 HistoryItem::Result(r) => r,
-                HistoryItem::Change(_) | HistoryItem::Cause(_) => unreachable!(),
+                _ => unreachable!("result() makes a result"),
             },
         )
         .collect();

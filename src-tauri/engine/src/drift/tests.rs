@@ -1,0 +1,219 @@
+//! A domain's baseline against reports built by hand: the first probe tells nothing, an MX-set
+//! change is one finding with the sets, STARTTLS vanishing is one notified finding and amber,
+//! a restored baseline tells nothing known.
+
+use chrono::Utc;
+
+use super::watch::DomainWatch;
+use crate::domain::{MxHost, MxSet};
+use crate::model::MonitorId;
+use crate::probe::report::{EhloReply, TargetReport};
+use crate::probe::{ProbeReport, ProbeSpec};
+use crate::smtp::{EhloInfo, Reply, ReplyCode};
+use crate::status::Status;
+use crate::tls::TlsFacts;
+use crate::verdict::{Verdict, WarningKind};
+
+fn set(hosts: &[(u16, &str)]) -> MxSet {
+    MxSet::Hosts(
+        hosts
+            .iter()
+            .map(|(preference, host)| MxHost {
+                preference: *preference,
+                host: (*host).to_owned(),
+            })
+            .collect(),
+    )
+}
+
+fn tls() -> TlsFacts {
+    TlsFacts {
+        version: "TLSv1.3".into(),
+        cipher: "TLS13_AES_256_GCM_SHA384".into(),
+        subject: "CN=mx1.example.test".into(),
+        issuer: "CN=Test CA".into(),
+        subject_alt_names: vec!["mx1.example.test".into()],
+        not_after: Utc::now(),
+        days_left: 60,
+        sha256: "AA:BB".into(),
+        verified: false,
+        verification_skipped: false,
+        verify_error: None,
+    }
+}
+
+/// A Success target of MX host `mx` at `address` whose EHLO offered `keywords` (after TLS
+/// when `starttls`).
+fn target(mx: &str, address: &str, keywords: &[&str], starttls: bool) -> TargetReport {
+    let spec = ProbeSpec::new(mx, 25);
+    let mut report = crate::probe::tests::blank_report(&spec);
+    report.status = Verdict::Success;
+    report.event_id = Verdict::Success.event_id();
+    report.failure = None;
+    report.reason = None;
+    report.address = address.parse().ok();
+    report.greeting = Some(Reply::new(
+        ReplyCode::SERVICE_READY,
+        vec![format!("{mx} ESMTP")],
+    ));
+    let mut lines = vec![mx.to_owned()];
+    lines.extend(keywords.iter().map(|k| (*k).to_owned()));
+    let reply = Reply::new(ReplyCode::OK, lines);
+    report.ehlo = Some(EhloReply {
+        info: EhloInfo::parse(&reply),
+        reply,
+    });
+    report.tls = starttls.then(tls);
+    let mut target = TargetReport::of(report);
+    target.mx = Some(mx.to_owned());
+    target
+}
+
+fn domain(mx_set: MxSet, targets: Vec<TargetReport>) -> ProbeReport {
+    let spec = ProbeSpec::new("example.test", 25);
+    let mut report = crate::probe::with_targets(&spec, Utc::now(), targets);
+    report.mx_set = Some(mx_set);
+    report
+}
+
+fn observe(watch: &mut DomainWatch, report: &mut ProbeReport) -> Vec<(u16, String)> {
+    let id = MonitorId::from("example");
+    watch
+        .observe(report, &id, "example.test")
+        .findings
+        .iter()
+        .map(|f| (f.event_id, f.message()))
+        .collect()
+}
+
+const OFFERED: [&str; 3] = ["PIPELINING", "SIZE 10240000", "AUTH PLAIN LOGIN"];
+
+#[test]
+fn the_first_probe_sets_the_baseline_and_tells_nothing() {
+    let mut watch = DomainWatch::default();
+    let mut report = domain(
+        set(&[(10, "mx1.example.test")]),
+        vec![target("mx1.example.test", "192.0.2.1", &OFFERED, true)],
+    );
+    let observed = watch.observe(&mut report, &"example".into(), "example.test");
+    assert!(observed.findings.is_empty());
+    assert!(observed.changed);
+    assert!(observe(&mut watch, &mut report).is_empty());
+}
+
+#[test]
+fn an_mx_set_change_is_one_finding_with_the_sets_before_and_after() {
+    let mut watch = DomainWatch::default();
+    let one = vec![target("mx1.example.test", "192.0.2.1", &OFFERED, true)];
+    let mut before = domain(
+        set(&[(10, "mx1.example.test"), (20, "mx2.example.test")]),
+        one.clone(),
+    );
+    observe(&mut watch, &mut before);
+    let mut after = domain(
+        set(&[(5, "mx1.example.test"), (30, "mx3.example.test")]),
+        one,
+    );
+    let id = MonitorId::from("example");
+    let observed = watch.observe(&mut after, &id, "example.test");
+    let [finding] = observed.findings.as_slice() else {
+        panic!("{:?}", observed.findings)
+    };
+    assert_eq!(finding.event_id, 5530);
+    assert!(finding.notify);
+    assert_eq!(
+        finding.changes,
+        [
+            "mx1.example.test preference 10 → 5",
+            "added 30 mx3.example.test",
+            "removed 20 mx2.example.test"
+        ]
+    );
+    assert_eq!(
+        finding.message(),
+        "MX set of example.test changed: 10 mx1.example.test, 20 mx2.example.test → \
+         5 mx1.example.test, 30 mx3.example.test"
+    );
+    assert!(observe(&mut watch, &mut after).is_empty(), "told once");
+}
+
+#[test]
+fn starttls_vanishing_is_one_notified_finding_and_amber_until_it_returns() {
+    let mut watch = DomainWatch::default();
+    let mx = set(&[(10, "mx1.example.test")]);
+    let with = || vec![target("mx1.example.test", "192.0.2.1", &OFFERED, true)];
+    let plain = || vec![target("mx1.example.test", "192.0.2.1", &OFFERED, false)];
+    for _ in 0..3 {
+        assert!(observe(&mut watch, &mut domain(mx.clone(), with())).is_empty());
+    }
+    let mut vanished = domain(mx.clone(), plain());
+    let told = watch.observe(&mut vanished, &"example".into(), "example.test");
+    let [finding] = told.findings.as_slice() else {
+        panic!("{:?}", told.findings)
+    };
+    assert_eq!(finding.event_id, 5532);
+    assert!(finding.notify);
+    assert_eq!(
+        finding.message(),
+        "mx1.example.test 192.0.2.1: STARTTLS vanished: mail to this host falls back to plaintext"
+    );
+    assert_eq!(vanished.status, Verdict::Warning, "amber");
+    assert_eq!(vanished.targets[0].status, Status::Warning);
+    assert_eq!(vanished.warnings[0].kind, WarningKind::StarttlsVanished);
+    let mut still = domain(mx.clone(), plain());
+    assert!(observe(&mut watch, &mut still).is_empty(), "told once");
+    assert_eq!(still.status, Verdict::Warning, "still amber");
+    let mut back = domain(mx, with());
+    let told = observe(&mut watch, &mut back);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert_eq!(told[0].0, 5531);
+    assert_eq!(back.status, Verdict::Success);
+}
+
+#[test]
+fn a_pool_offering_starttls_on_some_probes_is_told_once_as_mixed() {
+    let mut watch = DomainWatch::default();
+    let mx = set(&[(10, "mx1.example.test")]);
+    let probe = |starttls| {
+        domain(
+            mx.clone(),
+            vec![target("mx1.example.test", "192.0.2.1", &OFFERED, starttls)],
+        )
+    };
+    observe(&mut watch, &mut probe(true));
+    let mut told = Vec::new();
+    for starttls in [true, false, true, false, true, false, true, false] {
+        told.extend(observe(&mut watch, &mut probe(starttls)));
+    }
+    let ids: Vec<u16> = told.iter().map(|(id, _)| *id).collect();
+    assert_eq!(ids, [5532, 5531], "{told:?}");
+    assert!(
+        told[1].1.contains("STARTTLS offered on 3 of 4 probes"),
+        "{told:?}"
+    );
+}
+
+#[test]
+fn a_restored_baseline_tells_nothing_known_and_a_change_while_away() {
+    let mut watch = DomainWatch::default();
+    let mx = set(&[(10, "mx1.example.test")]);
+    let offered = || vec![target("mx1.example.test", "192.0.2.1", &OFFERED, true)];
+    observe(&mut watch, &mut domain(mx.clone(), offered()));
+    let mut restored = DomainWatch::from_json(&watch.to_json());
+    assert!(observe(&mut restored, &mut domain(mx.clone(), offered())).is_empty());
+    let mut restored = DomainWatch::from_json(&watch.to_json());
+    let bigger = vec![target(
+        "mx1.example.test",
+        "192.0.2.1",
+        &["PIPELINING", "SIZE 52428800", "AUTH PLAIN LOGIN"],
+        true,
+    )];
+    let told = observe(&mut restored, &mut domain(mx, bigger));
+    assert_eq!(
+        told,
+        [(
+            5531,
+            "mx1.example.test 192.0.2.1: SIZE 10240000 → SIZE 52428800".to_owned()
+        )]
+    );
+}
