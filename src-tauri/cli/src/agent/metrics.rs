@@ -5,14 +5,16 @@
 //! probe result. `ehlowatch_state` has one series per monitor, labelled with its current state:
 //! its cardinality is the number of monitors, and a state change ends the old series.
 //! `ehlowatch_target_status` has one series per target of each monitor's last probe (at most
-//! 8 per monitor): an address that leaves the host's DNS leaves the exposition with it.
+//! 8 per host, 20 per mail domain — 10 MX hosts × 2 families — each labelled with its MX host
+//! too): an address that leaves the host's DNS, or an MX host that leaves the domain's, leaves
+//! the exposition with it.
 
 use std::sync::Arc;
 
 use chrono::Utc;
 use ehlowatch_engine::EngineEvent;
 use ehlowatch_engine::WarningKind;
-use ehlowatch_engine::{MonitorView, Snapshot, MAX_TARGETS};
+use ehlowatch_engine::{MonitorView, Snapshot, MAX_MX_HOSTS, MAX_TARGETS};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::counter::Counter;
@@ -249,17 +251,22 @@ fn per_target(
 ) -> Result<(), std::fmt::Error> {
     let mut targets = encoder.encode_descriptor(
             "target_status",
-            "Status of each target (address) of a monitor in its last probe: 0 Success, 1 QoS Warning, 2 Failed, 3 no_route (its address family has no route from here); only the addresses of the last probe, at most 8 per monitor",
+            "Status of each target (address; for a mail domain, MX host and address) of a monitor in its last probe: 0 Success, 1 QoS Warning, 2 Failed, 3 no_route (its address family has no route from here); only the targets of the last probe, at most 8 per host and 20 per domain",
             None,
             MetricType::Gauge,
         )?;
     for m in snapshot.monitors.iter().filter(|m| m.enabled) {
         let Some(report) = &m.last else { continue };
-        for target in report.targets.iter().take(MAX_TARGETS) {
-            let labels = vec![
-                ("monitor", m.name.clone()),
-                ("target", target.address.clone()),
-            ];
+        for target in report
+            .targets
+            .iter()
+            .take(MAX_TARGETS.max(2 * MAX_MX_HOSTS))
+        {
+            let mut labels = vec![("monitor", m.name.clone())];
+            if let Some(mx) = &target.mx {
+                labels.push(("mx", mx.clone()));
+            }
+            labels.push(("target", target.address.clone()));
             ConstGauge::new(target.status.metric_value())
                 .encode(targets.encode_family(&labels)?)?;
         }

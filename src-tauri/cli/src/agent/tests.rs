@@ -160,3 +160,37 @@ fn metrics_have_a_series_per_current_target_only() {
         "the address that left is gone"
     );
 }
+
+#[test]
+fn a_domains_targets_are_labelled_with_their_mx_host_so_a_shared_address_stays_apart() {
+    let mut view = (*with_targets(
+        "example",
+        &[
+            ("192.0.2.1", Status::Success),
+            ("192.0.2.1", Status::Failed),
+        ],
+    ))
+    .clone();
+    let mut report = (**view.last.as_ref().unwrap()).clone();
+    report.targets[0].mx = Some("mx1.example.test".into());
+    report.targets[1].mx = Some("mx2.example.test".into());
+    view.last = Some(Arc::new(report));
+    let snapshot = Snapshot {
+        monitors: vec![Arc::new(view)],
+        taken_at: Some(Utc::now()),
+        ..Snapshot::default()
+    };
+    let (_tx, rx) = watch::channel(Arc::new(snapshot));
+    let text = Metrics::new(rx).encode().unwrap();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("ehlowatch_target_status{"))
+        .collect();
+    assert_eq!(
+        lines,
+        [
+            r#"ehlowatch_target_status{monitor="example",mx="mx1.example.test",target="192.0.2.1"} 0"#,
+            r#"ehlowatch_target_status{monitor="example",mx="mx2.example.test",target="192.0.2.1"} 2"#,
+        ]
+    );
+}
