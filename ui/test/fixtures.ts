@@ -90,6 +90,7 @@ export function snapshot(monitors: MonitorView[], taken = "2025-01-01T00:00:00Z"
       stale: 0,
       no_route: 0,
       unreachable: 0,
+      no_mail: 0,
       paused: 0,
     },
     offline: false,

@@ -155,6 +155,15 @@ describe("the engine's status order", () => {
       .slice()
       .sort((a, b) => statusRank(a) - statusRank(b));
     expect(order).toEqual(["failed", "warning", "offline", "stale", "paused", "success"]);
-    expect(GREYS).toEqual(["offline", "blocked", "stale", "no_route", "unreachable", "unknown", "paused"]);
+    expect(GREYS).toEqual([
+      "offline",
+      "blocked",
+      "stale",
+      "no_route",
+      "unreachable",
+      "unknown",
+      "no_mail",
+      "paused",
+    ]);
   });
 });

@@ -45,4 +45,17 @@ describe("targets", () => {
     expect(targetsNote(report())).toBeNull();
     expect(targetRows(null)).toEqual([]);
   });
+
+  it("counts a mail domain's MX hosts, a host failing when any of its addresses does", () => {
+    const mx = (host: string) => ({ mx: host });
+    const domain = report({
+      targets: [
+        target("192.0.2.1", "success", mx("mx1.example.test")),
+        target("2001:db8::1", "success", mx("mx1.example.test")),
+        target("192.0.2.2", "success", mx("mx2.example.test")),
+        target("2001:db8::2", "failed", mx("mx2.example.test")),
+      ],
+    });
+    expect(targetsNote(domain)).toBe("1 of 2 MX hosts failing");
+  });
 });

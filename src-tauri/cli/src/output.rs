@@ -1,13 +1,12 @@
 //! How a report is printed: the Nagios status line with performance data (DESIGN.md §2), the
 //! transcript for `-v`, and the JSON object for `--json`.
 
-use std::collections::BTreeMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
 use ehlowatch_engine::show_duration;
 use ehlowatch_engine::Verdict;
-use ehlowatch_engine::{Direction, FailureKind, Phase, ProbeReport, Status};
+use ehlowatch_engine::{Direction, FailureKind, Phase, ProbeReport};
 
 /// The exit code of a report, as a Nagios plugin's: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 /// `domain` says the report is a mail domain's.
@@ -59,27 +58,12 @@ pub fn status_line(report: &ProbeReport, domain: bool) -> String {
 }
 
 /// The worst target is the one shown; when others answer, say how many fail: `; 1 of 2
-/// addresses failing`, or for a mail domain `; 1 of 2 MX hosts failing` (a host fails when any
-/// of its judged addresses does).
+/// addresses failing`, or for a mail domain `; 1 of 2 MX hosts failing`.
 fn failing_split(report: &ProbeReport) -> String {
-    let domain = report.targets.iter().any(|t| t.mx.is_some());
-    let (judged, failing) = if domain {
-        let mut hosts: BTreeMap<&str, bool> = BTreeMap::new();
-        for t in report.targets.iter().filter(|t| t.judged()) {
-            *hosts
-                .entry(t.mx.as_deref().unwrap_or_default())
-                .or_default() |= t.status != Status::Success;
-        }
-        (hosts.len(), hosts.values().filter(|f| **f).count())
-    } else {
-        report.targets_failing()
-    };
-    let what = if domain { "MX hosts" } else { "addresses" };
-    if failing > 0 && failing < judged {
-        format!("; {failing} of {judged} {what} failing")
-    } else {
-        String::new()
-    }
+    report
+        .failing_split()
+        .map(|split| format!("; {split}"))
+        .unwrap_or_default()
 }
 
 /// `host[address]:port`, or `host:port` when no address was reached.

@@ -237,6 +237,10 @@ domain = "example.test"
 [[monitor]]
 name = "implicit"
 domain = "implicit.test"
+
+[[monitor]]
+name = "nomail"
+domain = "nullmx.test"
 "#;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -249,7 +253,7 @@ async fn the_agent_watches_a_domain_through_the_system_resolver() {
         lab.forward_to_client(addr.port())
     })
     .await;
-    let status = eventually("both domains judged", PATIENCE, || async {
+    let status = eventually("the three domains shown", PATIENCE, || async {
         let status = agent.status().await;
         let shown = |name: &str| {
             monitor(&status, name)["status"]
@@ -257,7 +261,8 @@ async fn the_agent_watches_a_domain_through_the_system_resolver() {
                 .unwrap_or("")
                 .to_owned()
         };
-        if (shown("example").as_str(), shown("implicit").as_str()) == ("failed", "success") {
+        let shown = [shown("example"), shown("implicit"), shown("nomail")];
+        if shown == ["failed", "success", "no_mail"] {
             Ok(status)
         } else {
             Err(format!("{status}\nlog:\n{}", agent.log()))
@@ -266,6 +271,12 @@ async fn the_agent_watches_a_domain_through_the_system_resolver() {
     .await;
     let example = monitor(&status, "example");
     assert_eq!(example["host"], "example.test", "{status}");
+    let nomail = monitor(&status, "nomail");
+    assert_eq!(
+        nomail["event_id"], 5533,
+        "a null MX is grey, its own id: {nomail}"
+    );
+
     assert_eq!(example["port"], 25, "{status}");
     assert_eq!(d.lab.escaped_packets(), 0, "nothing left the lab");
 }

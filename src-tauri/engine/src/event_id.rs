@@ -33,11 +33,13 @@ pub enum EventId {
     ServerChanged = 5531,
     /// An MX host that offered STARTTLS no longer does: mail to it falls back to plaintext.
     StarttlsVanished = 5532,
+    /// A mail domain publishes a null MX (RFC 7505): it takes no mail; shown grey, no alert.
+    TakesNoMail = 5533,
 }
 
 impl EventId {
     /// Every id, in numeric order.
-    pub const ALL: [Self; 12] = [
+    pub const ALL: [Self; 13] = [
         Self::Failed,
         Self::Success,
         Self::Warning,
@@ -50,6 +52,7 @@ impl EventId {
         Self::MxSetChanged,
         Self::ServerChanged,
         Self::StarttlsVanished,
+        Self::TakesNoMail,
     ];
 
     /// The number.
@@ -77,6 +80,7 @@ impl EventId {
             Self::MxSetChanged => "MX set changed",
             Self::ServerChanged => "Server changed",
             Self::StarttlsVanished => "STARTTLS vanished",
+            Self::TakesNoMail => "Takes no mail",
         }
     }
 
@@ -94,7 +98,8 @@ impl EventId {
             | Self::StaleBegan
             | Self::MxSetChanged
             | Self::ServerChanged
-            | Self::StarttlsVanished => true,
+            | Self::StarttlsVanished
+            | Self::TakesNoMail => true,
             Self::StaleEnded => false,
         }
     }

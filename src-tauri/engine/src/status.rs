@@ -36,6 +36,9 @@ pub enum Status {
     NoRoute,
     /// The agent that watches the monitor cannot be reached.
     Unreachable,
+    /// The mail domain publishes a null MX (RFC 7505): it takes no mail, so there is nothing
+    /// to probe and nothing to alert on (5533).
+    NoMail,
     /// Snoozed: its alerts are muted and it leaves the tray's colour.
     Paused,
 }
@@ -69,9 +72,10 @@ impl Colour {
 
 impl Status {
     /// Every status, best first in the order of [`Status::rank`].
-    pub const ALL: [Self; 10] = [
+    pub const ALL: [Self; 11] = [
         Self::Success,
         Self::Paused,
+        Self::NoMail,
         Self::Unknown,
         Self::Unreachable,
         Self::NoRoute,
@@ -94,6 +98,7 @@ impl Status {
             Self::Stale => "stale",
             Self::NoRoute => "no_route",
             Self::Unreachable => "unreachable",
+            Self::NoMail => "no_mail",
             Self::Paused => "paused",
         }
     }
@@ -110,13 +115,15 @@ impl Status {
             | Self::Stale
             | Self::NoRoute
             | Self::Unreachable
+            | Self::NoMail
             | Self::Paused => Colour::Grey,
         }
     }
 
     /// How bad it is, for "worst": by colour first (red > amber > grey > green), then, among the
     /// greys, the one that explains most — a local cause (offline, blocked) before a stale or
-    /// unroutable view, before "not probed yet", before a snooze.
+    /// unroutable view, before "not probed yet", before a domain that takes no mail, before a
+    /// snooze.
     pub fn rank(self) -> u8 {
         let at = Self::ALL
             .iter()
@@ -133,6 +140,7 @@ impl Status {
             Self::Offline => Some(EventId::OfflineBegan),
             Self::Blocked => Some(EventId::BlockedBegan),
             Self::Stale => Some(EventId::StaleBegan),
+            Self::NoMail => Some(EventId::TakesNoMail),
             Self::Unknown | Self::NoRoute | Self::Unreachable | Self::Paused => None,
         }
     }
@@ -201,7 +209,7 @@ mod tests {
         let grey = Status::ALL
             .into_iter()
             .filter(|s| s.colour() == Colour::Grey);
-        assert_eq!(grey.count(), 7);
+        assert_eq!(grey.count(), 8);
         assert_eq!(
             Status::worst([Status::Success, Status::Stale, Status::Stale]),
             Some(Status::Stale)
@@ -247,6 +255,7 @@ mod tests {
             [
                 ("success", Some(5510)),
                 ("paused", None),
+                ("no_mail", Some(5533)),
                 ("unknown", None),
                 ("unreachable", None),
                 ("no_route", None),

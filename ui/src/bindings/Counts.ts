@@ -41,6 +41,10 @@ no_route: number,
  */
 unreachable: number, 
 /**
+ * Mail domains that take no mail (a null MX).
+ */
+no_mail: number, 
+/**
  * Snoozed.
  */
 paused: number, };

@@ -3,4 +3,4 @@
 /**
  * The status a monitor is shown in: a confirmed verdict, or a state without one.
  */
-export type Status = "unknown" | "success" | "warning" | "failed" | "offline" | "blocked" | "stale" | "no_route" | "unreachable" | "paused";
+export type Status = "unknown" | "success" | "warning" | "failed" | "offline" | "blocked" | "stale" | "no_route" | "unreachable" | "no_mail" | "paused";

@@ -2,14 +2,15 @@
 export const STATUSES = {
   success: {"colour":"green","event_id":5510,"metric":0,"rank":0},
   paused: {"colour":"grey","event_id":null,"metric":3,"rank":1},
-  unknown: {"colour":"grey","event_id":null,"metric":3,"rank":2},
-  unreachable: {"colour":"grey","event_id":null,"metric":3,"rank":3},
-  no_route: {"colour":"grey","event_id":null,"metric":3,"rank":4},
-  stale: {"colour":"grey","event_id":5524,"metric":3,"rank":5},
-  blocked: {"colour":"grey","event_id":5522,"metric":3,"rank":6},
-  offline: {"colour":"grey","event_id":5520,"metric":3,"rank":7},
-  warning: {"colour":"amber","event_id":5511,"metric":1,"rank":8},
-  failed: {"colour":"red","event_id":5509,"metric":2,"rank":9},
+  no_mail: {"colour":"grey","event_id":5533,"metric":3,"rank":2},
+  unknown: {"colour":"grey","event_id":null,"metric":3,"rank":3},
+  unreachable: {"colour":"grey","event_id":null,"metric":3,"rank":4},
+  no_route: {"colour":"grey","event_id":null,"metric":3,"rank":5},
+  stale: {"colour":"grey","event_id":5524,"metric":3,"rank":6},
+  blocked: {"colour":"grey","event_id":5522,"metric":3,"rank":7},
+  offline: {"colour":"grey","event_id":5520,"metric":3,"rank":8},
+  warning: {"colour":"amber","event_id":5511,"metric":1,"rank":9},
+  failed: {"colour":"red","event_id":5509,"metric":2,"rank":10},
 } as const;
 
 export const EVENT_IDS = {
@@ -25,4 +26,5 @@ export const EVENT_IDS = {
   5530: {"emitted":true,"name":"MX set changed"},
   5531: {"emitted":true,"name":"Server changed"},
   5532: {"emitted":true,"name":"STARTTLS vanished"},
+  5533: {"emitted":true,"name":"Takes no mail"},
 } as const;

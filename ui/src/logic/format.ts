@@ -98,6 +98,7 @@ export const STATUS_LABEL: Record<Status, string> = {
   stale: "Stale",
   no_route: "No route",
   unreachable: "Unreachable",
+  no_mail: "Takes no mail",
   paused: "Paused",
 };
 

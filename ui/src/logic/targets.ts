@@ -44,10 +44,21 @@ export function targetRows(report: ProbeReport | null | undefined): TargetRow[] 
   });
 }
 
-/** "1 of 2 addresses failing" when some but not all judged targets are not Success; else null. */
+/**
+ * "1 of 2 addresses failing" when some but not all judged targets are not Success — for a mail
+ * domain "1 of 2 MX hosts failing", a host failing when any of its judged addresses does; else
+ * null.
+ */
 export function targetsNote(report: ProbeReport | null | undefined): string | null {
-  const judged = (report?.targets ?? []).filter((t) => t.status !== "no_route");
-  const failing = judged.filter((t) => t.status !== "success").length;
-  if (failing === 0 || failing === judged.length) return null;
-  return `${failing} of ${judged.length} addresses failing`;
+  const targets = report?.targets ?? [];
+  const judged = targets.filter((t) => t.status !== "no_route");
+  const domain = targets.some((t) => t.mx !== undefined);
+  const hosts = new Map<string, boolean>();
+  judged.forEach((t, i) => {
+    const key = domain ? (t.mx ?? "") : String(i);
+    hosts.set(key, (hosts.get(key) ?? false) || t.status !== "success");
+  });
+  const failing = [...hosts.values()].filter((f) => f).length;
+  if (failing === 0 || failing === hosts.size) return null;
+  return `${failing} of ${hosts.size} ${domain ? "MX hosts" : "addresses"} failing`;
 }

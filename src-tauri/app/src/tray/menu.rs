@@ -103,6 +103,7 @@ fn counted(status: Status, n: usize) -> String {
         Status::Stale => format!("{n} stale"),
         Status::NoRoute => format!("{n} no route"),
         Status::Unreachable => format!("{n} unreachable"),
+        Status::NoMail => format!("{n} taking no mail"),
         Status::Paused => format!("{n} paused"),
     }
 }
@@ -146,18 +147,11 @@ pub fn tooltip(snapshot: &Snapshot) -> String {
 /// with the status (and a failure's reason), not with every probe, so the menu stays put while
 /// it is open; the latest latency is on [`last_check`]'s line inside the submenu.
 pub fn monitor_label(m: &MonitorView) -> String {
-    let split = m
-        .last
-        .as_ref()
-        .map(|r| r.targets_failing())
-        .filter(|&(judged, failing)| failing > 0 && failing < judged);
+    let split = m.last.as_ref().and_then(|r| r.failing_split());
     let state = if m.enabled {
         match (m.shown, m.reason.as_deref()) {
             // Its addresses disagree: say how many fail rather than one address's reason.
-            (Status::Failed | Status::Warning, _) if split.is_some() => {
-                let (judged, failing) = split.unwrap_or_default();
-                format!("{failing} of {judged} addresses failing")
-            }
+            (Status::Failed | Status::Warning, _) if split.is_some() => split.unwrap_or_default(),
             (Status::Failed, Some(reason)) => one_line(reason, MAX_DETAIL),
             (Status::Failed, None) => "failed".to_owned(),
             (Status::Warning, _) => "QoS warning".to_owned(),
@@ -168,6 +162,7 @@ pub fn monitor_label(m: &MonitorView) -> String {
             (Status::Stale, _) => "no fresh result".to_owned(),
             (Status::NoRoute, _) => "no route from here".to_owned(),
             (Status::Unreachable, _) => "agent unreachable".to_owned(),
+            (Status::NoMail, _) => "takes no mail (null MX)".to_owned(),
             (Status::Paused, _) => format!("snoozed (last: {})", m.status),
         }
     } else {

@@ -14,10 +14,13 @@ use crate::verdict::Verdict;
 pub(crate) const OFFLINE_REASON: &str =
     "this machine seems offline: every monitor fails at the network";
 
-/// True for a status a cause on this side puts a monitor in (no network, a port-25 block, no
-/// route): the monitor was not judged.
-fn is_local_cause(status: Status) -> bool {
-    matches!(status, Status::Offline | Status::Blocked | Status::NoRoute)
+/// True for a status that says the monitor was not judged: a cause on this side (no network, a
+/// port-25 block, no route), or a mail domain that takes no mail (nothing to probe).
+fn is_unjudged(status: Status) -> bool {
+    matches!(
+        status,
+        Status::Offline | Status::Blocked | Status::NoRoute | Status::NoMail
+    )
 }
 
 /// One judged probe, as the state machine sees it.
@@ -89,10 +92,11 @@ impl MonitorState {
         let muted = mute.is_muted(now);
         let reason = obs.reason.clone();
         if let Some(to) = self.target(obs.verdict, failed_ok, warning_ok) {
-            // The first verdict after a local cause ends returns the monitor to its real
-            // state quietly: the cause had one notification for every monitor.
+            // The first verdict after a local cause ends (or after a null MX) returns the
+            // monitor to its real state quietly: the cause had one notification for every
+            // monitor.
             let alert = !muted
-                && !is_local_cause(self.status)
+                && !is_unjudged(self.status)
                 && match to {
                     Status::Success => policy.on_recovery && self.episode_alerted,
                     Status::Failed => failed_ok,
@@ -113,15 +117,16 @@ impl MonitorState {
         self.set_local(Status::Offline, OFFLINE_REASON, now)
     }
 
-    /// A cause on this side (`status` is one of offline, blocked, no route) keeps the monitor
-    /// from being judged: show it, forget the streaks, alert nobody. `None` when already so.
+    /// A cause on this side (`status` is one of offline, blocked, no route), or a domain that
+    /// takes no mail, keeps the monitor from being judged: show it, forget the streaks, alert
+    /// nobody. `None` when already so.
     pub(crate) fn set_local(
         &mut self,
         status: Status,
         reason: &str,
         now: DateTime<Utc>,
     ) -> Option<StateChange> {
-        debug_assert!(is_local_cause(status), "{status:?} is not a local cause");
+        debug_assert!(is_unjudged(status), "{status:?} is a judged status");
         if self.status == status {
             return None;
         }

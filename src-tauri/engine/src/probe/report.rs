@@ -204,11 +204,36 @@ impl ProbeReport {
     }
 
     /// How many targets were judged, and how many of those are not Success: `(2, 1)` for one
-    /// of two addresses failing.
+    /// of two addresses failing. For a mail domain, MX hosts are counted instead: a host fails
+    /// when any of its judged addresses does.
     pub fn targets_failing(&self) -> (usize, usize) {
         let judged = self.targets.iter().filter(|t| t.judged());
+        if self.targets.iter().any(|t| t.mx.is_some()) {
+            let mut hosts: Vec<(&str, bool)> = Vec::new();
+            for t in judged {
+                let mx = t.mx.as_deref().unwrap_or_default();
+                let failing = t.status != Status::Success;
+                match hosts.iter_mut().find(|(h, _)| *h == mx) {
+                    Some((_, f)) => *f |= failing,
+                    None => hosts.push((mx, failing)),
+                }
+            }
+            return (hosts.len(), hosts.iter().filter(|(_, f)| *f).count());
+        }
         let failing = judged.clone().filter(|t| t.status != Status::Success);
         (judged.count(), failing.count())
+    }
+
+    /// When some but not all targets fail, how many: `1 of 2 addresses failing`, or for a mail
+    /// domain `1 of 2 MX hosts failing`; `None` when all or none do.
+    pub fn failing_split(&self) -> Option<String> {
+        let (judged, failing) = self.targets_failing();
+        let what = if self.targets.iter().any(|t| t.mx.is_some()) {
+            "MX hosts"
+        } else {
+            "addresses"
+        };
+        (failing > 0 && failing < judged).then(|| format!("{failing} of {judged} {what} failing"))
     }
 
     fn last_code_here(&self) -> Option<u16> {

@@ -28,6 +28,7 @@ use crate::control::ControlReport;
 use crate::drift::DomainWatch;
 use crate::drift::Finding;
 use crate::egress::{is_connect_failure, Egress, SMTP_PORT};
+use crate::failure::FailureKind;
 use crate::handle::{Command, EngineEvent};
 use crate::history::{BaselineRecord, CauseRecord, HistoryItem, ResultRecord};
 use crate::model::{LocalCause, MonitorId, StateChange};
@@ -38,8 +39,23 @@ use crate::snapshot::Snapshot;
 use crate::status::Status;
 use crate::suspend::SuspendDetector;
 
+/// The grey status a report puts its monitor in without a verdict, and why: no target with a
+/// route from here (unless the whole machine is `offline`, which explains more), or a mail
+/// domain that takes no mail (a null MX: nothing was probed). Neither alerts anybody.
+fn unjudged(report: &ProbeReport, offline: bool) -> Option<(Status, &str)> {
+    let reason = |default| report.reason.as_deref().unwrap_or(default);
+    if report.no_route() && !offline {
+        return Some((Status::NoRoute, reason(NO_ROUTE_REASON)));
+    }
+    let null_mx = report.failure.as_ref().map(|f| f.kind) == Some(FailureKind::NullMx);
+    null_mx.then(|| (Status::NoMail, reason(NO_MAIL_REASON)))
+}
+
 /// Why a monitor shows `no_route` when its report gives no reason.
 const NO_ROUTE_REASON: &str = "no address of the host has a route from here";
+
+/// Why a mail domain shows `no_mail` when its report gives no reason.
+const NO_MAIL_REASON: &str = "the domain publishes a null MX (RFC 7505): it takes no mail";
 
 /// At most one "check everything" per this long when a lone network failure needs a second
 /// opinion.
@@ -303,12 +319,10 @@ impl Coordinator {
         // probes are out to decide it.
         let held = self.egress.failed_at_connect(&done.id)
             && (self.egress.blocked() || self.control.pending());
-        // No target with a route from here: nothing was judged; the monitor shows NoRoute (grey,
-        // no alert) unless the whole machine is offline, which explains more.
-        let no_route = report.no_route() && !self.connectivity.offline();
+        let unjudged = unjudged(&report, self.connectivity.offline());
         let suppressed = doubtful
             || held
-            || no_route
+            || unjudged.is_some()
             || self.connectivity.offline()
             || self.suspend.straddled(done.started, done.finished);
         let next_in = done.next.saturating_duration_since(Instant::now());
@@ -320,9 +334,8 @@ impl Coordinator {
         if held && self.egress.blocked() {
             changes.extend(entry.state.set_local(Status::Blocked, blocked_reason, now));
         }
-        if no_route {
-            let reason = report.reason.as_deref().unwrap_or(NO_ROUTE_REASON);
-            changes.extend(entry.state.set_local(Status::NoRoute, reason, now));
+        if let Some((status, reason)) = unjudged {
+            changes.extend(entry.state.set_local(status, reason, now));
         }
         let observation = Observation {
             verdict: report.status,
@@ -354,6 +367,12 @@ impl Coordinator {
         for change in changes {
             self.state_changed(change);
         }
+        self.tell(findings);
+        self.mark_dirty();
+    }
+
+    /// Stores and sends a mail domain's findings.
+    fn tell(&self, findings: Vec<Finding>) {
         for finding in findings {
             tracing::debug!(
                 monitor = %finding.monitor,
@@ -364,7 +383,6 @@ impl Coordinator {
             self.record(finding.clone().into());
             let _ = self.events.send(EngineEvent::Finding(finding));
         }
-        self.mark_dirty();
     }
 
     /// Runs a mail domain's report past its baseline: the findings to tell (the baseline, when

@@ -41,6 +41,8 @@ pub struct Counts {
     pub no_route: usize,
     /// The watching agent cannot be reached.
     pub unreachable: usize,
+    /// Mail domains that take no mail (a null MX).
+    pub no_mail: usize,
     /// Snoozed.
     pub paused: usize,
 }
@@ -58,6 +60,7 @@ impl Counts {
             Status::Stale => self.stale,
             Status::NoRoute => self.no_route,
             Status::Unreachable => self.unreachable,
+            Status::NoMail => self.no_mail,
             Status::Paused => self.paused,
         }
     }
@@ -73,6 +76,7 @@ impl Counts {
             Status::Stale => &mut self.stale,
             Status::NoRoute => &mut self.no_route,
             Status::Unreachable => &mut self.unreachable,
+            Status::NoMail => &mut self.no_mail,
             Status::Paused => &mut self.paused,
         };
         *n += 1;
