@@ -64,7 +64,8 @@ export function MonitorFields({
       placeholder={ph[k]}
       errors={errorsOf(k)}
       onValue={set(k)}
-      inputRef={(el) => takeFocusRequest(`field:${k}`, el)}
+      // "field:host" asks for the monitor's target: the host, or the domain of a domain monitor.
+      inputRef={(el) => takeFocusRequest(`field:${k === "domain" ? "host" : k}`, el)}
       {...extra}
     />
   );
@@ -138,12 +139,10 @@ export function MonitorFields({
     <>
       <fieldset class="group">
         <legend>Server</legend>
-        <div class="grid">
-          {select("kind", [
-            ["host", "Host"],
-            ["domain", "Domain (all MX hosts)"],
-          ])}
-        </div>
+        {select("kind", [
+          ["host", "Host"],
+          ["domain", "Domain (all MX hosts)"],
+        ])}
         {isDomain ? domainServer : hostServer}
       </fieldset>
 
