@@ -28,6 +28,10 @@ mod bounds;
 #[path = "ipc/edits.rs"]
 mod edits;
 
+/// The editor's MX preview asks the `[dns]` resolver in the settings (`ipc/preview.rs`).
+#[path = "ipc/preview.rs"]
+mod preview;
+
 /// The window's origin: the app's own assets, which the capability applies to.
 const LOCAL_URL: &str = if cfg!(windows) {
     "http://tauri.localhost"

@@ -3,6 +3,9 @@
 // events sent through the mocked event plugin. Test-only: loaded by e2e/index.html, never by the
 // app's index.html.
 //
+// `preview_mx` knows a few domains (MX_ANSWERS); `slow.example` answers after 800 ms, and any
+// other domain does not exist.
+//
 // URL parameters: `fixture=fleet|empty` (default fleet), `delay=<ms>` (every command answers
 // that late), `notice=<text>` (AppInfo.notice).
 // Tests drive it through `window.__mock` (see MockControl).
@@ -14,6 +17,8 @@ import type { AppInfo } from "../src/bindings/AppInfo";
 import type { Counts } from "../src/bindings/Counts";
 import type { MonitorFile } from "../src/bindings/MonitorFile";
 import type { MonitorView } from "../src/bindings/MonitorView";
+import type { MxPreview } from "../src/bindings/MxPreview";
+import type { MxSet } from "../src/bindings/MxSet";
 import type { Problem } from "../src/bindings/Problem";
 import type { ProbeReport } from "../src/bindings/ProbeReport";
 import type { ResultRecord } from "../src/bindings/ResultRecord";
@@ -39,6 +44,8 @@ type Runtime = {
 
 export type MockControl = {
   calls: Array<{ cmd: string; args: Record<string, unknown> }>;
+  /** The domains `preview_mx` has answered, in the order it answered them. */
+  answered: string[];
   emit: (event: string, payload: unknown) => Promise<void>;
   setStatus: (id: string, status: Status, reason?: string | null) => Promise<void>;
   /** Makes `report` the monitor's last result, its verdict the status and its reason the reason. */
@@ -212,7 +219,7 @@ function monitorView(m: MonitorFile): MonitorView {
   return {
     id,
     name: m.name ?? id,
-    host: m.host ?? "",
+    host: m.host ?? m.domain ?? "",
     port: m.port ?? (m.tls === "implicit" ? 465 : 25),
     tls: m.tls === "starttls" || m.tls === "implicit" ? m.tls : "none",
     qos_ms: m.qos_ms ?? settings.defaults?.qos_ms ?? 1000,
@@ -261,7 +268,15 @@ function validateMonitor(m: MonitorFile, i: number, all: MonitorFile[]): Problem
   const out: Problem[] = [];
   const at = (k: string, message: string) => out.push({ path: `monitor[${i}].${k}`, message });
   if (!m.name?.trim()) at("name", "must not be empty");
-  if (m.host === undefined || m.host === "") at("host", "is required");
+  if (m.domain !== undefined) {
+    if (m.host !== undefined) at("domain", "a monitor names a host or a domain, not both");
+    for (const k of ["port", "tls", "insecure", "ca_file", "addresses"] as const) {
+      if (m[k] !== undefined) {
+        at(k, "applies to a host only; a domain's MX hosts are probed on port 25 with opportunistic STARTTLS");
+      }
+    }
+    if (m.domain === "") at("domain", "is required");
+  } else if (m.host === undefined || m.host === "") at("host", "is required");
   else if (/\s/.test(m.host)) at("host", `"${m.host}" contains a space; a host name or address has no spaces`);
   if (m.tls !== undefined && !["none", "starttls", "implicit"].includes(m.tls)) {
     at("tls", `"${m.tls}" is not a TLS mode (none, starttls, implicit)`);
@@ -280,6 +295,36 @@ function validateAll(list: MonitorFile[]): Problem[] {
 }
 
 const invalid = (data: Problem[]) => ({ type: "invalid", data });
+
+const MX_ANSWERS: Record<string, MxSet> = {
+  "example.com": {
+    hosts: [
+      { preference: 10, host: "mx1.example.com" },
+      { preference: 20, host: "mx2.example.com" },
+    ],
+  },
+  "slow.example": { hosts: [{ preference: 5, host: "mx.slow.example" }] },
+  "implicit.example": "implicit",
+  "null.example": "null_mx",
+};
+
+async function previewMx(raw: string): Promise<MxPreview> {
+  const domain = raw.trim();
+  if (/\s/.test(domain)) {
+    return {
+      type: "failed",
+      domain,
+      failure: "bad_name",
+      message: `domain: "${domain}" contains a space; a host name or address has no spaces`,
+    };
+  }
+  if (domain === "slow.example") await new Promise((r) => setTimeout(r, 800));
+  const set = MX_ANSWERS[domain];
+  answered.push(domain);
+  return set
+    ? { type: "found", domain, set }
+    : { type: "failed", domain, failure: "nx_domain", message: `${domain}: the name does not exist (NXDOMAIN)` };
+}
 
 function stats(id: string): Stats {
   const r = runtime.get(id);
@@ -466,6 +511,8 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
         ? report(monitor, "failed", "connection refused by 192.0.2.25:25")
         : report(monitor, "success");
     }
+    case "preview_mx":
+      return previewMx(args.domain as string);
     case "check_now":
       return null;
     case "snooze": {
@@ -531,6 +578,7 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
 setup();
 
 const calls: MockControl["calls"] = [];
+const answered: string[] = [];
 mockIPC(
   async (cmd, payload) => {
     const args = (payload ?? {}) as Record<string, unknown>;
@@ -543,6 +591,7 @@ mockIPC(
 
 window.__mock = {
   calls,
+  answered,
   emit: (event, payload) => emit(event, payload),
   async setStatus(id, status, reason = null) {
     const m = (settings.monitor ?? []).find((x) => idOf(x) === id);

@@ -322,6 +322,65 @@ describe("the status and settings window", () => {
     expect(await calls(page, "save_settings")).toEqual([]);
   });
 
+  it("adds a Domain (all MX hosts) monitor with a debounced preview of its MX set, and edits it as a domain", async () => {
+    const page = await open();
+    await row(page, "mx1").waitFor();
+    await page.click('[data-testid="add-monitor"]');
+    await page.selectOption('select[name="kind"]', "domain");
+    expect(await page.locator('[data-testid="domain-note"]').textContent()).toBe(
+      "MX hosts are probed on port 25 with opportunistic STARTTLS.",
+    );
+    for (const k of ["host", "port", "ca_file"]) expect(await page.locator(`input[name="${k}"]`).count()).toBe(0);
+    for (const k of ["tls", "addresses"]) expect(await page.locator(`select[name="${k}"]`).count()).toBe(0);
+    expect(await page.locator('input[name="insecure"]').count()).toBe(0);
+
+    const preview = page.locator('[data-testid="mx-preview"]');
+    const previews = () => calls(page, "preview_mx");
+    await page.locator('input[name="domain"]').pressSequentially("example.com", { delay: 30 });
+    await page.locator('[data-testid="mx-preview"][data-state="found"]').waitFor();
+    expect(await preview.textContent()).toBe("10 mx1.example.com, 20 mx2.example.com");
+    expect(await previews()).toEqual([{ domain: "example.com" }]);
+    await shots(page, "editor-domain");
+
+    // An answer for a domain no longer typed is dropped: the slow one arrives last and is not shown.
+    await page.fill('input[name="domain"]', "slow.example");
+    await page.waitForFunction(() => window.__mock.calls.filter((c) => c.cmd === "preview_mx").length === 2);
+    expect(await preview.textContent()).toBe("looking up…");
+    await page.fill('input[name="domain"]', "nx.example");
+    await page.waitForFunction(() => window.__mock.answered.includes("slow.example"));
+    expect(await page.evaluate(() => window.__mock.answered)).toEqual(["example.com", "nx.example", "slow.example"]);
+    expect(await preview.getAttribute("data-state")).toBe("failed");
+    expect(await preview.textContent()).toBe("nx.example: the name does not exist (NXDOMAIN)");
+
+    await page.fill('input[name="domain"]', "implicit.example");
+    await page.locator('[data-testid="mx-preview"][data-state="found"]').waitFor();
+    expect(await preview.textContent()).toBe("no MX: the domain itself receives mail");
+
+    const err = page.locator('[data-testid="field-error"][data-field="domain"]');
+    await page.fill('input[name="domain"]', "exa mple.com");
+    await page.click('[data-testid="save-monitor"]');
+    expect(await err.textContent()).toBe(
+      "“exa mple.com” is not a domain name (labels of letters, digits and -, split by dots)",
+    );
+    expect(await activeName(page)).toBe("domain");
+    expect(await calls(page, "save_monitor")).toEqual([]);
+
+    await page.fill('input[name="domain"]', "example.com");
+    await page.fill('input[name="name"]', "mail");
+    await page.click('[data-testid="save-monitor"]');
+    await row(page, "mail").waitFor();
+    expect(await calls(page, "save_monitor")).toEqual([
+      { monitor: { name: "mail", domain: "example.com" }, originalId: null },
+    ]);
+
+    await row(page, "mail").locator('[data-testid="edit-monitor"]').click();
+    expect(await page.inputValue('select[name="kind"]')).toBe("domain");
+    expect(await page.inputValue('input[name="domain"]')).toBe("example.com");
+    expect(await activeName(page)).toBe("domain");
+    await page.locator('[data-testid="mx-preview"][data-state="found"]').waitFor();
+    expect(await preview.textContent()).toBe("10 mx1.example.com, 20 mx2.example.com");
+  });
+
   it("re-renders only the row whose monitor changed when a live update arrives", async () => {
     const page = await open();
     await row(page, "mx2").waitFor();

@@ -8,6 +8,7 @@ import type { AppError } from "./bindings/AppError";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { EngineEvent } from "./bindings/EngineEvent";
 import type { MonitorFile } from "./bindings/MonitorFile";
+import type { MxPreview } from "./bindings/MxPreview";
 import type { ProbeReport } from "./bindings/ProbeReport";
 import type { ResultRecord } from "./bindings/ResultRecord";
 import type { SeriesPoint } from "./bindings/SeriesPoint";
@@ -67,6 +68,7 @@ export const saveMonitor = (monitor: MonitorFile, originalId: string | null) =>
 export const deleteMonitor = (id: string) => call<null>("delete_monitor", { id });
 export const testMonitor = (monitor: MonitorFile, originalId: string | null) =>
   call<ProbeReport>("test_monitor", { monitor, originalId });
+export const previewMx = (domain: string) => call<MxPreview>("preview_mx", { domain });
 export const checkNow = (id: string | null) => call<null>("check_now", { id });
 export const snooze = (id: string, minutes: number | null) =>
   call<null>("snooze", { id, minutes });

@@ -43,11 +43,12 @@ describe("monitor form", () => {
     expect(monitor).toEqual(FULL);
   });
 
-  it("has a form field for every MonitorFile key (and alerts key)", () => {
-    const keys = Object.keys(toForm(FULL));
+  it("has a form field for every MonitorFile key (and alerts key), and the kind", () => {
+    const keys = Object.keys(toForm(FULL)).filter((k) => k !== "kind");
     expect(new Set(keys)).toEqual(MONITOR_KEYS);
     const fileKeys = [
       ...Object.keys(FULL).filter((k) => k !== "alerts"),
+      "domain",
       ...Object.keys(FULL.alerts!).map((k) => `alerts.${k}`),
     ];
     expect(new Set(fileKeys)).toEqual(MONITOR_KEYS);

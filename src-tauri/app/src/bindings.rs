@@ -19,6 +19,7 @@ use ehlowatch_engine::{ResultRecord, SeriesPoint, Stats, Window};
 use serde_json::json;
 use ts_rs::TS;
 
+use crate::commands::domains::MxPreview;
 use crate::commands::settings::AppInfo;
 use crate::error::AppError;
 use crate::settings::Settings;
@@ -41,6 +42,7 @@ pub fn export_to(dir: &Path) -> Result<(), ts_rs::ExportError> {
     Problem::export_all_to(dir)?;
     Settings::export_all_to(dir)?;
     AppInfo::export_all_to(dir)?;
+    MxPreview::export_all_to(dir)?;
     AppError::export_all_to(dir)?;
     Colour::export_all_to(dir)?;
     std::fs::write(dir.join("settingsRegistry.ts"), settings_ts())?;

@@ -62,7 +62,7 @@ export function Editor({ id, preset }: { id: string | null; preset?: string | un
 
   const ph = useMemo(
     () => placeholders(form, settings?.defaults, settings?.alerts),
-    [form.tls, form.host, settings],
+    [form.tls, form.host, form.kind, form.domain, settings],
   );
   // Problems the limits find in what is typed now (numbers that are not numbers are left out).
   const live = useMemo(

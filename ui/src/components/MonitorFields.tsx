@@ -9,11 +9,14 @@ import {
   type MonitorForm,
   type Preset,
 } from "../logic/monitorForm";
-import { CheckField, SelectField, TextField } from "./fields";
+import { DomainPreview } from "./DomainPreview";
+import { CheckField, SelectField, TextField, fieldId } from "./fields";
 import { takeFocusRequest } from "./focus";
 
 export const LABELS: Record<FormKey, string> = {
+  kind: "Monitor",
   host: "Host",
+  domain: "Domain",
   name: "Name",
   port: "Port",
   tls: "TLS",
@@ -61,11 +64,12 @@ export function MonitorFields({
       placeholder={ph[k]}
       errors={errorsOf(k)}
       onValue={set(k)}
-      inputRef={(el) => takeFocusRequest(`field:${k}`, el)}
+      // "field:host" asks for the monitor's target: the host, or the domain of a domain monitor.
+      inputRef={(el) => takeFocusRequest(`field:${k === "domain" ? "host" : k}`, el)}
       {...extra}
     />
   );
-  type Choice = "tls" | "family" | "addresses" | "alerts.on_recovery" | "alerts.every_failure";
+  type Choice = "kind" | "tls" | "family" | "addresses" | "alerts.on_recovery" | "alerts.every_failure";
   const select = (k: Choice, options: ReadonlyArray<readonly [string, string]>) => (
     <SelectField
       k={k}
@@ -86,36 +90,60 @@ export function MonitorFields({
       ["false", "No"],
     ]);
   const current = presetOf(form);
+  const isDomain = form.kind === "domain";
+  const hostServer = (
+    <>
+      <div class="presets" role="group" aria-label="Presets">
+        {PRESETS.map((p) => (
+          <button
+            key={p.id}
+            type="button"
+            class="btn btn-small preset-btn"
+            aria-pressed={current?.id === p.id}
+            data-preset={p.id}
+            title={p.detail}
+            onClick={() => onPreset(p)}
+          >
+            {p.label}
+          </button>
+        ))}
+      </div>
+      <div class="grid">
+        {text("host", { required: true, hint: "Host name or IP address." })}
+        {text("name", { hint: "Shown in the list, toasts and metrics." })}
+        {text("port", { numeric: true })}
+        {select("tls", [
+          ["none", "Plain (no TLS)"],
+          ["starttls", "STARTTLS"],
+          ["implicit", "Implicit TLS"],
+        ])}
+      </div>
+    </>
+  );
+  const domainServer = (
+    <>
+      <p class="hint" data-testid="domain-note">
+        MX hosts are probed on port 25 with opportunistic STARTTLS.
+      </p>
+      <div class="grid">
+        <div class="field-with-preview">
+          {text("domain", { required: true, hint: "A mail domain, e.g. example.com." })}
+          <DomainPreview domain={form.domain} id={`${fieldId("domain")}-mx`} />
+        </div>
+        {text("name", { hint: "Shown in the list, toasts and metrics." })}
+      </div>
+    </>
+  );
 
   return (
     <>
       <fieldset class="group">
         <legend>Server</legend>
-        <div class="presets" role="group" aria-label="Presets">
-          {PRESETS.map((p) => (
-            <button
-              key={p.id}
-              type="button"
-              class="btn btn-small preset-btn"
-              aria-pressed={current?.id === p.id}
-              data-preset={p.id}
-              title={p.detail}
-              onClick={() => onPreset(p)}
-            >
-              {p.label}
-            </button>
-          ))}
-        </div>
-        <div class="grid">
-          {text("host", { required: true, hint: "Host name or IP address." })}
-          {text("name", { hint: "Shown in the list, toasts and metrics." })}
-          {text("port", { numeric: true })}
-          {select("tls", [
-            ["none", "Plain (no TLS)"],
-            ["starttls", "STARTTLS"],
-            ["implicit", "Implicit TLS"],
-          ])}
-        </div>
+        {select("kind", [
+          ["host", "Host"],
+          ["domain", "Domain (all MX hosts)"],
+        ])}
+        {isDomain ? domainServer : hostServer}
       </fieldset>
 
       <fieldset class="group">
@@ -149,12 +177,14 @@ export function MonitorFields({
             ["ipv4", "IPv4 only"],
             ["ipv6", "IPv6 only"],
           ])}
-          {select("addresses", [
-            ["", "Every address (default)"],
-            ["first", "First that answers"],
-          ])}
-          {text("ca_file")}
-          {check("insecure", "Skip certificate verification (insecure)")}
+          {isDomain
+            ? null
+            : select("addresses", [
+                ["", "Every address (default)"],
+                ["first", "First that answers"],
+              ])}
+          {isDomain ? null : text("ca_file")}
+          {isDomain ? null : check("insecure", "Skip certificate verification (insecure)")}
           {text("id", { hint: "Keeps the history across renames." })}
         </div>
       </fieldset>

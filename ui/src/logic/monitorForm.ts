@@ -9,10 +9,19 @@ import { IMPLICIT_TLS_PORT, SETTINGS } from "../bindings/settingsRegistry";
 /** A yes/no override that can also be left to the default. */
 export type Tri = "" | "true" | "false";
 
+/** What a monitor probes: one host, or every MX host of a mail domain. */
+export type Kind = "host" | "domain";
+
+/** The fields that apply to a host only: a domain's MX hosts are probed on port 25 with
+ * opportunistic STARTTLS. */
+export const HOST_ONLY: ReadonlySet<string> = new Set(["host", "port", "tls", "insecure", "ca_file", "addresses"]);
+
 export type MonitorForm = {
+  kind: Kind;
   id: string;
   name: string;
   host: string;
+  domain: string;
   port: string;
   tls: string;
   qos_ms: string;
@@ -40,6 +49,7 @@ export const MONITOR_KEYS: ReadonlySet<string> = new Set<FormKey>([
   "id",
   "name",
   "host",
+  "domain",
   "port",
   "tls",
   "qos_ms",
@@ -73,9 +83,11 @@ const tri = (v: boolean | null | undefined): Tri => (v == null ? "" : v ? "true"
 export function toForm(m: MonitorFile = {}): MonitorForm {
   const a = m.alerts ?? {};
   return {
+    kind: m.domain != null ? "domain" : "host",
     id: str(m.id),
     name: str(m.name),
     host: str(m.host),
+    domain: str(m.domain),
     port: str(m.port),
     tls: m.tls ?? "none",
     qos_ms: str(m.qos_ms),
@@ -108,9 +120,25 @@ export function parseWhole(text: string): { value?: number; error?: string } {
   return { value: n };
 }
 
+/** Why `text` is not a mail domain's name, or `undefined` when it is one (or is blank: the
+ * shell names a missing domain). Names of letters (any script), digits and `-`, split by dots. */
+export function domainError(text: string): string | undefined {
+  const t = text.trim();
+  if (t === "") return undefined;
+  if (/^[\d.]+$/.test(t) || t.includes(":")) {
+    return `“${t}” is an IP address, not a mail domain (use the Host kind for a server)`;
+  }
+  const label = /^[\p{L}\p{N}](?:[\p{L}\p{N}-]{0,61}[\p{L}\p{N}])?$/u;
+  const labels = t.replace(/\.$/, "").split(".");
+  if (t.length > 253 || !labels.every((l) => label.test(l))) {
+    return `“${t}” is not a domain name (labels of letters, digits and -, split by dots)`;
+  }
+  return undefined;
+}
+
 /**
  * The `MonitorFile` of a form: blank fields left out (they take the defaults), a blank name
- * taken from the host, and — when an existing monitor without an id of its own is renamed — its
+ * taken from the host (or the domain), a domain monitor without the host-only fields, and — when an existing monitor without an id of its own is renamed — its
  * old name kept as its id so its history stays with it. `errors` holds fields that are not
  * numbers; the monitor is only sent when it is empty.
  */
@@ -129,18 +157,27 @@ export function fromForm(
     if (r.error) errors[key] = r.error;
     return r.value;
   };
+  const isDomain = f.kind === "domain";
   const id = text(f.id);
-  const host = text(f.host);
-  const name = text(f.name) ?? host;
+  const host = isDomain ? undefined : text(f.host);
+  const domain = isDomain ? text(f.domain) : undefined;
+  const name = text(f.name) ?? host ?? domain;
   if (id !== undefined) m.id = id;
   else if (original && !original.id && original.name && name !== original.name) {
     m.id = original.name;
   }
   if (name !== undefined) m.name = name;
   if (host !== undefined) m.host = host;
-  const port = whole("port");
-  if (port !== undefined) m.port = port;
-  m.tls = f.tls || "none";
+  if (domain !== undefined) {
+    const bad = domainError(domain);
+    if (bad) errors.domain = bad;
+    m.domain = domain;
+  }
+  if (!isDomain) {
+    const port = whole("port");
+    if (port !== undefined) m.port = port;
+    m.tls = f.tls || "none";
+  }
   const numbers = ["qos_ms", "interval_s", "retry_s", "cert_warn_days", "cert_crit_days"] as const;
   for (const key of numbers) {
     const v = whole(key);
@@ -148,13 +185,13 @@ export function fromForm(
   }
   const ehlo = text(f.ehlo_name);
   if (ehlo !== undefined) m.ehlo_name = ehlo;
-  const ca = text(f.ca_file);
+  const ca = isDomain ? undefined : text(f.ca_file);
   if (ca !== undefined) m.ca_file = ca;
-  if (f.insecure) m.insecure = true;
+  if (f.insecure && !isDomain) m.insecure = true;
   const ext = f.require_ext.split(/[\s,]+/).filter(Boolean);
   if (ext.length > 0) m.require_ext = ext;
   if (f.family && f.family !== "any") m.family = f.family;
-  if (f.addresses && f.addresses !== "all") m.addresses = f.addresses;
+  if (f.addresses && f.addresses !== "all" && !isDomain) m.addresses = f.addresses;
   if (!f.enabled) m.enabled = false;
 
   const alerts: AlertsFile = {};
@@ -172,15 +209,19 @@ export function fromForm(
 
 /** What each blank field stands for, shown as its placeholder. */
 export function placeholders(
-  f: Pick<MonitorForm, "tls" | "host">,
+  f: Pick<MonitorForm, "tls" | "host"> & Partial<Pick<MonitorForm, "kind" | "domain">>,
   defaults: DefaultsFile = {},
   alerts: AlertsFile = {},
 ): Partial<Record<FormKey, string>> {
   const yes = (b: boolean) => (b ? "yes" : "no");
   return {
     id: "same as the name",
-    name: f.host.trim() || "same as the host",
+    name:
+      f.kind === "domain"
+        ? (f.domain ?? "").trim() || "same as the domain"
+        : f.host.trim() || "same as the host",
     host: "mx1.example.com",
+    domain: "example.com",
     port: String(defaultPort(f.tls)),
     qos_ms: String(defaults.qos_ms ?? SETTINGS.qos_ms.default),
     interval_s: String(defaults.interval_s ?? SETTINGS.interval_s.default),

@@ -2,6 +2,7 @@
 //! grouped by what they touch. Every argument is validated; a refusal is an
 //! [`AppError`](crate::error::AppError) naming each problem.
 
+pub mod domains;
 pub mod history;
 pub mod monitors;
 pub mod settings;
@@ -23,6 +24,7 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         monitors::save_monitor,
         monitors::delete_monitor,
         monitors::test_monitor,
+        domains::preview_mx,
         history::history_stats,
         history::history_series,
         history::history_events,

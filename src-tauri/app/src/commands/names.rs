@@ -12,6 +12,7 @@ pub const NAMES: &[&str] = &[
     "save_monitor",
     "delete_monitor",
     "test_monitor",
+    "preview_mx",
     "history_stats",
     "history_series",
     "history_events",
