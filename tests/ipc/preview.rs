@@ -1,6 +1,7 @@
 //! `preview_mx` resolves through the `[dns]` settings in force: a DNS server on loopback, named
 //! by `[dns] resolver`, answers MX sets, a null MX, no MX, NXDOMAIN and SERVFAIL; the window gets
-//! each as a typed answer naming the domain. No name leaves the machine.
+//! each as a typed answer naming the domain; "Test now" on a domain monitor asks the same
+//! resolver for its MX. No name leaves the machine.
 
 use std::net::{SocketAddr, UdpSocket};
 use std::thread::JoinHandle;
@@ -150,4 +151,23 @@ fn the_mx_preview_asks_the_dns_resolver_in_the_settings_and_types_each_answer() 
     );
     let bad = preview(&shell, "exa mple.test");
     assert_eq!(bad["failure"], "bad_name", "{bad}");
+}
+
+#[test]
+fn test_now_probes_a_domain_through_its_mx_lookup_in_the_dns_settings() {
+    let dns = FakeDns::start();
+    let shell = Shell::start();
+    let mut settings = shell.ok("get_settings", json!({}));
+    settings["dns"] = json!({ "resolver": [dns.addr.to_string()] });
+    shell.ok("save_settings", json!({ "settings": settings }));
+    let report = shell.ok(
+        "test_monitor",
+        json!({ "monitor": { "name": "d", "domain": "nx.example.test" }, "originalId": null }),
+    );
+    assert_eq!(report["status"], "failed", "{report}");
+    assert_eq!(
+        report["failure"]["message"],
+        "MX lookup for nx.example.test: the name does not exist (NXDOMAIN)",
+        "{report}"
+    );
 }

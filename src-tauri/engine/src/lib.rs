@@ -54,8 +54,9 @@ pub use verdict::{show as show_duration, Thresholds, Verdict, Warning, WarningKi
 
 // Mail domains: the MX set, the resolver, and the prober of every MX host.
 pub use domain::{
-    clamp_ttl, mx_set, parse_resolver, DnsResolver, DnsSetupError, DomainProber, HostAddresses,
-    LookupError, MxAnswer, MxHost, MxSet, DEFAULT_MIN_MX_TTL, MAX_MX_HOSTS, MAX_MX_TTL,
+    clamp_ttl, mx_set, parse_resolver, probe_once, DnsResolver, DnsSetupError, DomainProber,
+    HostAddresses, LookupError, MxAnswer, MxHost, MxSet, DEFAULT_MIN_MX_TTL, MAX_MX_HOSTS,
+    MAX_MX_TTL,
 };
 
 // Monitoring: the configuration, the running engine, what it publishes, and its history.

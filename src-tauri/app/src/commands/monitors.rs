@@ -73,5 +73,6 @@ pub async fn test_monitor(
         &monitor,
         index,
     )?;
-    Ok(state.prober.probe(&checked.spec).await)
+    let dns = &current.config.dns;
+    Ok(ehlowatch_engine::probe_once(&state.prober, dns, &checked.spec).await)
 }

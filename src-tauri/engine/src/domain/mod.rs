@@ -12,4 +12,5 @@ pub use probe::DomainProber;
 pub use resolver::{
     parse_resolver, DnsResolver, DnsSetupError, HostAddresses, LookupError, MxAnswer,
 };
+pub use shared::probe_once;
 pub(crate) use shared::SharedDomainProber;

@@ -49,6 +49,15 @@ impl SharedDomainProber {
         *current = Some((key, built));
     }
 
+    /// Probes a monitor: a mail domain through [`Self::probe`], a host through `prober`.
+    pub(crate) async fn probe_monitor(&self, prober: &Prober, spec: &ProbeSpec) -> ProbeReport {
+        if spec.mail_domain {
+            self.probe(prober, spec).await
+        } else {
+            prober.probe(spec).await
+        }
+    }
+
     /// Probes the mail domain `spec.host` with the current prober (the system's configuration
     /// when none was configured).
     pub(crate) async fn probe(&self, prober: &Prober, spec: &ProbeSpec) -> ProbeReport {
@@ -66,4 +75,19 @@ impl SharedDomainProber {
             }
         }
     }
+}
+
+/// One probe of a monitor as its task would run it, outside a running engine (a window's "Test
+/// now"): a mail domain through a resolver made for `dns`, a host through `prober`.
+pub async fn probe_once(
+    prober: &Prober,
+    dns: &crate::config::Dns,
+    spec: &ProbeSpec,
+) -> ProbeReport {
+    if !spec.mail_domain {
+        return prober.probe(spec).await;
+    }
+    let domains = SharedDomainProber::default();
+    domains.configure(prober, &dns.resolvers, dns.min_ttl);
+    domains.probe(prober, spec).await
 }

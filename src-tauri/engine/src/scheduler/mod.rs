@@ -103,11 +103,7 @@ impl TaskControl {
 
 /// One probe of a host, or of a mail domain's MX hosts.
 async fn probe(ctx: &TaskContext, spec: &ProbeSpec) -> ProbeReport {
-    if spec.mail_domain {
-        ctx.domains.probe(&ctx.prober, spec).await
-    } else {
-        ctx.prober.probe(spec).await
-    }
+    ctx.domains.probe_monitor(&ctx.prober, spec).await
 }
 
 /// Runs a monitor until cancelled.
