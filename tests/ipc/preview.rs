@@ -109,17 +109,23 @@ fn answer(query: &[u8]) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// A shell whose `[dns] resolver` is a fresh [`FakeDns`].
+fn shell_asking_fake_dns() -> (FakeDns, Shell) {
+    let dns = FakeDns::start();
+    let shell = Shell::start();
+    let mut settings = shell.ok("get_settings", json!({}));
+    settings["dns"] = json!({ "resolver": [dns.addr.to_string()] });
+    shell.ok("save_settings", json!({ "settings": settings }));
+    (dns, shell)
+}
+
 fn preview(shell: &Shell, domain: &str) -> Value {
     shell.ok("preview_mx", json!({ "domain": domain }))
 }
 
 #[test]
 fn the_mx_preview_asks_the_dns_resolver_in_the_settings_and_types_each_answer() {
-    let dns = FakeDns::start();
-    let shell = Shell::start();
-    let mut settings = shell.ok("get_settings", json!({}));
-    settings["dns"] = json!({ "resolver": [dns.addr.to_string()] });
-    shell.ok("save_settings", json!({ "settings": settings }));
+    let (dns, shell) = shell_asking_fake_dns();
 
     assert_eq!(
         preview(&shell, "example.test"),
@@ -155,11 +161,7 @@ fn the_mx_preview_asks_the_dns_resolver_in_the_settings_and_types_each_answer() 
 
 #[test]
 fn test_now_probes_a_domain_through_its_mx_lookup_in_the_dns_settings() {
-    let dns = FakeDns::start();
-    let shell = Shell::start();
-    let mut settings = shell.ok("get_settings", json!({}));
-    settings["dns"] = json!({ "resolver": [dns.addr.to_string()] });
-    shell.ok("save_settings", json!({ "settings": settings }));
+    let (dns, shell) = shell_asking_fake_dns();
     let report = shell.ok(
         "test_monitor",
         json!({ "monitor": { "name": "d", "domain": "nx.example.test" }, "originalId": null }),
