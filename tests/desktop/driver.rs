@@ -1,12 +1,14 @@
 //! The window, driven over WebDriver: `tauri-driver` on free ports (it starts `WebKitWebDriver`,
 //! which starts the app with `TAURI_WEBVIEW_AUTOMATION=true`) and a `fantoccini` client with a
-//! blocking face for the tests (its own small tokio runtime).
+//! blocking face for the tests (its own small tokio runtime). tauri-driver runs [`Here`], in the
+//! test's own network, or in another [`Place`] the test reaches through a relay (a network lab's
+//! client namespace).
 
 use std::ffi::OsStr;
 use std::future::Future;
 use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use fantoccini::elements::Element;
@@ -38,6 +40,45 @@ pub fn tauri_driver_binary() -> PathBuf {
     })
 }
 
+/// Where tauri-driver — and so `WebKitWebDriver` and the app — runs, and how the test reaches
+/// the ports it listens on there.
+pub trait Place {
+    /// A command running `program` there, with the session's environment.
+    fn command(&self, session: &Session, program: &Path) -> Command;
+    /// Returns once something listens on `port` of its loopback.
+    fn wait_listening(&self, port: u16) -> Result<(), String>;
+    /// The address the test connects to for `port` of its loopback.
+    fn reach(&mut self, port: u16) -> SocketAddr;
+}
+
+/// The test's own network: its loopback as it is.
+#[derive(Debug, Clone, Copy)]
+pub struct Here;
+
+impl Place for Here {
+    fn command(&self, session: &Session, program: &Path) -> Command {
+        session.command(program)
+    }
+
+    fn wait_listening(&self, port: u16) -> Result<(), String> {
+        let addr = SocketAddr::from(([127, 0, 0, 1], port));
+        poll(
+            &format!("something listens on {addr}"),
+            Duration::from_secs(15),
+            Duration::from_millis(50),
+            || {
+                TcpStream::connect_timeout(&addr, Duration::from_secs(1))
+                    .map(drop)
+                    .map_err(|e| e.to_string())
+            },
+        )
+    }
+
+    fn reach(&mut self, port: u16) -> SocketAddr {
+        SocketAddr::from(([127, 0, 0, 1], port))
+    }
+}
+
 /// A WebDriver session on the app's window.
 #[derive(Debug)]
 pub struct WebDriver {
@@ -56,6 +97,18 @@ impl WebDriver {
         env: &[(&str, &OsStr)],
         artifacts: &Artifacts,
     ) -> Result<Self, String> {
+        Self::start_in(&mut Here, session, app, args, env, artifacts)
+    }
+
+    /// [`start`](Self::start), with tauri-driver run in `place`.
+    pub fn start_in(
+        place: &mut impl Place,
+        session: &Session,
+        app: &Path,
+        args: &[String],
+        env: &[(&str, &OsStr)],
+        artifacts: &Artifacts,
+    ) -> Result<Self, String> {
         let binary = tauri_driver_binary();
         if !binary.is_file() {
             return Err(format!(
@@ -65,7 +118,7 @@ impl WebDriver {
         }
         let port = free_port()?;
         let native_port = free_port()?;
-        let mut command = session.command(&binary);
+        let mut command = place.command(session, &binary);
         command
             .args([
                 "--port",
@@ -78,22 +131,11 @@ impl WebDriver {
             .stdout(artifacts.log_file("tauri-driver.out"))
             .stderr(artifacts.log_file("tauri-driver.err"));
         let driver = Proc::spawn("tauri-driver", &mut command)?;
-        let addr = SocketAddr::from(([127, 0, 0, 1], port));
         // tauri-driver starts `WebKitWebDriver` first and forwards a new session to it at once,
         // whether it listens yet or not: both must.
-        let native = SocketAddr::from(([127, 0, 0, 1], native_port));
-        for (what, addr) in [("tauri-driver", addr), ("WebKitWebDriver", native)] {
-            poll(
-                &format!("{what} listens"),
-                Duration::from_secs(15),
-                Duration::from_millis(50),
-                || {
-                    TcpStream::connect_timeout(&addr, Duration::from_secs(1))
-                        .map(drop)
-                        .map_err(|e| e.to_string())
-                },
-            )?;
-        }
+        place.wait_listening(port)?;
+        place.wait_listening(native_port)?;
+        let addr = place.reach(port);
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(1)
             .enable_all()

@@ -1,9 +1,10 @@
 //! The harness of the desktop end-to-end test (`tests/desktop_e2e/`): a private headless
 //! desktop ([`session`]), the app's processes and a fake SMTP server ([`app`]), the tray read
-//! over D-Bus ([`tray`]), PNGs as pixels ([`image`]), the toasts seen on the bus ([`notifications`]), the window driven over
-//! WebDriver ([`driver`]) and what the journeys do in it ([`window`], [`scheme`], [`paint`]),
-//! the settings file on disk ([`settings_file`]), soft checks ([`checks`]) and time
-//! ([`timing`]).
+//! over D-Bus ([`tray`]), PNGs as pixels ([`image`]), the toasts seen on the bus
+//! ([`notifications`]), the window driven over WebDriver ([`driver`]) and what the journeys do
+//! in it ([`window`], [`scheme`], [`paint`]), the app in a network lab's client namespace
+//! (`lab`, Linux's), the settings file on disk ([`settings_file`]), the history's probes
+//! (`history`, read by the Linux journeys), soft checks ([`checks`]) and time ([`timing`]).
 //!
 //! Every wait here has a deadline and watches something observable (a process's output, a bus
 //! property, a file, a page element); the log lines carry the time since the test started.
@@ -11,7 +12,13 @@
 pub mod app;
 pub mod checks;
 pub mod driver;
+// Read by the network-lab journeys, which are Linux's.
+#[cfg(target_os = "linux")]
+pub mod history;
 pub mod image;
+// Network namespaces are Linux's.
+#[cfg(target_os = "linux")]
+pub mod lab;
 pub mod notifications;
 pub mod paint;
 pub mod scheme;

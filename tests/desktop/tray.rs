@@ -108,6 +108,16 @@ pub fn find_item(bus: &Connection, pid: u32) -> Result<Item, String> {
     ))
 }
 
+/// Waits until the process `pid` has registered its item.
+pub fn wait_item(bus: &Connection, pid: u32, timeout: Duration) -> Result<Item, String> {
+    poll(
+        &format!("process {pid} registers its tray item"),
+        timeout,
+        Duration::from_millis(100),
+        || find_item(bus, pid),
+    )
+}
+
 /// The icon the item shows now, read from the PNG named by its `IconName`.
 pub fn icon(bus: &Connection, item: &Item) -> Result<Icon, String> {
     let name: String = get_property(bus, &item.service, &item.path, ITEM, "IconName")?;
@@ -230,6 +240,30 @@ pub fn wait_colour(
                 Ok(())
             } else {
                 Err(format!("{:?} ({})", icon.colour, icon.file.display()))
+            }
+        },
+    )
+}
+
+/// Clicks the menu entry at `path` (e.g. `["Quit"]`) once the menu is `ready`. The menu is
+/// rebuilt with new ids when a status changes, and a click on a replaced id is refused: the menu
+/// is read and clicked again on a refusal.
+pub fn click(
+    bus: &Connection,
+    item: &Item,
+    path: &[&str],
+    ready: impl Fn(&Menu) -> bool,
+    timeout: Duration,
+) -> Result<(), String> {
+    poll(
+        &format!("{path:?} clicked in the tray menu"),
+        timeout,
+        Duration::from_millis(50),
+        || {
+            let menu = menu(bus, item)?;
+            match menu.find(path) {
+                Some(entry) if ready(&menu) => menu.click(bus, entry),
+                _ => Err(menu.outline()),
             }
         },
     )

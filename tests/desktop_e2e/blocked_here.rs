@@ -8,18 +8,18 @@
 //! "Back online", green. Exactly those four `Notify` calls in all, and no packet left the lab.
 
 use std::net::{IpAddr, SocketAddr};
-use std::process::Stdio;
 use std::time::Duration;
 
 use ehlowatch_testkit::netns::{Family, Lab, Zone};
 use serde_json::json;
 
 use crate::desktop::app::{self, fake_smtp_binary};
+use crate::desktop::lab;
 use crate::desktop::notifications::{Notifications, Notify};
 use crate::desktop::session::Session;
 use crate::desktop::timing::STARTUP;
 use crate::desktop::tray::{self, Colour};
-use crate::desktop::{one_at_a_time, poll, Artifacts, Clock, Proc};
+use crate::desktop::{one_at_a_time, Artifacts, Clock};
 
 /// How long each local cause may take to be told: a probe's 2×QoS, the other monitors' second
 /// opinion, the toast's gathering, with room for a loaded machine.
@@ -69,32 +69,9 @@ fn a_port_25_block_and_offline_are_one_toast_each_and_never_red() {
     let toasts = Notifications::start(&session, &artifacts).expect("dbus-monitor starts");
     let data = app::data_dir(&settings()).expect("a data directory");
 
-    // `ip netns exec` execs the app: the process is the app's, with the session's environment.
-    let mut command = session.command("ip");
-    command
-        .args([
-            "netns",
-            "exec",
-            lab.ns(ehlowatch_testkit::netns::Side::Client),
-        ])
-        .arg(app::app_binary())
-        .arg("--data-dir")
-        .arg(data.path())
-        .env(
-            "EHLOWATCH_LOG",
-            "warn,ehlowatch=info,ehlowatch_app=info,ehlowatch_engine=info",
-        )
-        .stdin(Stdio::null())
-        .stdout(artifacts.log_file("app.out"))
-        .stderr(artifacts.log_file("app.err"));
-    let app = Proc::spawn("ehlowatch-app in the lab", &mut command).expect("the app starts");
-    let item = poll(
-        "the app registers its tray item",
-        STARTUP,
-        Duration::from_millis(100),
-        || tray::find_item(&session.bus, app.pid()),
-    )
-    .expect("the app's StatusNotifierItem");
+    let app = lab::spawn_app(&session, &lab, data.path(), &artifacts, "app")
+        .expect("the app starts in the lab");
+    let item = tray::wait_item(&session.bus, app.pid(), STARTUP).expect("the app's tray item");
     let colour = |c: Colour, what: &str| {
         tray::wait_colour(&session.bus, &item, c, TOLD_WITHIN)
             .unwrap_or_else(|e| panic!("{what}: {e}"));

@@ -12,7 +12,7 @@ use crate::desktop::session::Session;
 use crate::desktop::settings_file::{assert_no_corrupt_files, read_settings};
 use crate::desktop::timing::STARTUP;
 use crate::desktop::tray::{self, Item};
-use crate::desktop::{one_at_a_time, poll, Artifacts, Clock, Proc};
+use crate::desktop::{one_at_a_time, Artifacts, Clock, Proc};
 
 #[test]
 #[ignore = "needs the desktop stack: run by scripts/test"]
@@ -133,23 +133,11 @@ impl KillRound<'_> {
         let _ = assert_no_corrupt_files(self.data);
     }
 
-    /// Clicks the menu entry at `path` once the monitor's line shows its first verdict. Until
-    /// then the menu is rebuilt (with new ids), and a click on a replaced id is refused: it is
-    /// clicked again on a refusal.
+    /// Clicks the menu entry at `path` once the monitor's line shows its first verdict (until
+    /// then the menu is rebuilt at each change).
     fn click(&self, item: &Item, path: &[&str]) -> Result<(), String> {
-        poll(
-            &format!("{path:?} clicked in the judged tray menu"),
-            STARTUP,
-            Duration::from_millis(50),
-            || {
-                let menu = tray::menu(&self.session.bus, item)?;
-                let judged = menu.top_labels().iter().any(|l| l.starts_with("✕ "));
-                match menu.find(path) {
-                    Some(entry) if judged => menu.click(&self.session.bus, entry),
-                    _ => Err(menu.outline()),
-                }
-            },
-        )
+        let judged = |menu: &tray::Menu| menu.top_labels().iter().any(|l| l.starts_with("✕ "));
+        tray::click(&self.session.bus, item, path, judged, STARTUP)
     }
 
     fn start_app(&self, log: &str) -> Proc {
@@ -157,11 +145,6 @@ impl KillRound<'_> {
     }
 
     fn tray_item(&self, pid: u32) -> Result<Item, String> {
-        poll(
-            "the app registers its tray item",
-            STARTUP,
-            Duration::from_millis(50),
-            || tray::find_item(&self.session.bus, pid),
-        )
+        tray::wait_item(&self.session.bus, pid, STARTUP)
     }
 }

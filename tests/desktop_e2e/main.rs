@@ -20,6 +20,13 @@
 //!   port 25 is blocked on this network" toast and a grey icon, never red; lifted → one "Port
 //!   25 reachable again"; everything but loopback dropped → one "This machine seems offline";
 //!   lifted → one "Back online" — four `Notify` calls in all, and no packet left the lab.
+//! - [`domain_watch`]: a mail domain watched from inside a network lab's client namespace, its
+//!   zone on the lab's NSD (TTL 1 s), the window driven over WebDriver through the lab's relay:
+//!   the detail shows the domain as one row per MX host and address; the zone gains a host →
+//!   exactly one "MX set changed" toast and a third row; the STARTTLS server is replaced by a
+//!   plain one → exactly one "STARTTLS vanished" toast and an amber icon; Quit from the tray and
+//!   a restart on the same data directory → nothing told again. "Exactly one" is counted over
+//!   the probes that follow, and no packet left the lab.
 //! - [`kill9_settings`]: `kill -9` during a settings save, again and again at different moments:
 //!   the settings file always holds the old or the new settings, never a torn file, and the
 //!   restarted app loads it as it is.
@@ -37,6 +44,8 @@ mod desktop;
 #[cfg(target_os = "linux")]
 mod blocked_here;
 mod dark_window;
+#[cfg(target_os = "linux")]
+mod domain_watch;
 mod kill9_settings;
 mod tray_toasts_window;
 mod windows_under_wine;
