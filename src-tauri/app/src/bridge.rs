@@ -81,9 +81,6 @@ pub async fn run<R: Runtime>(
             }
             event = events.recv() => match event {
                 Ok(event @ EngineEvent::Result { .. }) => {
-                    if let EngineEvent::Result { monitor, report, .. } = &event {
-                        toaster.push_result(monitor, report);
-                    }
                     if window_open(&app) {
                         let _ = app.emit(events::RESULT, &event);
                     }

@@ -8,17 +8,14 @@
 //! beginning was shown — a cause that ends before its toast went out shows nothing at all.
 //!
 //! A mail domain's findings that people should hear of (its MX set changed, STARTTLS vanished)
-//! wait the same short while and make one toast per domain; the Warning a vanished STARTTLS
-//! alone makes is told by its finding, not by a status toast too.
+//! wait the same short while and make one toast per domain.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt::Write as _;
 
-use ehlowatch_engine::{
-    ChangeKind, Finding, LocalCause, MonitorId, ProbeReport, StateChange, Status,
-};
+use ehlowatch_engine::{ChangeKind, Finding, LocalCause, MonitorId, StateChange, Status};
 
-use super::finding_toast::{finding_toast, told_by_findings};
+use super::finding_toast::finding_toast;
 pub use super::message::{Toast, Urgency};
 use tokio::time::{Duration, Instant};
 
@@ -99,8 +96,6 @@ pub struct Toaster {
     shown_local: Vec<LocalCause>,
     /// Each domain's findings waiting, with when the first arrived.
     findings: Vec<(Vec<Finding>, Instant)>,
-    /// Monitors whose latest result is a Warning only their findings tell.
-    finding_told: HashSet<MonitorId>,
 }
 
 impl Toaster {
@@ -109,8 +104,7 @@ impl Toaster {
         let Some(meaning) = Meaning::of(&change) else {
             return;
         };
-        let slow_quiet = !notify_warnings || self.finding_told.contains(&change.monitor);
-        if !change.alert || (meaning == Meaning::Slow && slow_quiet) {
+        if !change.alert || (meaning == Meaning::Slow && !notify_warnings) {
             return;
         }
         match self
@@ -123,17 +117,6 @@ impl Toaster {
                 change,
                 arrived: now,
             }),
-        }
-    }
-
-    /// Takes a monitor's latest result, which comes before the status change it causes: a
-    /// Warning only a vanished STARTTLS makes is told by the domain's finding (once; not again
-    /// after a restart), so that change makes no toast.
-    pub fn push_result(&mut self, monitor: &MonitorId, report: &ProbeReport) {
-        if told_by_findings(report) {
-            self.finding_told.insert(monitor.clone());
-        } else {
-            self.finding_told.remove(monitor);
         }
     }
 
@@ -527,31 +510,5 @@ mod tests {
             now,
         );
         assert!(toaster.due(now + COALESCE).is_some());
-    }
-
-    #[test]
-    fn a_warning_only_a_vanished_starttls_makes_is_told_by_its_finding_alone() {
-        use crate::notify::finding_toast::tests::domain;
-        use ehlowatch_engine::WarningKind::{Slow, StarttlsVanished};
-        let mut toaster = Toaster::default();
-        let now = Instant::now();
-        let mx = MonitorId("example".into());
-        let amber = || change("example", Status::Success, Status::Warning, Some("why"));
-        // Also the first verdict after a restart, which no finding re-tells.
-        toaster.push_result(&mx, &domain(&[&[StarttlsVanished], &[]]));
-        toaster.push(amber(), true, now);
-        toaster.push(
-            change("example", Status::Unknown, Status::Warning, Some("why")),
-            true,
-            now,
-        );
-        assert_eq!(toaster.next_due(), None);
-        // Slow as well: the status toast tells it.
-        toaster.push_result(&mx, &domain(&[&[StarttlsVanished], &[Slow]]));
-        toaster.push(amber(), true, now);
-        assert_eq!(
-            toaster.due(now + COALESCE).map(|t| t.summary),
-            Some("SMTP slow: example".to_owned())
-        );
     }
 }
