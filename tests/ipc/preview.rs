@@ -161,7 +161,7 @@ fn the_mx_preview_asks_the_dns_resolver_in_the_settings_and_types_each_answer() 
 
 #[test]
 fn test_now_probes_a_domain_through_its_mx_lookup_in_the_dns_settings() {
-    let (dns, shell) = shell_asking_fake_dns();
+    let (_dns, shell) = shell_asking_fake_dns();
     let report = shell.ok(
         "test_monitor",
         json!({ "monitor": { "name": "d", "domain": "nx.example.test" }, "originalId": null }),

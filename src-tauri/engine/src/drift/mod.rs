@@ -3,7 +3,7 @@
 //! SIZE's value and AUTH's mechanisms), the greeting's host name, the certificate's SHA-256
 //! fingerprint, issuer and names, the TLS version: a change is event 5531, and STARTTLS
 //! vanishing from a host that offered it is 5532, amber and told to people (mail to that host
-//! falls back to plaintext).
+//! falls back to plaintext) — its amber is shown but not alerted again, the finding told it.
 //!
 //! A value seen on some probes only (a pool of nodes behind one address) is reported once, as
 //! "offered on 3 of 5 probes", over the last [`WINDOW`] probes, not at every flip. What was
@@ -17,7 +17,7 @@ mod watch;
 
 pub use finding::{Finding, FindingKind};
 pub(crate) use track::WINDOW;
-pub(crate) use watch::DomainWatch;
+pub(crate) use watch::{told_by_finding, DomainWatch};
 
 #[cfg(test)]
 mod tests;

@@ -4,7 +4,7 @@
 
 use chrono::Utc;
 
-use super::watch::DomainWatch;
+use super::watch::{told_by_finding, DomainWatch};
 use crate::domain::{MxHost, MxSet};
 use crate::model::MonitorId;
 use crate::probe::report::{EhloReply, TargetReport};
@@ -158,6 +158,10 @@ fn starttls_vanishing_is_one_notified_finding_and_amber_until_it_returns() {
         "mx1.example.test 192.0.2.1: STARTTLS vanished: mail to this host falls back to plaintext"
     );
     assert_eq!(vanished.status, Verdict::Warning, "amber");
+    assert!(
+        told_by_finding(&vanished),
+        "its amber is the finding's to tell"
+    );
     assert_eq!(vanished.targets[0].status, Status::Warning);
     assert_eq!(vanished.warnings[0].kind, WarningKind::StarttlsVanished);
     let mut still = domain(mx.clone(), plain());
@@ -168,6 +172,16 @@ fn starttls_vanishing_is_one_notified_finding_and_amber_until_it_returns() {
     assert_eq!(told.len(), 1, "{told:?}");
     assert_eq!(told[0].0, 5531);
     assert_eq!(back.status, Verdict::Success);
+    let mut slow = domain(
+        set(&[(10, "mx1.example.test")]),
+        vec![target("mx1.example.test", "192.0.2.1", &OFFERED, false)],
+    );
+    slow.targets[0].add_warning(WarningKind::Slow, "250 after QoS".into());
+    crate::probe::refresh_top(&mut slow);
+    assert!(
+        !told_by_finding(&slow),
+        "a slow server is the status's to tell"
+    );
 }
 
 #[test]

@@ -14,7 +14,8 @@ use crate::event_id::EventId;
 use crate::model::MonitorId;
 use crate::probe::report::TargetReport;
 use crate::probe::{refresh_top, ProbeReport};
-use crate::verdict::WarningKind;
+use crate::status::Status;
+use crate::verdict::{Verdict, WarningKind};
 
 /// The most keywords watched per target; a server that invents more is not followed further.
 const MAX_KEYWORDS: usize = 64;
@@ -323,4 +324,20 @@ fn mx_changes(before: &MxSet, after: &MxSet) -> Vec<String> {
         }
     }
     changes
+}
+
+/// True when `report` is a Warning only because STARTTLS vanished from its targets: the
+/// domain's finding told people once, so the status change it makes alerts nobody (nor its end,
+/// nor the same amber again after a restart, which no finding re-tells).
+pub(crate) fn told_by_finding(report: &ProbeReport) -> bool {
+    let warned = report
+        .targets
+        .iter()
+        .filter(|t| t.status == Status::Warning)
+        .map(|t| &t.report);
+    report.status == Verdict::Warning
+        && warned.clone().next().is_some()
+        && warned
+            .flat_map(|r| &r.warnings)
+            .all(|w| w.kind == WarningKind::StarttlsVanished)
 }

@@ -34,6 +34,9 @@ pub(crate) struct Observation {
     pub at: DateTime<Utc>,
     /// The probe straddled a suspend or the machine is offline: it changes nothing.
     pub suppressed: bool,
+    /// Its verdict was told another way (a mail domain's finding notified people once): it
+    /// counts and changes the status as any other, but alerts nobody.
+    pub quiet: bool,
 }
 
 /// One monitor's alerting state.
@@ -96,6 +99,7 @@ impl MonitorState {
             // monitor to its real state quietly: the cause had one notification for every
             // monitor.
             let alert = !muted
+                && !obs.quiet
                 && !is_unjudged(self.status)
                 && match to {
                     Status::Success => policy.on_recovery && self.episode_alerted,
@@ -105,7 +109,8 @@ impl MonitorState {
                 };
             return vec![self.emit(to, ChangeKind::Changed, reason, alert, now)];
         }
-        if !muted && self.repeat_due(obs.verdict, policy, failed_ok, warning_ok, now) {
+        if !muted && !obs.quiet && self.repeat_due(obs.verdict, policy, failed_ok, warning_ok, now)
+        {
             return vec![self.emit(self.status, ChangeKind::Repeated, reason, true, now)];
         }
         Vec::new()

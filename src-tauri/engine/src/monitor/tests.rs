@@ -30,10 +30,11 @@ fn render(e: &StateChange) -> String {
     }
 }
 
+/// `S`, `W`, `F`: a verdict; lower case: suppressed; `Q`: a Warning told another way (quiet).
 fn obs(c: char, min: i64) -> Observation {
     let verdict = match c.to_ascii_uppercase() {
         'S' => Verdict::Success,
-        'W' => Verdict::Warning,
+        'W' | 'Q' => Verdict::Warning,
         'F' => Verdict::Failed,
         other => panic!("no verdict {other}"),
     };
@@ -42,6 +43,7 @@ fn obs(c: char, min: i64) -> Observation {
         reason: (verdict != Verdict::Success).then(|| format!("{c} at {min}")),
         at: t(min),
         suppressed: c.is_ascii_lowercase(),
+        quiet: c == 'Q',
     }
 }
 
@@ -108,6 +110,7 @@ fn policy_table() {
         ("no recovery alert with on_recovery off", no_recovery, "SFFS", "U>S - S>F! F>S"),
         ("no reminders by default", defaults, "SFFFF", "U>S - S>F! - -"),
         ("warning confirmation", defaults, "SWW", "U>S - S>W!"),
+        ("a warning told by a finding: shown, never alerted, nor its end", defaults, "SQQS", "U>S - S>W W>S"),
         ("one warning is nothing", defaults, "SWS", "U>S - -"),
         ("a failure counts toward warning", defaults, "SWF", "U>S - S>W!"),
         ("failure then warning confirms warning", defaults, "SFW", "U>S - S>W!"),

@@ -25,8 +25,8 @@ use super::tasks::Tasks;
 use crate::config::Config;
 use crate::connectivity::{Connectivity, Edge};
 use crate::control::ControlReport;
-use crate::drift::DomainWatch;
 use crate::drift::Finding;
+use crate::drift::{told_by_finding, DomainWatch};
 use crate::egress::{is_connect_failure, Egress, SMTP_PORT};
 use crate::failure::FailureKind;
 use crate::handle::{Command, EngineEvent};
@@ -342,6 +342,7 @@ impl Coordinator {
             reason: report.reason.clone(),
             at: report.checked_at,
             suppressed,
+            quiet: told_by_finding(&report),
         };
         changes.extend(entry.state.observe(
             &observation,
