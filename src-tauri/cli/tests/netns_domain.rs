@@ -159,7 +159,7 @@ fn implicit_mx_null_mx_nxdomain_and_an_alias() {
 
     let (code, report) = json(&d.lab, "nowhere.example.test");
     assert_eq!(code, 2, "NXDOMAIN is the domain's problem\n{report}");
-    assert_eq!(report["failure"]["kind"], "dns", "{report}");
+    assert_eq!(report["failure"]["kind"], "nx_domain", "{report}");
     assert_eq!(
         report["reason"],
         "MX lookup for nowhere.example.test: the name does not exist (NXDOMAIN)"
@@ -323,4 +323,34 @@ async fn an_mx_answer_is_asked_again_when_its_ttl_has_passed() {
     lab.serve_dns(&[moving("good", good, dead)]);
     moving_shows(&agent, "success").await;
     assert_eq!(lab.escaped_packets(), 0, "nothing left the lab");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root, network namespaces, iptables and NSD: scripts/test runs it"]
+async fn a_domain_that_does_not_exist_is_red_even_when_it_is_the_only_monitor() {
+    // NXDOMAIN is an answer: the resolver works, the domain is broken. A lone monitor whose
+    // name does not resolve would otherwise look like this machine being offline (grey).
+    let mut d = domains("nxdomain");
+    let defaults = AGENT_CONFIG.split("[[monitor]]").next().unwrap_or_default();
+    let config =
+        format!("{defaults}[[monitor]]\nname = \"nowhere\"\ndomain = \"nowhere.example.test\"\n");
+    let command = d.lab.client_cmd(agent_exe());
+    let lab = &mut d.lab;
+    let agent = Agent::start_via(&config, &[], command, |addr| {
+        lab.forward_to_client(addr.port())
+    })
+    .await;
+    let nowhere = eventually("the domain judged", PATIENCE, || async {
+        let status = agent.status().await;
+        let nowhere = monitor(&status, "nowhere").clone();
+        if nowhere["status"] == "failed" {
+            Ok(nowhere)
+        } else {
+            Err(format!("{status}\nlog:\n{}", agent.log()))
+        }
+    })
+    .await;
+    let reason = nowhere["reason"].as_str().unwrap_or_default();
+    assert!(reason.contains("(NXDOMAIN)"), "{nowhere}");
+    assert_eq!(d.lab.escaped_packets(), 0, "nothing left the lab");
 }

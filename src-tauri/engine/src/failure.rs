@@ -45,6 +45,12 @@ impl Phase {
 pub enum FailureKind {
     /// The host name did not resolve (or not to the requested address family).
     Dns,
+    /// A mail domain's resolver answered that the name does not exist (NXDOMAIN): the
+    /// domain's DNS is broken, not this network.
+    NxDomain,
+    /// A mail domain's resolver answered SERVFAIL: the domain's name servers are broken or
+    /// unreachable from the resolver, not from this machine.
+    ServFail,
     /// The server refused the connection.
     Refused,
     /// This machine has no route to the network (`ENETUNREACH`): usually it is offline.

@@ -186,6 +186,29 @@ pub fn last_check(m: &MonitorView) -> String {
     }
 }
 
+/// A monitor's lines in its submenu that change with each probe: its [`last_check`], then —
+/// when it has several targets, or they are a mail domain's MX hosts — a row per target:
+/// "✓ mx1.example.com 192.0.2.10", "✕ 192.0.2.11 — connection refused".
+pub fn lines(m: &MonitorView) -> Vec<String> {
+    let mut lines = vec![last_check(m)];
+    let Some(report) = m.last.as_ref() else {
+        return lines;
+    };
+    if report.targets.len() < 2 && report.targets.iter().all(|t| t.mx.is_none()) {
+        return lines;
+    }
+    lines.extend(report.targets.iter().map(|t| {
+        let row = format!("{} {}", glyph(t.status), t.key());
+        match t.report.reason.as_deref() {
+            Some(reason) if t.status != Status::Success => {
+                format!("{row} — {}", one_line(reason, MAX_DETAIL))
+            }
+            _ => row,
+        }
+    }));
+    lines
+}
+
 /// The longest reason shown in the menu, in characters.
 const MAX_DETAIL: usize = 48;
 
@@ -389,6 +412,50 @@ mod tests {
         assert_eq!(
             monitor_label(&long).chars().count(),
             "✕ mx2.example.com:25 — ".chars().count() + 48
+        );
+    }
+
+    #[test]
+    fn a_domain_has_a_row_per_mx_host_and_address_under_its_last_check() {
+        let mut last = report();
+        let mut refused = report();
+        refused.reason = Some("connection refused".into());
+        last.targets = vec![
+            TargetReport {
+                mx: Some("mx1.example.com".into()),
+                address: "192.0.2.10".into(),
+                status: Status::Success,
+                report: report(),
+            },
+            TargetReport {
+                mx: Some("mx2.example.com".into()),
+                address: "192.0.2.11".into(),
+                status: Status::Failed,
+                report: refused,
+            },
+        ];
+        let view = MonitorView {
+            name: "example.com".into(),
+            enabled: true,
+            last: Some(Arc::new(last)),
+            ..MonitorView::default()
+        };
+        let shown = lines(&view);
+        assert_eq!(shown.len(), 3, "{shown:?}");
+        assert_eq!(shown[0], last_check(&view));
+        assert_eq!(shown[1], "✓ mx1.example.com 192.0.2.10");
+        assert_eq!(
+            shown[2],
+            "✕ mx2.example.com 192.0.2.11 — connection refused"
+        );
+        let single = MonitorView {
+            last: Some(Arc::new(report())),
+            ..view
+        };
+        assert_eq!(
+            lines(&single),
+            [last_check(&single)],
+            "one address: no rows"
         );
     }
 }

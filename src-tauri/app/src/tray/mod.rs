@@ -4,9 +4,10 @@
 //! and Quit. A submenu's title changes with the status only: muda's GTK submenus cannot be
 //! relabelled in place (their label sits in a box, so `set_text` does not reach it), and a
 //! rebuild while the menu is open loses the click. So the menu is rebuilt when a title or its
-//! shape changes (monitors added or removed, a snooze or the pause set or lifted), and the lines
-//! that change with every probe — the summary and each monitor's "Last check" — are plain items
-//! updated in place. Nothing is touched when nothing changed. What a pick does is in
+//! shape changes (monitors added or removed, a snooze or the pause set or lifted, a monitor's
+//! targets added or removed), and the lines that change with every probe — the summary, each
+//! monitor's "Last check" and its targets' rows (each address, or each MX host × address of a
+//! mail domain) — are plain items updated in place. Nothing is touched when nothing changed. What a pick does is in
 //! [`actions`].
 
 pub mod actions;
@@ -49,11 +50,12 @@ impl<R: Runtime> std::fmt::Debug for Tray<R> {
 struct Shown<R: Runtime> {
     worst: Option<Status>,
     tooltip: String,
-    shape: Vec<(MonitorId, bool)>,
+    shape: Vec<(MonitorId, bool, usize)>,
     titles: Vec<String>,
     paused: bool,
     summary: Option<MenuItem<R>>,
-    last_checks: Vec<(MenuItem<R>, String)>,
+    /// Each monitor's lines updated in place: its "Last check", then its targets' rows.
+    lines: Vec<Vec<(MenuItem<R>, String)>>,
 }
 
 impl<R: Runtime> Tray<R> {
@@ -98,7 +100,7 @@ impl<R: Runtime> Tray<R> {
                 titles: Vec::new(),
                 paused: false,
                 summary: None,
-                last_checks: Vec::new(),
+                lines: Vec::new(),
             }),
         })
     }
@@ -120,10 +122,18 @@ impl<R: Runtime> Tray<R> {
         if shown.tooltip != tooltip {
             self.icon.set_tooltip(Some(&tooltip))?;
         }
-        let shape: Vec<(MonitorId, bool)> = snapshot
+        let lines: Vec<Vec<String>> = snapshot.monitors.iter().map(|m| menu::lines(m)).collect();
+        let shape: Vec<(MonitorId, bool, usize)> = snapshot
             .monitors
             .iter()
-            .map(|m| (m.id.clone(), m.snoozed_until.is_some_and(|u| u > now)))
+            .zip(&lines)
+            .map(|(m, l)| {
+                (
+                    m.id.clone(),
+                    m.snoozed_until.is_some_and(|u| u > now),
+                    l.len(),
+                )
+            })
             .collect();
         let paused = snapshot.alerts_paused_until.is_some_and(|u| u > now);
         let titles: Vec<String> = snapshot
@@ -136,7 +146,7 @@ impl<R: Runtime> Tray<R> {
             || shown.titles != titles
             || shown.paused != paused;
         if rebuild {
-            let (built, summary, last_checks) = build_menu(app, snapshot, &titles, paused)?;
+            let (built, summary, items) = build_menu(app, snapshot, &titles, &lines, paused)?;
             self.icon.set_menu(Some(built))?;
             *shown = Shown {
                 worst: shown.worst,
@@ -145,11 +155,11 @@ impl<R: Runtime> Tray<R> {
                 titles,
                 paused,
                 summary: Some(summary),
-                last_checks,
+                lines: items,
             };
         } else {
-            for ((item, old), m) in shown.last_checks.iter_mut().zip(&snapshot.monitors) {
-                let new = menu::last_check(m);
+            let items = shown.lines.iter_mut().flatten();
+            for ((item, old), new) in items.zip(lines.into_iter().flatten()) {
                 if *old != new {
                     item.set_text(&new)?;
                     *old = new;
@@ -166,12 +176,13 @@ impl<R: Runtime> Tray<R> {
     }
 }
 
-type Built<R> = (Menu<R>, MenuItem<R>, Vec<(MenuItem<R>, String)>);
+type Built<R> = (Menu<R>, MenuItem<R>, Vec<Vec<(MenuItem<R>, String)>>);
 
 fn build_menu<R: Runtime>(
     app: &AppHandle<R>,
     snapshot: &Snapshot,
     titles: &[String],
+    lines: &[Vec<String>],
     paused: bool,
 ) -> tauri::Result<Built<R>> {
     let now = snapshot.taken_at.unwrap_or_else(chrono::Utc::now);
@@ -182,13 +193,17 @@ fn build_menu<R: Runtime>(
     let menu = Menu::new(app)?;
     menu.append(&summary)?;
     menu.append(&PredefinedMenuItem::separator(app)?)?;
-    let mut last_checks = Vec::new();
-    for (m, title) in snapshot.monitors.iter().zip(titles) {
+    let mut items = Vec::new();
+    for ((m, title), texts) in snapshot.monitors.iter().zip(titles).zip(lines) {
         let submenu = Submenu::with_id(app, format!("monitor:{}", m.id.0), title, true)?;
-        let text = menu::last_check(m);
-        let last = MenuItem::with_id(app, format!("last:{}", m.id.0), &text, false, None::<&str>)?;
-        submenu.append(&last)?;
-        last_checks.push((last, text));
+        let mut own = Vec::new();
+        for (i, text) in texts.iter().enumerate() {
+            let id = format!("line:{i}:{}", m.id.0);
+            let line = MenuItem::with_id(app, id, text, false, None::<&str>)?;
+            submenu.append(&line)?;
+            own.push((line, text.clone()));
+        }
+        items.push(own);
         submenu.append(&item(MenuAction::Check(m.id.clone()), "Check now")?)?;
         if m.snoozed_until.is_some_and(|u| u > now) {
             submenu.append(&item(MenuAction::Unsnooze(m.id.clone()), "Resume alerts")?)?;
@@ -217,7 +232,7 @@ fn build_menu<R: Runtime>(
     menu.append(&PredefinedMenuItem::separator(app)?)?;
     menu.append(&item(MenuAction::Window, "Open EHLO Watch…")?)?;
     menu.append(&item(MenuAction::Quit, "Quit")?)?;
-    Ok((menu, summary, last_checks))
+    Ok((menu, summary, items))
 }
 
 fn image(status: Status) -> Image<'static> {

@@ -236,12 +236,15 @@ pub(crate) fn pick_addresses(addresses: &[IpAddr], family: AddressFamily) -> Vec
     }
 }
 
-/// A failed lookup as a probe failure: NXDOMAIN and SERVFAIL are the domain's (kind `dns`), no
-/// answer is this side's (a DNS timeout).
+/// A failed lookup as a probe failure: NXDOMAIN and SERVFAIL are the domain's (the resolver
+/// answered: kinds `nx_domain`, `serv_fail`, never taken for this machine being offline), no
+/// answer is this side's (a DNS timeout); any other resolver error is kind `dns`.
 fn lookup_failure(e: &LookupError, what: &str) -> Failure {
     let kind = match e {
         LookupError::Unanswered(_) => FailureKind::Timeout,
-        LookupError::NxDomain | LookupError::ServFail | LookupError::Other(_) => FailureKind::Dns,
+        LookupError::NxDomain => FailureKind::NxDomain,
+        LookupError::ServFail => FailureKind::ServFail,
+        LookupError::Other(_) => FailureKind::Dns,
     };
     Failure::new(Phase::Dns, kind, format!("{what}: {e}"))
 }
@@ -266,15 +269,19 @@ mod tests {
     #[test]
     fn nxdomain_and_servfail_are_theirs_no_answer_is_ours() {
         let nx = lookup_failure(&LookupError::NxDomain, "MX lookup for example.test");
-        assert_eq!(nx.kind, FailureKind::Dns);
+        assert_eq!(nx.kind, FailureKind::NxDomain);
+        assert!(
+            !crate::connectivity::is_network_level(Some(&nx)),
+            "the resolver answered"
+        );
         assert_eq!(
             nx.message,
             "MX lookup for example.test: the name does not exist (NXDOMAIN)"
         );
-        assert_eq!(
-            lookup_failure(&LookupError::ServFail, "x").message,
-            "x: the resolver answered SERVFAIL"
-        );
+        let servfail = lookup_failure(&LookupError::ServFail, "x");
+        assert_eq!(servfail.message, "x: the resolver answered SERVFAIL");
+        assert_eq!(servfail.kind, FailureKind::ServFail);
+        assert!(!crate::connectivity::is_network_level(Some(&servfail)));
         let lost = lookup_failure(&LookupError::Unanswered("request timed out".into()), "x");
         assert_eq!((lost.phase, lost.kind), (Phase::Dns, FailureKind::Timeout));
         assert!(crate::connectivity::is_network_level(Some(&lost)));
