@@ -79,7 +79,7 @@ fn domain(mx_set: MxSet, targets: Vec<TargetReport>) -> ProbeReport {
 fn observe(watch: &mut DomainWatch, report: &mut ProbeReport) -> Vec<(u16, String)> {
     let id = MonitorId::from("example");
     watch
-        .observe(report, &id, "example.test")
+        .observe(report, &id, "example.test", "example.test")
         .findings
         .iter()
         .map(|f| (f.event_id, f.message()))
@@ -95,7 +95,12 @@ fn the_first_probe_sets_the_baseline_and_tells_nothing() {
         set(&[(10, "mx1.example.test")]),
         vec![target("mx1.example.test", "192.0.2.1", &OFFERED, true)],
     );
-    let observed = watch.observe(&mut report, &"example".into(), "example.test");
+    let observed = watch.observe(
+        &mut report,
+        &"example".into(),
+        "example.test",
+        "example.test",
+    );
     assert!(observed.findings.is_empty());
     assert!(observed.changed);
     assert!(observe(&mut watch, &mut report).is_empty());
@@ -115,7 +120,7 @@ fn an_mx_set_change_is_one_finding_with_the_sets_before_and_after() {
         one,
     );
     let id = MonitorId::from("example");
-    let observed = watch.observe(&mut after, &id, "example.test");
+    let observed = watch.observe(&mut after, &id, "example.test", "example.test");
     let [finding] = observed.findings.as_slice() else {
         panic!("{:?}", observed.findings)
     };
@@ -147,7 +152,12 @@ fn starttls_vanishing_is_one_notified_finding_and_amber_until_it_returns() {
         assert!(observe(&mut watch, &mut domain(mx.clone(), with())).is_empty());
     }
     let mut vanished = domain(mx.clone(), plain());
-    let told = watch.observe(&mut vanished, &"example".into(), "example.test");
+    let told = watch.observe(
+        &mut vanished,
+        &"example".into(),
+        "example.test",
+        "example.test",
+    );
     let [finding] = told.findings.as_slice() else {
         panic!("{:?}", told.findings)
     };
@@ -230,4 +240,19 @@ fn a_restored_baseline_tells_nothing_known_and_a_change_while_away() {
             "mx1.example.test 192.0.2.1: SIZE 10240000 → SIZE 52428800".to_owned()
         )]
     );
+}
+
+#[test]
+fn a_monitor_edited_to_another_domain_starts_over_telling_nothing() {
+    let mut watch = DomainWatch::default();
+    let offered = || vec![target("mx1.example.test", "192.0.2.1", &OFFERED, true)];
+    observe(
+        &mut watch,
+        &mut domain(set(&[(10, "mx1.example.test")]), offered()),
+    );
+    let mut other = domain(set(&[(10, "mx.other.test")]), offered());
+    let id = MonitorId::from("example");
+    let observed = watch.observe(&mut other, &id, "example", "other.test");
+    assert!(observed.findings.is_empty(), "{:?}", observed.findings);
+    assert!(observed.changed, "the new baseline is stored");
 }

@@ -23,6 +23,9 @@ const MAX_KEYWORDS: usize = 64;
 /// A mail domain's baseline, as the history keeps it (JSON).
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub(crate) struct DomainWatch {
+    /// The domain it is the baseline of: a monitor edited to watch another domain starts over.
+    #[serde(default)]
+    domain: String,
     mx_set: Option<MxSet>,
     targets: BTreeMap<String, TargetWatch>,
 }
@@ -56,15 +59,24 @@ impl DomainWatch {
         serde_json::to_string(self).unwrap_or_default()
     }
 
-    /// Takes in one report of the domain `monitor` (named `name`): its findings, and an amber
-    /// warning on each target that no longer offers the STARTTLS it steadily offered before.
+    /// Takes in one report of `domain`, watched by `monitor` (named `name`): its findings, and
+    /// an amber warning on each target that no longer offers the STARTTLS it steadily offered
+    /// before. A baseline of another domain is dropped first, telling nothing.
     pub(crate) fn observe(
         &mut self,
         report: &mut ProbeReport,
         monitor: &MonitorId,
         name: &str,
+        domain: &str,
     ) -> Observed {
         let mut observed = Observed::default();
+        if self.domain != domain {
+            *self = Self {
+                domain: domain.to_owned(),
+                ..Self::default()
+            };
+            observed.changed = true;
+        }
         let at = report.checked_at;
         let finding = |kind, event: EventId, target: Option<String>, changes, notify| Finding {
             monitor: monitor.clone(),

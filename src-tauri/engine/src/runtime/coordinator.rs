@@ -25,8 +25,7 @@ use super::tasks::Tasks;
 use crate::config::Config;
 use crate::connectivity::{Connectivity, Edge};
 use crate::control::ControlReport;
-use crate::drift::Finding;
-use crate::drift::{told_by_finding, DomainWatch};
+use crate::drift::{told_by_finding, DomainWatch, Finding};
 use crate::egress::{is_connect_failure, Egress, SMTP_PORT};
 use crate::failure::FailureKind;
 use crate::handle::{Command, EngineEvent};
@@ -393,7 +392,8 @@ impl Coordinator {
             return Vec::new();
         };
         let watch = self.domains.entry(id.clone()).or_default();
-        let observed = watch.observe(report, id, &entry.config.name);
+        let config = &entry.config;
+        let observed = watch.observe(report, id, &config.name, &config.spec.host);
         if observed.changed {
             let body = watch.to_json();
             self.record(
