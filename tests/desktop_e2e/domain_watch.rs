@@ -56,14 +56,13 @@ fn settings() -> serde_json::Value {
 /// `watch.test` with the MX records `mx` (TTL 1 s): `mx1` is the STARTTLS server, `mx2` and
 /// `mx3` the plain one.
 fn zone(mx: &[(u16, &str)], starttls: IpAddr, plain: IpAddr) -> Zone {
-    let mut zone = Zone::new(DOMAIN)
+    let hosts = Zone::new(DOMAIN)
         .ip("mx1", starttls)
         .ip("mx2", plain)
         .ip("mx3", plain);
-    for (preference, host) in mx {
-        zone = zone.raw(&format!("@ 1 IN MX {preference} {host}"));
-    }
-    zone
+    mx.iter().fold(hosts, |zone, (preference, host)| {
+        zone.mx_ttl(1, *preference, host)
+    })
 }
 
 /// The summaries of every toast seen so far.

@@ -286,7 +286,7 @@ fn moving(to: &str, good: IpAddr, dead: IpAddr) -> Zone {
     Zone::new("moving.test")
         .ip("good", good)
         .ip("dead", dead)
-        .raw(&format!("@ 2 IN MX 10 {to}"))
+        .mx_ttl(2, 10, to)
 }
 
 /// Polls `/api/status` until the monitor `moving` shows `want`.

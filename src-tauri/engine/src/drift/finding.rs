@@ -5,7 +5,6 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::domain::MxSet;
-use crate::event_id::EventId;
 use crate::model::MonitorId;
 
 /// What a finding is about.
@@ -76,10 +75,5 @@ impl Finding {
                 self.changes.join("; ")
             ),
         }
-    }
-
-    /// Its event id.
-    pub fn event(&self) -> Option<EventId> {
-        EventId::from_code(self.event_id)
     }
 }

@@ -177,15 +177,12 @@ impl TargetWatch {
     fn observe(&mut self, offer: &Offer) -> (Vec<String>, bool) {
         let mut told = Vec::new();
         let mut vanished = false;
-        let mut names: Vec<String> = self.keywords.keys().cloned().collect();
         for k in offer.keywords.keys() {
             if !self.keywords.contains_key(k) && self.keywords.len() < MAX_KEYWORDS {
                 self.keywords.insert(k.clone(), Track::absent());
-                names.push(k.clone());
             }
         }
-        names.sort();
-        names.dedup();
+        let names: Vec<String> = self.keywords.keys().cloned().collect();
         for keyword in names {
             let Some(track) = self.keywords.get_mut(&keyword) else {
                 continue;
@@ -253,20 +250,14 @@ fn keyword_sentence(keyword: &str, change: &Change) -> String {
             from: Some(_),
             to: None,
         } => format!("{keyword} no longer offered"),
-        Change::Changed {
-            from: None,
-            to: Some(p),
-        } => {
-            format!("{} now offered", spoken(keyword, p))
-        }
+        Change::Changed { from: None, to } => format!(
+            "{} now offered",
+            spoken(keyword, to.as_deref().unwrap_or_default())
+        ),
         Change::Changed {
             from: Some(a),
             to: Some(b),
         } => format!("{} → {}", spoken(keyword, a), spoken(keyword, b)),
-        Change::Changed {
-            from: None,
-            to: None,
-        } => format!("{keyword} unchanged"),
         Change::Mixed { seen, of } => {
             let offered: usize = seen
                 .iter()

@@ -86,6 +86,14 @@ impl Zone {
         self.record("Zone::mx", "@", "MX", &format!("{preference} {host}"))
     }
 
+    /// An MX record like [`Self::mx`] with its own TTL in seconds (the zone's default is 60 s),
+    /// so a resolver asks again that soon after the zone changes.
+    #[must_use]
+    pub fn mx_ttl(self, ttl_s: u32, preference: u16, host: &str) -> Self {
+        check_name("Zone::mx_ttl host", host);
+        self.raw(&format!("@ {ttl_s} IN MX {preference} {host}"))
+    }
+
     /// A TXT record: `name` has `text` (quoted for the zone file, split into strings of at
     /// most 255 bytes as RFC 1035 requires).
     #[must_use]
