@@ -98,6 +98,10 @@ pub struct CheckArgs {
     /// Print the session transcript after the status line.
     #[arg(short, long)]
     pub verbose: bool,
+    /// With --domain: print each MX target's mail-policy checks (DANE: its verdict and the
+    /// TLSA records) after the status line. --json always carries them (`targets[].report.dane`).
+    #[arg(long, requires = "domain")]
+    pub policy: bool,
 }
 
 /// A problem found after parsing, naming the arguments involved.

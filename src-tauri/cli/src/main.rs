@@ -101,6 +101,9 @@ fn check(args: &CheckArgs) -> ExitCode {
         }
     } else {
         println!("{}", output::status_line(&report, args.domain.is_some()));
+        if args.policy {
+            print!("{}", output::policy(&report));
+        }
         if args.verbose {
             print!("{}", output::transcript(&report));
         }

@@ -109,6 +109,33 @@ fn perf_label(label: &str) -> String {
     }
 }
 
+/// Each MX target's mail-policy checks, two spaces in: `mx1.example.com 192.0.2.1 DANE
+/// matched: …`, then each TLSA record found, four spaces in.
+pub fn policy(report: &ProbeReport) -> String {
+    let mut out = String::new();
+    for target in &report.targets {
+        let Some(dane) = &target.report.dane else {
+            let _ = writeln!(
+                out,
+                "  {} DANE not checked: the session ended before TLS",
+                target.key()
+            );
+            continue;
+        };
+        let _ = writeln!(
+            out,
+            "  {} DANE {}: {}",
+            target.key(),
+            dane.state.describe(),
+            dane.verdict
+        );
+        for record in &dane.records {
+            let _ = writeln!(out, "    TLSA {record}");
+        }
+    }
+    out
+}
+
 /// The transcript, one line each: time since connect, direction, text. With several targets,
 /// each target's status and transcript in turn.
 pub fn transcript(report: &ProbeReport) -> String {

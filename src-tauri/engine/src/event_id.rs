@@ -1,7 +1,7 @@
 //! Every event id the product emits, in one enum: ELM's three verdict ids (5509 Failed, 5510
 //! Success, 5511 QoS Warning) and the ranges of DESIGN.md ("Event ids"), of which this crate
-//! defines the local causes, 5520–5529. The README's event-id table lists the same ids; a test
-//! holds the two together.
+//! defines the local causes (5520–5529), mail domains (5530–5539) and mail policy
+//! (5540–5549). The README's event-id table lists the same ids; a test holds the two together.
 
 use std::fmt;
 
@@ -35,11 +35,14 @@ pub enum EventId {
     StarttlsVanished = 5532,
     /// A mail domain publishes a null MX (RFC 7505): it takes no mail; shown grey, no alert.
     TakesNoMail = 5533,
+    /// An MX host × address's DANE verdict changed (RFC 7672): its TLSA records now match, or
+    /// no longer match, the certificate it serves; or they appeared, went or became unusable.
+    DaneChanged = 5540,
 }
 
 impl EventId {
     /// Every id, in numeric order.
-    pub const ALL: [Self; 13] = [
+    pub const ALL: [Self; 14] = [
         Self::Failed,
         Self::Success,
         Self::Warning,
@@ -53,6 +56,7 @@ impl EventId {
         Self::ServerChanged,
         Self::StarttlsVanished,
         Self::TakesNoMail,
+        Self::DaneChanged,
     ];
 
     /// The number.
@@ -81,6 +85,7 @@ impl EventId {
             Self::ServerChanged => "Server changed",
             Self::StarttlsVanished => "STARTTLS vanished",
             Self::TakesNoMail => "Takes no mail",
+            Self::DaneChanged => "DANE verdict changed",
         }
     }
 
@@ -99,7 +104,8 @@ impl EventId {
             | Self::MxSetChanged
             | Self::ServerChanged
             | Self::StarttlsVanished
-            | Self::TakesNoMail => true,
+            | Self::TakesNoMail
+            | Self::DaneChanged => true,
             Self::StaleEnded => false,
         }
     }
@@ -131,8 +137,8 @@ mod tests {
         for id in EventId::ALL {
             let code = id.code();
             assert!(
-                (5509..=5511).contains(&code) || (5520..=5539).contains(&code),
-                "{id:?} = {code} is outside the verdict ids, 5520–5529 and 5530–5539"
+                (5509..=5511).contains(&code) || (5520..=5549).contains(&code),
+                "{id:?} = {code} is outside the verdict ids, 5520–5529, 5530–5539 and 5540–5549"
             );
         }
     }

@@ -93,6 +93,9 @@ pub enum FailureKind {
     /// The mail domain publishes a null MX (RFC 7505): it takes no mail, there is nothing to
     /// probe.
     NullMx,
+    /// DANE senders will not deliver to this MX host: its validated TLSA records match no
+    /// certificate it serves, it offers no STARTTLS, or the TLSA lookup fails (RFC 7672).
+    Dane,
 }
 
 /// Where and why a probe failed; `message` quotes what the server said.

@@ -19,6 +19,7 @@
 mod config;
 mod connectivity;
 mod control;
+mod dane;
 mod domain;
 mod drift;
 mod egress;
@@ -69,6 +70,7 @@ pub use control::{
     run_control, ControlHost, ControlReport, ControlVerdict,
     CONNECT_WITHIN as CONTROL_CONNECT_WITHIN,
 };
+pub use dane::{DaneCheck, DaneState};
 pub use drift::{Finding, FindingKind};
 pub use event_id::EventId;
 pub use handle::{Command, EngineEvent, EngineHandle, EventSubscriber};

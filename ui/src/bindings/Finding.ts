@@ -20,7 +20,7 @@ name: string,
  */
 at: string, 
 /**
- * 5530, 5531 or 5532.
+ * 5530, 5531, 5532 or 5540.
  */
 event_id: number, 
 /**

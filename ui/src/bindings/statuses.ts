@@ -27,4 +27,5 @@ export const EVENT_IDS = {
   5531: {"emitted":true,"name":"Server changed"},
   5532: {"emitted":true,"name":"STARTTLS vanished"},
   5533: {"emitted":true,"name":"Takes no mail"},
+  5540: {"emitted":true,"name":"DANE verdict changed"},
 } as const;

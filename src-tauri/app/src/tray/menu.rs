@@ -259,6 +259,7 @@ mod tests {
             transcript: Vec::new(),
             targets: Vec::new(),
             mx_set: None,
+            dane: None,
         }
     }
 

@@ -7,14 +7,15 @@
 //! `ehlowatch_target_status` has one series per target of each monitor's last probe (at most
 //! 8 per host, 20 per mail domain — 10 MX hosts × 2 families — each labelled with its MX host
 //! too): an address that leaves the host's DNS, or an MX host that leaves the domain's, leaves
-//! the exposition with it.
+//! the exposition with it. `ehlowatch_dane` has one series per MX target whose DANE was
+//! checked, labelled with its state.
 
 use std::sync::Arc;
 
 use chrono::Utc;
 use ehlowatch_engine::EngineEvent;
 use ehlowatch_engine::WarningKind;
-use ehlowatch_engine::{MonitorView, Snapshot, MAX_MX_HOSTS, MAX_TARGETS};
+use ehlowatch_engine::{MonitorView, Snapshot, TargetReport, MAX_MX_HOSTS, MAX_TARGETS};
 use prometheus_client::collector::Collector;
 use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
 use prometheus_client::metrics::counter::Counter;
@@ -244,7 +245,32 @@ where
     Ok(())
 }
 
-/// `ehlowatch_target_status`: a sample per target of each enabled monitor's last probe.
+/// The targets of each enabled monitor's last probe (at most 8 per host, 20 per domain), with
+/// their labels: the monitor, the MX host for a mail domain, the address.
+fn last_targets(snapshot: &Snapshot) -> impl Iterator<Item = (Labels, &TargetReport)> {
+    snapshot
+        .monitors
+        .iter()
+        .filter(|m| m.enabled)
+        .filter_map(|m| Some((m, m.last.as_ref()?)))
+        .flat_map(|(m, report)| {
+            report
+                .targets
+                .iter()
+                .take(MAX_TARGETS.max(2 * MAX_MX_HOSTS))
+                .map(move |target| {
+                    let mut labels = vec![("monitor", m.name.clone())];
+                    if let Some(mx) = &target.mx {
+                        labels.push(("mx", mx.clone()));
+                    }
+                    labels.push(("target", target.address.clone()));
+                    (labels, target)
+                })
+        })
+}
+
+/// `ehlowatch_target_status`: a sample per target of each enabled monitor's last probe;
+/// `ehlowatch_dane`: one per MX target whose DANE was checked, labelled with its state.
 fn per_target(
     encoder: &mut DescriptorEncoder<'_>,
     snapshot: &Snapshot,
@@ -255,20 +281,19 @@ fn per_target(
             None,
             MetricType::Gauge,
         )?;
-    for m in snapshot.monitors.iter().filter(|m| m.enabled) {
-        let Some(report) = &m.last else { continue };
-        for target in report
-            .targets
-            .iter()
-            .take(MAX_TARGETS.max(2 * MAX_MX_HOSTS))
-        {
-            let mut labels = vec![("monitor", m.name.clone())];
-            if let Some(mx) = &target.mx {
-                labels.push(("mx", mx.clone()));
-            }
-            labels.push(("target", target.address.clone()));
-            ConstGauge::new(target.status.metric_value())
-                .encode(targets.encode_family(&labels)?)?;
+    for (labels, target) in last_targets(snapshot) {
+        ConstGauge::new(target.status.metric_value()).encode(targets.encode_family(&labels)?)?;
+    }
+    let mut dane = encoder.encode_descriptor(
+            "dane",
+            "1 for each MX target of a mail domain's last probe, labelled with its DANE state (RFC 7672): matched; no_match, tlsa_not_updated, no_starttls, lookup_failed (DANE senders refuse it: the target is Failed); no_records, not_usable (senders ignore the records); not_checked (no validating resolver on loopback)",
+            None,
+            MetricType::Gauge,
+        )?;
+    for (mut labels, target) in last_targets(snapshot) {
+        if let Some(check) = &target.report.dane {
+            labels.push(("state", check.state.as_str().to_owned()));
+            ConstGauge::new(1_i64).encode(dane.encode_family(&labels)?)?;
         }
     }
     Ok(())

@@ -37,6 +37,7 @@ fn success_at(checked_at: DateTime<Utc>) -> ProbeReport {
         transcript: Vec::new(),
         targets: Vec::new(),
         mx_set: None,
+        dane: None,
     }
 }
 

@@ -13,6 +13,7 @@
 //! probed, and its targets carry an amber `mx_alias` warning.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -21,6 +22,7 @@ use tokio::time::{timeout_at, Instant};
 
 use super::mx::MxSet;
 use super::resolver::{DnsResolver, HostAddresses, LookupError};
+use crate::dane::{self, all_loopback, tlsa_name, Evidence, ServedChains, TlsaAnswer};
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::probe::report::TargetReport;
 use crate::probe::{failed_report, with_targets, AddressFamily, ProbeReport, ProbeSpec, Prober};
@@ -32,6 +34,7 @@ pub struct DomainProber {
     prober: Prober,
     resolver: DnsResolver,
     min_ttl: Duration,
+    served: Arc<ServedChains>,
 }
 
 impl DomainProber {
@@ -41,6 +44,7 @@ impl DomainProber {
             prober,
             resolver,
             min_ttl,
+            served: Arc::default(),
         }
     }
 
@@ -142,7 +146,7 @@ impl DomainProber {
     }
 
     /// The targets of one MX host: its first IPv4 and first IPv6 address (of the family the
-    /// spec allows), each probed; an alias marks each with a warning.
+    /// spec allows), each probed and checked for DANE; an alias marks each with a warning.
     async fn probe_host(
         &self,
         spec: &ProbeSpec,
@@ -169,7 +173,11 @@ impl DomainProber {
                 failure,
             ))];
         }
-        let report = self.prober.probe_addresses(spec, &picked).await;
+        let name = tlsa_name(&spec.host, spec.port);
+        let (report, tlsa) = tokio::join!(
+            self.prober.probe_addresses(spec, &picked),
+            self.tlsa(&name, spec.deadline())
+        );
         let mut targets = if report.targets.is_empty() {
             vec![TargetReport::of(report)]
         } else {
@@ -184,8 +192,48 @@ impl DomainProber {
                 );
                 target.add_warning(WarningKind::MxAlias, message);
             }
+            self.check_dane(target, &name, &spec.host, tlsa.as_ref());
         }
         targets
+    }
+
+    /// The TLSA answer for `name`, or why no answer can be trusted: a resolver that is not on
+    /// loopback.
+    async fn tlsa(&self, name: &str, wait: Duration) -> Result<TlsaAnswer, String> {
+        let servers = self.resolver.servers();
+        if !all_loopback(servers) {
+            return Err(format!(
+                "no validating resolver: the resolver ({}) is not on loopback, where its DNSSEC \
+                 validation (the AD bit) could be trusted",
+                self.resolver.source()
+            ));
+        }
+        Ok(dane::lookup(servers, name, wait).await)
+    }
+
+    /// Checks `target` for DANE, unless its session ended before it could have used TLS.
+    fn check_dane(
+        &self,
+        target: &mut TargetReport,
+        name: &str,
+        host: &str,
+        answer: Result<&TlsaAnswer, &String>,
+    ) {
+        let served = target.report.tls.as_ref().map(|tls| tls.chain.clone());
+        if served.is_none() && target.report.ehlo.is_none() {
+            return;
+        }
+        let previous = served
+            .as_deref()
+            .and_then(|chain| self.served.served(&target.key(), chain));
+        let check = dane::check(&Evidence {
+            name,
+            host,
+            answer: answer.map_err(Clone::clone),
+            served: served.as_deref(),
+            previous: previous.as_deref(),
+        });
+        dane::apply(target, check);
     }
 
     /// The report of a lookup that got no answer: within the probe's DNS deadline, or at all

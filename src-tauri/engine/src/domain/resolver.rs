@@ -92,6 +92,7 @@ pub struct HostAddresses {
 pub struct DnsResolver {
     inner: TokioResolver,
     source: String,
+    servers: Vec<SocketAddr>,
 }
 
 impl fmt::Debug for DnsResolver {
@@ -125,6 +126,7 @@ impl DnsResolver {
                 .join(", ");
             (config, ResolverOpts::default(), source)
         };
+        let servers = config.name_servers().iter().map(address).collect();
         let mut builder =
             TokioResolver::builder_with_config(config, TokioRuntimeProvider::default());
         let opts = builder.options_mut();
@@ -136,7 +138,16 @@ impl DnsResolver {
             servers: source.clone(),
             reason: e.to_string(),
         })?;
-        Ok(Self { inner, source })
+        Ok(Self {
+            inner,
+            source,
+            servers,
+        })
+    }
+
+    /// The servers asked, in order.
+    pub fn servers(&self) -> &[SocketAddr] {
+        &self.servers
     }
 
     /// Where the servers come from: the system's configuration or the servers given.
@@ -238,6 +249,13 @@ fn name_server(server: SocketAddr) -> NameServerConfig {
         })
         .collect();
     NameServerConfig::new(server.ip(), true, connections)
+}
+
+/// Where a configured name server listens: its address, on the port of its first connection
+/// (53 when none is given).
+fn address(server: &NameServerConfig) -> SocketAddr {
+    let port = server.connections.first().map_or(53, |c| c.port);
+    SocketAddr::new(server.ip, port)
 }
 
 fn system_error(reason: String) -> DnsSetupError {

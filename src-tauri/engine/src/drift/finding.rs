@@ -16,14 +16,17 @@ pub enum FindingKind {
     MxSet,
     /// What one MX host × address offers (5531; 5532 when STARTTLS vanished).
     Drift,
+    /// One MX host × address's DANE verdict (5540).
+    Dane,
 }
 
 impl FindingKind {
-    /// Its name in the history and the agent's log: `mx_set`, `drift`.
+    /// Its name in the history and the agent's log: `mx_set`, `drift`, `dane`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MxSet => "mx_set",
             Self::Drift => "drift",
+            Self::Dane => "dane",
         }
     }
 }
@@ -38,7 +41,7 @@ pub struct Finding {
     pub name: String,
     /// When (wall clock: the probe's start).
     pub at: DateTime<Utc>,
-    /// 5530, 5531 or 5532.
+    /// 5530, 5531, 5532 or 5540.
     pub event_id: u16,
     /// What it is about.
     pub kind: FindingKind,

@@ -39,6 +39,7 @@ fn tls() -> TlsFacts {
         verified: false,
         verification_skipped: false,
         verify_error: None,
+        chain: Vec::new(),
     }
 }
 
@@ -255,4 +256,46 @@ fn a_monitor_edited_to_another_domain_starts_over_telling_nothing() {
     let observed = watch.observe(&mut other, &id, "example", "other.test");
     assert!(observed.findings.is_empty(), "{:?}", observed.findings);
     assert!(observed.changed, "the new baseline is stored");
+}
+
+/// A target whose DANE check is in `state`.
+fn with_dane(state: crate::dane::DaneState) -> TargetReport {
+    let mut t = target("mx1.example.test", "192.0.2.1", &OFFERED, true);
+    t.report.dane = Some(crate::dane::DaneCheck {
+        state,
+        verdict: format!("verdict {}", state.describe()),
+        records: Vec::new(),
+    });
+    t
+}
+
+#[test]
+fn a_dane_verdict_change_is_one_quiet_finding_and_not_checked_changes_nothing() {
+    use crate::dane::DaneState::{Matched, NoMatch, NotChecked};
+    let mut watch = DomainWatch::default();
+    let mx = set(&[(10, "mx1.example.test")]);
+    let mut first = domain(mx.clone(), vec![with_dane(Matched)]);
+    assert!(observe(&mut watch, &mut first).is_empty());
+    let mut unchecked = domain(mx.clone(), vec![with_dane(NotChecked)]);
+    assert!(
+        observe(&mut watch, &mut unchecked).is_empty(),
+        "not checked"
+    );
+    let mut broken = domain(mx.clone(), vec![with_dane(NoMatch)]);
+    let id = MonitorId::from("example");
+    let observed = watch.observe(&mut broken, &id, "example.test", "example.test");
+    let [finding] = observed.findings.as_slice() else {
+        panic!("one finding: {:?}", observed.findings);
+    };
+    assert_eq!(finding.event_id, 5540);
+    assert!(!finding.notify, "the target's status change is what alerts");
+    assert_eq!(
+        finding.message(),
+        "mx1.example.test 192.0.2.1: DANE matched → no match: verdict no match"
+    );
+    assert!(observe(&mut watch, &mut broken).is_empty(), "told once");
+    let mut restored = domain(mx, vec![with_dane(Matched)]);
+    let restored_told = observe(&mut watch, &mut restored);
+    assert_eq!(restored_told.len(), 1, "{restored_told:?}");
+    assert_eq!(restored_told[0].0, 5540);
 }

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 use super::finding::{Finding, FindingKind};
 use super::offer::{Offer, FACTS, STARTTLS};
 use super::track::{Change, Told, Track};
+use crate::dane::{DaneCheck, DaneState};
 use crate::domain::MxSet;
 use crate::event_id::EventId;
 use crate::model::MonitorId;
@@ -37,6 +38,9 @@ struct TargetWatch {
     facts: BTreeMap<String, Track>,
     /// It offered STARTTLS steadily once: a probe without it is amber.
     had_starttls: bool,
+    /// Its last DANE verdict that said something (not "not checked").
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    dane: Option<DaneState>,
 }
 
 /// What one report did to a domain's baseline.
@@ -118,10 +122,23 @@ impl DomainWatch {
             };
             let key = target.key();
             let Some(watch) = self.targets.get_mut(&key) else {
-                self.targets.insert(key, TargetWatch::first(&offer));
+                let mut first = TargetWatch::first(&offer);
+                first.observe_dane(target.report.dane.as_ref());
+                self.targets.insert(key, first);
                 observed.changed = true;
                 continue;
             };
+            if let Some(change) = watch.observe_dane(target.report.dane.as_ref()) {
+                let f = finding(
+                    FindingKind::Dane,
+                    EventId::DaneChanged,
+                    Some(key.clone()),
+                    vec![change],
+                    false,
+                );
+                observed.findings.push(f);
+                observed.changed = true;
+            }
             let (changes, vanished) = watch.observe(&offer);
             if !changes.is_empty() {
                 let event = if vanished {
@@ -170,7 +187,23 @@ impl TargetWatch {
             keywords,
             facts,
             had_starttls: offer.starttls(),
+            dane: None,
         }
+    }
+
+    /// Takes in one DANE check: the sentence to tell when its verdict changed. "Not checked"
+    /// (no validating resolver, no answer) changes nothing.
+    fn observe_dane(&mut self, check: Option<&DaneCheck>) -> Option<String> {
+        let check = check.filter(|c| c.state != DaneState::NotChecked)?;
+        let before = self.dane.replace(check.state)?;
+        (before != check.state).then(|| {
+            format!(
+                "DANE {} → {}: {}",
+                before.describe(),
+                check.state.describe(),
+                check.verdict
+            )
+        })
     }
 
     /// Takes in one offer: the sentences worth telling, and whether STARTTLS vanished.

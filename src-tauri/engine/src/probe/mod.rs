@@ -318,6 +318,7 @@ fn report(
         transcript: session.rec.into_transcript(),
         targets: Vec::new(),
         mx_set: None,
+        dane: None,
     }
 }
 

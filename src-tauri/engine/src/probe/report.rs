@@ -11,6 +11,7 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize, Serializer};
 
 use super::spec::TlsMode;
+use crate::dane::DaneCheck;
 use crate::domain::MxSet;
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::smtp::{EhloInfo, Reply};
@@ -157,6 +158,11 @@ pub struct ProbeReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub mx_set: Option<MxSet>,
+    /// For an MX target, its DANE check (RFC 7672): the TLSA records against the certificate
+    /// served; absent when not checked (a host monitor).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub dane: Option<DaneCheck>,
 }
 
 impl ProbeReport {
@@ -178,6 +184,19 @@ impl ProbeReport {
             }
             Verdict::Failed => {}
         }
+    }
+
+    /// Fails the probe for `failure` unless it failed already (its own failure stays): the
+    /// warnings go, as a Failed verdict carries none.
+    pub(crate) fn fail(&mut self, failure: Failure) {
+        if self.status == Verdict::Failed {
+            return;
+        }
+        self.status = Verdict::Failed;
+        self.event_id = Verdict::Failed.event_id();
+        self.reason = Some(failure.message.clone());
+        self.failure = Some(failure);
+        self.warnings.clear();
     }
 
     /// The last reply code the judged EHLO got, or the greeting's when EHLO never got one.
@@ -275,6 +294,12 @@ impl TargetReport {
     /// Adds a soft finding to this target's report (see [`ProbeReport::add_warning`]).
     pub(crate) fn add_warning(&mut self, kind: WarningKind, message: String) {
         self.report.add_warning(kind, message);
+        self.status = status_of(&self.report);
+    }
+
+    /// Fails this target's report (see [`ProbeReport::fail`]).
+    pub(crate) fn fail(&mut self, failure: Failure) {
+        self.report.fail(failure);
         self.status = status_of(&self.report);
     }
 

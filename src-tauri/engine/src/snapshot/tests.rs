@@ -38,6 +38,7 @@ pub(crate) fn report_at(checked_at: DateTime<Utc>) -> ProbeReport {
         transcript: Vec::new(),
         targets: Vec::new(),
         mx_set: None,
+        dane: None,
     }
 }
 

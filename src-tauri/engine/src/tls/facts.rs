@@ -36,7 +36,15 @@ pub struct TlsFacts {
     pub verification_skipped: bool,
     /// Why the certificate does not verify, when verification was skipped and would have failed.
     pub verify_error: Option<String>,
+    /// The chain as presented, leaf first, at most `MAX_CHAIN` (8) certificates: what DANE
+    /// records are matched against. Not serialised.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    pub chain: Vec<CertificateDer<'static>>,
 }
+
+/// The most certificates of a presented chain kept.
+pub(crate) const MAX_CHAIN: usize = 8;
 
 /// Reads the facts of an established connection. `verification` is the verifier's verdict on
 /// the chain; `skipped` says the handshake did not enforce it (`--insecure`), in which case the
@@ -47,8 +55,13 @@ pub(crate) fn tls_facts(
     skipped: bool,
     now: DateTime<Utc>,
 ) -> Option<TlsFacts> {
-    let leaf = conn.peer_certificates()?.first()?;
-    let mut facts = certificate_facts(leaf, now)?;
+    let presented = conn.peer_certificates()?;
+    let mut facts = certificate_facts(presented.first()?, now)?;
+    facts.chain = presented
+        .iter()
+        .take(MAX_CHAIN)
+        .map(|c| c.clone().into_owned())
+        .collect();
     facts.version = conn
         .protocol_version()
         .map_or_else(|| "unknown".into(), version_name);
@@ -89,6 +102,7 @@ pub(crate) fn certificate_facts(der: &CertificateDer<'_>, now: DateTime<Utc>) ->
         verified: false,
         verification_skipped: false,
         verify_error: None,
+        chain: Vec::new(),
     })
 }
 

@@ -62,6 +62,7 @@ fn report(verdict: Verdict, at: DateTime<Utc>, latency_ms: Option<u64>) -> Probe
             verified: true,
             verification_skipped: false,
             verify_error: None,
+            chain: Vec::new(),
         }),
         reason: match verdict {
             Verdict::Success => None,
@@ -89,6 +90,7 @@ fn report(verdict: Verdict, at: DateTime<Utc>, latency_ms: Option<u64>) -> Probe
         ],
         targets: Vec::new(),
         mx_set: None,
+        dane: None,
     }
 }
 
