@@ -43,12 +43,14 @@
 //! ```
 
 mod dns;
+mod dnssec;
 mod exec;
 mod firewall;
 mod forward;
 mod lab;
 mod names;
 mod run;
+mod unbound;
 
 pub use dns::Zone;
 pub use lab::{Family, Lab, Side, SUBNET_V4, SUBNET_V6};
