@@ -11,7 +11,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::{Duration, Instant};
 
 use ehlowatch_testkit::netns::{Family, Lab, Zone};
-use ehlowatch_testkit::ServerCert;
+use ehlowatch_testkit::{ServerCert, TestPki, Validity};
 
 /// How long an edited zone may take to show through the resolver: its 2 s TTL, the
 /// resolver's 2 s cache, and a loaded machine.
@@ -150,5 +150,32 @@ fn a_signed_tlsa_validates_an_unsigned_one_does_not_and_an_edit_validates_within
         );
         std::thread::sleep(Duration::from_millis(100));
     }
+    assert_eq!(lab.escaped_packets(), 0);
+}
+
+#[test]
+#[ignore = "needs root, network namespaces and NSD/unbound: scripts/test runs it"]
+fn a_fake_smtp_server_presents_the_certificate_chain_the_test_gave_it() {
+    let mut lab = Lab::new("cert");
+    let mx = lab.add_server_ip(Family::V4);
+    let pki = TestPki::new();
+    let cert = pki.server_cert(&["mx1.dane.test"], Validity::FRESH);
+    lab.fake_smtp_with_cert(SocketAddr::new(mx, 25), "starttls", &cert);
+    // What a client meets after STARTTLS: every certificate sent, then the leaf as DER.
+    let script = "openssl s_client -starttls smtp -connect \"$0:25\" -showcerts </dev/null \
+                  2>/dev/null | tee /dev/stderr | openssl x509 -outform DER";
+    let out = lab
+        .client_cmd("timeout")
+        .args(["20", "bash", "-c", script])
+        .arg(mx.to_string())
+        .output()
+        .expect("openssl in the client namespace");
+    let shown = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "no certificate after STARTTLS: {shown}"
+    );
+    assert_eq!(out.stdout, cert.chain[0].as_ref(), "another leaf: {shown}");
+    assert_eq!(shown.matches("BEGIN CERTIFICATE").count(), 2, "{shown}");
     assert_eq!(lab.escaped_packets(), 0);
 }

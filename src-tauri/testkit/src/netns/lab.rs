@@ -56,6 +56,8 @@ pub struct Lab {
     /// The zones NSD serves now.
     pub(super) zones: Vec<Zone>,
     pub(super) resolver: Option<Resolver>,
+    /// How many certificates [`Lab::fake_smtp_with_cert`] wrote (their files' numbers).
+    pub(super) certs_written: u32,
     pub(super) forwards: Vec<Forward>,
 }
 
@@ -86,6 +88,7 @@ impl Lab {
             dns_starts: 0,
             zones: Vec::new(),
             resolver: None,
+            certs_written: 0,
             forwards: Vec::new(),
         };
         for ns in [&lab.client, &lab.server] {
