@@ -1,6 +1,7 @@
 //! The lab's DNSSEC: a signed zone served by NSD validates through the validating resolver in
 //! the client namespace (the AD bit, as `drill` shows it), an unsigned one answers without it,
-//! an edited signed zone re-signed with the same keys validates again within seconds, and a
+//! an edited signed zone re-signed with the same keys and a signed zone added later validate
+//! within seconds, and a
 //! fake SMTP server presents the certificate the test gave it — all without a packet leaving
 //! the lab. Needs root, NSD, unbound and ldnsutils: `#[ignore]`d, run by `scripts/test` with
 //! `--include-ignored`.
@@ -97,7 +98,7 @@ fn dane_zone(mx: IpAddr, tlsa: &str) -> Zone {
 
 #[test]
 #[ignore = "needs root, network namespaces and NSD/unbound: scripts/test runs it"]
-fn a_signed_tlsa_validates_an_unsigned_one_does_not_and_an_edit_validates_within_seconds() {
+fn a_signed_tlsa_validates_an_unsigned_one_does_not_and_edits_validate_within_seconds() {
     let mut lab = Lab::new("dnssec");
     let mx = lab.add_server_ip(Family::V4);
     let first = ServerCert::self_signed(&["mx1.dane.test"]).tlsa(3, 1, 1);
@@ -137,20 +138,35 @@ fn a_signed_tlsa_validates_an_unsigned_one_does_not_and_an_edit_validates_within
     // The zone edited and served again: the new record, validated, within seconds.
     let second = ServerCert::self_signed(&["mx1.dane.test"]).tlsa(3, 1, 1);
     assert_ne!(first, second);
-    lab.serve_dns(&[dane_zone(mx, &second), plain]);
+    lab.serve_dns(&[dane_zone(mx, &second), plain.clone()]);
+    let now = until_shown(&lab, resolver, "_25._tcp.mx1.dane.test", "TLSA", &second);
+    assert!(now.authenticated(), "{now:?}");
+
+    // A signed zone added later: its trust anchor is taken too.
+    let later = Zone::new("later.test").ttl(2).signed().ip("mx1", mx);
+    lab.serve_dns(&[dane_zone(mx, &second), plain, later]);
+    let now = until_shown(&lab, resolver, "mx1.later.test", "A", &mx.to_string());
+    assert!(now.authenticated(), "{now:?}");
+    let still = drill(&lab, resolver, "_25._tcp.mx1.dane.test", "TLSA");
+    assert!(still.authenticated(), "{still:?}");
+    assert_eq!(lab.escaped_packets(), 0);
+}
+
+/// Asks `resolver` for `name`'s `qtype` records until it answers with exactly `rdata` and the
+/// AD bit, within [`EDIT_SHOWS_WITHIN`]; that answer.
+fn until_shown(lab: &Lab, resolver: SocketAddr, name: &str, qtype: &str, rdata: &str) -> Answer {
     let deadline = Instant::now() + EDIT_SHOWS_WITHIN;
     loop {
-        let now = drill(&lab, resolver, "_25._tcp.mx1.dane.test", "TLSA");
-        if now.rdata == std::slice::from_ref(&second) && now.authenticated() {
-            break;
+        let now = drill(lab, resolver, name, qtype);
+        if now.rdata == [rdata] && now.authenticated() {
+            return now;
         }
         assert!(
             Instant::now() < deadline,
-            "the edited TLSA record is not answered with AD after {EDIT_SHOWS_WITHIN:?}: {now:?}"
+            "{name} {qtype} {rdata} is not answered with AD after {EDIT_SHOWS_WITHIN:?}: {now:?}"
         );
         std::thread::sleep(Duration::from_millis(100));
     }
-    assert_eq!(lab.escaped_packets(), 0);
 }
 
 #[test]

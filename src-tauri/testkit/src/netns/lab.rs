@@ -9,7 +9,6 @@ use std::process::Child;
 use super::dns::{self, Zone};
 use super::firewall::{self, VETH};
 use super::forward::Forward;
-use super::unbound::Resolver;
 use super::{exec, names};
 
 /// The lab's IPv4 subnet (between client and server only: every lab has its own namespaces,
@@ -55,7 +54,8 @@ pub struct Lab {
     dns_starts: u32,
     /// The zones NSD serves now.
     pub(super) zones: Vec<Zone>,
-    pub(super) resolver: Option<Resolver>,
+    /// The validating resolver, when started, and the config it runs on.
+    pub(super) resolver: Option<(Child, String)>,
     /// How many certificates [`Lab::fake_smtp_with_cert`] wrote (their files' numbers).
     pub(super) certs_written: u32,
     pub(super) forwards: Vec<Forward>,
@@ -274,7 +274,7 @@ impl Drop for Lab {
     /// client's `/etc/netns` directory. Never panics.
     fn drop(&mut self) {
         self.forwards.clear();
-        let resolver = self.resolver.as_mut().map(Resolver::child);
+        let resolver = self.resolver.as_mut().map(|(child, _)| child);
         for child in self
             .children
             .iter_mut()

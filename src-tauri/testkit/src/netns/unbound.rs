@@ -29,20 +29,6 @@ const CACHE_MAX_S: u32 = 2;
 /// Where the resolver listens in the client namespace.
 const LISTEN: SocketAddr = SocketAddr::new(IpAddr::V4(Ipv4Addr::LOCALHOST), 53);
 
-/// A running validating resolver and the config it was started with.
-#[derive(Debug)]
-pub(super) struct Resolver {
-    child: Child,
-    conf: String,
-}
-
-impl Resolver {
-    /// The unbound process.
-    pub(super) fn child(&mut self) -> &mut Child {
-        &mut self.child
-    }
-}
-
 impl Lab {
     /// Starts a validating resolver, unbound, on `127.0.0.1:53` of the client namespace and
     /// returns that address once it serves: the software under test, run there by
@@ -65,13 +51,13 @@ impl Lab {
     /// removed by [`serve_dns`](Self::serve_dns)); otherwise leaves it, caches and all.
     pub(super) fn refresh_resolver(&mut self) {
         let conf = self.resolver_conf();
-        let Some(running) = self.resolver.as_mut() else {
+        let Some((child, running)) = self.resolver.as_mut() else {
             return;
         };
-        if running.conf == conf {
+        if *running == conf {
             return;
         }
-        exec::stop(&mut running.child);
+        exec::stop(child);
         self.resolver = None;
         self.resolver = Some(start(&self.client, &self.resolver_dir(), conf));
     }
@@ -137,8 +123,9 @@ fn config(dir: &Path, nsd: IpAddr, origins: &[&str], anchors: &[String]) -> Stri
 }
 
 /// Writes `conf` into `dir`, checks it with `unbound-checkconf`, starts unbound in namespace
-/// `ns` and returns once it serves. Panics quoting unbound when it does not start.
-fn start(ns: &str, dir: &Path, conf: String) -> Resolver {
+/// `ns` and returns it, with `conf`, once it serves. Panics quoting unbound when it does not
+/// start.
+fn start(ns: &str, dir: &Path, conf: String) -> (Child, String) {
     fs::create_dir_all(dir)
         .unwrap_or_else(|e| panic!("netns lab: cannot create {}: {e}", dir.display()));
     let conf_file = dir.join("unbound.conf");
@@ -183,7 +170,7 @@ fn start(ns: &str, dir: &Path, conf: String) -> Resolver {
             said(&out_file)
         );
     }
-    Resolver { child, conf }
+    (child, conf)
 }
 
 #[cfg(test)]
