@@ -1,9 +1,8 @@
 //! The lab's DNSSEC: a signed zone served by NSD validates through the validating resolver in
 //! the client namespace (the AD bit, as `drill` shows it), an unsigned one answers without it,
 //! an edited signed zone re-signed with the same keys and a signed zone added later validate
-//! within seconds, and a
-//! fake SMTP server presents the certificate the test gave it — all without a packet leaving
-//! the lab. Needs root, NSD, unbound and ldnsutils: `#[ignore]`d, run by `scripts/test` with
+//! within seconds, and a fake SMTP server presents the certificate the test gave it — all
+//! without a packet leaving the lab. Needs root, NSD, unbound and ldnsutils: `#[ignore]`d, run by `scripts/test` with
 //! `--include-ignored`.
 
 #![cfg(target_os = "linux")]
