@@ -134,17 +134,15 @@ impl ServerCert {
 
     /// A rustls acceptor for this certificate, or why rustls refuses it (a key that does not
     /// match the leaf, an unsupported key type).
-    pub fn try_acceptor(&self) -> Result<TlsAcceptor, String> {
+    pub fn try_acceptor(&self) -> Result<TlsAcceptor, rustls::Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .map_err(|e| e.to_string())?
+            .with_safe_default_protocol_versions()?
             .with_no_client_auth()
             .with_single_cert(
                 self.chain.clone(),
                 PrivateKeyDer::Pkcs8(self.key.clone_key()),
-            )
-            .map_err(|e| e.to_string())?;
+            )?;
         Ok(TlsAcceptor::from(Arc::new(config)))
     }
 }
