@@ -48,21 +48,23 @@ apt_install() { # apt_install PKG...: installs the packages that are not install
     -o DPkg::Lock::Timeout=600 --no-install-recommends "${missing[@]}"
 }
 
-nsd_service_off() { # stops and disables the nsd package's own service, where one runs
-  # The network-namespace lab runs private NSD instances in namespaces; the packaged service
-  # would sit on port 53 of the root namespace and start again at boot. Without systemd (a
-  # container) the package's invoke-rc.d may have started it through the init script.
-  if ! is_installed nsd; then
+service_off() { # service_off PACKAGE PIDFILE: stops and disables PACKAGE's own service, where one runs
+  # The tests run private instances of NSD and unbound in the network-namespace lab; a packaged
+  # service would sit on port 53 of the root namespace and start again at boot (unbound's would
+  # also run unbound-anchor, which dials the root servers). Without systemd (a container) the
+  # package's invoke-rc.d may have started it through the init script, which writes PIDFILE.
+  local name=$1 pidfile=$2
+  if ! is_installed "$name"; then
     return 0
   fi
   if command -v systemctl >/dev/null && [[ -d /run/systemd/system ]]; then
-    if systemctl is-enabled --quiet nsd 2>/dev/null || systemctl is-active --quiet nsd 2>/dev/null; then
-      echo "    stopping and disabling the nsd service (the tests run their own)"
-      as_root systemctl disable --now nsd >/dev/null 2>&1 || true
+    if systemctl is-enabled --quiet "$name" 2>/dev/null || systemctl is-active --quiet "$name" 2>/dev/null; then
+      echo "    stopping and disabling the $name service (the tests run their own)"
+      as_root systemctl disable --now "$name" >/dev/null 2>&1 || true
     fi
-  elif [[ -f /run/nsd/nsd.pid ]] && kill -0 "$(cat /run/nsd/nsd.pid)" 2>/dev/null; then
-    echo "    stopping the nsd service (the tests run their own)"
-    as_root /etc/init.d/nsd stop >/dev/null 2>&1 || as_root kill "$(cat /run/nsd/nsd.pid)" || true
+  elif [[ -f $pidfile ]] && kill -0 "$(cat "$pidfile")" 2>/dev/null; then
+    echo "    stopping the $name service (the tests run their own)"
+    as_root "/etc/init.d/$name" stop >/dev/null 2>&1 || as_root kill "$(cat "$pidfile")" || true
   fi
 }
 

@@ -2,7 +2,8 @@
 //! loopback port (for behaviour no real server shows on demand) and a throw-away PKI for TLS.
 //! Real-server harnesses live here too, Unix only: a private Postfix (a Unix daemon) and
 //! Debian's aiosmtpd; and tables of cases that every front door (engine, command line, files)
-//! must judge alike. Linux only: a lab of network namespaces with a real DNS server
+//! must judge alike; and the TLSA record data matching a certificate, by the `openssl` command
+//! line ([`ServerCert::tlsa`]). Linux only: a lab of network namespaces with a real DNS server
 //! ([`netns`]).
 
 #![forbid(unsafe_code)]
@@ -18,6 +19,7 @@ pub mod postfix;
 pub mod scenarios;
 pub mod script;
 pub mod server;
+mod tlsa;
 
 #[cfg(unix)]
 pub use aiosmtpd::Aiosmtpd;

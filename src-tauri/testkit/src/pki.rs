@@ -129,17 +129,21 @@ impl ServerCert {
 
     /// A rustls acceptor for this certificate.
     pub fn acceptor(&self) -> TlsAcceptor {
+        self.try_acceptor().expect("server certificate")
+    }
+
+    /// A rustls acceptor for this certificate, or why rustls refuses it (a key that does not
+    /// match the leaf, an unsupported key type).
+    pub fn try_acceptor(&self) -> Result<TlsAcceptor, rustls::Error> {
         let provider = Arc::new(rustls::crypto::ring::default_provider());
         let config = ServerConfig::builder_with_provider(provider)
-            .with_safe_default_protocol_versions()
-            .expect("protocol versions")
+            .with_safe_default_protocol_versions()?
             .with_no_client_auth()
             .with_single_cert(
                 self.chain.clone(),
                 PrivateKeyDer::Pkcs8(self.key.clone_key()),
-            )
-            .expect("server certificate");
-        TlsAcceptor::from(Arc::new(config))
+            )?;
+        Ok(TlsAcceptor::from(Arc::new(config)))
     }
 }
 

@@ -4,7 +4,9 @@
 //!
 //! Each zone gets a SOA and an NS record (`lab-ns.<zone>`, with the server's address) of its
 //! own; names in records are relative to the zone unless they end with a dot (zone-file rules,
-//! RFC 1035 §5.1), `@` is the zone's apex. Every record has a TTL of 60 s.
+//! RFC 1035 §5.1), `@` is the zone's apex. Records have the zone's TTL (60 s unless
+//! [`Zone::ttl`] says otherwise), which is also its negative TTL. A zone marked
+//! [`Zone::signed`] is DNSSEC-signed before NSD serves it (see `dnssec.rs`).
 
 use std::fmt::Write as _;
 use std::fs;
@@ -13,7 +15,7 @@ use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
-use super::exec;
+use super::{dnssec, exec};
 
 /// How long NSD may take to load its zones and serve them.
 const READY_WITHIN: Duration = Duration::from_secs(20);
@@ -21,23 +23,37 @@ const READY_WITHIN: Duration = Duration::from_secs(20);
 /// What NSD logs once its zones are loaded and it serves.
 const STARTED: &str = "nsd started";
 
-/// One DNS zone for the lab's server, built record by record.
+/// A zone's default TTL and negative TTL, in seconds, unless [`Zone::ttl`] sets them.
+const DEFAULT_TTL_S: u32 = 60;
+
+/// One DNS zone for the lab's server, built record by record: a SOA and an NS record of its
+/// own, then the records added. Every record has the zone's default TTL, 60 s unless
+/// [`ttl`](Self::ttl) sets another (a record may carry its own, as [`mx_ttl`](Self::mx_ttl) or
+/// [`raw`](Self::raw) lines do). A zone marked [`signed`](Self::signed) is served
+/// DNSSEC-signed, with keys made once per lab and zone origin (so its trust anchor for
+/// [`Lab::serve_validating_resolver`](super::Lab::serve_validating_resolver) holds across
+/// re-serving); other zones are served unsigned.
 ///
 /// ```
 /// use std::net::Ipv4Addr;
 /// use ehlowatch_testkit::netns::Zone;
 ///
 /// let zone = Zone::new("example.test")
+///     .ttl(2)
+///     .signed()
 ///     .a("mx1", Ipv4Addr::new(10, 250, 0, 10))
 ///     .mx(10, "mx1")
 ///     .txt("_mta-sts", "v=STSv1; id=1")
 ///     .raw("_25._tcp.mx1 TLSA 3 1 1 0123456789abcdef");
 /// assert_eq!(zone.origin(), "example.test");
+/// assert!(zone.is_signed());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Zone {
     origin: String,
     records: Vec<String>,
+    ttl_s: u32,
+    signed: bool,
 }
 
 impl Zone {
@@ -49,12 +65,42 @@ impl Zone {
         Self {
             origin,
             records: Vec::new(),
+            ttl_s: DEFAULT_TTL_S,
+            signed: false,
         }
     }
 
     /// The zone's name, without a trailing dot.
     pub fn origin(&self) -> &str {
         &self.origin
+    }
+
+    /// Sets the zone's default TTL (`$TTL`) to `seconds`, for every record without a TTL of its
+    /// own, and its negative TTL (the SOA minimum, RFC 2308), so a resolver asks again that soon
+    /// after the zone changes — a name or type that is missing included. Panics on 0.
+    #[must_use]
+    pub fn ttl(mut self, seconds: u32) -> Self {
+        assert!(
+            seconds > 0,
+            "Zone::ttl seconds {seconds}: a TTL of at least 1 s"
+        );
+        self.ttl_s = seconds;
+        self
+    }
+
+    /// Marks the zone to be DNSSEC-signed when served: a KSK and a ZSK (ECDSA P-256,
+    /// algorithm 13) made by `ldns-keygen` the first time the lab serves this origin and kept
+    /// for the lab's life, the zone signed by `ldns-signzone` (NSEC, signatures valid from an
+    /// hour ago for 30 days) on every [`Lab::serve_dns`](super::Lab::serve_dns).
+    #[must_use]
+    pub fn signed(mut self) -> Self {
+        self.signed = true;
+        self
+    }
+
+    /// Whether the zone is served DNSSEC-signed ([`signed`](Self::signed)).
+    pub fn is_signed(&self) -> bool {
+        self.signed
     }
 
     /// An A record: `name` has IPv4 address `ip`.
@@ -86,7 +132,8 @@ impl Zone {
         self.record("Zone::mx", "@", "MX", &format!("{preference} {host}"))
     }
 
-    /// An MX record like [`Self::mx`] with its own TTL in seconds (the zone's default is 60 s),
+    /// An MX record like [`Self::mx`] with its own TTL in seconds (instead of the zone's,
+    /// [`Self::ttl`]),
     /// so a resolver asks again that soon after the zone changes.
     #[must_use]
     pub fn mx_ttl(self, ttl_s: u32, preference: u16, host: &str) -> Self {
@@ -141,11 +188,12 @@ impl Zone {
     fn render(&self, server: IpAddr) -> String {
         let glue = if server.is_ipv4() { "A" } else { "AAAA" };
         let mut text = format!(
-            "$ORIGIN {origin}.\n$TTL 60\n\
-             @ IN SOA lab-ns hostmaster 1 3600 600 86400 60\n\
+            "$ORIGIN {origin}.\n$TTL {ttl}\n\
+             @ IN SOA lab-ns hostmaster 1 3600 600 86400 {ttl}\n\
              @ IN NS lab-ns\n\
              lab-ns IN {glue} {server}\n",
-            origin = self.origin
+            origin = self.origin,
+            ttl = self.ttl_s
         );
         for line in &self.records {
             text.push_str(line);
@@ -168,11 +216,12 @@ fn check_name(field: &str, name: &str) {
     );
 }
 
-/// Writes NSD's config and `zones` into `dir` (a fresh directory), checks them with
+/// Writes NSD's config and `zones` into `dir` (a fresh directory), signs the signed ones with
+/// the keys kept under `keys` (made there the first time), checks them with
 /// `nsd-checkconf`/`nsd-checkzone`, starts NSD in namespace `ns` on port 53 (UDP and TCP) of
 /// each of `listen`, and returns once it serves. `listen[0]` is the zones' NS address.
 /// Panics quoting NSD's words when a zone or the config is refused or NSD does not start.
-pub(super) fn start(ns: &str, dir: &Path, listen: &[IpAddr], zones: &[Zone]) -> Child {
+pub(super) fn start(ns: &str, dir: &Path, keys: &Path, listen: &[IpAddr], zones: &[Zone]) -> Child {
     assert!(
         !zones.is_empty(),
         "netns lab: serve_dns needs at least one zone"
@@ -193,8 +242,11 @@ pub(super) fn start(ns: &str, dir: &Path, listen: &[IpAddr], zones: &[Zone]) -> 
          remote-control:\n  control-enable: no\n"
     );
     for zone in zones {
-        let file = dir.join(format!("{}.zone", zone.origin));
+        let mut file = dir.join(format!("{}.zone", zone.origin));
         write(&file, &zone.render(listen[0]));
+        if zone.signed {
+            file = dnssec::sign(keys, &zone.origin, &file);
+        }
         let mut check = exec::command("nsd-checkzone", [zone.origin.as_str()]);
         check.arg(&file);
         exec::run(&mut check);

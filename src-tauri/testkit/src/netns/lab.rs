@@ -47,11 +47,17 @@ pub enum Family {
 pub struct Lab {
     pub(super) client: String,
     pub(super) server: String,
-    dir: tempfile::TempDir,
+    pub(super) dir: tempfile::TempDir,
     next_host: u8,
     pub(super) children: Vec<Child>,
     nsd: Option<Child>,
     dns_starts: u32,
+    /// The zones NSD serves now.
+    pub(super) zones: Vec<Zone>,
+    /// The validating resolver, when started, and the config it runs on.
+    pub(super) resolver: Option<(Child, String)>,
+    /// How many certificates [`Lab::fake_smtp_with_cert`] wrote (their files' numbers).
+    pub(super) certs_written: u32,
     pub(super) forwards: Vec<Forward>,
 }
 
@@ -80,6 +86,9 @@ impl Lab {
             children: Vec::new(),
             nsd: None,
             dns_starts: 0,
+            zones: Vec::new(),
+            resolver: None,
+            certs_written: 0,
             forwards: Vec::new(),
         };
         for ns in [&lab.client, &lab.server] {
@@ -206,17 +215,29 @@ impl Lab {
 
     /// Serves `zones` with NSD on port 53 (UDP and TCP) of the server's first addresses
     /// ([`server_ip`](Self::server_ip), both families) — the client's resolver — and returns
-    /// once NSD has loaded them. Called again, it replaces the running server and its zones.
-    /// Panics quoting `nsd-checkzone` or NSD when a zone is refused.
+    /// once NSD has loaded them. Zones marked [`Zone::signed`] are signed first, with keys made
+    /// once per lab and origin. Called again, it replaces the running server and its zones (and
+    /// signs again, with the same keys); a running
+    /// [validating resolver](Self::serve_validating_resolver) keeps answering from the new
+    /// zones, and is restarted only when the set of zones or trust anchors changed.
+    /// Panics quoting `ldns-signzone`, `nsd-checkzone` or NSD when a zone is refused.
     pub fn serve_dns(&mut self, zones: &[Zone]) -> IpAddr {
         if let Some(mut old) = self.nsd.take() {
             exec::stop(&mut old);
         }
         self.dns_starts += 1;
         let dir = self.dir.path().join(format!("nsd-{}", self.dns_starts));
+        let keys = self.keys_dir();
         let listen = [self.server_ip(Family::V4), self.server_ip(Family::V6)];
-        self.nsd = Some(dns::start(&self.server, &dir, &listen, zones));
+        self.nsd = Some(dns::start(&self.server, &dir, &keys, &listen, zones));
+        self.zones = zones.to_vec();
+        self.refresh_resolver();
         listen[0]
+    }
+
+    /// Where the DNSSEC keys of the lab's signed zones are kept, one directory per origin.
+    pub(super) fn keys_dir(&self) -> std::path::PathBuf {
+        self.dir.path().join("dnssec-keys")
     }
 
     /// Drops outbound TCP to `port` in the client namespace (both families, on the veth
@@ -248,12 +269,19 @@ impl Lab {
 }
 
 impl Drop for Lab {
-    /// Stops the processes the lab started (NSD last), kills anything else left in its
-    /// namespaces, deletes them (their veth goes with them) and the client's `/etc/netns`
-    /// directory. Never panics.
+    /// Stops the processes the lab started (the validating resolver, then NSD, last), kills
+    /// anything else left in its namespaces, deletes them (their veth goes with them) and the
+    /// client's `/etc/netns` directory. Never panics.
     fn drop(&mut self) {
         self.forwards.clear();
-        for child in self.children.iter_mut().rev().chain(self.nsd.as_mut()) {
+        let resolver = self.resolver.as_mut().map(|(child, _)| child);
+        for child in self
+            .children
+            .iter_mut()
+            .rev()
+            .chain(resolver)
+            .chain(self.nsd.as_mut())
+        {
             exec::stop(child);
         }
         for ns in [&self.client, &self.server] {

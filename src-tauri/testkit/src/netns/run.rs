@@ -1,8 +1,9 @@
 //! Running things in the lab: commands in either namespace, servers kept until the lab drops
-//! (the testkit's `fake-smtp` among them), waiting for a server to listen, and what the
+//! (the testkit's `fake-smtp` among them, with its scenario's certificate or the test's), waiting for a server to listen, and what the
 //! client meets — a TCP connect, a name lookup — plus a way in from the root namespace.
 
-use std::ffi::OsStr;
+use std::ffi::{OsStr, OsString};
+use std::fs;
 use std::net::{IpAddr, SocketAddr};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
@@ -11,6 +12,7 @@ use std::time::Duration;
 use super::exec;
 use super::forward::Forward;
 use super::lab::{Lab, Side};
+use crate::pki::ServerCert;
 
 /// How long a server may take to listen.
 const LISTEN_WITHIN: Duration = Duration::from_secs(20);
@@ -98,9 +100,46 @@ impl Lab {
     /// with `cargo build -p ehlowatch-testkit --bin fake-smtp` (the testkit's own tests and
     /// `scripts/test` do).
     pub fn fake_smtp(&mut self, addr: SocketAddr, scenario: &str) -> u32 {
+        self.start_fake_smtp(addr, scenario, &[])
+    }
+
+    /// Starts `fake-smtp` like [`fake_smtp`](Self::fake_smtp), the certificate of `scenario`
+    /// (one with TLS, e.g. `starttls` or `starttls-self-signed`) replaced by `cert`: a server
+    /// presenting a certificate the test knows, to write TLSA records for
+    /// ([`ServerCert::tlsa`]). Its PEM files are written under the lab's directory. Returns the
+    /// pid once it listens.
+    pub fn fake_smtp_with_cert(
+        &mut self,
+        addr: SocketAddr,
+        scenario: &str,
+        cert: &ServerCert,
+    ) -> u32 {
+        self.certs_written += 1;
+        let dir = self.dir.path().join("certs");
+        fs::create_dir_all(&dir)
+            .unwrap_or_else(|e| panic!("netns lab: cannot create {}: {e}", dir.display()));
+        let chain = dir.join(format!("{}-chain.pem", self.certs_written));
+        let key = dir.join(format!("{}-key.pem", self.certs_written));
+        for (path, pem) in [(&chain, &cert.chain_pem), (&key, &cert.key_pem)] {
+            fs::write(path, pem)
+                .unwrap_or_else(|e| panic!("netns lab: cannot write {}: {e}", path.display()));
+        }
+        let args = [
+            OsString::from("--cert-chain"),
+            chain.into_os_string(),
+            OsString::from("--key"),
+            key.into_os_string(),
+        ];
+        self.start_fake_smtp(addr, scenario, &args)
+    }
+
+    /// Starts `fake-smtp` serving `scenario` on `addr` with `extra` arguments; its pid once it
+    /// says it listens.
+    fn start_fake_smtp(&mut self, addr: SocketAddr, scenario: &str, extra: &[OsString]) -> u32 {
         let binary = fake_smtp_binary();
         let mut cmd = self.server_cmd(&binary);
         cmd.args(["--scenario", scenario, "--listen", &addr.to_string()])
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         let pid = self.spawn(cmd);
@@ -115,9 +154,14 @@ impl Lab {
         {
             self.stop(pid);
             panic!(
-                "netns lab: {} --scenario {scenario} --listen {addr} did not say \
+                "netns lab: {} --scenario {scenario} --listen {addr} {} did not say \
                  `listening on` (it said {said:?}; its stderr is above)",
-                binary.display()
+                binary.display(),
+                extra
+                    .iter()
+                    .map(|a| a.to_string_lossy())
+                    .collect::<Vec<_>>()
+                    .join(" ")
             );
         }
         pid
