@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use ehlowatch_engine::Status;
-use ehlowatch_engine::{Counts, Snapshot};
+use ehlowatch_engine::{Counts, DaneCheck, Snapshot};
 use serde::Serialize;
 use tokio::sync::watch;
 
@@ -102,9 +102,15 @@ struct MonitorStatus {
 
 #[derive(Debug, Serialize)]
 struct TargetStatus {
+    /// The MX host, for a mail domain's target.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mx: Option<String>,
     address: String,
     status: Status,
     reason: Option<String>,
+    /// Its DANE check, for a mail domain's target whose session got that far.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    dane: Option<DaneCheck>,
 }
 
 async fn status(State(state): State<AppState>) -> Json<StatusBody> {
@@ -138,9 +144,11 @@ pub(super) fn status_body(snapshot: &Snapshot) -> StatusBody {
                 .iter()
                 .flat_map(|r| &r.targets)
                 .map(|t| TargetStatus {
+                    mx: t.mx.clone(),
                     address: t.address.clone(),
                     status: t.status,
                     reason: t.report.reason.clone(),
+                    dane: t.report.dane.clone(),
                 })
                 .collect(),
         })

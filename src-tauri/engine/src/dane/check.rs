@@ -215,7 +215,10 @@ fn usable_records<'a>(evidence: &Evidence<'a>) -> Result<(&'a [Tlsa], Vec<&'a Tl
     if !secure {
         return Err(outcome(
             DaneState::NotUsable,
-            format!("TLSA records at {name} are not signed (DNSSEC insecure): senders ignore them"),
+            format!(
+                "TLSA records at {name} came without DNSSEC validation (no AD bit): unsigned, \
+                 so senders ignore them"
+            ),
             records,
         ));
     }

@@ -9,7 +9,7 @@ use rusqlite::{Connection, TransactionBehavior};
 pub(crate) const SCHEMA_VERSION: u32 = MIGRATIONS.len() as u32;
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[V1, V2, V3, V4];
+const MIGRATIONS: &[&str] = &[V1, V2, V3, V4, V5];
 
 /// Results, events, and the monitor ids they refer to. The partial indexes keep retention and
 /// "last failure" cheap whatever the mix of verdicts; queries must spell their conditions
@@ -157,6 +157,44 @@ CREATE TABLE baselines (
     monitor_id INTEGER PRIMARY KEY REFERENCES monitors (id),
     body       TEXT NOT NULL
 );
+";
+
+/// Findings of any kind: a finding row is told by its `detail`, whatever its `kind` names
+/// (`mx_set`, `drift`, `dane` and the mail-policy kinds to come), so a new kind needs no new
+/// schema. `events` is rebuilt for its new check, its sequence carried on as in [`V4`].
+const V5: &str = "
+CREATE TABLE events_v5 (
+    id          INTEGER PRIMARY KEY AUTOINCREMENT,
+    monitor_id  INTEGER REFERENCES monitors (id),
+    name        TEXT,
+    at_ms       INTEGER NOT NULL,
+    event_id    INTEGER,
+    from_status TEXT,
+    to_status   TEXT,
+    kind        TEXT NOT NULL,
+    reason      TEXT,
+    alert       INTEGER NOT NULL DEFAULT 0,
+    cause       TEXT,
+    monitors    INTEGER,
+    detail      TEXT,
+    CHECK ((monitor_id IS NOT NULL AND name IS NOT NULL AND from_status IS NOT NULL
+            AND to_status IS NOT NULL AND cause IS NULL AND detail IS NULL)
+        OR (monitor_id IS NULL AND cause IS NOT NULL AND monitors IS NOT NULL
+            AND detail IS NULL)
+        OR (monitor_id IS NOT NULL AND name IS NOT NULL AND from_status IS NULL
+            AND detail IS NOT NULL AND cause IS NULL))
+);
+INSERT INTO events_v5 SELECT * FROM events;
+CREATE TEMP TABLE kept_sequence AS SELECT seq FROM sqlite_sequence WHERE name = 'events';
+DROP TABLE events;
+ALTER TABLE events_v5 RENAME TO events;
+CREATE INDEX events_by_time ON events (at_ms);
+CREATE INDEX events_by_monitor ON events (monitor_id, at_ms);
+DELETE FROM sqlite_sequence WHERE name IN ('events', 'events_v5');
+INSERT INTO sqlite_sequence (name, seq) VALUES ('events', MAX(
+    (SELECT IFNULL(MAX(id), 0) FROM events),
+    (SELECT IFNULL(MAX(seq), 0) FROM temp.kept_sequence)));
+DROP TABLE temp.kept_sequence;
 ";
 
 /// Why the schema could not be brought up to date.

@@ -54,7 +54,8 @@ fn changes_and_causes_share_one_sequence_in_the_order_written() {
 }
 
 #[test]
-fn a_finding_is_in_the_sequence_not_in_the_state_changes_and_a_baseline_is_replaced() {
+fn findings_of_every_kind_are_in_the_sequence_not_in_the_state_changes_and_a_baseline_is_replaced()
+{
     let mut store = HistoryStore::open_in_memory().unwrap();
     let finding = Finding {
         monitor: MonitorId::from("example"),
@@ -68,9 +69,17 @@ fn a_finding_is_in_the_sequence_not_in_the_state_changes_and_a_baseline_is_repla
         changes: vec!["STARTTLS vanished".into()],
         notify: true,
     };
+    let dane = Finding {
+        event_id: 5540,
+        kind: FindingKind::Dane,
+        changes: vec!["DANE matched → no match".into()],
+        notify: false,
+        ..finding.clone()
+    };
     let written = vec![
         Logged::StateChange(change("example", t(1), Status::Success)),
         Logged::Finding(finding.clone()),
+        Logged::Finding(dane),
     ];
     let baseline = |body: &str| BaselineRecord {
         monitor: MonitorId::from("example"),
