@@ -9,8 +9,11 @@ import { fileURLToPath } from "node:url";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 
+import type { DaneCheck } from "../src/bindings/DaneCheck";
+import type { ProbeReport } from "../src/bindings/ProbeReport";
 import type { Settings } from "../src/bindings/Settings";
-import { PREGREET_LINE, pregreetReport } from "../test/fixtures";
+import type { Status } from "../src/bindings/Status";
+import { PREGREET_LINE, pregreetReport, report } from "../test/fixtures";
 
 const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), "..", "test-artifacts");
 const CHROMIUM = process.env.CHROMIUM ?? "/usr/bin/chromium";
@@ -561,6 +564,92 @@ describe("the status and settings window", () => {
       `Greeting (incomplete)220-${PREGREET_LINE}`,
     );
     await shots(page, "editor-test-partial-greeting");
+  });
+
+  it("shows a mail domain's DANE checks per MX host × address in the Policy card, and follows new results", async () => {
+    const page = await open({ width: 420, height: 900 });
+    await row(page, "mx1").waitFor();
+    const digest = "0a1b2c3d4e5f6a7b8c9d0e1f2a3b4c5d6e7f8a9b0c1d2e3f4a5b6c7d8e9f0a1b";
+    const cert = "3082030a".repeat(120);
+    const matched: DaneCheck = {
+      state: "matched",
+      verdict: "DANE: 3 1 1 0a1b2c3d4e5f6a7b… matches the served certificate (DANE-EE: names and expiry not checked)",
+      records: [`3 1 1 ${digest}`],
+    };
+    const refused: DaneCheck = {
+      state: "no_match",
+      verdict: "DANE senders will refuse this host: no TLSA record matches the served certificate",
+      records: [`2 0 0 ${cert}`, `3 1 1 ${digest}`],
+    };
+    const target = (mx: string, address: string, status: Status, dane?: DaneCheck) => ({
+      mx,
+      address,
+      status,
+      report: report({ address, status: status === "success" ? "success" : "failed", ...(dane ? { dane } : {}) }),
+    });
+    const domain = (second: DaneCheck): ProbeReport =>
+      report({
+        host: "mx1.example.com",
+        status: second.state === "matched" ? "success" : "failed",
+        event_id: second.state === "matched" ? 5510 : 5509,
+        reason: second.state === "matched" ? null : second.verdict,
+        checked_at: new Date().toISOString(),
+        targets: [
+          target("mx1.example.com", "192.0.2.10", "success", matched),
+          target("mx1.example.com", "2001:db8::10", "no_route"),
+          target("mx2.example.com", "192.0.2.20", second.state === "matched" ? "success" : "failed", second),
+        ],
+      });
+    await page.evaluate((rep) => window.__mock.setReport("mx1", rep), domain(refused));
+    await row(page, "mx1", "failed").waitFor();
+    await page.evaluate(() => window.__mock.emit("show_monitor", "mx1"));
+    const card = page.getByRole("region", { name: "Policy" });
+    const list = card.locator('[data-testid="mail-policy"]');
+    await list.waitFor();
+    const rows = list.locator(":scope > li");
+    expect(await rows.evaluateAll((ls) => ls.map((l) => l.getAttribute("data-target")))).toEqual([
+      "mx1.example.com — 192.0.2.10",
+      "mx1.example.com — 2001:db8::10",
+      "mx2.example.com — 192.0.2.20",
+    ]);
+    const dane = list.locator('[data-check="dane"]');
+    expect(await dane.evaluateAll((ls) => ls.map((l) => l.getAttribute("data-state")))).toEqual([
+      "matched",
+      "not_checked",
+      "no_match",
+    ]);
+    expect(await dane.locator(".badge").allTextContents()).toEqual(["matched", "not checked", "no match"]);
+    expect(await dane.locator(".policy-verdict").allTextContents()).toEqual([
+      matched.verdict,
+      "DANE not checked: no route from here",
+      refused.verdict,
+    ]);
+    // The failing check wears the Failed badge's colours, the matching one the Success colours.
+    const colours = await page.evaluate(() => {
+      const paint = (el: Element | null) => (el ? `${getComputedStyle(el).color} on ${getComputedStyle(el).backgroundColor}` : "");
+      const badges = document.querySelectorAll('[data-testid="mail-policy"] .badge');
+      return {
+        matched: paint(badges[0]!),
+        notChecked: paint(badges[1]!),
+        noMatch: paint(badges[2]!),
+        failedHead: paint(document.querySelector('.detail-head [data-testid="status-badge"][data-status="failed"]')),
+      };
+    });
+    expect(colours.noMatch).toBe(colours.failedHead);
+    expect(new Set(Object.values(colours)).size).toBe(3);
+    const records = dane.nth(2).locator(".policy-records li");
+    expect(await records.allTextContents()).toEqual([`TLSA 2 0 0 ${cert.slice(0, 64)}…`, `TLSA 3 1 1 ${digest}`]);
+    expect(await records.evaluateAll((ls) => ls.map((l) => l.getAttribute("title")))).toEqual([`TLSA 2 0 0 ${cert}`, null]);
+    // A record's data wraps inside the card, even at the window's narrowest.
+    expect(
+      await card.evaluate((el) => [el.scrollWidth <= el.clientWidth, document.documentElement.scrollWidth <= innerWidth]),
+    ).toEqual([true, true]);
+    await card.scrollIntoViewIfNeeded();
+    await shots(page, "detail-policy");
+
+    await page.evaluate((rep) => window.__mock.setReport("mx1", rep), domain(matched));
+    await list.locator('[data-target="mx2.example.com — 192.0.2.20"] [data-check="dane"][data-state="matched"]').waitFor();
+    expect(await dane.locator(".badge").allTextContents()).toEqual(["matched", "not checked", "matched"]);
   });
 
   it("adds a monitor with the keyboard only, with visible focus all the way", async () => {

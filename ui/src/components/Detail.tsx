@@ -1,7 +1,7 @@
-// One monitor in depth: latency chart per window with its percentiles and uptime, the TLS
-// certificate, EHLO extensions and replies (partial ones too) of the last probe, the last
-// failure's transcript, and the event log. Reloaded when the window changes or this monitor's
-// results arrive (at most every 5 s).
+// One monitor in depth: latency chart per window with its percentiles and uptime, a mail
+// domain's addresses and their policy checks (DANE), the TLS certificate, EHLO extensions and
+// replies (partial ones too) of the last probe, the last failure's transcript, and the event
+// log. Reloaded when the window changes or this monitor's results arrive (at most every 5 s).
 
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
@@ -34,6 +34,7 @@ import { Badge } from "./Badge";
 import { Chart, WINDOW_LABEL } from "./Chart";
 import { goTo, takeFocusRequest } from "./focus";
 import { Icon } from "./icons";
+import { MailPolicyCard } from "./MailPolicyCard";
 import { ServerSaid } from "./ServerSaid";
 import { Ago } from "./Time";
 
@@ -401,6 +402,8 @@ export function Detail({ id }: { id: string }) {
           </ul>
         </section>
       ) : null}
+
+      <MailPolicyCard report={last} />
 
       <div class="cards">
         <section class="card" aria-labelledby="tls-title">

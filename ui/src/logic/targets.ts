@@ -4,6 +4,7 @@
 
 import type { ProbeReport } from "../bindings/ProbeReport";
 import type { Status } from "../bindings/Status";
+import type { TargetReport } from "../bindings/TargetReport";
 import { STATUSES } from "../bindings/statuses";
 import { fmtMs } from "./format";
 
@@ -24,6 +25,11 @@ const GLYPH: Partial<Record<Status, string>> = {
   no_route: "–",
 };
 
+/** `mx1 — 192.0.2.1` for an MX host's address, else the address. */
+export function targetLabel(t: Pick<TargetReport, "mx" | "address">): string {
+  return t.mx ? `${t.mx} — ${t.address}` : t.address;
+}
+
 /** One row per target, in the resolver's order. */
 export function targetRows(report: ProbeReport | null | undefined): TargetRow[] {
   return (report?.targets ?? []).map((t) => {
@@ -35,7 +41,7 @@ export function targetRows(report: ProbeReport | null | undefined): TargetRow[] 
           ? fmtMs(own.latency_ms)
           : own.reason ?? fmtMs(own.latency_ms);
     return {
-      label: t.mx ? `${t.mx} — ${t.address}` : t.address,
+      label: targetLabel(t),
       status: t.status,
       glyph: GLYPH[t.status] ?? "–",
       colour: STATUSES[t.status].colour,
