@@ -164,6 +164,20 @@ pub fn app_pids(arg: &Path) -> Vec<u32> {
     })
 }
 
+/// Waits until the app on `data` runs as `count` processes; their ids.
+pub fn wait_app_processes(data: &Path, count: usize) -> Vec<u32> {
+    super::poll(
+        &format!("{count} app processes on the data directory"),
+        super::window::UI,
+        Duration::from_millis(100),
+        || match app_pids(data) {
+            pids if pids.len() == count => Ok(pids),
+            pids => Err(format!("processes {pids:?}")),
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"))
+}
+
 /// The live processes whose command line (its arguments, in order) `matches`.
 pub fn live_pids_where(matches: impl Fn(&[String]) -> bool) -> Vec<u32> {
     let Ok(entries) = std::fs::read_dir("/proc") else {

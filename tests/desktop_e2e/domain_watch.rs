@@ -131,20 +131,6 @@ fn window_in(lab: &mut Lab, session: &Session, data: &Path, artifacts: &Artifact
     window
 }
 
-/// Waits until the app on `data` runs as `count` processes; their ids.
-fn app_processes(data: &Path, count: usize) -> Vec<u32> {
-    poll(
-        &format!("{count} app processes on the data directory"),
-        UI,
-        Duration::from_millis(100),
-        || match app::app_pids(data) {
-            pids if pids.len() == count => Ok(pids),
-            pids => Err(format!("processes {pids:?}")),
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"))
-}
-
 #[test]
 #[ignore = "needs the desktop stack, root, network namespaces and NSD: run by scripts/test"]
 fn a_domain_shows_its_mx_hosts_and_tells_a_change_once_and_nothing_after_a_restart() {
@@ -185,7 +171,7 @@ fn a_domain_shows_its_mx_hosts_and_tells_a_change_once_and_nothing_after_a_resta
     shows_targets(&window, &[mx1.clone(), mx2.clone()]).unwrap_or_else(|e| panic!("{e}"));
     clock.log("ok: the detail shows the domain as its two MX hosts");
     shot("mx-hosts.png");
-    let pid = app_processes(data.path(), 1)[0];
+    let pid = app::wait_app_processes(data.path(), 1)[0];
     let item = tray::wait_item(&session.bus, pid, STARTUP).expect("the app's tray item");
     let colour = |item: &tray::Item, c: Colour, what: &str| {
         tray::wait_colour(&session.bus, item, c, TOLD_WITHIN)
@@ -228,7 +214,7 @@ fn a_domain_shows_its_mx_hosts_and_tells_a_change_once_and_nothing_after_a_resta
 
     // Quit from the tray, and start again on the same data directory: nothing is told again.
     tray::click(&session.bus, &item, &["Quit"], |_| true, UI).expect("Quit is clicked");
-    app_processes(data.path(), 0); // the app exits
+    app::wait_app_processes(data.path(), 0); // the app exits
     drop(window);
     clock.log("the app quit from the tray");
     let app = lab::spawn_app(&session, &lab, data.path(), &artifacts, "app-again")

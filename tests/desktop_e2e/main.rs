@@ -27,6 +27,11 @@
 //!   plain one → exactly one "STARTTLS vanished" toast and an amber icon; Quit from the tray and
 //!   a restart on the same data directory → nothing told again. "Exactly one" is counted over
 //!   the probes that follow, and no packet left the lab.
+//! - [`dane`]: a DNSSEC-signed mail domain watched from a network lab's client namespace through
+//!   the lab's validating unbound: the Policy card shows both MX hosts' TLSA records matched
+//!   (one self-signed, DANE-EE) and the icon is green; a record replaced by one for another
+//!   certificate → a critical "SMTP failed" toast with the DANE reason, a red icon and "no
+//!   match" in the card; restored → green again.
 //! - [`kill9_settings`]: `kill -9` during a settings save, again and again at different moments:
 //!   the settings file always holds the old or the new settings, never a torn file, and the
 //!   restarted app loads it as it is.
@@ -43,6 +48,8 @@ mod desktop;
 // Network namespaces are Linux's.
 #[cfg(target_os = "linux")]
 mod blocked_here;
+#[cfg(target_os = "linux")]
+mod dane;
 mod dark_window;
 #[cfg(target_os = "linux")]
 mod domain_watch;

@@ -1,0 +1,185 @@
+//! DANE on the real desktop: the app runs in the client namespace of a network lab whose NSD
+//! serves the DNSSEC-signed zone `dane.test` (keys made per run, TTL 2 s) and whose validating
+//! unbound on the client's loopback is the app's `[dns]` resolver; both MX hosts are fake
+//! STARTTLS servers with self-signed certificates made per run, each with a DANE-EE TLSA record
+//! the testkit computes with `openssl`. The window's Policy card shows both matched and the icon
+//! is green — a self-signed DANE-EE host is not red. mx1's record is replaced by one for another
+//! certificate: a critical "SMTP failed" toast with the DANE reason, a red icon, and the card
+//! shows mx1 "no match". The record restored: green again, the card matched. No packet left the
+//! lab.
+
+use std::ffi::OsStr;
+use std::net::{IpAddr, SocketAddr};
+use std::path::Path;
+use std::time::Duration;
+
+use ehlowatch_testkit::netns::{Family, Lab, Zone};
+use ehlowatch_testkit::ServerCert;
+use serde_json::json;
+
+use crate::desktop::app::{self, fake_smtp_binary};
+use crate::desktop::driver::WebDriver;
+use crate::desktop::lab::{self, InLab};
+use crate::desktop::notifications::Notifications;
+use crate::desktop::session::Session;
+use crate::desktop::timing::STARTUP;
+use crate::desktop::tray::{self, Colour};
+use crate::desktop::window::{ROWS, ROW_SUCCESS};
+use crate::desktop::{one_at_a_time, poll, Artifacts, Clock};
+
+/// How long a zone edit may take to show: the records' TTL, the resolver's cache, a probe, the
+/// confirmation re-probe, with room for a loaded machine.
+const SHOWN_WITHIN: Duration = Duration::from_secs(45);
+/// The monitor's name, which the toasts name.
+const MONITOR: &str = "signed";
+/// The DANE check lines of the window's Policy card.
+const CHECKS: &str = r#"[data-testid="detail"] [data-testid="mail-policy"] [data-check="dane"]"#;
+
+/// One domain monitor, probed every second, resolved through the lab's validating resolver.
+fn settings() -> serde_json::Value {
+    json!({
+        "defaults": { "qos_ms": 400, "interval_s": 1, "retry_s": 1, "ehlo_name": "probe.example.test" },
+        "dns": { "resolver": ["127.0.0.1:53"], "min_ttl_s": 1 },
+        "monitor": [{ "name": MONITOR, "domain": "dane.test" }]
+    })
+}
+
+/// `dane.test`, signed, TTL 2 s: `mx1` and `mx2` at their addresses with their TLSA records.
+fn zone(mx1: IpAddr, mx1_tlsa: &str, mx2: IpAddr, mx2_tlsa: &str) -> Zone {
+    Zone::new("dane.test")
+        .ttl(2)
+        .signed()
+        .ip("mx1", mx1)
+        .ip("mx2", mx2)
+        .mx(10, "mx1")
+        .mx(20, "mx2")
+        .raw(&format!("_25._tcp.mx1 TLSA {mx1_tlsa}"))
+        .raw(&format!("_25._tcp.mx2 TLSA {mx2_tlsa}"))
+}
+
+/// The DANE state of each row of the Policy card, in order.
+fn policy_states(window: &WebDriver) -> Result<Vec<String>, String> {
+    let states = window.execute(&format!(
+        "return Array.from(document.querySelectorAll('{CHECKS}')).map(e => e.dataset.state);"
+    ))?;
+    serde_json::from_value(states).map_err(|e| e.to_string())
+}
+
+/// Waits until the Policy card's DANE states are `want`.
+fn policy_shows(window: &WebDriver, want: &[&str], clock: &Clock) {
+    poll(
+        &format!("the Policy card's DANE states are {want:?}"),
+        SHOWN_WITHIN,
+        Duration::from_millis(250),
+        || match policy_states(window)? {
+            states if states == want => Ok(()),
+            states => Err(format!("{states:?}")),
+        },
+    )
+    .unwrap_or_else(|e| panic!("{e}"));
+    clock.log(format!("ok: the Policy card shows {want:?}"));
+}
+
+/// The window of the app run by tauri-driver in the lab's client namespace on `data`, the
+/// domain's detail open once its row shows Success.
+fn window_in(lab: &mut Lab, session: &Session, data: &Path, artifacts: &Artifacts) -> WebDriver {
+    let args = vec!["--data-dir".to_owned(), data.display().to_string()];
+    let window = WebDriver::start_in(
+        &mut InLab(lab),
+        session,
+        &app::app_binary(),
+        &args,
+        &[
+            ("EHLOWATCH_DATA_DIR", data.as_os_str()),
+            ("EHLOWATCH_LOG", OsStr::new(lab::APP_LOG)),
+        ],
+        artifacts,
+    )
+    .expect("a WebDriver session on the app's window, in the lab");
+    window
+        .wait_for(ROW_SUCCESS, STARTUP)
+        .expect("the domain's row shows Success");
+    window
+        .click(&format!(r#"{ROWS} [data-testid="open-detail"]"#))
+        .expect("the domain's detail opens");
+    window
+}
+
+#[test]
+#[ignore = "needs the desktop stack, root, network namespaces, NSD and unbound: run by scripts/test"]
+fn a_tlsa_record_that_no_longer_matches_turns_the_tray_red_with_the_dane_reason() {
+    let _one = one_at_a_time();
+    let clock = Clock::start();
+    let artifacts = Artifacts::new("dane");
+    clock.log(format!("artifacts folder: {}", artifacts.dir.display()));
+    fake_smtp_binary(); // panics, saying how to build it, when it is missing
+    let mut lab = Lab::new("dane");
+    let mx1 = lab.add_server_ip(Family::V4);
+    let mx2 = lab.add_server_ip(Family::V4);
+    let mx1_cert = ServerCert::self_signed(&["mx1.dane.test"]);
+    let mx2_cert = ServerCert::self_signed(&["not-the-mx.example"]);
+    let stray = ServerCert::self_signed(&["stray.example"]);
+    lab.fake_smtp_with_cert(SocketAddr::new(mx1, 25), "starttls", &mx1_cert);
+    lab.fake_smtp_with_cert(SocketAddr::new(mx2, 25), "starttls", &mx2_cert);
+    let (good, mx2_tlsa) = (mx1_cert.tlsa(3, 1, 1), mx2_cert.tlsa(3, 1, 1));
+    lab.serve_dns(&[zone(mx1, &good, mx2, &mx2_tlsa)]);
+    lab.serve_validating_resolver();
+    let session = Session::start(&artifacts, &clock).expect("the headless desktop starts");
+    let toasts = Notifications::start(&session, &artifacts).expect("dbus-monitor starts");
+    let data = app::data_dir(&settings()).expect("a data directory");
+
+    let window = window_in(&mut lab, &session, data.path(), &artifacts);
+    clock.log("WebDriver session open, the domain's detail shown");
+    let shot = |name: &str| {
+        let card = r#"document.querySelector('[data-testid="mail-policy"]')?.scrollIntoView()"#;
+        if let Err(e) = window.execute(card) {
+            clock.log(format!("the Policy card not scrolled into view: {e}"));
+        }
+        match window.screenshot() {
+            Ok(png) => drop(artifacts.save(name, &png)),
+            Err(e) => clock.log(format!("no screenshot {name}: {e}")),
+        }
+    };
+    policy_shows(&window, &["matched", "matched"], &clock);
+    shot("dane-matched.png");
+    let pid = app::wait_app_processes(data.path(), 1)[0];
+    let item = tray::wait_item(&session.bus, pid, STARTUP).expect("the app's tray item");
+    let colour = |c: Colour, what: &str| {
+        tray::wait_colour(&session.bus, &item, c, SHOWN_WITHIN)
+            .unwrap_or_else(|e| panic!("{what}: {e}"));
+        clock.log(format!("ok: the tray icon is {c:?} ({what})"));
+    };
+    colour(
+        Colour::Green,
+        "both MX hosts match their TLSA records, mx2 self-signed",
+    );
+
+    // mx1's record now names another certificate: DANE senders refuse mx1.
+    lab.serve_dns(&[zone(mx1, &stray.tlsa(3, 1, 1), mx2, &mx2_tlsa)]);
+    clock.log("mx1's TLSA record replaced by one for another certificate");
+    let failed = toasts
+        .wait_for("Notify 'SMTP failed'", SHOWN_WITHIN, |n| {
+            n.summary == format!("SMTP failed: {MONITOR}")
+        })
+        .unwrap_or_else(|e| panic!("{e}"));
+    clock.log(format!("ok: toast {:?}: {:?}", failed.summary, failed.body));
+    assert!(
+        failed.body.contains(
+            "DANE senders will refuse this host: no TLSA record matches the served certificate"
+        ),
+        "{}",
+        failed.body
+    );
+    colour(Colour::Red, "DANE senders refuse mx1");
+    policy_shows(&window, &["no_match", "matched"], &clock);
+    shot("dane-no-match.png");
+
+    // The record restored: green again.
+    lab.serve_dns(&[zone(mx1, &good, mx2, &mx2_tlsa)]);
+    clock.log("mx1's TLSA record restored");
+    colour(Colour::Green, "the record matches again");
+    policy_shows(&window, &["matched", "matched"], &clock);
+    assert_eq!(lab.escaped_packets(), 0, "nothing left the lab");
+    drop(window);
+    clock.log(format!("artifacts folder: {}", artifacts.dir.display()));
+}
