@@ -10,6 +10,7 @@ use std::time::Duration;
 
 use clap::{Args, Parser, Subcommand};
 use ehlowatch_engine::settings::{self, Int, CERT_CRIT_DAYS, CERT_WARN_DAYS, PORT, QOS_MS};
+use ehlowatch_engine::MailPolicy;
 use ehlowatch_engine::TlsSetupError;
 use ehlowatch_engine::{check_ehlo_keyword, check_family, check_host, parse_resolver};
 use ehlowatch_engine::{check_ehlo_name, AddressFamily, Addresses, ProbeSpec, TlsMode, TlsTrust};
@@ -98,6 +99,14 @@ pub struct CheckArgs {
     /// Print the session transcript after the status line.
     #[arg(short, long)]
     pub verbose: bool,
+    /// With --domain: a DNS blocklist zone (RFC 5782) to look each MX address up in
+    /// (repeatable, at most 8).
+    #[arg(long, value_name = "ZONE", value_parser = parse_domain, requires = "domain")]
+    pub blocklist: Vec<String>,
+    /// With --domain: a PEM file of CA certificates trusted for MTA-STS beside the system's (the
+    /// policy host's certificate and the MX hosts' as a sending MTA checks them).
+    #[arg(long, value_name = "PEM", value_parser = parse_ca_file, requires = "domain")]
+    pub mta_sts_ca_file: Option<PathBuf>,
     /// With --domain: print each MX target's mail-policy checks (DANE: its verdict and the
     /// TLSA records) after the status line. --json always carries them (`targets[].report.dane`).
     #[arg(long, requires = "domain")]
@@ -117,6 +126,31 @@ pub struct ArgError {
 }
 
 impl CheckArgs {
+    /// The mail policies checked for --domain: every check on, with the blocklists and the
+    /// MTA-STS CA file given.
+    pub fn mail_policy(&self) -> Result<MailPolicy, ArgError> {
+        if self.blocklist.len() > settings::MAX_BLOCKLISTS {
+            return Err(ArgError {
+                argument: "--blocklist",
+                value: self.blocklist.last().cloned(),
+                message: format!(
+                    "{} blocklists given; at most {}",
+                    self.blocklist.len(),
+                    settings::MAX_BLOCKLISTS
+                ),
+            });
+        }
+        Ok(MailPolicy {
+            blocklists: self
+                .blocklist
+                .iter()
+                .map(|zone| zone.trim_end_matches('.').to_ascii_lowercase())
+                .collect(),
+            mta_sts_ca_file: self.mta_sts_ca_file.clone(),
+            ..MailPolicy::default()
+        })
+    }
+
     /// The probe these arguments describe.
     pub fn spec(&self) -> Result<ProbeSpec, ArgError> {
         if self.control.len() > settings::MAX_CONTROL_HOSTS {

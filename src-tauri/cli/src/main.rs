@@ -51,8 +51,8 @@ fn run_agent(args: args::RunArgs) -> ExitCode {
 }
 
 fn check(args: &CheckArgs) -> ExitCode {
-    let spec = match args.spec() {
-        Ok(spec) => spec,
+    let (spec, policy) = match args.spec().and_then(|spec| Ok((spec, args.mail_policy()?))) {
+        Ok(both) => both,
         Err(err) => return Unknown::from_arg(&err).exit(args.json),
     };
     let runtime = match tokio::runtime::Builder::new_current_thread()
@@ -70,7 +70,7 @@ fn check(args: &CheckArgs) -> ExitCode {
             runtime.block_on(async { DnsResolver::new(&args.resolver, DEFAULT_MIN_MX_TTL) });
         match resolver {
             Ok(resolver) => runtime.block_on(
-                DomainProber::new(Prober::new(), resolver, DEFAULT_MIN_MX_TTL).probe(&spec),
+                DomainProber::new(Prober::new(), resolver, DEFAULT_MIN_MX_TTL, policy).probe(&spec),
             ),
             Err(err) => {
                 let problem = ArgError {

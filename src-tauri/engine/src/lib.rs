@@ -64,7 +64,7 @@ pub use domain::{
 pub use config::{
     check_domain, check_ehlo_keyword, check_family, check_host, tables_of, validate_monitor_alone,
     AlertsFile, Config, ConfigError, ConfigFile, Control, ControlFile, Defaults, DefaultsFile, Dns,
-    DnsFile, History, HistoryFile, MonitorConfig, MonitorFile, Problem,
+    DnsFile, History, HistoryFile, MailPolicy, MailPolicyFile, MonitorConfig, MonitorFile, Problem,
 };
 pub use control::{
     run_control, ControlHost, ControlReport, ControlVerdict,

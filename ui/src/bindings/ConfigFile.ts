@@ -4,11 +4,12 @@ import type { ControlFile } from "./ControlFile";
 import type { DefaultsFile } from "./DefaultsFile";
 import type { DnsFile } from "./DnsFile";
 import type { HistoryFile } from "./HistoryFile";
+import type { MailPolicyFile } from "./MailPolicyFile";
 import type { MonitorFile } from "./MonitorFile";
 
 /**
- * A whole configuration file: `[defaults]`, `[alerts]`, `[history]`, `[control]`, `[dns]`
- * and `[[monitor]]`.
+ * A whole configuration file: `[defaults]`, `[alerts]`, `[history]`, `[control]`, `[dns]`,
+ * `[mail_policy]` and `[[monitor]]`.
  */
 export type ConfigFile = { 
 /**
@@ -31,6 +32,10 @@ control?: ControlFile,
  * The resolver of mail domains.
  */
 dns?: DnsFile, 
+/**
+ * Which mail policies of mail domains are checked.
+ */
+mail_policy?: MailPolicyFile, 
 /**
  * The monitors, in the order shown (`[[monitor]]` tables; a `monitor` array in JSON).
  */

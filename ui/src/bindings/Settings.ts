@@ -4,6 +4,7 @@ import type { ControlFile } from "./ControlFile";
 import type { DefaultsFile } from "./DefaultsFile";
 import type { DnsFile } from "./DnsFile";
 import type { HistoryFile } from "./HistoryFile";
+import type { MailPolicyFile } from "./MailPolicyFile";
 import type { MonitorFile } from "./MonitorFile";
 import type { UiPrefs } from "./UiPrefs";
 
@@ -35,6 +36,10 @@ control?: ControlFile,
  * The resolver of mail domains.
  */
 dns?: DnsFile, 
+/**
+ * Which mail policies of mail domains are checked.
+ */
+mail_policy?: MailPolicyFile, 
 /**
  * The monitors, in the order shown (`[[monitor]]` tables; a `monitor` array in JSON).
  */

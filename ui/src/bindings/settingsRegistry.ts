@@ -15,6 +15,9 @@ export const SETTINGS = {
   insecure: {"default":false,"doc":"Skip certificate verification (the report still says whether it would verify)","kind":"bool","tables":["monitor"]},
   enabled: {"default":true,"doc":"Probe this monitor","kind":"bool","tables":["monitor"]},
   min_ttl_s: {"default":30,"doc":"The shortest time a DNS answer for a mail domain is kept: its TTL, clamped to this … 1 h","kind":"int","max":3600,"min":1,"noun":null,"tables":["dns"],"unit":"s"},
+  dane: {"default":true,"doc":"Check each MX host's TLSA records (RFC 7672) against the certificate it serves; needs a validating resolver on loopback, else says \"not checked\"","kind":"bool","tables":["mail_policy"]},
+  mta_sts: {"default":true,"doc":"Check each mail domain's MTA-STS policy (RFC 8461) against its MX hosts and the certificates they serve: one TXT lookup per probe, the policy fetched over HTTPS when its id changes or its max_age ends","kind":"bool","tables":["mail_policy"]},
+  tls_rpt: {"default":true,"doc":"Check each mail domain's TLS-RPT record (RFC 8460): amber when it is broken, nothing when absent; one TXT lookup per probe","kind":"bool","tables":["mail_policy"]},
 } as const;
 
 /** The port a monitor uses when none is set: 465 for implicit TLS, else 25. */

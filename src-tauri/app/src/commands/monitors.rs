@@ -73,6 +73,5 @@ pub async fn test_monitor(
         &monitor,
         index,
     )?;
-    let dns = &current.config.dns;
-    Ok(ehlowatch_engine::probe_once(&state.prober, dns, &checked.spec).await)
+    Ok(ehlowatch_engine::probe_once(&state.prober, &current.config, &checked.spec).await)
 }

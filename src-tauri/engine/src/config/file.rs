@@ -18,8 +18,8 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A whole configuration file: `[defaults]`, `[alerts]`, `[history]`, `[control]`, `[dns]`
-/// and `[[monitor]]`.
+/// A whole configuration file: `[defaults]`, `[alerts]`, `[history]`, `[control]`, `[dns]`,
+/// `[mail_policy]` and `[[monitor]]`.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
 #[serde(deny_unknown_fields)]
@@ -39,6 +39,9 @@ pub struct ConfigFile {
     /// The resolver of mail domains.
     #[serde(default, skip_serializing_if = "DnsFile::is_empty")]
     pub dns: DnsFile,
+    /// Which mail policies of mail domains are checked.
+    #[serde(default, skip_serializing_if = "MailPolicyFile::is_empty")]
+    pub mail_policy: MailPolicyFile,
     /// The monitors, in the order shown (`[[monitor]]` tables; a `monitor` array in JSON).
     #[serde(default, rename = "monitor", skip_serializing_if = "Vec::is_empty")]
     pub monitors: Vec<MonitorFile>,
@@ -140,6 +143,30 @@ pub struct DnsFile {
     pub min_ttl_s: Option<i64>,
 }
 
+/// `[mail_policy]`: the mail policies checked for every mail domain (DANE, MTA-STS, TLS-RPT, and
+/// the blocklists named).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[cfg_attr(feature = "ts", derive(ts_rs::TS))]
+#[cfg_attr(feature = "ts", ts(optional_fields))]
+#[serde(deny_unknown_fields)]
+pub struct MailPolicyFile {
+    /// Check TLSA records (RFC 7672).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dane: Option<bool>,
+    /// Check MTA-STS (RFC 8461).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mta_sts: Option<bool>,
+    /// Check the TLS-RPT record (RFC 8460).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tls_rpt: Option<bool>,
+    /// DNS blocklist zones (RFC 5782).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub blocklists: Option<Vec<String>>,
+    /// A PEM file of CA certificates trusted for MTA-STS beside the system's.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mta_sts_ca_file: Option<String>,
+}
+
 /// One `[[monitor]]`: `name` and `host` are required, everything else has a default.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[cfg_attr(feature = "ts", derive(ts_rs::TS))]
@@ -230,6 +257,12 @@ impl HistoryFile {
 }
 
 impl ControlFile {
+    fn is_empty(&self) -> bool {
+        *self == Self::default()
+    }
+}
+
+impl MailPolicyFile {
     fn is_empty(&self) -> bool {
         *self == Self::default()
     }

@@ -22,12 +22,13 @@ mod walk;
 use std::path::Path;
 
 pub use file::{
-    AlertsFile, ConfigFile, ControlFile, DefaultsFile, DnsFile, HistoryFile, MonitorFile,
+    AlertsFile, ConfigFile, ControlFile, DefaultsFile, DnsFile, HistoryFile, MailPolicyFile,
+    MonitorFile,
 };
 pub use problem::{ConfigError, Problem};
 pub use rules::{check_domain, check_ehlo_keyword, check_family, check_host};
 pub use schema::tables_of;
-pub use typed::{Config, Control, Defaults, Dns, History, MonitorConfig};
+pub use typed::{Config, Control, Defaults, Dns, History, MailPolicy, MonitorConfig};
 
 use self::problem::Problems;
 use self::walk::{walk, Format, Node};

@@ -56,6 +56,7 @@ pub(crate) const ROOT: &[Key] = &[
     table("history", HISTORY),
     table("control", CONTROL),
     table("dns", DNS),
+    table("mail_policy", MAIL_POLICY),
     Key {
         name: "monitor",
         shape: Shape::TableList(MONITOR),
@@ -93,6 +94,15 @@ pub(crate) const DNS: &[Key] = &[
     setting(Setting::Int(&s::DNS_MIN_TTL_S)),
 ];
 
+/// `[mail_policy]`.
+pub(crate) const MAIL_POLICY: &[Key] = &[
+    setting(Setting::Flag(&s::POLICY_DANE)),
+    setting(Setting::Flag(&s::POLICY_MTA_STS)),
+    setting(Setting::Flag(&s::POLICY_TLS_RPT)),
+    setting(Setting::List(&s::POLICY_BLOCKLISTS)),
+    setting(Setting::Text(&s::POLICY_CA_FILE)),
+];
+
 /// `[[monitor]]`.
 pub(crate) const MONITOR: &[Key] = &[
     setting(Setting::Text(&s::ID)),
@@ -123,6 +133,7 @@ const HOMES: &[(&str, &[Key])] = &[
     ("history", HISTORY),
     ("control", CONTROL),
     ("dns", DNS),
+    ("mail_policy", MAIL_POLICY),
     ("monitor", MONITOR),
 ];
 
@@ -265,7 +276,8 @@ mod tests {
         assert_eq!(rank(ROOT, "defaults"), 0);
         assert_eq!(rank(ROOT, "control"), 3);
         assert_eq!(rank(ROOT, "dns"), 4);
-        assert_eq!(rank(ROOT, "monitor"), 5);
+        assert_eq!(rank(ROOT, "mail_policy"), 5);
+        assert_eq!(rank(ROOT, "monitor"), 6);
         assert_eq!(rank(ROOT, "nope"), ROOT.len());
         assert_eq!(rank(MONITOR, "name"), 1);
     }

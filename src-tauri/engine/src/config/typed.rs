@@ -21,6 +21,8 @@ pub struct Config {
     pub control: Control,
     /// The resolver of mail domains.
     pub dns: Dns,
+    /// The mail policies checked for mail domains.
+    pub mail_policy: MailPolicy,
     /// The monitors, in the file's order.
     pub monitors: Vec<MonitorConfig>,
 }
@@ -92,6 +94,33 @@ impl Default for Dns {
         Self {
             resolvers: Vec::new(),
             min_ttl: Duration::from_secs(crate::settings::DNS_MIN_TTL_S.default.unsigned_abs()),
+        }
+    }
+}
+
+/// The validated `[mail_policy]`.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub struct MailPolicy {
+    /// Check TLSA records (RFC 7672).
+    pub dane: bool,
+    /// Check MTA-STS (RFC 8461).
+    pub mta_sts: bool,
+    /// Check the TLS-RPT record (RFC 8460).
+    pub tls_rpt: bool,
+    /// DNS blocklist zones (RFC 5782), lower case, without a trailing dot.
+    pub blocklists: Vec<String>,
+    /// A PEM file of CA certificates trusted for MTA-STS beside the system's.
+    pub mta_sts_ca_file: Option<std::path::PathBuf>,
+}
+
+impl Default for MailPolicy {
+    fn default() -> Self {
+        Self {
+            dane: settings::POLICY_DANE.default,
+            mta_sts: settings::POLICY_MTA_STS.default,
+            tls_rpt: settings::POLICY_TLS_RPT.default,
+            blocklists: Vec::new(),
+            mta_sts_ca_file: None,
         }
     }
 }

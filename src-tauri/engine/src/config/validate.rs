@@ -3,18 +3,19 @@
 //! each monitor) and the rule across monitors (unique names and ids).
 
 use super::check::{Check, Got};
-use super::file::{ConfigFile, MonitorFile};
+use super::file::{ConfigFile, MailPolicyFile, MonitorFile};
 use super::layers::{Alerts, Layer, Settings};
 use super::monitor::{self, Identity, Seen};
 use super::problem::{Field, Path, Problems};
 use super::rules;
-use super::schema::{CONTROL, DEFAULTS, DNS, HISTORY, ROOT};
-use super::typed::{days, Config, Control, Defaults, Dns, History, MonitorConfig};
+use super::schema::{CONTROL, DEFAULTS, DNS, HISTORY, MAIL_POLICY, ROOT};
+use super::typed::{days, Config, Control, Defaults, Dns, History, MailPolicy, MonitorConfig};
 use crate::domain::parse_resolver;
 use crate::model::AlertPolicy;
 use crate::settings::{
-    CONTROL_HOSTS, DNS_MIN_TTL_S, DNS_RESOLVER, MAX_CONTROL_HOSTS, MAX_DNS_RESOLVERS,
-    RETENTION_DAYS,
+    Flag, CONTROL_HOSTS, DNS_MIN_TTL_S, DNS_RESOLVER, MAX_BLOCKLISTS, MAX_CONTROL_HOSTS,
+    MAX_DNS_RESOLVERS, POLICY_BLOCKLISTS, POLICY_CA_FILE, POLICY_DANE, POLICY_MTA_STS,
+    POLICY_TLS_RPT, RETENTION_DAYS,
 };
 use std::time::Duration;
 
@@ -45,21 +46,13 @@ pub(crate) fn config(file: &ConfigFile, problems: &mut Problems) -> Option<Confi
         .or(Some(RETENTION_DAYS.default));
 
     let control = root.key(ROOT, "control");
-    let hosts_at = Field::new(&control, CONTROL, CONTROL_HOSTS.key);
-    let hosts = match c.got(&hosts_at, file.control.hosts.as_ref()) {
-        Got::Set(list) if list.len() > MAX_CONTROL_HOSTS => {
-            c.problems.add(
-                &hosts_at.path(),
-                format!(
-                    "{} hosts given; at most {MAX_CONTROL_HOSTS} control hosts",
-                    list.len()
-                ),
-            );
-            None
-        }
-        Got::Set(list) => monitor::each(&mut c, &hosts_at.path(), list, rules::check_host).or(None),
-        other => other.or(Some(Vec::new())),
-    };
+    let hosts = bounded_list(
+        &mut c,
+        &Field::new(&control, CONTROL, CONTROL_HOSTS.key),
+        file.control.hosts.as_ref(),
+        (MAX_CONTROL_HOSTS, "hosts", "control hosts"),
+        rules::check_host,
+    );
 
     let dns = root.key(ROOT, "dns");
     let min_ttl = c
@@ -69,24 +62,15 @@ pub(crate) fn config(file: &ConfigFile, problems: &mut Problems) -> Option<Confi
             &DNS_MIN_TTL_S,
         )
         .or(Some(DNS_MIN_TTL_S.default));
-    let resolver_at = Field::new(&dns, DNS, DNS_RESOLVER.key);
-    let resolvers = match c.got(&resolver_at, file.dns.resolver.as_ref()) {
-        Got::Set(list) if list.len() > MAX_DNS_RESOLVERS => {
-            c.problems.add(
-                &resolver_at.path(),
-                format!(
-                    "{} servers given; at most {MAX_DNS_RESOLVERS} resolvers",
-                    list.len()
-                ),
-            );
-            None
-        }
-        Got::Set(list) => monitor::each(&mut c, &resolver_at.path(), list, |text| {
-            parse_resolver(text).map(|_| ())
-        })
-        .or(None),
-        other => other.or(Some(Vec::new())),
-    };
+    let resolvers = bounded_list(
+        &mut c,
+        &Field::new(&dns, DNS, DNS_RESOLVER.key),
+        file.dns.resolver.as_ref(),
+        (MAX_DNS_RESOLVERS, "servers", "resolvers"),
+        |text| parse_resolver(text).map(|_| ()),
+    );
+
+    let mail_policy = mail_policy(&mut c, &root, &file.mail_policy);
 
     let list = root.key(ROOT, "monitor");
     let mut seen = Seen::default();
@@ -114,8 +98,65 @@ pub(crate) fn config(file: &ConfigFile, problems: &mut Problems) -> Option<Confi
                 .collect(),
             min_ttl: Duration::from_secs(min_ttl?.unsigned_abs()),
         },
+        mail_policy: mail_policy?,
         monitors: monitors.into_iter().collect::<Option<Vec<_>>>()?,
     })
+}
+
+/// `[mail_policy]`, its problems reported; `None` when one of its values is unusable.
+fn mail_policy(c: &mut Check<'_>, root: &Path, mp: &MailPolicyFile) -> Option<MailPolicy> {
+    let policy = root.key(ROOT, "mail_policy");
+    let at = |key| Field::new(&policy, MAIL_POLICY, key);
+    let flag = |c: &mut Check<'_>, setting: &Flag, value: Option<&bool>| {
+        c.got(&at(setting.key), value).or(Some(setting.default))
+    };
+    let dane = flag(c, &POLICY_DANE, mp.dane.as_ref());
+    let mta_sts = flag(c, &POLICY_MTA_STS, mp.mta_sts.as_ref());
+    let tls_rpt = flag(c, &POLICY_TLS_RPT, mp.tls_rpt.as_ref());
+    let blocklists = bounded_list(
+        c,
+        &at(POLICY_BLOCKLISTS.key),
+        mp.blocklists.as_ref(),
+        (MAX_BLOCKLISTS, "lists", "blocklists"),
+        rules::check_domain,
+    );
+    let ca_file = c
+        .rule(&at(POLICY_CA_FILE.key), mp.mta_sts_ca_file.as_ref(), |v| {
+            rules::ca_file(v)
+        })
+        .into_option();
+    Some(MailPolicy {
+        dane: dane?,
+        mta_sts: mta_sts?,
+        tls_rpt: tls_rpt?,
+        blocklists: blocklists?
+            .iter()
+            .map(|zone| zone.trim_end_matches('.').to_ascii_lowercase())
+            .collect(),
+        mta_sts_ca_file: ca_file?,
+    })
+}
+
+/// A list setting at `at` of at most `max` items, each passing `rule`; `given` and `most` name
+/// the items in the message for too many (`9 hosts given; at most 8 control hosts`).
+fn bounded_list(
+    c: &mut Check<'_>,
+    at: &Field<'_>,
+    value: Option<&Vec<String>>,
+    (max, given, most): (usize, &str, &str),
+    rule: fn(&str) -> Result<(), String>,
+) -> Option<Vec<String>> {
+    match c.got(at, value) {
+        Got::Set(list) if list.len() > max => {
+            c.problems.add(
+                &at.path(),
+                format!("{} {given} given; at most {max} {most}", list.len()),
+            );
+            None
+        }
+        Got::Set(list) => monitor::each(c, &at.path(), list, rule).or(None),
+        other => other.or(Some(Vec::new())),
+    }
 }
 
 /// Validates one monitor of a running config (the desktop saving one form), including that its

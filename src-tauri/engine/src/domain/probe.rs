@@ -22,6 +22,7 @@ use tokio::time::{timeout_at, Instant};
 
 use super::mx::MxSet;
 use super::resolver::{DnsResolver, HostAddresses, LookupError};
+use crate::config::MailPolicy;
 use crate::dane::{self, all_loopback, tlsa_name, Evidence, ServedChains, TlsaAnswer};
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::probe::report::TargetReport;
@@ -34,16 +35,24 @@ pub struct DomainProber {
     prober: Prober,
     resolver: DnsResolver,
     min_ttl: Duration,
+    policy: MailPolicy,
     served: Arc<ServedChains>,
 }
 
 impl DomainProber {
-    /// A domain prober using `resolver`; MX answers are kept at least `min_ttl`.
-    pub fn new(prober: Prober, resolver: DnsResolver, min_ttl: Duration) -> Self {
+    /// A domain prober using `resolver`, checking the mail policies `policy` turns on; MX
+    /// answers are kept at least `min_ttl`.
+    pub fn new(
+        prober: Prober,
+        resolver: DnsResolver,
+        min_ttl: Duration,
+        policy: MailPolicy,
+    ) -> Self {
         Self {
             prober,
             resolver,
             min_ttl,
+            policy,
             served: Arc::default(),
         }
     }
@@ -200,6 +209,9 @@ impl DomainProber {
     /// The TLSA answer for `name`, or why no answer can be trusted: a resolver that is not on
     /// loopback.
     async fn tlsa(&self, name: &str, wait: Duration) -> Result<TlsaAnswer, String> {
+        if !self.policy.dane {
+            return Err("DANE is off ([mail_policy] dane = false)".to_owned());
+        }
         let servers = self.resolver.servers();
         if !all_loopback(servers) {
             return Err(format!(
@@ -211,7 +223,8 @@ impl DomainProber {
         Ok(dane::lookup(servers, name, wait).await)
     }
 
-    /// Checks `target` for DANE, unless its session ended before it could have used TLS.
+    /// Checks `target` for DANE, unless DANE is off or its session ended before it could have
+    /// used TLS.
     fn check_dane(
         &self,
         target: &mut TargetReport,
@@ -219,6 +232,9 @@ impl DomainProber {
         host: &str,
         answer: Result<&TlsaAnswer, &String>,
     ) {
+        if !self.policy.dane {
+            return;
+        }
         let served = target.report.tls.as_ref().map(|tls| tls.chain.clone());
         if served.is_none() && target.report.ehlo.is_none() {
             return;

@@ -228,6 +228,57 @@ impl DnsResolver {
     }
 }
 
+impl DnsResolver {
+    /// The TXT records of `name`, each record's strings joined into one (RFC 7208 §3.3),
+    /// non-UTF-8 bytes replaced; empty when the name does not exist or has none.
+    pub async fn txt(&self, name: &str) -> Result<Vec<String>, LookupError> {
+        let records = self.records(name, RecordType::TXT).await?;
+        Ok(records
+            .iter()
+            .filter_map(|data| match data {
+                RData::TXT(txt) => Some(
+                    txt.txt_data
+                        .iter()
+                        .map(|part| String::from_utf8_lossy(part))
+                        .collect::<String>(),
+                ),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// The IPv4 addresses of `name` (its A records, no alias followed beyond the resolver's
+    /// own); empty when the name does not exist or has none.
+    pub async fn ipv4(&self, name: &str) -> Result<Vec<std::net::Ipv4Addr>, LookupError> {
+        let records = self.records(name, RecordType::A).await?;
+        Ok(records
+            .iter()
+            .filter_map(|data| match data {
+                RData::A(a) => Some(a.0),
+                _ => None,
+            })
+            .collect())
+    }
+
+    /// The answers of type `kind` for `name`: NXDOMAIN and no data are both `Ok(empty)`.
+    async fn records(&self, name: &str, kind: RecordType) -> Result<Vec<RData>, LookupError> {
+        match self.inner.lookup(fqdn(name), kind).await {
+            Ok(lookup) => Ok(lookup
+                .answers()
+                .iter()
+                .filter(|r| r.data.record_type() == kind)
+                .map(|r| r.data.clone())
+                .collect()),
+            Err(e) if e.is_nx_domain() => Ok(Vec::new()),
+            Err(e) => match classify(&e) {
+                LookupError::ServFail => Err(LookupError::ServFail),
+                _ if e.is_no_records_found() => Ok(Vec::new()),
+                other => Err(other),
+            },
+        }
+    }
+}
+
 /// A resolver address as `[dns] resolver` and `--resolver` take it: `ip:port`, `[ipv6]:port`,
 /// or a bare IP address (port 53).
 pub fn parse_resolver(text: &str) -> Result<SocketAddr, String> {

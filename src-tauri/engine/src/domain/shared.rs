@@ -3,19 +3,19 @@
 //! A resolver that cannot be set up (the system's configuration unreadable) fails each mail
 //! domain's probe with that error, naming it, until the `[dns]` settings change.
 
-use std::net::SocketAddr;
 use std::sync::{PoisonError, RwLock};
-use std::time::Duration;
 
 use chrono::Utc;
 
 use super::probe::DomainProber;
 use super::resolver::DnsResolver;
+use crate::config::{Config, Dns, MailPolicy};
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::probe::{failed_report, ProbeReport, ProbeSpec, Prober};
 
-/// The `[dns]` settings a prober was built for, and the prober (or why there is none).
-type Current = Option<((Vec<SocketAddr>, Duration), Result<DomainProber, String>)>;
+/// The `[dns]` and `[mail_policy]` settings a prober was built for, and the prober (or why
+/// there is none).
+type Current = Option<((Dns, MailPolicy), Result<DomainProber, String>)>;
 
 /// The shared domain prober.
 #[derive(Debug, Default)]
@@ -32,16 +32,19 @@ impl SharedDomainProber {
             .map(|(_, built)| built.clone())
     }
 
-    /// Uses `resolvers` (none: the system's configuration) and `min_ttl` from now on; keeps the
-    /// current prober (and its cache) when they are unchanged. Call inside a Tokio runtime.
-    pub(crate) fn configure(&self, prober: &Prober, resolvers: &[SocketAddr], min_ttl: Duration) {
-        let key = (resolvers.to_vec(), min_ttl);
+    /// Uses the `[dns]` settings `dns` (no resolver: the system's configuration) and the
+    /// `[mail_policy]` settings `policy` from now on; keeps the current prober (and its caches)
+    /// when they are unchanged. Call inside a Tokio runtime.
+    pub(crate) fn configure(&self, prober: &Prober, dns: &Dns, policy: &MailPolicy) {
+        let key = (dns.clone(), policy.clone());
         let mut current = self.current.write().unwrap_or_else(PoisonError::into_inner);
         if current.as_ref().is_some_and(|(had, _)| *had == key) {
             return;
         }
-        let built = DnsResolver::new(resolvers, min_ttl)
-            .map(|resolver| DomainProber::new(prober.clone(), resolver, min_ttl))
+        let built = DnsResolver::new(&dns.resolvers, dns.min_ttl)
+            .map(|resolver| {
+                DomainProber::new(prober.clone(), resolver, dns.min_ttl, policy.clone())
+            })
             .map_err(|e| e.to_string());
         if let Err(e) = &built {
             tracing::warn!("mail domains cannot be resolved: {e}");
@@ -62,7 +65,7 @@ impl SharedDomainProber {
     /// when none was configured).
     pub(crate) async fn probe(&self, prober: &Prober, spec: &ProbeSpec) -> ProbeReport {
         if self.built().is_none() {
-            self.configure(prober, &[], super::mx::DEFAULT_MIN_MX_TTL);
+            self.configure(prober, &Dns::default(), &MailPolicy::default());
         }
         let built = self
             .built()
@@ -78,16 +81,13 @@ impl SharedDomainProber {
 }
 
 /// One probe of a monitor as its task would run it, outside a running engine (a window's "Test
-/// now"): a mail domain through a resolver made for `dns`, a host through `prober`.
-pub async fn probe_once(
-    prober: &Prober,
-    dns: &crate::config::Dns,
-    spec: &ProbeSpec,
-) -> ProbeReport {
+/// now"): a mail domain through a resolver made for `config`'s `[dns]`, with its
+/// `[mail_policy]`; a host through `prober`.
+pub async fn probe_once(prober: &Prober, config: &Config, spec: &ProbeSpec) -> ProbeReport {
     if !spec.mail_domain {
         return prober.probe(spec).await;
     }
     let domains = SharedDomainProber::default();
-    domains.configure(prober, &dns.resolvers, dns.min_ttl);
+    domains.configure(prober, &config.dns, &config.mail_policy);
     domains.probe(prober, spec).await
 }

@@ -226,8 +226,8 @@ impl Coordinator {
         let now = self.now();
         let was_offline = self.connectivity.offline();
         let was_blocked = self.egress.blocked();
+        self.tasks.set_domain_settings(&config);
         self.control.set_hosts(config.control.hosts);
-        self.tasks.set_dns(&config.dns);
         let changed = self.monitors.reconcile(config.monitors, now);
         for id in &changed.removed {
             self.connectivity.remove(id);

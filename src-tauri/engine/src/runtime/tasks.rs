@@ -12,7 +12,7 @@ use tokio_util::sync::CancellationToken;
 
 use super::entry::Entry;
 use super::options::EngineOptions;
-use crate::config::Dns;
+use crate::config::Config;
 use crate::probe::Prober;
 use crate::scheduler::{run_monitor, ProbeDone, TaskContext, TaskControl};
 
@@ -60,11 +60,12 @@ impl Tasks {
         self.set.spawn(run_monitor(plan, self.ctx.clone(), control));
     }
 
-    /// Uses the `[dns]` settings `dns` for mail domains from every task's next probe on.
-    pub(crate) fn set_dns(&self, dns: &Dns) {
+    /// Uses the `[dns]` and `[mail_policy]` settings of `config` for mail domains from every
+    /// task's next probe on.
+    pub(crate) fn set_domain_settings(&self, config: &Config) {
         self.ctx
             .domains
-            .configure(&self.ctx.prober, &dns.resolvers, dns.min_ttl);
+            .configure(&self.ctx.prober, &config.dns, &config.mail_policy);
     }
 
     /// True when no task runs.

@@ -236,6 +236,42 @@ pub const DNS_MIN_TTL_S: Int = Int {
     doc: "The shortest time a DNS answer for a mail domain is kept: its TTL, clamped to this … 1 h",
 };
 
+/// `dane` of `[mail_policy]`.
+pub const POLICY_DANE: Flag = Flag {
+    key: "dane",
+    default: true,
+    doc: "Check each MX host's TLSA records (RFC 7672) against the certificate it serves; needs a validating resolver on loopback, else says \"not checked\"",
+};
+
+/// `mta_sts` of `[mail_policy]`.
+pub const POLICY_MTA_STS: Flag = Flag {
+    key: "mta_sts",
+    default: true,
+    doc: "Check each mail domain's MTA-STS policy (RFC 8461) against its MX hosts and the certificates they serve: one TXT lookup per probe, the policy fetched over HTTPS when its id changes or its max_age ends",
+};
+
+/// `tls_rpt` of `[mail_policy]`.
+pub const POLICY_TLS_RPT: Flag = Flag {
+    key: "tls_rpt",
+    default: true,
+    doc: "Check each mail domain's TLS-RPT record (RFC 8460): amber when it is broken, nothing when absent; one TXT lookup per probe",
+};
+
+/// `blocklists` of `[mail_policy]`.
+pub const POLICY_BLOCKLISTS: List = List {
+    key: "blocklists",
+    doc: "DNS blocklist zones (RFC 5782) every MX address is looked up in, at most once an hour per address and list (at most 8 lists); none: off",
+};
+
+/// The most lists `[mail_policy] blocklists` takes.
+pub const MAX_BLOCKLISTS: usize = 8;
+
+/// `mta_sts_ca_file` of `[mail_policy]`.
+pub const POLICY_CA_FILE: Text = Text {
+    key: "mta_sts_ca_file",
+    doc: "A PEM file of CA certificates trusted beside the system's for MTA-STS: the policy host's certificate and the MX hosts' certificates as a sending MTA checks them",
+};
+
 /// Every setting, in the documented order.
 pub const ALL: &[Setting] = &[
     Setting::Int(&QOS_MS),
@@ -265,4 +301,9 @@ pub const ALL: &[Setting] = &[
     Setting::List(&CONTROL_HOSTS),
     Setting::List(&DNS_RESOLVER),
     Setting::Int(&DNS_MIN_TTL_S),
+    Setting::Flag(&POLICY_DANE),
+    Setting::Flag(&POLICY_MTA_STS),
+    Setting::Flag(&POLICY_TLS_RPT),
+    Setting::List(&POLICY_BLOCKLISTS),
+    Setting::Text(&POLICY_CA_FILE),
 ];

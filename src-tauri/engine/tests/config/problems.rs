@@ -156,6 +156,45 @@ fn dns_resolvers_are_addresses_and_the_ttl_floor_is_bounded() {
 }
 
 #[test]
+fn mail_policy_names_its_lists_and_files_and_every_check_is_on_by_default() {
+    let cases: Vec<(String, Vec<&str>)> = vec![
+        (
+            "[mail_policy]\nblocklists = [\"zen.example\", \"192.0.2.1\"]\n".into(),
+            vec!["mail_policy.blocklists[1]: \"192.0.2.1\" is an IP address, not a mail domain (use host for a server)"],
+        ),
+        (
+            format!("[mail_policy]\nblocklists = [{}]\n", ["\"bl.example\""; 9].join(", ")),
+            vec!["mail_policy.blocklists: 9 lists given; at most 8 blocklists"],
+        ),
+        (
+            "[mail_policy]\nmta_sts_ca_file = \"/nonexistent/ca.pem\"\n".into(),
+            vec!["mail_policy.mta_sts_ca_file: /nonexistent/ca.pem: No such file or directory"],
+        ),
+        (
+            "[mail_policy]\ndane = \"yes\"\n".into(),
+            vec!["mail_policy.dane: \"yes\" is not true or false"],
+        ),
+        (
+            "[mail_policy]\nmta_sts_cafile = \"x\"\n".into(),
+            vec!["mail_policy.mta_sts_cafile: unknown key (did you mean \"mta_sts_ca_file\"?)"],
+        ),
+    ];
+    for (text, want) in cases {
+        assert_eq!(toml_problems(&text), want, "{text}");
+    }
+    let empty = ehlowatch_engine::Config::from_toml_str("").unwrap();
+    let policy = &empty.mail_policy;
+    assert!(policy.dane && policy.mta_sts && policy.tls_rpt);
+    assert!(policy.blocklists.is_empty(), "blocklists are opt-in");
+    let lists = ehlowatch_engine::Config::from_toml_str(
+        "[mail_policy]\nblocklists = [\"ZEN.Example.\"]\ndane = false\n",
+    )
+    .unwrap();
+    assert_eq!(lists.mail_policy.blocklists, ["zen.example"]);
+    assert!(!lists.mail_policy.dane);
+}
+
+#[test]
 fn a_monitor_names_a_host_or_a_domain_and_a_domain_takes_no_host_settings() {
     let cases: Vec<(&str, Vec<&str>)> = vec![
         (
