@@ -38,11 +38,17 @@ pub enum EventId {
     /// An MX host × address's DANE verdict changed (RFC 7672): its TLSA records now match, or
     /// no longer match, the certificate it serves; or they appeared, went or became unusable.
     DaneChanged = 5540,
+    /// A mail domain's MTA-STS policy changed: its `id` (a new policy fetched), mode, `mx`
+    /// patterns or `max_age`; or it appeared or went.
+    MtaStsPolicyChanged = 5541,
+    /// An MX address's blocklist listing changed: listed (amber) or no longer listed on a list
+    /// the user named.
+    BlocklistChanged = 5542,
 }
 
 impl EventId {
     /// Every id, in numeric order.
-    pub const ALL: [Self; 14] = [
+    pub const ALL: [Self; 16] = [
         Self::Failed,
         Self::Success,
         Self::Warning,
@@ -57,6 +63,8 @@ impl EventId {
         Self::StarttlsVanished,
         Self::TakesNoMail,
         Self::DaneChanged,
+        Self::MtaStsPolicyChanged,
+        Self::BlocklistChanged,
     ];
 
     /// The number.
@@ -86,6 +94,8 @@ impl EventId {
             Self::StarttlsVanished => "STARTTLS vanished",
             Self::TakesNoMail => "Takes no mail",
             Self::DaneChanged => "DANE verdict changed",
+            Self::MtaStsPolicyChanged => "MTA-STS policy changed",
+            Self::BlocklistChanged => "Blocklist listing changed",
         }
     }
 
@@ -106,7 +116,7 @@ impl EventId {
             | Self::StarttlsVanished
             | Self::TakesNoMail
             | Self::DaneChanged => true,
-            Self::StaleEnded => false,
+            Self::StaleEnded | Self::MtaStsPolicyChanged | Self::BlocklistChanged => false,
         }
     }
 }
