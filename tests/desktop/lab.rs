@@ -4,6 +4,7 @@
 //! desktop it shows on (Xvfb, the session bus, dunst, the tray host) stays where the test is.
 //! The WebDriver ports on the client's loopback are reached through the lab's relay.
 
+use std::ffi::OsStr;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::path::Path;
 use std::process::{Command, Stdio};
@@ -11,8 +12,10 @@ use std::process::{Command, Stdio};
 use ehlowatch_testkit::netns::{Lab, Side};
 
 use super::app::app_binary;
-use super::driver::Place;
+use super::driver::{Place, WebDriver};
 use super::session::Session;
+use super::timing::STARTUP;
+use super::window::{ROWS, ROW_SUCCESS};
 use super::{Artifacts, Proc};
 
 /// What the app logs in a lab: the engine's steps too.
@@ -45,6 +48,36 @@ pub fn spawn_app(
         .stdout(artifacts.log_file(&format!("{log}.out")))
         .stderr(artifacts.log_file(&format!("{log}.err")));
     Proc::spawn("ehlowatch-app in the lab", &mut command)
+}
+
+/// The window of the app run by tauri-driver in the lab's client namespace on `data`, the first
+/// monitor's detail open once its row shows Success.
+pub fn window_with_detail(
+    lab: &mut Lab,
+    session: &Session,
+    data: &Path,
+    artifacts: &Artifacts,
+) -> WebDriver {
+    let args = vec!["--data-dir".to_owned(), data.display().to_string()];
+    let window = WebDriver::start_in(
+        &mut InLab(lab),
+        session,
+        &app_binary(),
+        &args,
+        &[
+            ("EHLOWATCH_DATA_DIR", data.as_os_str()),
+            ("EHLOWATCH_LOG", OsStr::new(APP_LOG)),
+        ],
+        artifacts,
+    )
+    .expect("a WebDriver session on the app's window, in the lab");
+    window
+        .wait_for(ROW_SUCCESS, STARTUP)
+        .expect("the monitor's row shows Success");
+    window
+        .click(&format!(r#"{ROWS} [data-testid="open-detail"]"#))
+        .expect("the monitor's detail opens");
+    window
 }
 
 /// tauri-driver in the lab's client namespace, reached through the lab's relay.

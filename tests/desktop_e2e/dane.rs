@@ -8,9 +8,7 @@
 //! shows mx1 "no match". The record restored: green again, the card matched. No packet left the
 //! lab.
 
-use std::ffi::OsStr;
 use std::net::{IpAddr, SocketAddr};
-use std::path::Path;
 use std::time::Duration;
 
 use ehlowatch_testkit::netns::{Family, Lab, Zone};
@@ -19,12 +17,11 @@ use serde_json::json;
 
 use crate::desktop::app::{self, fake_smtp_binary};
 use crate::desktop::driver::WebDriver;
-use crate::desktop::lab::{self, InLab};
+use crate::desktop::lab;
 use crate::desktop::notifications::Notifications;
 use crate::desktop::session::Session;
 use crate::desktop::timing::STARTUP;
 use crate::desktop::tray::{self, Colour};
-use crate::desktop::window::{ROWS, ROW_SUCCESS};
 use crate::desktop::{one_at_a_time, poll, Artifacts, Clock};
 
 /// How long a zone edit may take to show: the records' TTL, the resolver's cache, a probe, the
@@ -80,31 +77,6 @@ fn policy_shows(window: &WebDriver, want: &[&str], clock: &Clock) {
     clock.log(format!("ok: the Policy card shows {want:?}"));
 }
 
-/// The window of the app run by tauri-driver in the lab's client namespace on `data`, the
-/// domain's detail open once its row shows Success.
-fn window_in(lab: &mut Lab, session: &Session, data: &Path, artifacts: &Artifacts) -> WebDriver {
-    let args = vec!["--data-dir".to_owned(), data.display().to_string()];
-    let window = WebDriver::start_in(
-        &mut InLab(lab),
-        session,
-        &app::app_binary(),
-        &args,
-        &[
-            ("EHLOWATCH_DATA_DIR", data.as_os_str()),
-            ("EHLOWATCH_LOG", OsStr::new(lab::APP_LOG)),
-        ],
-        artifacts,
-    )
-    .expect("a WebDriver session on the app's window, in the lab");
-    window
-        .wait_for(ROW_SUCCESS, STARTUP)
-        .expect("the domain's row shows Success");
-    window
-        .click(&format!(r#"{ROWS} [data-testid="open-detail"]"#))
-        .expect("the domain's detail opens");
-    window
-}
-
 #[test]
 #[ignore = "needs the desktop stack, root, network namespaces, NSD and unbound: run by scripts/test"]
 fn a_tlsa_record_that_no_longer_matches_turns_the_tray_red_with_the_dane_reason() {
@@ -128,7 +100,7 @@ fn a_tlsa_record_that_no_longer_matches_turns_the_tray_red_with_the_dane_reason(
     let toasts = Notifications::start(&session, &artifacts).expect("dbus-monitor starts");
     let data = app::data_dir(&settings()).expect("a data directory");
 
-    let window = window_in(&mut lab, &session, data.path(), &artifacts);
+    let window = lab::window_with_detail(&mut lab, &session, data.path(), &artifacts);
     clock.log("WebDriver session open, the domain's detail shown");
     let shot = |name: &str| {
         let card = r#"document.querySelector('[data-testid="mail-policy"]')?.scrollIntoView()"#;

@@ -10,7 +10,6 @@
 //! nothing is told again. "Exactly one" and "nothing" are counted on the bus over the probes
 //! that follow (the history's results), never over a sleep; no packet left the lab.
 
-use std::ffi::OsStr;
 use std::net::{IpAddr, SocketAddr};
 use std::path::Path;
 use std::time::Duration;
@@ -21,12 +20,12 @@ use serde_json::json;
 use crate::desktop::app::{self, fake_smtp_binary};
 use crate::desktop::driver::WebDriver;
 use crate::desktop::history::{probes, wait_probes};
-use crate::desktop::lab::{self, InLab};
+use crate::desktop::lab;
 use crate::desktop::notifications::{Notifications, Notify};
 use crate::desktop::session::Session;
 use crate::desktop::timing::STARTUP;
 use crate::desktop::tray::{self, Colour};
-use crate::desktop::window::{ROWS, ROW_SUCCESS, UI};
+use crate::desktop::window::UI;
 use crate::desktop::{one_at_a_time, poll, Artifacts, Clock};
 
 /// How long a change may take to be told: the MX answer's TTL, a probe, the toast's gathering,
@@ -106,31 +105,6 @@ fn told_only(toasts: &Notifications, data: &Path, want: &[&str], clock: &Clock) 
     ));
 }
 
-/// The window of an app run by tauri-driver in the lab's client namespace on `data`, the
-/// domain's detail open once its row shows Success.
-fn window_in(lab: &mut Lab, session: &Session, data: &Path, artifacts: &Artifacts) -> WebDriver {
-    let args = vec!["--data-dir".to_owned(), data.display().to_string()];
-    let window = WebDriver::start_in(
-        &mut InLab(lab),
-        session,
-        &app::app_binary(),
-        &args,
-        &[
-            ("EHLOWATCH_DATA_DIR", data.as_os_str()),
-            ("EHLOWATCH_LOG", OsStr::new(lab::APP_LOG)),
-        ],
-        artifacts,
-    )
-    .expect("a WebDriver session on the app's window, in the lab");
-    window
-        .wait_for(ROW_SUCCESS, STARTUP)
-        .expect("the domain's row shows Success");
-    window
-        .click(&format!(r#"{ROWS} [data-testid="open-detail"]"#))
-        .expect("the domain's detail opens");
-    window
-}
-
 #[test]
 #[ignore = "needs the desktop stack, root, network namespaces and NSD: run by scripts/test"]
 fn a_domain_shows_its_mx_hosts_and_tells_a_change_once_and_nothing_after_a_restart() {
@@ -159,7 +133,7 @@ fn a_domain_shows_its_mx_hosts_and_tells_a_change_once_and_nothing_after_a_resta
         n
     };
 
-    let window = window_in(&mut lab, &session, data.path(), &artifacts);
+    let window = lab::window_with_detail(&mut lab, &session, data.path(), &artifacts);
     clock.log("WebDriver session open, the domain's detail shown");
     let shot = |name: &str| match window.screenshot() {
         Ok(png) => drop(artifacts.save(name, &png)),
