@@ -27,12 +27,10 @@ const TTL: u32 = 2;
 
 /// A policy in `mode` covering `mx` patterns.
 fn policy(mode: &str, mx: &[&str]) -> String {
-    let mut text = format!("version: STSv1\r\nmode: {mode}\r\n");
-    for pattern in mx {
-        text.push_str(&format!("mx: {pattern}\r\n"));
-    }
-    text.push_str("max_age: 86400\r\n");
-    text
+    let patterns = mx
+        .iter()
+        .fold(String::new(), |all, p| all + "mx: " + p + "\r\n");
+    format!("version: STSv1\r\nmode: {mode}\r\n{patterns}max_age: 86400\r\n")
 }
 
 /// Writes `text` to `path`.
@@ -79,9 +77,20 @@ fn target<'a>(report: &'a Value, mx: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no target {mx}: {report}"))
 }
 
-#[test]
-#[ignore = "needs root, network namespaces and NSD: scripts/test runs it"]
-fn check_domain_judges_each_mta_sts_and_tls_rpt_case() {
+/// The lab of the `check --domain` cases: MX hosts, policy hosts and the zone `sts.test`.
+struct Cases {
+    lab: Lab,
+    nsd: IpAddr,
+    ca: std::path::PathBuf,
+    /// The MX hosts by name, with their addresses.
+    mx: Vec<(&'static str, IpAddr)>,
+    _pki: TestPki,
+    _dir: tempfile::TempDir,
+}
+
+/// Starts the MX hosts (two good ones, one with an expired certificate, one with another's
+/// name), the policy hosts (one address each) and NSD.
+fn cases() -> Cases {
     let mut lab = Lab::new("mtasts");
     let pki = TestPki::new();
     let dir = tempfile::tempdir().expect("temp dir");
@@ -158,9 +167,31 @@ fn check_domain_judges_each_mta_sts_and_tls_rpt_case() {
             "v=TSLRPTv1; rua=mailto:tls-reports@sts.test",
         );
     let nsd = lab.serve_dns(&[zone]);
+    Cases {
+        lab,
+        nsd,
+        ca,
+        mx,
+        _pki: pki,
+        _dir: dir,
+    }
+}
 
+#[test]
+#[ignore = "needs root, network namespaces and NSD: scripts/test runs it"]
+fn check_domain_judges_each_mta_sts_and_tls_rpt_case() {
+    let cases = cases();
+    colours_each_case(&cases);
+    names_what_keeps_the_policy_from_senders(&cases);
+    assert_eq!(cases.lab.escaped_packets(), 0, "nothing left the lab");
+}
+
+/// Green, Failed or amber, as the policy and the MX host say.
+fn colours_each_case(cases: &Cases) {
+    let Cases { lab, nsd, ca, .. } = cases;
+    let (lab, nsd, ca) = (lab, *nsd, ca.as_path());
     // enforce, every host covered and its certificate accepted: green.
-    let (code, good) = report_of(&lab, nsd, &ca, "good.sts.test");
+    let (code, good) = report_of(lab, nsd, ca, "good.sts.test");
     assert_eq!(code, 0, "{good}");
     let view = &good["mta_sts_policy"];
     assert_eq!(
@@ -184,7 +215,7 @@ fn check_domain_judges_each_mta_sts_and_tls_rpt_case() {
     assert_eq!(good["tls_rpt"]["state"], "valid", "{good}");
 
     // enforce, mx2 not covered: mx2 Failed with the MTA-STS reason, mx1 green.
-    let (code, uncovered) = report_of(&lab, nsd, &ca, "uncovered.sts.test");
+    let (code, uncovered) = report_of(lab, nsd, ca, "uncovered.sts.test");
     assert_eq!(code, 2, "{uncovered}");
     let mx2 = target(&uncovered, "mx2.sts.test");
     assert_eq!(mx2["status"], "failed", "{mx2}");
@@ -196,7 +227,7 @@ fn check_domain_judges_each_mta_sts_and_tls_rpt_case() {
     assert_eq!(target(&uncovered, "mx1.sts.test")["status"], "success");
 
     // testing, the same finding: amber.
-    let (code, testing_report) = report_of(&lab, nsd, &ca, "testing.sts.test");
+    let (code, testing_report) = report_of(lab, nsd, ca, "testing.sts.test");
     assert_eq!(code, 1, "{testing_report}");
     let mx2 = target(&testing_report, "mx2.sts.test");
     assert_eq!(mx2["status"], "warning", "{mx2}");
@@ -218,7 +249,7 @@ fn check_domain_judges_each_mta_sts_and_tls_rpt_case() {
             "its certificate is not for this host name",
         ),
     ] {
-        let (code, report) = report_of(&lab, nsd, &ca, domain);
+        let (code, report) = report_of(lab, nsd, ca, domain);
         assert_eq!(code, 2, "{report}");
         let t = target(&report, host);
         assert_eq!(
@@ -230,7 +261,15 @@ fn check_domain_judges_each_mta_sts_and_tls_rpt_case() {
             format!("MTA-STS senders will refuse this host: {host}: {said}"),
         );
     }
+}
 
+/// No colour when senders cannot get the policy, the verdict naming why; the TLS-RPT typo
+/// amber; `--policy` as text.
+fn names_what_keeps_the_policy_from_senders(cases: &Cases) {
+    let Cases {
+        lab, nsd, ca, mx, ..
+    } = cases;
+    let (lab, nsd, ca) = (lab, *nsd, ca.as_path());
     // A policy senders cannot get: no colour, the verdict names the problem.
     for (domain, said) in [
         ("oversized.sts.test", "larger than 64 KiB"),
@@ -238,7 +277,7 @@ fn check_domain_judges_each_mta_sts_and_tls_rpt_case() {
         ("redirect.sts.test", "redirect (HTTP 301)"),
         ("expiredhost.sts.test", "its certificate has expired"),
     ] {
-        let (code, report) = report_of(&lab, nsd, &ca, domain);
+        let (code, report) = report_of(lab, nsd, ca, domain);
         assert_eq!(code, 0, "{domain}: {report}");
         let view = &report["mta_sts_policy"];
         assert_eq!(view["state"], "fetch_failed", "{domain}: {view}");
@@ -251,7 +290,7 @@ fn check_domain_judges_each_mta_sts_and_tls_rpt_case() {
     }
 
     // The TLS-RPT typo: amber, called by name.
-    let (code, typo) = report_of(&lab, nsd, &ca, "rpttypo.sts.test");
+    let (code, typo) = report_of(lab, nsd, ca, "rpttypo.sts.test");
     assert_eq!(code, 1, "{typo}");
     assert_eq!(typo["tls_rpt"]["state"], "broken");
     assert!(
@@ -263,7 +302,7 @@ fn check_domain_judges_each_mta_sts_and_tls_rpt_case() {
     assert_eq!(typo["warnings"][0]["kind"], "tls_rpt_broken", "{typo}");
 
     // --policy as text: the domain's lines once, then each target's.
-    let (_, text) = check(&lab, nsd, &ca, "uncovered.sts.test", &["--policy"]);
+    let (_, text) = check(lab, nsd, ca, "uncovered.sts.test", &["--policy"]);
     assert!(
         text.contains("\nMTA-STS active: MTA-STS policy id=20260101 mode enforce")
             && text.contains("\n    TXT v=STSv1; id=20260101;\n")
@@ -273,7 +312,6 @@ fn check_domain_judges_each_mta_sts_and_tls_rpt_case() {
             )),
         "{text}"
     );
-    assert_eq!(lab.escaped_packets(), 0, "nothing left the lab");
 }
 
 /// `live.sts.test`: `mx1` and `mx2`, its policy host, its record with `id`.
@@ -286,6 +324,31 @@ fn live_zone(mx1: IpAddr, mx2: IpAddr, host: IpAddr, id: &str) -> Zone {
         .raw("live MX 20 mx2")
         .ip("mta-sts.live", host)
         .txt("_mta-sts.live", &format!("v=STSv1; id={id};"))
+}
+
+/// The agent's configuration: `live.sts.test` watched every second through the lab's NSD,
+/// the test CA trusted for MTA-STS.
+fn agent_config(nsd: IpAddr, ca: &Path) -> String {
+    format!(
+        r#"[defaults]
+qos_ms = 400
+interval_s = 1
+retry_s = 1
+ehlo_name = "probe.example.test"
+
+[dns]
+resolver = ["{nsd}:53"]
+min_ttl_s = 1
+
+[mail_policy]
+mta_sts_ca_file = "{}"
+
+[[monitor]]
+name = "watched"
+domain = "live.sts.test"
+"#,
+        ca.display()
+    )
 }
 
 /// Waits until the target of MX host `mx` is `status` with MTA-STS state `state`.
@@ -309,6 +372,34 @@ async fn target_when(agent: &Agent, mx: &str, status: &str, state: &str) -> Valu
     .await
 }
 
+/// The metrics of mx2 not covered under an enforce policy.
+async fn assert_metrics(agent: &Agent, mx2_ip: IpAddr) {
+    let metrics = agent.get("/metrics").await;
+    let samples = exposition::samples(&metrics.body);
+    let labels = [
+        ("monitor", "watched"),
+        ("mx", "mx2.sts.test"),
+        ("target", &mx2_ip.to_string()),
+        ("state", "mx_not_covered"),
+    ];
+    assert_eq!(
+        exposition::value(&samples, "ehlowatch_mta_sts", &labels),
+        Some(1.0),
+        "{}",
+        metrics.body
+    );
+    assert_eq!(
+        exposition::value(
+            &samples,
+            "ehlowatch_mta_sts_mode",
+            &[("monitor", "watched"), ("mode", "enforce")]
+        ),
+        Some(1.0),
+        "{}",
+        metrics.body
+    );
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 #[ignore = "needs root, network namespaces and NSD: scripts/test runs it"]
 async fn an_enforce_policy_that_stops_covering_an_mx_host_fails_it_until_fixed() {
@@ -328,26 +419,7 @@ async fn an_enforce_policy_that_stops_covering_an_mx_host_fails_it_until_fixed()
     let cert = pki.server_cert(&["mta-sts.live.sts.test"], Validity::FRESH);
     lab.fake_mta_sts(SocketAddr::new(host_ip, 443), "good", &cert, &file);
     let nsd = lab.serve_dns(&[live_zone(mx1_ip, mx2_ip, host_ip, "1")]);
-    let config = format!(
-        r#"[defaults]
-qos_ms = 400
-interval_s = 1
-retry_s = 1
-ehlo_name = "probe.example.test"
-
-[dns]
-resolver = ["{nsd}:53"]
-min_ttl_s = 1
-
-[mail_policy]
-mta_sts_ca_file = "{}"
-
-[[monitor]]
-name = "watched"
-domain = "live.sts.test"
-"#,
-        pki.ca_file().display()
-    );
+    let config = agent_config(nsd, &pki.ca_file());
     let command = lab.client_cmd(agent_exe());
     let agent = Agent::start_via(&config, &[], command, |addr| {
         lab.forward_to_client(addr.port())
@@ -386,30 +458,7 @@ domain = "live.sts.test"
         "2",
         "{all}"
     );
-    let metrics = agent.get("/metrics").await;
-    let samples = exposition::samples(&metrics.body);
-    let labels = [
-        ("monitor", "watched"),
-        ("mx", "mx2.sts.test"),
-        ("target", &mx2_ip.to_string()),
-        ("state", "mx_not_covered"),
-    ];
-    assert_eq!(
-        exposition::value(&samples, "ehlowatch_mta_sts", &labels),
-        Some(1.0),
-        "{}",
-        metrics.body
-    );
-    assert_eq!(
-        exposition::value(
-            &samples,
-            "ehlowatch_mta_sts_mode",
-            &[("monitor", "watched"), ("mode", "enforce")]
-        ),
-        Some(1.0),
-        "{}",
-        metrics.body
-    );
+    assert_metrics(&agent, mx2_ip).await;
     drop(viewer);
 
     // Fixed, under a new id: green again within the TTL and an interval (and a loaded machine).
