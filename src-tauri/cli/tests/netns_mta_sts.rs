@@ -417,7 +417,7 @@ async fn an_enforce_policy_that_stops_covering_an_mx_host_fails_it_until_fixed()
     let both = policy("enforce", &["mx1.sts.test", "mx2.sts.test"]);
     write(&file, &both);
     let cert = pki.server_cert(&["mta-sts.live.sts.test"], Validity::FRESH);
-    lab.fake_mta_sts(SocketAddr::new(host_ip, 443), "good", &cert, &file);
+    let policy_host = lab.fake_mta_sts(SocketAddr::new(host_ip, 443), "good", &cert, &file);
     let nsd = lab.serve_dns(&[live_zone(mx1_ip, mx2_ip, host_ip, "1")]);
     let config = agent_config(nsd, &pki.ca_file());
     let command = lab.client_cmd(agent_exe());
@@ -471,5 +471,30 @@ async fn an_enforce_policy_that_stops_covering_an_mx_host_fails_it_until_fixed()
         took.as_secs() <= u64::from(TTL) + 1 + 10,
         "green again {took:?} after the policy was fixed"
     );
+
+    // The policy host goes down and a new id is published: the cached policy still applies.
+    lab.stop(policy_host);
+    lab.serve_dns(&[live_zone(mx1_ip, mx2_ip, host_ip, "4")]);
+    let kept = eventually("the cached policy kept", PATIENCE, || async {
+        let all = agent.status().await;
+        let view = monitor(&all, "watched")["mta_sts_policy"].clone();
+        if view["host_unreachable"] == true {
+            Ok(view)
+        } else {
+            Err(format!("{view}\nlog:\n{}", agent.log()))
+        }
+    })
+    .await;
+    assert!(
+        kept["verdict"]
+            .as_str()
+            .is_some_and(|v| v.starts_with("policy host unreachable: using the policy fetched at ")),
+        "{kept}"
+    );
+    assert_eq!(
+        (kept["id"].as_str(), kept["policy_id"].as_str()),
+        (Some("4"), Some("3"))
+    );
+    target_when(&agent, "mx2.sts.test", "success", "valid").await;
     assert_eq!(lab.escaped_packets(), 0, "nothing left the lab");
 }
