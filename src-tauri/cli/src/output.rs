@@ -109,18 +109,61 @@ fn perf_label(label: &str) -> String {
     }
 }
 
-/// Each MX target's mail-policy checks, two spaces in: `mx1.example.com 192.0.2.1 DANE
-/// matched: …`, then each TLSA record found, four spaces in.
+/// The domain's mail policies, once (`MTA-STS active: …`, `TLS-RPT broken: …`, each raw record
+/// four spaces in), then each MX target's checks, two spaces in: `mx1.example.com 192.0.2.1 DANE
+/// matched: …`, then each TLSA record found, four spaces in, then its MTA-STS line.
 pub fn policy(report: &ProbeReport) -> String {
-    let mut out = String::new();
+    let mut out = domain_policies(report);
     for target in &report.targets {
+        out.push_str(&target_policies(target));
+    }
+    out
+}
+
+/// The domain-level lines: MTA-STS and TLS-RPT.
+fn domain_policies(report: &ProbeReport) -> String {
+    let mut out = String::new();
+    if let Some(sts) = &report.mta_sts_policy {
+        let _ = writeln!(out, "MTA-STS {}: {}", sts.state.as_str(), sts.verdict);
+        if let Some(record) = &sts.record {
+            let _ = writeln!(out, "    TXT {record}");
+        }
+    }
+    if let Some(rpt) = &report.tls_rpt {
+        let _ = writeln!(out, "TLS-RPT {}: {}", rpt.state.as_str(), rpt.verdict);
+        if !rpt.record.is_empty() {
+            let _ = writeln!(out, "    TXT {}", rpt.record);
+        }
+    }
+    out
+}
+
+/// One target's lines: DANE (and its records), then MTA-STS when checked.
+fn target_policies(target: &ehlowatch_engine::TargetReport) -> String {
+    let mut out = dane_lines(target);
+    if let Some(sts) = &target.report.mta_sts {
+        let _ = writeln!(
+            out,
+            "  {} MTA-STS {}: {}",
+            target.key(),
+            sts.state.as_str(),
+            sts.verdict
+        );
+    }
+    out
+}
+
+/// A target's DANE line and TLSA records.
+fn dane_lines(target: &ehlowatch_engine::TargetReport) -> String {
+    let mut out = String::new();
+    {
         let Some(dane) = &target.report.dane else {
             let _ = writeln!(
                 out,
                 "  {} DANE not checked: the session ended before TLS",
                 target.key()
             );
-            continue;
+            return out;
         };
         let _ = writeln!(
             out,

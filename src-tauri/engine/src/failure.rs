@@ -96,6 +96,10 @@ pub enum FailureKind {
     /// DANE senders will not deliver to this MX host: its validated TLSA records match no
     /// certificate it serves, it offers no STARTTLS, or the TLSA lookup fails (RFC 7672).
     Dane,
+    /// MTA-STS senders will not deliver to this MX host under the domain's `enforce` policy:
+    /// it matches no `mx` pattern, offers no STARTTLS, or serves a certificate they refuse
+    /// (RFC 8461 §4).
+    MtaSts,
 }
 
 /// Where and why a probe failed; `message` quotes what the server said.

@@ -30,6 +30,7 @@ mod history;
 mod io_words;
 mod model;
 mod monitor;
+mod mta_sts;
 mod probe;
 mod runtime;
 mod scheduler;
@@ -39,6 +40,7 @@ mod snapshot;
 mod status;
 mod suspend;
 mod tls;
+mod tls_rpt;
 mod verdict;
 
 // Probing one server: what to probe, the report, and its parts.
@@ -79,8 +81,10 @@ pub use history::{
     ResultRecord, Sequenced, SeriesPoint, Stats, Window,
 };
 pub use model::{AlertPolicy, ChangeKind, LocalCause, MonitorId, StateChange};
+pub use mta_sts::{StsCheck, StsMode, StsPolicyState, StsPolicyView, StsState};
 pub use runtime::{Engine, EngineOptions};
 pub use snapshot::{
     next_shown_change, shown_status, stale_after, stale_from, Counts, MonitorView, Snapshot,
 };
 pub use status::{Colour, Status};
+pub use tls_rpt::{TlsRptState, TlsRptView};

@@ -14,6 +14,7 @@ pub mod ehlo_names;
 #[cfg(target_os = "linux")]
 pub mod netns;
 pub mod pki;
+pub mod policy_host;
 #[cfg(unix)]
 pub mod postfix;
 pub mod scenarios;

@@ -3,4 +3,4 @@
 /**
  * What kind of failure it was, for grouping, alerting and metrics.
  */
-export type FailureKind = "dns" | "nx_domain" | "serv_fail" | "refused" | "network_unreachable" | "host_unreachable" | "reset" | "timeout" | "closed" | "protocol" | "line_too_long" | "greeting_rejected" | "ehlo_rejected" | "client_refused" | "starttls_not_advertised" | "starttls_rejected" | "tls_handshake" | "certificate" | "certificate_expiring" | "missing_extension" | "tls_config" | "io" | "null_mx" | "dane";
+export type FailureKind = "dns" | "nx_domain" | "serv_fail" | "refused" | "network_unreachable" | "host_unreachable" | "reset" | "timeout" | "closed" | "protocol" | "line_too_long" | "greeting_rejected" | "ehlo_rejected" | "client_refused" | "starttls_not_advertised" | "starttls_rejected" | "tls_handshake" | "certificate" | "certificate_expiring" | "missing_extension" | "tls_config" | "io" | "null_mx" | "dane" | "mta_sts";

@@ -5,9 +5,12 @@ import type { Failure } from "./Failure";
 import type { MxSet } from "./MxSet";
 import type { Phases } from "./Phases";
 import type { Reply } from "./Reply";
+import type { StsCheck } from "./StsCheck";
+import type { StsPolicyView } from "./StsPolicyView";
 import type { TargetReport } from "./TargetReport";
 import type { TlsFacts } from "./TlsFacts";
 import type { TlsMode } from "./TlsMode";
+import type { TlsRptView } from "./TlsRptView";
 import type { TranscriptLine } from "./TranscriptLine";
 import type { Verdict } from "./Verdict";
 import type { Warning } from "./Warning";
@@ -103,4 +106,18 @@ mx_set?: MxSet,
  * For an MX target, its DANE check (RFC 7672): the TLSA records against the certificate
  * served; absent when not checked (a host monitor).
  */
-dane?: DaneCheck, };
+dane?: DaneCheck, 
+/**
+ * For an MX target, its MTA-STS check (RFC 8461); absent when the domain has no policy in
+ * force or the check is off.
+ */
+mta_sts?: StsCheck, 
+/**
+ * For a mail domain, its MTA-STS record and policy as this probe found them; absent for a
+ * host, in a target's own report, and when the check is off.
+ */
+mta_sts_policy?: StsPolicyView, 
+/**
+ * For a mail domain, its TLS-RPT record (RFC 8460) when it publishes one; absent otherwise.
+ */
+tls_rpt?: TlsRptView, };

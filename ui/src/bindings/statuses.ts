@@ -28,6 +28,6 @@ export const EVENT_IDS = {
   5532: {"emitted":true,"name":"STARTTLS vanished"},
   5533: {"emitted":true,"name":"Takes no mail"},
   5540: {"emitted":true,"name":"DANE verdict changed"},
-  5541: {"emitted":false,"name":"MTA-STS policy changed"},
+  5541: {"emitted":true,"name":"MTA-STS policy changed"},
   5542: {"emitted":false,"name":"Blocklist listing changed"},
 } as const;

@@ -260,6 +260,9 @@ mod tests {
             targets: Vec::new(),
             mx_set: None,
             dane: None,
+            mta_sts: None,
+            mta_sts_policy: None,
+            tls_rpt: None,
         }
     }
 

@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use ehlowatch_engine::Status;
-use ehlowatch_engine::{Counts, DaneCheck, Snapshot};
+use ehlowatch_engine::{Counts, DaneCheck, Snapshot, StsCheck, StsPolicyView, TlsRptView};
 use serde::Serialize;
 use tokio::sync::watch;
 
@@ -98,6 +98,12 @@ struct MonitorStatus {
     reason: Option<String>,
     /// Each address of the last probe (at most 8), so a failing monitor says which one fails.
     targets: Vec<TargetStatus>,
+    /// A mail domain's MTA-STS record and policy, as its last probe found them.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mta_sts_policy: Option<StsPolicyView>,
+    /// A mail domain's TLS-RPT record, when it publishes one.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    tls_rpt: Option<TlsRptView>,
 }
 
 #[derive(Debug, Serialize)]
@@ -111,6 +117,9 @@ struct TargetStatus {
     /// Its DANE check, for a mail domain's target whose session got that far.
     #[serde(skip_serializing_if = "Option::is_none")]
     dane: Option<DaneCheck>,
+    /// Its MTA-STS check, for a mail domain's target checked against a policy in force.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    mta_sts: Option<StsCheck>,
 }
 
 async fn status(State(state): State<AppState>) -> Json<StatusBody> {
@@ -149,8 +158,11 @@ pub(super) fn status_body(snapshot: &Snapshot) -> StatusBody {
                     status: t.status,
                     reason: t.report.reason.clone(),
                     dane: t.report.dane.clone(),
+                    mta_sts: t.report.mta_sts.clone(),
                 })
                 .collect(),
+            mta_sts_policy: m.last.as_ref().and_then(|r| r.mta_sts_policy.clone()),
+            tls_rpt: m.last.as_ref().and_then(|r| r.tls_rpt.clone()),
         })
         .collect();
     StatusBody {

@@ -8,7 +8,8 @@
 //! 8 per host, 20 per mail domain — 10 MX hosts × 2 families — each labelled with its MX host
 //! too): an address that leaves the host's DNS, or an MX host that leaves the domain's, leaves
 //! the exposition with it. `ehlowatch_dane` has one series per MX target whose DANE was
-//! checked, labelled with its state.
+//! checked, labelled with its state; `ehlowatch_mta_sts` likewise for MTA-STS, and
+//! `ehlowatch_mta_sts_mode` one per mail domain with a policy in force.
 
 use std::sync::Arc;
 
@@ -145,6 +146,7 @@ impl Collector for SnapshotCollector {
         }
 
         per_target(&mut encoder, &snapshot)?;
+        mta_sts(&mut encoder, &snapshot)?;
 
         let mut warnings = encoder.encode_descriptor(
             "warning",
@@ -294,6 +296,48 @@ fn per_target(
         if let Some(check) = &target.report.dane {
             labels.push(("state", check.state.as_str().to_owned()));
             ConstGauge::new(1_i64).encode(dane.encode_family(&labels)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// `ehlowatch_mta_sts`: one per MX target checked against its domain's MTA-STS policy,
+/// labelled with its state; `ehlowatch_mta_sts_mode`: one per mail domain with a policy in
+/// force, labelled with its mode.
+fn mta_sts(
+    encoder: &mut DescriptorEncoder<'_>,
+    snapshot: &Snapshot,
+) -> Result<(), std::fmt::Error> {
+    let mut checks = encoder.encode_descriptor(
+        "mta_sts",
+        "1 for each MX target of a mail domain's last probe checked against the domain's MTA-STS policy (RFC 8461), labelled with its state: valid; mx_not_covered, no_starttls, certificate_refused (senders applying the policy refuse it: Failed under enforce, amber under testing); dane_precedence (its DANE records match, MTA-STS not applied)",
+        None,
+        MetricType::Gauge,
+    )?;
+    for (mut labels, target) in last_targets(snapshot) {
+        if let Some(check) = &target.report.mta_sts {
+            labels.push(("state", check.state.as_str().to_owned()));
+            ConstGauge::new(1_i64).encode(checks.encode_family(&labels)?)?;
+        }
+    }
+    let mut modes = encoder.encode_descriptor(
+        "mta_sts_mode",
+        "1 for each mail domain whose last probe found an MTA-STS policy in force, labelled with its mode: enforce, testing, none",
+        None,
+        MetricType::Gauge,
+    )?;
+    for m in snapshot.monitors.iter().filter(|m| m.enabled) {
+        let mode = m
+            .last
+            .as_ref()
+            .and_then(|r| r.mta_sts_policy.as_ref())
+            .and_then(|p| p.mode);
+        if let Some(mode) = mode {
+            let labels = vec![
+                ("monitor", m.name.clone()),
+                ("mode", mode.as_str().to_owned()),
+            ];
+            ConstGauge::new(1_i64).encode(modes.encode_family(&labels)?)?;
         }
     }
     Ok(())

@@ -38,6 +38,9 @@ fn success_at(checked_at: DateTime<Utc>) -> ProbeReport {
         targets: Vec::new(),
         mx_set: None,
         dane: None,
+        mta_sts: None,
+        mta_sts_policy: None,
+        tls_rpt: None,
     }
 }
 

@@ -3,6 +3,7 @@
 //! opportunistic TLS.
 
 pub(crate) mod mx;
+mod policies;
 mod probe;
 mod resolver;
 mod shared;

@@ -13,7 +13,7 @@
 //! probed, and its targets carry an amber `mx_alias` warning.
 
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -21,10 +21,12 @@ use tokio::task::JoinSet;
 use tokio::time::{timeout_at, Instant};
 
 use super::mx::MxSet;
+use super::policies;
 use super::resolver::{DnsResolver, HostAddresses, LookupError};
 use crate::config::MailPolicy;
 use crate::dane::{self, all_loopback, tlsa_name, Evidence, ServedChains, TlsaAnswer};
 use crate::failure::{Failure, FailureKind, Phase};
+use crate::mta_sts::PolicyCache;
 use crate::probe::report::TargetReport;
 use crate::probe::{failed_report, with_targets, AddressFamily, ProbeReport, ProbeSpec, Prober};
 use crate::verdict::{show, WarningKind};
@@ -37,6 +39,7 @@ pub struct DomainProber {
     min_ttl: Duration,
     policy: MailPolicy,
     served: Arc<ServedChains>,
+    sts_cache: Arc<Mutex<PolicyCache>>,
 }
 
 impl DomainProber {
@@ -54,12 +57,33 @@ impl DomainProber {
             min_ttl,
             policy,
             served: Arc::default(),
+            sts_cache: Arc::default(),
         }
     }
 
     /// Probes the mail domain `spec.host`: every address of every MX host as a target, with
-    /// `spec`'s settings (port, TLS, thresholds) for each session.
+    /// `spec`'s settings (port, TLS, thresholds) for each session; its MTA-STS and TLS-RPT
+    /// records looked up meanwhile and applied to the targets.
     pub async fn probe(&self, spec: &ProbeSpec) -> ProbeReport {
+        let domain = spec.host.trim_end_matches('.').to_ascii_lowercase();
+        let deadline = Instant::now() + spec.deadline();
+        let (mut report, found) = tokio::join!(
+            self.probe_mx(spec),
+            policies::look_up(
+                &self.prober,
+                &self.resolver,
+                &self.sts_cache,
+                &self.policy,
+                &domain,
+                deadline
+            )
+        );
+        policies::apply(&self.prober, &self.policy, &mut report, found);
+        report
+    }
+
+    /// The MX set and the sessions with every MX target.
+    async fn probe_mx(&self, spec: &ProbeSpec) -> ProbeReport {
         let checked_at = Utc::now();
         let domain = spec.host.trim_end_matches('.').to_ascii_lowercase();
         let start = Instant::now();

@@ -18,15 +18,18 @@ pub enum FindingKind {
     Drift,
     /// One MX host × address's DANE verdict (5540).
     Dane,
+    /// The domain's MTA-STS policy (5541).
+    MtaSts,
 }
 
 impl FindingKind {
-    /// Its name in the history and the agent's log: `mx_set`, `drift`, `dane`.
+    /// Its name in the history and the agent's log: `mx_set`, `drift`, `dane`, `mta_sts`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MxSet => "mx_set",
             Self::Drift => "drift",
             Self::Dane => "dane",
+            Self::MtaSts => "mta_sts",
         }
     }
 }

@@ -299,3 +299,76 @@ fn a_dane_verdict_change_is_one_quiet_finding_and_not_checked_changes_nothing() 
     assert_eq!(restored_told.len(), 1, "{restored_told:?}");
     assert_eq!(restored_told[0].0, 5540);
 }
+
+/// A view of an active MTA-STS policy with `id` and `mode`.
+fn sts_view(id: &str, mode: crate::mta_sts::StsMode) -> crate::mta_sts::StsPolicyView {
+    use crate::mta_sts::{StsPolicyState, StsPolicyView};
+    let mut view = StsPolicyView::without_policy(
+        StsPolicyState::Active,
+        "policy".into(),
+        Some(format!("v=STSv1; id={id}")),
+        Some(id.into()),
+    );
+    view.mode = Some(mode);
+    view.mx = vec!["mx1.example.test".into()];
+    view.max_age = Some(86400);
+    view.policy_id = Some(id.into());
+    view
+}
+
+#[test]
+fn an_mta_sts_policy_change_is_one_finding_5541_and_a_failed_fetch_changes_nothing() {
+    use crate::mta_sts::{StsMode, StsPolicyState, StsPolicyView};
+    let mut watch = DomainWatch::default();
+    let mx = set(&[(10, "mx1.example.test")]);
+    let probe = |view: Option<StsPolicyView>| {
+        let mut report = domain(
+            mx.clone(),
+            vec![target("mx1.example.test", "192.0.2.1", &OFFERED, true)],
+        );
+        report.mta_sts_policy = view;
+        report
+    };
+    let id = MonitorId::from("example");
+    let mut first = probe(Some(sts_view("1", StsMode::Enforce)));
+    let observed = watch.observe(&mut first, &id, "example.test", "example.test");
+    assert!(
+        observed.findings.is_empty(),
+        "the first probe tells nothing"
+    );
+    assert!(observed.changed, "the baseline is stored");
+    let mut same = probe(Some(sts_view("1", StsMode::Enforce)));
+    assert!(observe(&mut watch, &mut same).is_empty());
+    let mut unfetched = probe(Some(StsPolicyView::without_policy(
+        StsPolicyState::FetchFailed,
+        "cannot get it".into(),
+        None,
+        Some("2".into()),
+    )));
+    assert!(
+        observe(&mut watch, &mut unfetched).is_empty(),
+        "cannot tell"
+    );
+    let mut changed = probe(Some(sts_view("2", StsMode::Testing)));
+    let observed = watch.observe(&mut changed, &id, "example.test", "example.test");
+    let [finding] = observed.findings.as_slice() else {
+        panic!("one finding: {:?}", observed.findings);
+    };
+    assert_eq!(finding.event_id, 5541);
+    assert_eq!(finding.kind, super::FindingKind::MtaSts);
+    assert!(!finding.notify, "the targets' status change is what alerts");
+    assert_eq!(
+        finding.changes,
+        ["MTA-STS policy id=1, mode=enforce, mx=mx1.example.test, max_age=86400 → id=2, mode=testing, mx=mx1.example.test, max_age=86400"]
+    );
+    assert!(observe(&mut watch, &mut changed).is_empty(), "told once");
+    let mut gone = probe(Some(StsPolicyView::without_policy(
+        StsPolicyState::NoRecord,
+        "none".into(),
+        None,
+        None,
+    )));
+    let told = observe(&mut watch, &mut gone);
+    assert_eq!(told.len(), 1, "{told:?}");
+    assert!(told[0].1.ends_with("→ none"), "{told:?}");
+}

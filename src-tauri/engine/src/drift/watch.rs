@@ -13,6 +13,7 @@ use crate::dane::{DaneCheck, DaneState};
 use crate::domain::MxSet;
 use crate::event_id::EventId;
 use crate::model::MonitorId;
+use crate::mta_sts::StsPolicyView;
 use crate::probe::report::TargetReport;
 use crate::probe::{refresh_top, ProbeReport};
 use crate::status::Status;
@@ -29,6 +30,9 @@ pub(crate) struct DomainWatch {
     domain: String,
     mx_set: Option<MxSet>,
     targets: BTreeMap<String, TargetWatch>,
+    /// The MTA-STS policy last seen, as [`StsPolicyView::signature`] gives it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    mta_sts: Option<String>,
 }
 
 /// One MX host × address.
@@ -115,6 +119,7 @@ impl DomainWatch {
             self.targets.retain(|key, _| probed.contains(key));
             observed.changed |= self.targets.len() != before;
         }
+        self.observe_policy(report, monitor, name, &mut observed);
         let mut amber = false;
         for target in &mut report.targets {
             let Some(offer) = Offer::of(&target.report) else {
@@ -166,6 +171,44 @@ impl DomainWatch {
             refresh_top(report);
         }
         observed
+    }
+}
+
+impl DomainWatch {
+    /// Takes in the domain-level policy views of `report`: a finding when the MTA-STS policy
+    /// changed.
+    fn observe_policy(
+        &mut self,
+        report: &ProbeReport,
+        monitor: &MonitorId,
+        name: &str,
+        observed: &mut Observed,
+    ) {
+        let before = self.mta_sts.clone();
+        if let Some(change) = self.observe_mta_sts(report.mta_sts_policy.as_ref()) {
+            observed.findings.push(Finding {
+                monitor: monitor.clone(),
+                name: name.to_owned(),
+                at: report.checked_at,
+                event_id: EventId::MtaStsPolicyChanged.code(),
+                kind: FindingKind::MtaSts,
+                target: None,
+                before: None,
+                after: None,
+                changes: vec![change],
+                notify: false,
+            });
+        }
+        observed.changed |= self.mta_sts != before;
+    }
+
+    /// Takes in one probe's MTA-STS view: the sentence to tell when the policy changed (a new
+    /// `id`, mode, `mx` patterns or `max_age`, or it appeared or went). The first view tells
+    /// nothing; a view that cannot tell (lookup or fetch failed) changes nothing.
+    fn observe_mta_sts(&mut self, view: Option<&StsPolicyView>) -> Option<String> {
+        let now = view?.signature()?;
+        let before = self.mta_sts.replace(now.clone())?;
+        (before != now).then(|| format!("MTA-STS policy {before} → {now}"))
     }
 }
 

@@ -46,6 +46,14 @@ impl Prober {
         Self::default()
     }
 
+    /// The TLS client for `trust`, built on first use and shared.
+    pub(crate) fn tls_client(
+        &self,
+        trust: &crate::tls::TlsTrust,
+    ) -> Result<TlsClient, crate::tls::TlsSetupError> {
+        self.tls.get(trust)
+    }
+
     /// Probes `spec.host:spec.port` and judges the result: every address of the host as a
     /// target of its own ([`Addresses::All`]), or the first that answers.
     pub async fn probe(&self, spec: &ProbeSpec) -> ProbeReport {
@@ -319,6 +327,9 @@ fn report(
         targets: Vec::new(),
         mx_set: None,
         dane: None,
+        mta_sts: None,
+        mta_sts_policy: None,
+        tls_rpt: None,
     }
 }
 

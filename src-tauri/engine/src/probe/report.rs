@@ -14,9 +14,11 @@ use super::spec::TlsMode;
 use crate::dane::DaneCheck;
 use crate::domain::MxSet;
 use crate::failure::{Failure, FailureKind, Phase};
+use crate::mta_sts::{StsCheck, StsPolicyView};
 use crate::smtp::{EhloInfo, Reply};
 use crate::status::Status;
 use crate::tls::TlsFacts;
+use crate::tls_rpt::TlsRptView;
 use crate::verdict::{Verdict, Warning, WarningKind};
 
 /// Time spent in each phase; the phases after `dns` add up to the latency.
@@ -163,6 +165,20 @@ pub struct ProbeReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub dane: Option<DaneCheck>,
+    /// For an MX target, its MTA-STS check (RFC 8461); absent when the domain has no policy in
+    /// force or the check is off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub mta_sts: Option<StsCheck>,
+    /// For a mail domain, its MTA-STS record and policy as this probe found them; absent for a
+    /// host, in a target's own report, and when the check is off.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub mta_sts_policy: Option<StsPolicyView>,
+    /// For a mail domain, its TLS-RPT record (RFC 8460) when it publishes one; absent otherwise.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[cfg_attr(feature = "ts", ts(optional))]
+    pub tls_rpt: Option<TlsRptView>,
 }
 
 impl ProbeReport {

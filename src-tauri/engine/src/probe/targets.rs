@@ -36,9 +36,13 @@ pub(crate) fn refresh_top(report: &mut ProbeReport) {
     };
     let targets = std::mem::take(&mut report.targets);
     let mx_set = report.mx_set.take();
+    let mta_sts_policy = report.mta_sts_policy.take();
+    let tls_rpt = report.tls_rpt.take();
     *report = targets[at].report.clone();
     report.targets = targets;
     report.mx_set = mx_set;
+    report.mta_sts_policy = mta_sts_policy;
+    report.tls_rpt = tls_rpt;
 }
 
 /// Which target the report's top level shows: the worst of those judged from here (the first

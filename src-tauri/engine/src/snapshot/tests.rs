@@ -39,6 +39,9 @@ pub(crate) fn report_at(checked_at: DateTime<Utc>) -> ProbeReport {
         targets: Vec::new(),
         mx_set: None,
         dane: None,
+        mta_sts: None,
+        mta_sts_policy: None,
+        tls_rpt: None,
     }
 }
 

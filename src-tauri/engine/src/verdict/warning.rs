@@ -19,25 +19,34 @@ pub enum WarningKind {
     /// An MX host that steadily offered STARTTLS did not on this probe: mail to it falls back
     /// to plaintext.
     StarttlsVanished,
+    /// The domain's MTA-STS policy is in `testing` mode and senders would refuse this host in
+    /// `enforce` mode.
+    MtaStsTesting,
+    /// The domain's TLS-RPT record is broken: TLS failure reports go nowhere.
+    TlsRptBroken,
 }
 
 impl WarningKind {
     /// Every kind, in the order the verdict rule reports them.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 6] = [
         Self::Slow,
         Self::CertificateExpiring,
         Self::MxAlias,
         Self::StarttlsVanished,
+        Self::MtaStsTesting,
+        Self::TlsRptBroken,
     ];
 
     /// The kind as the JSON report and metric labels spell it: `slow`, `certificate_expiring`,
-    /// `mx_alias`, `starttls_vanished`.
+    /// `mx_alias`, `starttls_vanished`, `mta_sts_testing`, `tls_rpt_broken`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Slow => "slow",
             Self::CertificateExpiring => "certificate_expiring",
             Self::MxAlias => "mx_alias",
             Self::StarttlsVanished => "starttls_vanished",
+            Self::MtaStsTesting => "mta_sts_testing",
+            Self::TlsRptBroken => "tls_rpt_broken",
         }
     }
 }

@@ -60,6 +60,7 @@ mod firewall;
 mod forward;
 mod lab;
 mod names;
+mod policy_host;
 mod run;
 mod unbound;
 

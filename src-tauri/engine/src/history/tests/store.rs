@@ -91,6 +91,9 @@ fn report(verdict: Verdict, at: DateTime<Utc>, latency_ms: Option<u64>) -> Probe
         targets: Vec::new(),
         mx_set: None,
         dane: None,
+        mta_sts: None,
+        mta_sts_policy: None,
+        tls_rpt: None,
     }
 }
 
