@@ -32,6 +32,11 @@
 //!   (one self-signed, DANE-EE) and the icon is green; a record replaced by one for another
 //!   certificate → a critical "SMTP failed" toast with the DANE reason, a red icon and "no
 //!   match" in the card; restored → green again.
+//! - [`mta_sts`]: a mail domain with an MTA-STS policy served by a fake HTTPS policy host in a
+//!   network lab (the test CA trusted through `[mail_policy] mta_sts_ca_file`): both MX hosts
+//!   covered → green; a new enforce policy that no longer covers mx2 → a critical "SMTP failed"
+//!   toast with the MTA-STS reason, a red icon and "mx not covered" in the Policy card; the same
+//!   in testing mode → amber; fixed → green.
 //! - [`kill9_settings`]: `kill -9` during a settings save, again and again at different moments:
 //!   the settings file always holds the old or the new settings, never a torn file, and the
 //!   restarted app loads it as it is.
@@ -54,5 +59,7 @@ mod dark_window;
 #[cfg(target_os = "linux")]
 mod domain_watch;
 mod kill9_settings;
+#[cfg(target_os = "linux")]
+mod mta_sts;
 mod tray_toasts_window;
 mod windows_under_wine;
