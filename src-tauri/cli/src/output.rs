@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ehlowatch_engine::show_duration;
 use ehlowatch_engine::Verdict;
-use ehlowatch_engine::{Direction, FailureKind, Phase, ProbeReport};
+use ehlowatch_engine::{Direction, FailureKind, Phase, ProbeReport, TargetReport};
 
 /// The exit code of a report, as a Nagios plugin's: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 /// `domain` says the report is a mail domain's.
@@ -120,6 +120,7 @@ pub fn policy(report: &ProbeReport) -> String {
                 "  {} DANE not checked: the session ended before TLS",
                 target.key()
             );
+            blocklist_lines(&mut out, target);
             continue;
         };
         let _ = writeln!(
@@ -132,8 +133,16 @@ pub fn policy(report: &ProbeReport) -> String {
         for record in &dane.records {
             let _ = writeln!(out, "    TLSA {record}");
         }
+        blocklist_lines(&mut out, target);
     }
     out
+}
+
+/// A target's blocklist checks, four spaces in: `blocklist zen.example: listed (127.0.0.2): …`.
+fn blocklist_lines(out: &mut String, target: &TargetReport) {
+    for check in &target.report.blocklists {
+        let _ = writeln!(out, "    blocklist {}: {}", check.list, check.verdict);
+    }
 }
 
 /// The transcript, one line each: time since connect, direction, text. With several targets,

@@ -115,8 +115,9 @@ impl EventId {
             | Self::ServerChanged
             | Self::StarttlsVanished
             | Self::TakesNoMail
-            | Self::DaneChanged => true,
-            Self::StaleEnded | Self::MtaStsPolicyChanged | Self::BlocklistChanged => false,
+            | Self::DaneChanged
+            | Self::BlocklistChanged => true,
+            Self::StaleEnded | Self::MtaStsPolicyChanged => false,
         }
     }
 }

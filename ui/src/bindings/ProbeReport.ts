@@ -2,6 +2,7 @@
 import type { DaneCheck } from "./DaneCheck";
 import type { EhloReply } from "./EhloReply";
 import type { Failure } from "./Failure";
+import type { ListCheck } from "./ListCheck";
 import type { MxSet } from "./MxSet";
 import type { Phases } from "./Phases";
 import type { Reply } from "./Reply";
@@ -103,4 +104,9 @@ mx_set?: MxSet,
  * For an MX target, its DANE check (RFC 7672): the TLSA records against the certificate
  * served; absent when not checked (a host monitor).
  */
-dane?: DaneCheck, };
+dane?: DaneCheck, 
+/**
+ * For an MX target, its DNS blocklist checks (RFC 5782), one per configured list; empty
+ * (absent) when no list is configured, and for a host.
+ */
+blocklists?: Array<ListCheck>, };

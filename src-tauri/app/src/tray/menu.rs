@@ -260,6 +260,7 @@ mod tests {
             targets: Vec::new(),
             mx_set: None,
             dane: None,
+            blocklists: Vec::new(),
         }
     }
 

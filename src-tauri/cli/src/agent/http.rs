@@ -11,7 +11,7 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use ehlowatch_engine::Status;
-use ehlowatch_engine::{Counts, DaneCheck, Snapshot};
+use ehlowatch_engine::{Counts, DaneCheck, ListCheck, Snapshot};
 use serde::Serialize;
 use tokio::sync::watch;
 
@@ -111,6 +111,9 @@ struct TargetStatus {
     /// Its DANE check, for a mail domain's target whose session got that far.
     #[serde(skip_serializing_if = "Option::is_none")]
     dane: Option<DaneCheck>,
+    /// Its blocklist checks, when lists are configured.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    blocklists: Vec<ListCheck>,
 }
 
 async fn status(State(state): State<AppState>) -> Json<StatusBody> {
@@ -149,6 +152,7 @@ pub(super) fn status_body(snapshot: &Snapshot) -> StatusBody {
                     status: t.status,
                     reason: t.report.reason.clone(),
                     dane: t.report.dane.clone(),
+                    blocklists: t.report.blocklists.clone(),
                 })
                 .collect(),
         })

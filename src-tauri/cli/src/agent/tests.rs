@@ -38,6 +38,7 @@ fn success_at(checked_at: DateTime<Utc>) -> ProbeReport {
         targets: Vec::new(),
         mx_set: None,
         dane: None,
+        blocklists: Vec::new(),
     }
 }
 

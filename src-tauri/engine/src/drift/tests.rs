@@ -299,3 +299,64 @@ fn a_dane_verdict_change_is_one_quiet_finding_and_not_checked_changes_nothing() 
     assert_eq!(restored_told.len(), 1, "{restored_told:?}");
     assert_eq!(restored_told[0].0, 5540);
 }
+
+/// A Success target at `address` whose check on `bl.test` is in `state`, judged as the domain
+/// prober judges it.
+fn with_listing(address: &str, state: crate::dnsbl::ListState) -> TargetReport {
+    let mut t = target("mx1.example.test", address, &OFFERED, true);
+    t.report.blocklists = vec![crate::dnsbl::ListCheck {
+        list: "bl.test".into(),
+        state,
+        verdict: format!("verdict {}", state.as_str()),
+        codes: Vec::new(),
+        reason: None,
+        checked_at: Utc::now(),
+    }];
+    t
+}
+
+#[test]
+fn a_listing_change_is_one_notified_finding_and_refusals_change_nothing() {
+    use crate::dnsbl::ListState::{Listed, LookupFailed, NotListed, Refused};
+    let mut watch = DomainWatch::default();
+    let mx = set(&[(10, "mx1.example.test")]);
+    let mut first = domain(mx.clone(), vec![with_listing("192.0.2.1", NotListed)]);
+    assert!(observe(&mut watch, &mut first).is_empty(), "the baseline");
+    for quiet in [Refused, LookupFailed, NotListed] {
+        let mut again = domain(mx.clone(), vec![with_listing("192.0.2.1", quiet)]);
+        assert!(observe(&mut watch, &mut again).is_empty(), "{quiet:?}");
+    }
+    let mut listed = domain(mx.clone(), vec![with_listing("192.0.2.1", Listed)]);
+    let id = MonitorId::from("example");
+    let observed = watch.observe(&mut listed, &id, "example.test", "example.test");
+    let [finding] = observed.findings.as_slice() else {
+        panic!("one finding: {:?}", observed.findings);
+    };
+    assert_eq!(finding.event_id, 5542);
+    assert_eq!(finding.kind, super::FindingKind::Blocklist);
+    assert!(finding.notify);
+    assert!(observed.changed);
+    assert_eq!(
+        finding.message(),
+        "mx1.example.test 192.0.2.1: listed on bl.test: verdict listed"
+    );
+    assert!(observe(&mut watch, &mut listed).is_empty(), "told once");
+    let mut refused = domain(mx.clone(), vec![with_listing("192.0.2.1", Refused)]);
+    assert!(
+        observe(&mut watch, &mut refused).is_empty(),
+        "a refusal is no delisting"
+    );
+    let mut stored = DomainWatch::from_json(&watch.to_json());
+    assert!(
+        observe(&mut stored, &mut listed).is_empty(),
+        "a restart tells nothing known"
+    );
+    let mut delisted = domain(mx, vec![with_listing("192.0.2.1", NotListed)]);
+    assert_eq!(
+        observe(&mut stored, &mut delisted),
+        [(
+            5542,
+            "mx1.example.test 192.0.2.1: no longer listed on bl.test".to_owned()
+        )]
+    );
+}

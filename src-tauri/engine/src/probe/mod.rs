@@ -319,6 +319,7 @@ fn report(
         targets: Vec::new(),
         mx_set: None,
         dane: None,
+        blocklists: Vec::new(),
     }
 }
 

@@ -39,6 +39,7 @@ pub(crate) fn report_at(checked_at: DateTime<Utc>) -> ProbeReport {
         targets: Vec::new(),
         mx_set: None,
         dane: None,
+        blocklists: Vec::new(),
     }
 }
 

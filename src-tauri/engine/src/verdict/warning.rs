@@ -19,25 +19,30 @@ pub enum WarningKind {
     /// An MX host that steadily offered STARTTLS did not on this probe: mail to it falls back
     /// to plaintext.
     StarttlsVanished,
+    /// An MX address is listed on a DNS blocklist the user configured: mail from it may still
+    /// flow, but some receivers refuse it.
+    Blocklisted,
 }
 
 impl WarningKind {
     /// Every kind, in the order the verdict rule reports them.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Slow,
         Self::CertificateExpiring,
         Self::MxAlias,
         Self::StarttlsVanished,
+        Self::Blocklisted,
     ];
 
     /// The kind as the JSON report and metric labels spell it: `slow`, `certificate_expiring`,
-    /// `mx_alias`, `starttls_vanished`.
+    /// `mx_alias`, `starttls_vanished`, `blocklisted`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Slow => "slow",
             Self::CertificateExpiring => "certificate_expiring",
             Self::MxAlias => "mx_alias",
             Self::StarttlsVanished => "starttls_vanished",
+            Self::Blocklisted => "blocklisted",
         }
     }
 }

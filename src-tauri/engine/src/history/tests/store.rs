@@ -91,6 +91,7 @@ fn report(verdict: Verdict, at: DateTime<Utc>, latency_ms: Option<u64>) -> Probe
         targets: Vec::new(),
         mx_set: None,
         dane: None,
+        blocklists: Vec::new(),
     }
 }
 
