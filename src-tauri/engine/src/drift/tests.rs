@@ -360,3 +360,22 @@ fn a_listing_change_is_one_notified_finding_and_refusals_change_nothing() {
         )]
     );
 }
+
+#[test]
+fn the_amber_of_a_listing_is_the_findings_to_tell_and_a_slow_one_beside_it_is_not() {
+    let mx = set(&[(10, "mx1.example.test")]);
+    let mut listed = domain(
+        mx.clone(),
+        vec![target("mx1.example.test", "192.0.2.1", &OFFERED, false)],
+    );
+    listed.targets[0].add_warning(WarningKind::Blocklisted, "listed".into());
+    crate::probe::refresh_top(&mut listed);
+    assert_eq!(listed.status, Verdict::Warning);
+    assert!(told_by_finding(&listed), "the 5542 finding told it");
+    listed.targets[0].add_warning(WarningKind::Slow, "250 after QoS".into());
+    crate::probe::refresh_top(&mut listed);
+    assert!(
+        !told_by_finding(&listed),
+        "the slowness is the status's to tell"
+    );
+}
