@@ -30,8 +30,7 @@ const SHOWN_WITHIN: Duration = Duration::from_secs(45);
 /// The monitor's name, which the toasts name.
 const MONITOR: &str = "policed";
 /// The MTA-STS check lines of the window's Policy card.
-const CHECKS: &str =
-    r#"[data-testid="detail"] [data-testid="mail-policy"] [data-check="mta_sts"]"#;
+const CHECKS: &str = r#"[data-testid="detail"] [data-testid="mail-policy"] [data-check="mta_sts"]"#;
 
 /// One domain monitor, probed every second through the lab's NSD, the test CA trusted for
 /// MTA-STS.

@@ -108,7 +108,8 @@ pub struct CheckArgs {
     #[arg(long, value_name = "PEM", value_parser = parse_ca_file, requires = "domain")]
     pub mta_sts_ca_file: Option<PathBuf>,
     /// With --domain: print each MX target's mail-policy checks (DANE: its verdict and the
-    /// TLSA records) after the status line. --json always carries them (`targets[].report.dane`).
+    /// TLSA records; a line per blocklist) after the status line. --json always carries them
+    /// (`targets[].report.dane`, `targets[].report.blocklists`).
     #[arg(long, requires = "domain")]
     pub policy: bool,
 }

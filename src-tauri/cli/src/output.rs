@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use ehlowatch_engine::show_duration;
 use ehlowatch_engine::Verdict;
-use ehlowatch_engine::{Direction, FailureKind, Phase, ProbeReport};
+use ehlowatch_engine::{Direction, FailureKind, Phase, ProbeReport, TargetReport};
 
 /// The exit code of a report, as a Nagios plugin's: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
 /// `domain` says the report is a mail domain's.
@@ -138,8 +138,9 @@ fn domain_policies(report: &ProbeReport) -> String {
     out
 }
 
-/// One target's lines: DANE (and its records), then MTA-STS when checked.
-fn target_policies(target: &ehlowatch_engine::TargetReport) -> String {
+/// One target's lines: DANE (and its records), then MTA-STS when checked, then each
+/// blocklist.
+fn target_policies(target: &TargetReport) -> String {
     let mut out = dane_lines(target);
     if let Some(sts) = &target.report.mta_sts {
         let _ = writeln!(
@@ -150,33 +151,39 @@ fn target_policies(target: &ehlowatch_engine::TargetReport) -> String {
             sts.verdict
         );
     }
+    blocklist_lines(&mut out, target);
     out
 }
 
 /// A target's DANE line and TLSA records.
-fn dane_lines(target: &ehlowatch_engine::TargetReport) -> String {
+fn dane_lines(target: &TargetReport) -> String {
     let mut out = String::new();
-    {
-        let Some(dane) = &target.report.dane else {
-            let _ = writeln!(
-                out,
-                "  {} DANE not checked: the session ended before TLS",
-                target.key()
-            );
-            return out;
-        };
+    let Some(dane) = &target.report.dane else {
         let _ = writeln!(
             out,
-            "  {} DANE {}: {}",
-            target.key(),
-            dane.state.describe(),
-            dane.verdict
+            "  {} DANE not checked: the session ended before TLS",
+            target.key()
         );
-        for record in &dane.records {
-            let _ = writeln!(out, "    TLSA {record}");
-        }
+        return out;
+    };
+    let _ = writeln!(
+        out,
+        "  {} DANE {}: {}",
+        target.key(),
+        dane.state.describe(),
+        dane.verdict
+    );
+    for record in &dane.records {
+        let _ = writeln!(out, "    TLSA {record}");
     }
     out
+}
+
+/// A target's blocklist checks, four spaces in: `blocklist zen.example: listed (127.0.0.2): …`.
+fn blocklist_lines(out: &mut String, target: &TargetReport) {
+    for check in &target.report.blocklists {
+        let _ = writeln!(out, "    blocklist {}: {}", check.list, check.verdict);
+    }
 }
 
 /// The transcript, one line each: time since connect, direction, text. With several targets,

@@ -116,8 +116,9 @@ impl EventId {
             | Self::StarttlsVanished
             | Self::TakesNoMail
             | Self::DaneChanged
-            | Self::MtaStsPolicyChanged => true,
-            Self::StaleEnded | Self::BlocklistChanged => false,
+            | Self::MtaStsPolicyChanged
+            | Self::BlocklistChanged => true,
+            Self::StaleEnded => false,
         }
     }
 }

@@ -20,6 +20,7 @@ mod config;
 mod connectivity;
 mod control;
 mod dane;
+mod dnsbl;
 mod domain;
 mod drift;
 mod egress;
@@ -73,6 +74,7 @@ pub use control::{
     CONNECT_WITHIN as CONTROL_CONNECT_WITHIN,
 };
 pub use dane::{DaneCheck, DaneState};
+pub use dnsbl::{ListCheck, ListState};
 pub use drift::{Finding, FindingKind};
 pub use event_id::EventId;
 pub use handle::{Command, EngineEvent, EngineHandle, EventSubscriber};

@@ -20,7 +20,7 @@ name: string,
  */
 at: string, 
 /**
- * 5530, 5531, 5532 or 5540.
+ * 5530, 5531, 5532, 5540 or 5542.
  */
 event_id: number, 
 /**
@@ -45,6 +45,7 @@ after?: MxSet,
  */
 changes: Array<string>, 
 /**
- * True when people should be told (a notification): an MX-set change, STARTTLS vanished.
+ * True when people should be told (a notification): an MX-set change, STARTTLS vanished,
+ * a blocklist listing or delisting.
  */
 notify: boolean, };

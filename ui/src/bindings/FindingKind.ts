@@ -3,4 +3,4 @@
 /**
  * What a finding is about.
  */
-export type FindingKind = "mx_set" | "drift" | "dane" | "mta_sts";
+export type FindingKind = "mx_set" | "drift" | "dane" | "mta_sts" | "blocklist";

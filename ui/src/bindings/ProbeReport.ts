@@ -2,6 +2,7 @@
 import type { DaneCheck } from "./DaneCheck";
 import type { EhloReply } from "./EhloReply";
 import type { Failure } from "./Failure";
+import type { ListCheck } from "./ListCheck";
 import type { MxSet } from "./MxSet";
 import type { Phases } from "./Phases";
 import type { Reply } from "./Reply";
@@ -120,4 +121,9 @@ mta_sts_policy?: StsPolicyView,
 /**
  * For a mail domain, its TLS-RPT record (RFC 8460) when it publishes one; absent otherwise.
  */
-tls_rpt?: TlsRptView, };
+tls_rpt?: TlsRptView, 
+/**
+ * For an MX target, its DNS blocklist checks (RFC 5782), one per configured list; empty
+ * (absent) when no list is configured, and for a host.
+ */
+blocklists?: Array<ListCheck>, };

@@ -3,4 +3,4 @@
 /**
  * What kind of soft finding made a verdict a QoS Warning.
  */
-export type WarningKind = "slow" | "certificate_expiring" | "mx_alias" | "starttls_vanished" | "mta_sts_testing" | "tls_rpt_broken";
+export type WarningKind = "slow" | "certificate_expiring" | "mx_alias" | "starttls_vanished" | "mta_sts_testing" | "tls_rpt_broken" | "blocklisted";

@@ -29,5 +29,5 @@ export const EVENT_IDS = {
   5533: {"emitted":true,"name":"Takes no mail"},
   5540: {"emitted":true,"name":"DANE verdict changed"},
   5541: {"emitted":true,"name":"MTA-STS policy changed"},
-  5542: {"emitted":false,"name":"Blocklist listing changed"},
+  5542: {"emitted":true,"name":"Blocklist listing changed"},
 } as const;

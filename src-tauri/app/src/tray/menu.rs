@@ -263,6 +263,7 @@ mod tests {
             mta_sts: None,
             mta_sts_policy: None,
             tls_rpt: None,
+            blocklists: Vec::new(),
         }
     }
 

@@ -11,7 +11,9 @@ use axum::routing::get;
 use axum::{Json, Router};
 use chrono::{DateTime, Utc};
 use ehlowatch_engine::Status;
-use ehlowatch_engine::{Counts, DaneCheck, Snapshot, StsCheck, StsPolicyView, TlsRptView};
+use ehlowatch_engine::{
+    Counts, DaneCheck, ListCheck, Snapshot, StsCheck, StsPolicyView, TlsRptView,
+};
 use serde::Serialize;
 use tokio::sync::watch;
 
@@ -120,6 +122,9 @@ struct TargetStatus {
     /// Its MTA-STS check, for a mail domain's target checked against a policy in force.
     #[serde(skip_serializing_if = "Option::is_none")]
     mta_sts: Option<StsCheck>,
+    /// Its blocklist checks, when lists are configured.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    blocklists: Vec<ListCheck>,
 }
 
 async fn status(State(state): State<AppState>) -> Json<StatusBody> {
@@ -159,6 +164,7 @@ pub(super) fn status_body(snapshot: &Snapshot) -> StatusBody {
                     reason: t.report.reason.clone(),
                     dane: t.report.dane.clone(),
                     mta_sts: t.report.mta_sts.clone(),
+                    blocklists: t.report.blocklists.clone(),
                 })
                 .collect(),
             mta_sts_policy: m.last.as_ref().and_then(|r| r.mta_sts_policy.clone()),

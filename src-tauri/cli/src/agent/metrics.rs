@@ -9,12 +9,14 @@
 //! too): an address that leaves the host's DNS, or an MX host that leaves the domain's, leaves
 //! the exposition with it. `ehlowatch_dane` has one series per MX target whose DANE was
 //! checked, labelled with its state; `ehlowatch_mta_sts` likewise for MTA-STS, and
-//! `ehlowatch_mta_sts_mode` one per mail domain with a policy in force.
+//! `ehlowatch_mta_sts_mode` one per mail domain with a policy in force; `ehlowatch_blocklisted`
+//! one per MX target and blocklist that said listed (1) or not listed (0).
 
 use std::sync::Arc;
 
 use chrono::Utc;
 use ehlowatch_engine::EngineEvent;
+use ehlowatch_engine::ListState;
 use ehlowatch_engine::WarningKind;
 use ehlowatch_engine::{MonitorView, Snapshot, TargetReport, MAX_MX_HOSTS, MAX_TARGETS};
 use prometheus_client::collector::Collector;
@@ -147,6 +149,7 @@ impl Collector for SnapshotCollector {
 
         per_target(&mut encoder, &snapshot)?;
         mta_sts(&mut encoder, &snapshot)?;
+        blocklisted(&mut encoder, &snapshot)?;
 
         let mut warnings = encoder.encode_descriptor(
             "warning",
@@ -338,6 +341,34 @@ fn mta_sts(
                 ("mode", mode.as_str().to_owned()),
             ];
             ConstGauge::new(1_i64).encode(modes.encode_family(&labels)?)?;
+        }
+    }
+    Ok(())
+}
+
+/// `ehlowatch_blocklisted`: per MX target and blocklist of each mail domain's last probe, 1
+/// listed, 0 not listed; no sample when the list refused the query, gave no blocklist answer,
+/// or the lookup failed.
+fn blocklisted(
+    encoder: &mut DescriptorEncoder<'_>,
+    snapshot: &Snapshot,
+) -> Result<(), std::fmt::Error> {
+    let mut listed = encoder.encode_descriptor(
+            "blocklisted",
+            "Per MX target of a mail domain's last probe and DNS blocklist it is checked against (RFC 5782, [mail_policy] blocklists): 1 listed, 0 not listed; no sample when the list refused the query (127.255.255.252-255), gave no blocklist answer, or the lookup failed",
+            None,
+            MetricType::Gauge,
+        )?;
+    for (labels, target) in last_targets(snapshot) {
+        for check in &target.report.blocklists {
+            let value = match check.state {
+                ListState::Listed => 1_i64,
+                ListState::NotListed => 0,
+                _ => continue,
+            };
+            let mut labels = labels.clone();
+            labels.push(("list", check.list.clone()));
+            ConstGauge::new(value).encode(listed.encode_family(&labels)?)?;
         }
     }
     Ok(())

@@ -41,6 +41,7 @@ fn success_at(checked_at: DateTime<Utc>) -> ProbeReport {
         mta_sts: None,
         mta_sts_policy: None,
         tls_rpt: None,
+        blocklists: Vec::new(),
     }
 }
 

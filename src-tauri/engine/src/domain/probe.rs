@@ -25,6 +25,7 @@ use super::policies;
 use super::resolver::{DnsResolver, HostAddresses, LookupError};
 use crate::config::MailPolicy;
 use crate::dane::{self, all_loopback, tlsa_name, Evidence, ServedChains, TlsaAnswer};
+use crate::dnsbl::{self, DnsblLimiter, ListCheck, ListState};
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::mta_sts::PolicyCache;
 use crate::probe::report::TargetReport;
@@ -40,6 +41,7 @@ pub struct DomainProber {
     policy: MailPolicy,
     served: Arc<ServedChains>,
     sts_cache: Arc<Mutex<PolicyCache>>,
+    listed: DnsblLimiter,
 }
 
 impl DomainProber {
@@ -58,6 +60,7 @@ impl DomainProber {
             policy,
             served: Arc::default(),
             sts_cache: Arc::default(),
+            listed: DnsblLimiter::default(),
         }
     }
 
@@ -207,9 +210,10 @@ impl DomainProber {
             ))];
         }
         let name = tlsa_name(&spec.host, spec.port);
-        let (report, tlsa) = tokio::join!(
+        let (report, tlsa, listed) = tokio::join!(
             self.prober.probe_addresses(spec, &picked),
-            self.tlsa(&name, spec.deadline())
+            self.tlsa(&name, spec.deadline()),
+            self.blocklists(&picked, spec.deadline())
         );
         let mut targets = if report.targets.is_empty() {
             vec![TargetReport::of(report)]
@@ -226,8 +230,40 @@ impl DomainProber {
                 target.add_warning(WarningKind::MxAlias, message);
             }
             self.check_dane(target, &name, &spec.host, tlsa.as_ref());
+            apply_blocklists(target, &listed);
         }
         targets
+    }
+
+    /// Every address of `picked` checked against the configured blocklists, concurrently,
+    /// within `wait`; nothing when no list is configured.
+    async fn blocklists(&self, picked: &[IpAddr], wait: Duration) -> Vec<(IpAddr, Vec<ListCheck>)> {
+        if self.policy.blocklists.is_empty() {
+            return Vec::new();
+        }
+        let mut asked = JoinSet::new();
+        for (index, address) in picked.iter().copied().enumerate() {
+            let this = self.clone();
+            asked.spawn(async move {
+                let checks = dnsbl::check_address(
+                    &this.resolver,
+                    &this.listed,
+                    address,
+                    &this.policy.blocklists,
+                    wait,
+                )
+                .await;
+                (index, address, checks)
+            });
+        }
+        let mut found = Vec::with_capacity(picked.len());
+        while let Some(joined) = asked.join_next().await {
+            if let Ok(one) = joined {
+                found.push(one);
+            }
+        }
+        found.sort_by_key(|(index, _, _)| *index);
+        found.into_iter().map(|(_, a, c)| (a, c)).collect()
     }
 
     /// The TLSA answer for `name`, or why no answer can be trusted: a resolver that is not on
@@ -297,6 +333,21 @@ impl DomainProber {
         let failure = Failure::new(Phase::Dns, FailureKind::Timeout, message);
         failed_report(spec, checked_at, Some(dns), failure)
     }
+}
+
+/// Puts the blocklist checks of `target`'s address on it; each listing makes it amber.
+fn apply_blocklists(target: &mut TargetReport, listed: &[(IpAddr, Vec<ListCheck>)]) {
+    let Some((_, checks)) = listed
+        .iter()
+        .find(|(address, _)| address.to_string() == target.address)
+    else {
+        return;
+    };
+    for check in checks.iter().filter(|c| c.state == ListState::Listed) {
+        let message = dnsbl::warning_message(&target.address, check);
+        target.add_warning(WarningKind::Blocklisted, message);
+    }
+    target.report.blocklists.clone_from(checks);
 }
 
 /// Every MX host's targets in preference order, each named by its host.
@@ -392,5 +443,49 @@ mod tests {
         failed.add_warning(WarningKind::MxAlias, "alias".into());
         assert_eq!(target.report.warnings[0].kind, WarningKind::MxAlias);
         assert_eq!(failed.status, crate::status::Status::Failed);
+    }
+
+    #[test]
+    fn a_listing_is_amber_and_a_refusal_or_unlisted_is_not() {
+        use crate::dnsbl::ListCheck;
+        let spec = ProbeSpec::new("mx.example.test", 25);
+        let check = |state: ListState, codes: &[&str], reason: Option<&str>| ListCheck {
+            list: "bl.test".into(),
+            state,
+            verdict: "v".into(),
+            codes: codes.iter().map(|c| (*c).to_owned()).collect(),
+            reason: reason.map(str::to_owned),
+            checked_at: Utc::now(),
+        };
+        let green = || {
+            let mut ok = crate::probe::tests::blank_report(&spec);
+            ok.status = Verdict::Success;
+            ok.failure = None;
+            ok.reason = None;
+            let mut t = TargetReport::of(ok);
+            t.address = "192.0.2.10".into();
+            t
+        };
+        let address: IpAddr = "192.0.2.10".parse().unwrap();
+        for quiet in [
+            check(ListState::NotListed, &[], None),
+            check(ListState::Refused, &["127.255.255.254"], None),
+            check(ListState::NotAnAnswer, &["127.0.0.1"], None),
+            check(ListState::LookupFailed, &[], None),
+        ] {
+            let mut target = green();
+            apply_blocklists(&mut target, &[(address, vec![quiet.clone()])]);
+            assert_eq!(target.status, crate::status::Status::Success, "{quiet:?}");
+            assert_eq!(target.report.blocklists, [quiet]);
+        }
+        let mut target = green();
+        let listed = check(ListState::Listed, &["127.0.0.2"], Some("spam source"));
+        apply_blocklists(&mut target, &[(address, vec![listed])]);
+        assert_eq!(target.status, crate::status::Status::Warning);
+        assert_eq!(target.report.warnings[0].kind, WarningKind::Blocklisted);
+        assert_eq!(
+            target.report.reason.as_deref(),
+            Some("192.0.2.10 is listed on bl.test (127.0.0.2): spam source")
+        );
     }
 }

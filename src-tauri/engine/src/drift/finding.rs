@@ -20,16 +20,20 @@ pub enum FindingKind {
     Dane,
     /// The domain's MTA-STS policy (5541).
     MtaSts,
+    /// One MX host × address listed on, or delisted from, a DNS blocklist (5542).
+    Blocklist,
 }
 
 impl FindingKind {
-    /// Its name in the history and the agent's log: `mx_set`, `drift`, `dane`, `mta_sts`.
+    /// Its name in the history and the agent's log: `mx_set`, `drift`, `dane`, `mta_sts`,
+    /// `blocklist`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::MxSet => "mx_set",
             Self::Drift => "drift",
             Self::Dane => "dane",
             Self::MtaSts => "mta_sts",
+            Self::Blocklist => "blocklist",
         }
     }
 }
@@ -44,7 +48,7 @@ pub struct Finding {
     pub name: String,
     /// When (wall clock: the probe's start).
     pub at: DateTime<Utc>,
-    /// 5530, 5531, 5532 or 5540.
+    /// 5530, 5531, 5532, 5540 or 5542.
     pub event_id: u16,
     /// What it is about.
     pub kind: FindingKind,
@@ -63,7 +67,8 @@ pub struct Finding {
     pub after: Option<MxSet>,
     /// Each change, a sentence for people (`STARTTLS vanished: …`, `added 20 mx3.example.com`).
     pub changes: Vec<String>,
-    /// True when people should be told (a notification): an MX-set change, STARTTLS vanished.
+    /// True when people should be told (a notification): an MX-set change, STARTTLS vanished,
+    /// a blocklist listing or delisting.
     pub notify: bool,
 }
 

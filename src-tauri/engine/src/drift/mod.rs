@@ -4,6 +4,7 @@
 //! fingerprint, issuer and names, the TLS version: a change is event 5531, and STARTTLS
 //! vanishing from a host that offered it is 5532, amber and told to people (mail to that host
 //! falls back to plaintext) — its amber is shown but not alerted again, the finding told it.
+//! A target listed on, or delisted from, a DNS blocklist is 5542, told the same way.
 //!
 //! A value seen on some probes only (a pool of nodes behind one address) is reported once, as
 //! "offered on 3 of 5 probes", over the last [`WINDOW`] probes, not at every flip. What was
@@ -11,6 +12,7 @@
 //! that was known before it, and the first probe of a domain sets it without an event.
 
 mod finding;
+mod listing;
 mod offer;
 mod track;
 mod watch;

@@ -372,3 +372,83 @@ fn an_mta_sts_policy_change_is_one_finding_5541_and_a_failed_fetch_changes_nothi
     assert_eq!(told.len(), 1, "{told:?}");
     assert!(told[0].1.ends_with("→ none"), "{told:?}");
 }
+
+/// A Success target at `address` whose check on `bl.test` is in `state`, judged as the domain
+/// prober judges it.
+fn with_listing(address: &str, state: crate::dnsbl::ListState) -> TargetReport {
+    let mut t = target("mx1.example.test", address, &OFFERED, true);
+    t.report.blocklists = vec![crate::dnsbl::ListCheck {
+        list: "bl.test".into(),
+        state,
+        verdict: format!("verdict {}", state.as_str()),
+        codes: Vec::new(),
+        reason: None,
+        checked_at: Utc::now(),
+    }];
+    t
+}
+
+#[test]
+fn a_listing_change_is_one_notified_finding_and_refusals_change_nothing() {
+    use crate::dnsbl::ListState::{Listed, LookupFailed, NotListed, Refused};
+    let mut watch = DomainWatch::default();
+    let mx = set(&[(10, "mx1.example.test")]);
+    let mut first = domain(mx.clone(), vec![with_listing("192.0.2.1", NotListed)]);
+    assert!(observe(&mut watch, &mut first).is_empty(), "the baseline");
+    for quiet in [Refused, LookupFailed, NotListed] {
+        let mut again = domain(mx.clone(), vec![with_listing("192.0.2.1", quiet)]);
+        assert!(observe(&mut watch, &mut again).is_empty(), "{quiet:?}");
+    }
+    let mut listed = domain(mx.clone(), vec![with_listing("192.0.2.1", Listed)]);
+    let id = MonitorId::from("example");
+    let observed = watch.observe(&mut listed, &id, "example.test", "example.test");
+    let [finding] = observed.findings.as_slice() else {
+        panic!("one finding: {:?}", observed.findings);
+    };
+    assert_eq!(finding.event_id, 5542);
+    assert_eq!(finding.kind, super::FindingKind::Blocklist);
+    assert!(finding.notify);
+    assert!(observed.changed);
+    assert_eq!(
+        finding.message(),
+        "mx1.example.test 192.0.2.1: listed on bl.test: verdict listed"
+    );
+    assert!(observe(&mut watch, &mut listed).is_empty(), "told once");
+    let mut refused = domain(mx.clone(), vec![with_listing("192.0.2.1", Refused)]);
+    assert!(
+        observe(&mut watch, &mut refused).is_empty(),
+        "a refusal is no delisting"
+    );
+    let mut stored = DomainWatch::from_json(&watch.to_json());
+    assert!(
+        observe(&mut stored, &mut listed).is_empty(),
+        "a restart tells nothing known"
+    );
+    let mut delisted = domain(mx, vec![with_listing("192.0.2.1", NotListed)]);
+    assert_eq!(
+        observe(&mut stored, &mut delisted),
+        [(
+            5542,
+            "mx1.example.test 192.0.2.1: no longer listed on bl.test".to_owned()
+        )]
+    );
+}
+
+#[test]
+fn the_amber_of_a_listing_is_the_findings_to_tell_and_a_slow_one_beside_it_is_not() {
+    let mx = set(&[(10, "mx1.example.test")]);
+    let mut listed = domain(
+        mx.clone(),
+        vec![target("mx1.example.test", "192.0.2.1", &OFFERED, false)],
+    );
+    listed.targets[0].add_warning(WarningKind::Blocklisted, "listed".into());
+    crate::probe::refresh_top(&mut listed);
+    assert_eq!(listed.status, Verdict::Warning);
+    assert!(told_by_finding(&listed), "the 5542 finding told it");
+    listed.targets[0].add_warning(WarningKind::Slow, "250 after QoS".into());
+    crate::probe::refresh_top(&mut listed);
+    assert!(
+        !told_by_finding(&listed),
+        "the slowness is the status's to tell"
+    );
+}

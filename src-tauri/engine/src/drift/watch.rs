@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::finding::{Finding, FindingKind};
+use super::listing::Listings;
 use super::offer::{Offer, FACTS, STARTTLS};
 use super::track::{Change, Told, Track};
 use crate::dane::{DaneCheck, DaneState};
@@ -33,6 +34,9 @@ pub(crate) struct DomainWatch {
     /// The MTA-STS policy last seen, as [`StsPolicyView::signature`] gives it.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     mta_sts: Option<String>,
+    /// Each target's standing on each blocklist.
+    #[serde(default, skip_serializing_if = "Listings::is_empty")]
+    listings: Listings,
 }
 
 /// One MX host × address.
@@ -118,10 +122,14 @@ impl DomainWatch {
             let before = self.targets.len();
             self.targets.retain(|key, _| probed.contains(key));
             observed.changed |= self.targets.len() != before;
+            observed.changed |= self.listings.retain(&probed);
         }
         self.observe_policy(report, monitor, name, &mut observed);
         let mut amber = false;
         for target in &mut report.targets {
+            if let Some(f) = self.observe_listings(target, &mut observed, &finding) {
+                observed.findings.push(f);
+            }
             let Some(offer) = Offer::of(&target.report) else {
                 continue;
             };
@@ -209,6 +217,27 @@ impl DomainWatch {
         let now = view?.signature()?;
         let before = self.mta_sts.replace(now.clone())?;
         (before != now).then(|| format!("MTA-STS policy {before} → {now}"))
+    }
+
+    /// Takes in `target`'s blocklist checks: the finding to tell when its listing changed.
+    fn observe_listings(
+        &mut self,
+        target: &TargetReport,
+        observed: &mut Observed,
+        finding: &dyn Fn(FindingKind, EventId, Option<String>, Vec<String>, bool) -> Finding,
+    ) -> Option<Finding> {
+        let key = target.key();
+        let (told, stored) = self.listings.observe(&key, &target.report.blocklists);
+        observed.changed |= stored;
+        (!told.is_empty()).then(|| {
+            finding(
+                FindingKind::Blocklist,
+                EventId::BlocklistChanged,
+                Some(key),
+                told,
+                true,
+            )
+        })
     }
 }
 
@@ -405,8 +434,8 @@ fn mx_changes(before: &MxSet, after: &MxSet) -> Vec<String> {
     changes
 }
 
-/// True when `report` is a Warning only because STARTTLS vanished from its targets: the
-/// domain's finding told people once, so the status change it makes alerts nobody (nor its end,
+/// True when `report` is a Warning only because STARTTLS vanished from its targets or they are
+/// blocklisted: the domain's finding told people once, so the status change it makes alerts nobody (nor its end,
 /// nor the same amber again after a restart, which no finding re-tells).
 pub(crate) fn told_by_finding(report: &ProbeReport) -> bool {
     let warned = report
@@ -416,7 +445,10 @@ pub(crate) fn told_by_finding(report: &ProbeReport) -> bool {
         .map(|t| &t.report);
     report.status == Verdict::Warning
         && warned.clone().next().is_some()
-        && warned
-            .flat_map(|r| &r.warnings)
-            .all(|w| w.kind == WarningKind::StarttlsVanished)
+        && warned.flat_map(|r| &r.warnings).all(|w| {
+            matches!(
+                w.kind,
+                WarningKind::StarttlsVanished | WarningKind::Blocklisted
+            )
+        })
 }

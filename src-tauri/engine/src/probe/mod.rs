@@ -330,6 +330,7 @@ fn report(
         mta_sts: None,
         mta_sts_policy: None,
         tls_rpt: None,
+        blocklists: Vec::new(),
     }
 }
 

@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize, Serializer};
 
 use super::spec::TlsMode;
 use crate::dane::DaneCheck;
+use crate::dnsbl::ListCheck;
 use crate::domain::MxSet;
 use crate::failure::{Failure, FailureKind, Phase};
 use crate::mta_sts::{StsCheck, StsPolicyView};
@@ -179,6 +180,11 @@ pub struct ProbeReport {
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
     pub tls_rpt: Option<TlsRptView>,
+    /// For an MX target, its DNS blocklist checks (RFC 5782), one per configured list; empty
+    /// (absent) when no list is configured, and for a host.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[cfg_attr(feature = "ts", ts(as = "Option<Vec<ListCheck>>", optional))]
+    pub blocklists: Vec<ListCheck>,
 }
 
 impl ProbeReport {

@@ -42,6 +42,7 @@ pub(crate) fn report_at(checked_at: DateTime<Utc>) -> ProbeReport {
         mta_sts: None,
         mta_sts_policy: None,
         tls_rpt: None,
+        blocklists: Vec::new(),
     }
 }
 

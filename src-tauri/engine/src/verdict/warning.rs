@@ -24,21 +24,25 @@ pub enum WarningKind {
     MtaStsTesting,
     /// The domain's TLS-RPT record is broken: TLS failure reports go nowhere.
     TlsRptBroken,
+    /// An MX address is listed on a DNS blocklist the user configured: mail from it may still
+    /// flow, but some receivers refuse it.
+    Blocklisted,
 }
 
 impl WarningKind {
     /// Every kind, in the order the verdict rule reports them.
-    pub const ALL: [Self; 6] = [
+    pub const ALL: [Self; 7] = [
         Self::Slow,
         Self::CertificateExpiring,
         Self::MxAlias,
         Self::StarttlsVanished,
         Self::MtaStsTesting,
         Self::TlsRptBroken,
+        Self::Blocklisted,
     ];
 
     /// The kind as the JSON report and metric labels spell it: `slow`, `certificate_expiring`,
-    /// `mx_alias`, `starttls_vanished`, `mta_sts_testing`, `tls_rpt_broken`.
+    /// `mx_alias`, `starttls_vanished`, `mta_sts_testing`, `tls_rpt_broken`, `blocklisted`.
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Slow => "slow",
@@ -47,6 +51,7 @@ impl WarningKind {
             Self::StarttlsVanished => "starttls_vanished",
             Self::MtaStsTesting => "mta_sts_testing",
             Self::TlsRptBroken => "tls_rpt_broken",
+            Self::Blocklisted => "blocklisted",
         }
     }
 }

@@ -3,7 +3,8 @@
 //! lab's directory. It asks only the lab's NSD (a stub zone for the root and for each served
 //! zone: no root priming, no `unbound-anchor`, nothing leaves the lab) and validates the signed
 //! zones against their KSKs' DS records as trust anchors; answers live at most 2 s in its
-//! cache, so an edited zone shows within seconds.
+//! cache, so an edited zone shows within seconds. It logs every query it receives (cache hits
+//! too), which [`Lab::resolver_queries`] counts.
 
 use std::collections::BTreeSet;
 use std::fmt::Write as _;
@@ -62,6 +63,16 @@ impl Lab {
         self.resolver = Some(start(&self.client, &self.resolver_dir(), conf));
     }
 
+    /// How many queries for `name` (fully qualified, with or without its final dot) of type
+    /// `qtype` (`A`, `TXT` …) the resolver of
+    /// [`serve_validating_resolver`](Self::serve_validating_resolver) has received since it
+    /// last started, from its query log: what the software under test asked, cached or not.
+    /// Zero when it never ran.
+    pub fn resolver_queries(&self, name: &str, qtype: &str) -> usize {
+        let log = fs::read_to_string(self.resolver_dir().join("unbound.log")).unwrap_or_default();
+        count_queries(&log, name, qtype)
+    }
+
     fn resolver_dir(&self) -> std::path::PathBuf {
         self.dir.path().join("unbound")
     }
@@ -81,6 +92,23 @@ impl Lab {
     }
 }
 
+/// The lines of unbound's `log`, with `log-queries: yes`, that tell a query for `name` of type
+/// `qtype`: `… info: 127.0.0.1 10.2.0.192.bl.test. A IN`. Names are compared without case.
+fn count_queries(log: &str, name: &str, qtype: &str) -> usize {
+    let wanted = format!(
+        " {}. {} IN",
+        name.trim_end_matches('.').to_ascii_lowercase(),
+        qtype.to_ascii_uppercase()
+    );
+    log.lines()
+        .filter(|line| line.contains(" info: "))
+        .filter(|line| {
+            line.to_ascii_lowercase()
+                .ends_with(&wanted.to_ascii_lowercase())
+        })
+        .count()
+}
+
 /// unbound's config: files under `dir`, every query to `nsd` through stub zones for the root and
 /// each of `origins`, `anchors` (DS records, one zone-file line each) as trust anchors.
 fn config(dir: &Path, nsd: IpAddr, origins: &[&str], anchors: &[String]) -> String {
@@ -88,7 +116,7 @@ fn config(dir: &Path, nsd: IpAddr, origins: &[&str], anchors: &[String]) -> Stri
     let mut conf = format!(
         "server:\n  chroot: \"\"\n  username: \"\"\n  directory: \"{d}\"\n  \
          pidfile: \"{d}/unbound.pid\"\n  use-syslog: no\n  logfile: \"{d}/unbound.log\"\n  \
-         log-time-ascii: yes\n  verbosity: 1\n  val-log-level: 2\n  log-servfail: yes\n  \
+         log-time-ascii: yes\n  verbosity: 1\n  val-log-level: 2\n  log-servfail: yes\n  log-queries: yes\n  \
          interface: {ip}\n  port: {port}\n  access-control: 127.0.0.0/8 allow\n  \
          module-config: \"validator iterator\"\n  do-not-query-localhost: no\n  do-ip6: no\n  \
          qname-minimisation: no\n  cache-max-ttl: {CACHE_MAX_S}\n  \
@@ -193,6 +221,7 @@ mod tests {
             "  module-config: \"validator iterator\"",
             "  cache-max-ttl: 2",
             "  cache-max-negative-ttl: 2",
+            "  log-queries: yes",
             "  local-zone: \"test.\" nodefault",
             "  local-zone: \"dane.test.\" nodefault",
             "  trust-anchor: \"dane.test. IN DS 9400 13 2 eebf\"",
@@ -204,5 +233,17 @@ mod tests {
         }
         assert_eq!(conf.matches("stub-addr: 10.250.0.1").count(), 3);
         assert!(!conf.contains("auto-trust-anchor-file") && !conf.contains("root-hints"));
+    }
+
+    #[test]
+    fn queries_are_counted_by_name_and_type_from_the_log() {
+        let log = "[1] unbound[9:0] info: start of service (unbound 1.19.2).\n\
+                   [2] unbound[9:0] info: 127.0.0.1 10.2.0.192.bl.test. A IN\n\
+                   [3] unbound[9:0] info: 127.0.0.1 10.2.0.192.bl.test. TXT IN\n\
+                   [4] unbound[9:0] info: 127.0.0.1 10.2.0.192.BL.test. A IN\n\
+                   [5] unbound[9:0] info: 127.0.0.1 110.2.0.192.bl.test. A IN\n";
+        assert_eq!(count_queries(log, "10.2.0.192.bl.test", "A"), 2);
+        assert_eq!(count_queries(log, "10.2.0.192.bl.test.", "txt"), 1);
+        assert_eq!(count_queries(log, "11.2.0.192.bl.test", "A"), 0);
     }
 }

@@ -94,6 +94,7 @@ fn report(verdict: Verdict, at: DateTime<Utc>, latency_ms: Option<u64>) -> Probe
         mta_sts: None,
         mta_sts_policy: None,
         tls_rpt: None,
+        blocklists: Vec::new(),
     }
 }
 
