@@ -36,6 +36,7 @@ mod probe;
 mod runtime;
 mod scheduler;
 pub mod settings;
+mod shown;
 mod smtp;
 mod snapshot;
 mod status;

@@ -3,10 +3,8 @@
 //! present and broken — the common typo `v=TSLRPTv1`, no `rua`, a bad URI, more than one
 //! record — means no reports reach the domain, which is amber.
 
+use crate::shown::bounded;
 use serde::{Deserialize, Serialize};
-
-/// The longest raw record kept for showing.
-const MAX_SHOWN: usize = 512;
 
 /// Where a domain stands with TLS-RPT.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
@@ -130,17 +128,6 @@ fn parse(record: &str) -> Result<Vec<String>, String> {
         }
     }
     Ok(uris)
-}
-
-fn bounded(text: &str) -> String {
-    if text.len() <= MAX_SHOWN {
-        return text.to_owned();
-    }
-    let mut end = MAX_SHOWN;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
 }
 
 #[cfg(test)]

@@ -2,6 +2,7 @@
 //! the result held by the [`DnsblLimiter`] for an hour. A lookup that failed (SERVFAIL, no
 //! answer in time) is its own state, never a listing, and is asked again at the next probe.
 
+use crate::shown::bounded;
 use std::net::IpAddr;
 use std::time::Duration;
 
@@ -13,9 +14,6 @@ use super::limiter::DnsblLimiter;
 use super::name::query_name;
 use super::result::{failed, judged, ListCheck};
 use crate::domain::{DnsResolver, LookupError};
-
-/// The most bytes of a list's TXT reason kept.
-const MAX_REASON: usize = 512;
 
 /// Checks `address` against every list in `lists`, concurrently, each lookup within `wait`;
 /// a result asked less than an hour ago is reused from `limiter`. The checks come in the order
@@ -75,27 +73,4 @@ async fn ask(resolver: &DnsResolver, address: IpAddr, list: &str) -> ListCheck {
 
 fn describe(e: &LookupError) -> String {
     e.to_string()
-}
-
-/// `text` cut to at most [`MAX_REASON`] bytes, on a character boundary.
-fn bounded(text: &str) -> String {
-    let mut end = text.len().min(MAX_REASON);
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    text[..end].to_owned()
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn a_reason_is_cut_to_512_bytes_on_a_character_boundary() {
-        let long = "é".repeat(400);
-        let cut = bounded(&long);
-        assert!(cut.len() <= MAX_REASON);
-        assert_eq!(cut.len(), 512);
-        assert_eq!(bounded("short"), "short");
-    }
 }

@@ -3,8 +3,7 @@
 //! `v=STSv1` are not MTA-STS records; more than one `STSv1` record is an error, as is a record
 //! without a valid `id`.
 
-/// The longest raw record kept for showing.
-const MAX_SHOWN: usize = 512;
+use crate::shown::bounded;
 
 /// A valid MTA-STS TXT record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -90,18 +89,6 @@ fn parse_one(record: &str) -> Result<String, String> {
         ));
     }
     Ok(id)
-}
-
-/// `text` cut to [`MAX_SHOWN`] bytes at a character boundary, with `…` when cut.
-pub(crate) fn bounded(text: &str) -> String {
-    if text.len() <= MAX_SHOWN {
-        return text.to_owned();
-    }
-    let mut end = MAX_SHOWN;
-    while !text.is_char_boundary(end) {
-        end -= 1;
-    }
-    format!("{}…", &text[..end])
 }
 
 #[cfg(test)]

@@ -10,9 +10,10 @@ use tokio::time::{timeout_at, Instant};
 use super::cache::{Cached, PolicyCache};
 use super::fetch::{fetch_policy, policy_host};
 use super::policy::parse_policy;
-use super::record::{bounded, parse_records, RecordAnswer, StsRecord};
+use super::record::{parse_records, RecordAnswer, StsRecord};
 use super::view::{StsPolicyState, StsPolicyView};
 use crate::domain::{DnsResolver, LookupError};
+use crate::shown::bounded;
 
 /// The name of a domain's MTA-STS record.
 pub(crate) fn record_name(domain: &str) -> String {
