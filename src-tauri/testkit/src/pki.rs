@@ -7,6 +7,7 @@ use std::sync::Arc;
 
 use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, Issuer, KeyPair, KeyUsagePurpose};
 use rustls::ServerConfig;
+use rustls_pki_types::pem::PemObject as _;
 use rustls_pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer};
 use time::OffsetDateTime;
 use tokio_rustls::TlsAcceptor;
@@ -118,6 +119,39 @@ impl Default for TestPki {
 }
 
 impl ServerCert {
+    /// The certificate chain in PEM file `chain` (leaf first) and the PKCS#8 key in PEM file `key`,
+    /// checked by rustls; errors name the flag (`--cert-chain`, `--key`) and the file: what the
+    /// lab's fake servers are given.
+    pub fn from_pem_files(chain: &str, key: &str) -> Result<Self, String> {
+        let read = |flag: &str, path: &str| {
+            std::fs::read_to_string(path)
+                .map_err(|e| format!("{flag} {path:?}: cannot read it ({e})"))
+        };
+        let chain_pem = read("--cert-chain", chain)?;
+        let key_pem = read("--key", key)?;
+        let certs = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
+            .collect::<Result<Vec<_>, _>>()
+            .map_err(|e| format!("--cert-chain {chain:?}: not PEM certificates ({e})"))?;
+        if certs.is_empty() {
+            return Err(format!(
+                "--cert-chain {chain:?}: no certificate (BEGIN CERTIFICATE) in it"
+            ));
+        }
+        let key_der = PrivatePkcs8KeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| {
+            format!("--key {key:?}: no PKCS#8 private key (BEGIN PRIVATE KEY) in it ({e})")
+        })?;
+        let cert = Self {
+            chain: certs,
+            chain_pem,
+            key: key_der,
+            key_pem,
+        };
+        cert.try_acceptor().map_err(|e| {
+            format!("--cert-chain {chain:?} --key {key:?}: refused as a server certificate ({e})")
+        })?;
+        Ok(cert)
+    }
+
     /// A certificate signed by its own key — trusted by nobody.
     pub fn self_signed(names: &[&str]) -> Self {
         let key = KeyPair::generate().expect("server key");

@@ -19,8 +19,6 @@ use std::process::ExitCode;
 
 use ehlowatch_testkit::policy_host::{serve_policy, PolicyMode};
 use ehlowatch_testkit::ServerCert;
-use rustls_pki_types::pem::PemObject as _;
-use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
 
 const USAGE: &str = "usage: fake-mta-sts --listen IP:PORT --cert-chain FILE --key FILE --policy FILE [--mode good|oversized|slow|redirect]";
 
@@ -73,28 +71,9 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Serve, String> {
     let policy = policy.ok_or("--policy is required")?;
     Ok(Serve {
         listen,
-        cert: load_cert(&chain, &key)?,
+        cert: ServerCert::from_pem_files(&chain, &key)?,
         policy,
         mode,
-    })
-}
-
-fn load_cert(chain: &str, key: &str) -> Result<ServerCert, String> {
-    let read = |flag: &str, path: &str| {
-        std::fs::read_to_string(path).map_err(|e| format!("{flag} {path:?}: cannot read it ({e})"))
-    };
-    let chain_pem = read("--cert-chain", chain)?;
-    let key_pem = read("--key", key)?;
-    let certs = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("--cert-chain {chain:?}: not PEM certificates ({e})"))?;
-    let key_der = PrivatePkcs8KeyDer::from_pem_slice(key_pem.as_bytes())
-        .map_err(|e| format!("--key {key:?}: no PKCS#8 private key in it ({e})"))?;
-    Ok(ServerCert {
-        chain: certs,
-        chain_pem,
-        key: key_der,
-        key_pem,
     })
 }
 

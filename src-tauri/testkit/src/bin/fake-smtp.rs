@@ -27,8 +27,6 @@ use std::time::Duration;
 
 use ehlowatch_testkit::scenarios::{self, Scenario};
 use ehlowatch_testkit::{FakeSmtp, ServerCert, TestPki, TlsNeed};
-use rustls_pki_types::pem::PemObject as _;
-use rustls_pki_types::{CertificateDer, PrivatePkcs8KeyDer};
 
 const USAGE: &str = "usage: fake-smtp --scenario NAME [--listen 127.0.0.1:0] [--ehlo-delay-ms N] [--cert-chain FILE --key FILE]\n       fake-smtp --list";
 
@@ -99,7 +97,7 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
                     scenario.name
                 ));
             }
-            Some(Box::new(load_cert(&chain, &key)?))
+            Some(Box::new(ServerCert::from_pem_files(&chain, &key)?))
         }
     };
     Ok(Command::Serve {
@@ -108,37 +106,6 @@ fn parse(mut args: impl Iterator<Item = String>) -> Result<Command, String> {
         ehlo_delay,
         cert,
     })
-}
-
-/// The certificate chain in PEM file `chain` (leaf first) and the PKCS#8 key in PEM file `key`,
-/// checked by rustls; errors name the flag and the file.
-fn load_cert(chain: &str, key: &str) -> Result<ServerCert, String> {
-    let read = |flag: &str, path: &str| {
-        std::fs::read_to_string(path).map_err(|e| format!("{flag} {path:?}: cannot read it ({e})"))
-    };
-    let chain_pem = read("--cert-chain", chain)?;
-    let key_pem = read("--key", key)?;
-    let certs = CertificateDer::pem_slice_iter(chain_pem.as_bytes())
-        .collect::<Result<Vec<_>, _>>()
-        .map_err(|e| format!("--cert-chain {chain:?}: not PEM certificates ({e})"))?;
-    if certs.is_empty() {
-        return Err(format!(
-            "--cert-chain {chain:?}: no certificate (BEGIN CERTIFICATE) in it"
-        ));
-    }
-    let key_der = PrivatePkcs8KeyDer::from_pem_slice(key_pem.as_bytes()).map_err(|e| {
-        format!("--key {key:?}: no PKCS#8 private key (BEGIN PRIVATE KEY) in it ({e})")
-    })?;
-    let cert = ServerCert {
-        chain: certs,
-        chain_pem,
-        key: key_der,
-        key_pem,
-    };
-    cert.try_acceptor().map_err(|e| {
-        format!("--cert-chain {chain:?} --key {key:?}: refused as a server certificate ({e})")
-    })?;
-    Ok(cert)
 }
 
 /// Whether `ip` is loopback, RFC 1918 private IPv4 or RFC 4193 unique local IPv6 (`fc00::/7`).

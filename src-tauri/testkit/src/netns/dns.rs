@@ -12,13 +12,9 @@ use std::fmt::Write as _;
 use std::fs;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::time::Duration;
+use std::process::Child;
 
 use super::{dnssec, exec};
-
-/// How long NSD may take to load its zones and serve them.
-const READY_WITHIN: Duration = Duration::from_secs(20);
 
 /// What NSD logs once its zones are loaded and it serves.
 const STARTED: &str = "nsd started";
@@ -262,43 +258,17 @@ pub(super) fn start(ns: &str, dir: &Path, keys: &Path, listen: &[IpAddr], zones:
     let mut check = exec::command("nsd-checkconf", [&conf_file]);
     exec::run(&mut check);
 
-    let log = dir.join("nsd.log");
-    let out = fs::File::create(dir.join("nsd.out"))
-        .unwrap_or_else(|e| panic!("netns lab: cannot create nsd.out in {d}: {e}"));
-    let err = out
-        .try_clone()
-        .unwrap_or_else(|e| panic!("netns lab: nsd.out: {e}"));
-    let mut cmd = exec::in_ns(ns, exec::tool("nsd"));
-    cmd.arg("-d")
-        .arg("-c")
-        .arg(&conf_file)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err);
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("netns lab: cannot run `{}`: {e}", exec::shown(&cmd)));
-    let started = exec::poll_until(READY_WITHIN, || {
-        if fs::read_to_string(&log).is_ok_and(|text| text.contains(STARTED)) {
-            return Some(true);
-        }
-        matches!(child.try_wait(), Ok(Some(_))).then_some(false)
-    });
-    if started != Some(true) {
-        exec::stop(&mut child);
-        let said = |name: &str| fs::read_to_string(dir.join(name)).unwrap_or_default();
-        panic!(
-            "netns lab: NSD did not start within {READY_WITHIN:?} ({}); its log:\n{}{}",
-            if started.is_some() {
-                "it exited"
-            } else {
-                "still silent"
-            },
-            said("nsd.log"),
-            said("nsd.out")
-        );
-    }
-    child
+    exec::start_daemon(
+        ns,
+        &exec::Daemon {
+            name: "NSD",
+            tool: "nsd",
+            conf: &conf_file,
+            log: &dir.join("nsd.log"),
+            out: &dir.join("nsd.out"),
+            started: STARTED,
+        },
+    )
 }
 
 fn write(path: &Path, text: &str) {

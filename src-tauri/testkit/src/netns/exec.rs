@@ -4,13 +4,16 @@
 
 use std::ffi::OsStr;
 use std::io::{BufRead, BufReader, Read};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Output, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
 
 /// How often [`poll_until`] looks again.
 const POLL_EVERY: Duration = Duration::from_millis(20);
+
+/// How long a daemon may take to say it serves.
+const DAEMON_READY_WITHIN: Duration = Duration::from_secs(20);
 
 /// How long a process may take to exit after SIGTERM before it is killed.
 const TERM_GRACE: Duration = Duration::from_secs(3);
@@ -136,4 +139,63 @@ pub(super) fn first_line(stdout: impl Read + Send + 'static, within: Duration) -
         let _ = std::io::copy(&mut reader, &mut std::io::sink());
     });
     rx.recv_timeout(within).ok()
+}
+
+/// A server the lab runs in the foreground: the tool, its config file, where it logs, and the
+/// line it logs once it serves.
+pub(super) struct Daemon<'a> {
+    /// Its name in messages (`NSD`, `unbound`).
+    pub name: &'a str,
+    /// The system tool (`nsd`, `unbound`), run as `TOOL -d -c CONF`.
+    pub tool: &'a str,
+    /// Its config file.
+    pub conf: &'a Path,
+    /// The log file its config names.
+    pub log: &'a Path,
+    /// Where its own stdout and stderr go.
+    pub out: &'a Path,
+    /// What its log says once it serves.
+    pub started: &'a str,
+}
+
+/// Starts `daemon` in namespace `ns` and returns it once its log says it serves. Panics quoting
+/// its log and output when it exits first or stays silent.
+pub(super) fn start_daemon(ns: &str, daemon: &Daemon<'_>) -> Child {
+    let out = std::fs::File::create(daemon.out)
+        .unwrap_or_else(|e| panic!("netns lab: cannot create {}: {e}", daemon.out.display()));
+    let err = out
+        .try_clone()
+        .unwrap_or_else(|e| panic!("netns lab: {}: {e}", daemon.out.display()));
+    let mut cmd = in_ns(ns, tool(daemon.tool));
+    cmd.arg("-d")
+        .arg("-c")
+        .arg(daemon.conf)
+        .stdin(Stdio::null())
+        .stdout(out)
+        .stderr(err);
+    let mut child = cmd
+        .spawn()
+        .unwrap_or_else(|e| panic!("netns lab: cannot run `{}`: {e}", shown(&cmd)));
+    let said = |path: &Path| std::fs::read_to_string(path).unwrap_or_default();
+    let started = poll_until(DAEMON_READY_WITHIN, || {
+        if said(daemon.log).contains(daemon.started) {
+            return Some(true);
+        }
+        matches!(child.try_wait(), Ok(Some(_))).then_some(false)
+    });
+    if started != Some(true) {
+        stop(&mut child);
+        panic!(
+            "netns lab: {} did not start within {DAEMON_READY_WITHIN:?} ({}); its log:\n{}{}",
+            daemon.name,
+            if started.is_some() {
+                "it exited"
+            } else {
+                "still silent"
+            },
+            said(daemon.log),
+            said(daemon.out)
+        );
+    }
+    child
 }

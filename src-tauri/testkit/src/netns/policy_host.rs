@@ -1,8 +1,6 @@
 //! The lab's MTA-STS policy hosts: the testkit's `fake-mta-sts` in the server namespace,
 //! presenting a certificate the test made and serving a policy file the test may rewrite.
 
-use std::ffi::OsString;
-use std::fs;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::Stdio;
@@ -24,27 +22,13 @@ impl Lab {
         cert: &ServerCert,
         policy: &Path,
     ) -> u32 {
-        self.certs_written += 1;
-        let dir = self.dir.path().join("certs");
-        fs::create_dir_all(&dir)
-            .unwrap_or_else(|e| panic!("netns lab: cannot create {}: {e}", dir.display()));
-        let chain = dir.join(format!("{}-chain.pem", self.certs_written));
-        let key = dir.join(format!("{}-key.pem", self.certs_written));
-        for (path, pem) in [(&chain, &cert.chain_pem), (&key, &cert.key_pem)] {
-            fs::write(path, pem)
-                .unwrap_or_else(|e| panic!("netns lab: cannot write {}: {e}", path.display()));
-        }
+        let certs = self.cert_args(cert);
         let binary = testkit_binary("fake-mta-sts");
         let mut cmd = self.server_cmd(&binary);
         cmd.args(["--listen", &addr.to_string(), "--mode", mode])
-            .args([
-                OsString::from("--cert-chain"),
-                chain.into_os_string(),
-                OsString::from("--key"),
-                key.into_os_string(),
-                OsString::from("--policy"),
-                policy.as_os_str().to_owned(),
-            ])
+            .args(certs)
+            .arg("--policy")
+            .arg(policy)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit());
         let pid = self.spawn(cmd);

@@ -114,6 +114,13 @@ impl Lab {
         scenario: &str,
         cert: &ServerCert,
     ) -> u32 {
+        let args = self.cert_args(cert);
+        self.start_fake_smtp(addr, scenario, &args)
+    }
+
+    /// Writes `cert`'s chain and key as PEM files under the lab's directory: the arguments
+    /// `--cert-chain FILE --key FILE` the lab's fake servers take.
+    pub(super) fn cert_args(&mut self, cert: &ServerCert) -> [OsString; 4] {
         self.certs_written += 1;
         let dir = self.dir.path().join("certs");
         fs::create_dir_all(&dir)
@@ -124,13 +131,12 @@ impl Lab {
             fs::write(path, pem)
                 .unwrap_or_else(|e| panic!("netns lab: cannot write {}: {e}", path.display()));
         }
-        let args = [
+        [
             OsString::from("--cert-chain"),
             chain.into_os_string(),
             OsString::from("--key"),
             key.into_os_string(),
-        ];
-        self.start_fake_smtp(addr, scenario, &args)
+        ]
     }
 
     /// Starts `fake-smtp` serving `scenario` on `addr` with `extra` arguments; its pid once it

@@ -11,14 +11,10 @@ use std::fmt::Write as _;
 use std::fs;
 use std::net::{IpAddr, Ipv4Addr, SocketAddr};
 use std::path::Path;
-use std::process::{Child, Stdio};
-use std::time::Duration;
+use std::process::Child;
 
 use super::lab::{Family, Lab};
 use super::{dnssec, exec};
-
-/// How long unbound may take to start serving.
-const READY_WITHIN: Duration = Duration::from_secs(20);
 
 /// What unbound logs once it serves.
 const STARTED: &str = "start of service";
@@ -162,42 +158,17 @@ fn start(ns: &str, dir: &Path, conf: String) -> (Child, String) {
     exec::run(&mut exec::command("unbound-checkconf", [&conf_file]));
     let log = dir.join("unbound.log");
     let _ = fs::remove_file(&log);
-    let out_file = dir.join("unbound.out");
-    let out = fs::File::create(&out_file)
-        .unwrap_or_else(|e| panic!("netns lab: cannot create {}: {e}", out_file.display()));
-    let err = out
-        .try_clone()
-        .unwrap_or_else(|e| panic!("netns lab: {}: {e}", out_file.display()));
-    let mut cmd = exec::in_ns(ns, exec::tool("unbound"));
-    cmd.arg("-d")
-        .arg("-c")
-        .arg(&conf_file)
-        .stdin(Stdio::null())
-        .stdout(out)
-        .stderr(err);
-    let mut child = cmd
-        .spawn()
-        .unwrap_or_else(|e| panic!("netns lab: cannot run `{}`: {e}", exec::shown(&cmd)));
-    let started = exec::poll_until(READY_WITHIN, || {
-        if fs::read_to_string(&log).is_ok_and(|text| text.contains(STARTED)) {
-            return Some(true);
-        }
-        matches!(child.try_wait(), Ok(Some(_))).then_some(false)
-    });
-    if started != Some(true) {
-        exec::stop(&mut child);
-        let said = |path: &Path| fs::read_to_string(path).unwrap_or_default();
-        panic!(
-            "netns lab: unbound did not start within {READY_WITHIN:?} ({}); its log:\n{}{}",
-            if started.is_some() {
-                "it exited"
-            } else {
-                "still silent"
-            },
-            said(&log),
-            said(&out_file)
-        );
-    }
+    let child = exec::start_daemon(
+        ns,
+        &exec::Daemon {
+            name: "unbound",
+            tool: "unbound",
+            conf: &conf_file,
+            log: &log,
+            out: &dir.join("unbound.out"),
+            started: STARTED,
+        },
+    );
     (child, conf)
 }
 
