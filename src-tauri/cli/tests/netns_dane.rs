@@ -193,79 +193,8 @@ fn zone(mx1: IpAddr, mx1_tlsa: &str, mx2: IpAddr, mx2_tlsa: &str) -> Zone {
         .raw(&format!("_25._tcp.mx2 TLSA {mx2_tlsa}"))
 }
 
-/// Waits until the target of MX host `mx` is `status` with a DANE state `state`; returns it.
-async fn target_when(agent: &Agent, mx: &str, status: &str, state: &str) -> Value {
-    eventually(
-        &format!("{mx} {status}, DANE {state}"),
-        PATIENCE,
-        || async {
-            let all = agent.status().await;
-            let watched = monitor(&all, "watched").clone();
-            let found = watched["targets"]
-                .as_array()
-                .and_then(|ts| ts.iter().find(|t| t["mx"] == mx))
-                .cloned();
-            match found {
-                Some(t) if t["status"] == status && t["dane"]["state"] == state => Ok(t),
-                _ => Err(format!("{watched}\nlog:\n{}", agent.log())),
-            }
-        },
-    )
-    .await
-}
-
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-#[ignore = "needs root, network namespaces, NSD, unbound and ldnsutils: scripts/test runs it"]
-async fn a_tlsa_record_that_no_longer_matches_fails_the_mx_host_until_it_is_restored() {
-    let mut lab = Lab::new("danelive");
-    let mx1_ip = lab.add_server_ip(Family::V4);
-    let mx2_ip = lab.add_server_ip(Family::V4);
-    let mx1_cert = ServerCert::self_signed(&["mx1.dane.test"]);
-    let mx2_cert = ServerCert::self_signed(&["whatever.example"]);
-    let stray = ServerCert::self_signed(&["stray.example"]);
-    let mx1_server = lab.fake_smtp_with_cert(SocketAddr::new(mx1_ip, 25), "starttls", &mx1_cert);
-    lab.fake_smtp_with_cert(SocketAddr::new(mx2_ip, 25), "starttls", &mx2_cert);
-    let (good, mx2_tlsa) = (mx1_cert.tlsa(3, 1, 1), mx2_cert.tlsa(3, 1, 1));
-    lab.serve_dns(&[zone(mx1_ip, &good, mx2_ip, &mx2_tlsa)]);
-    lab.serve_validating_resolver();
-    let command = lab.client_cmd(agent_exe());
-    let agent = Agent::start_via(CONFIG, &[], command, |addr| {
-        lab.forward_to_client(addr.port())
-    })
-    .await;
-    target_when(&agent, "mx1.dane.test", "success", "matched").await;
-    target_when(&agent, "mx2.dane.test", "success", "matched").await;
-    let mut viewer = Viewer::connect(agent.addr(), "/api/events?results=1", &[]).await;
-
-    // mx1's record is replaced by one for another certificate: mx1 Failed, with the reason.
-    lab.serve_dns(&[zone(mx1_ip, &stray.tlsa(3, 1, 1), mx2_ip, &mx2_tlsa)]);
-    let failed = target_when(&agent, "mx1.dane.test", "failed", "no_match").await;
-    assert_eq!(
-        failed["reason"],
-        "DANE senders will refuse this host: no TLSA record matches the served certificate",
-        "{failed}"
-    );
-    assert_eq!(
-        failed["dane"]["records"],
-        serde_json::json!([stray.tlsa(3, 1, 1)])
-    );
-    target_when(&agent, "mx2.dane.test", "success", "matched").await;
-    let red = eventually("the domain failed", PATIENCE, || async {
-        let all = agent.status().await;
-        let watched = monitor(&all, "watched").clone();
-        if watched["status"] == "failed" {
-            Ok(watched)
-        } else {
-            Err(watched.to_string())
-        }
-    })
-    .await;
-    assert!(
-        red["reason"]
-            .to_string()
-            .contains("DANE senders will refuse this host"),
-        "{red}"
-    );
+/// The 5540 finding of mx1's refused record on the stream, and its `ehlowatch_dane` sample.
+async fn told_once_with_its_metric(viewer: &mut Viewer, agent: &Agent, mx1_ip: IpAddr) {
     let told = viewer
         .until("a DANE finding", |e| {
             e.event == "finding" && e.data["event_id"] == 5540
@@ -292,12 +221,77 @@ async fn a_tlsa_record_that_no_longer_matches_fails_the_mx_host_until_it_is_rest
         "{}",
         metrics.body
     );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+#[ignore = "needs root, network namespaces, NSD, unbound and ldnsutils: scripts/test runs it"]
+async fn a_tlsa_record_that_no_longer_matches_fails_the_mx_host_until_it_is_restored() {
+    let mut lab = Lab::new("danelive");
+    let mx1_ip = lab.add_server_ip(Family::V4);
+    let mx2_ip = lab.add_server_ip(Family::V4);
+    let mx1_cert = ServerCert::self_signed(&["mx1.dane.test"]);
+    let mx2_cert = ServerCert::self_signed(&["whatever.example"]);
+    let stray = ServerCert::self_signed(&["stray.example"]);
+    let mx1_server = lab.fake_smtp_with_cert(SocketAddr::new(mx1_ip, 25), "starttls", &mx1_cert);
+    lab.fake_smtp_with_cert(SocketAddr::new(mx2_ip, 25), "starttls", &mx2_cert);
+    let (good, mx2_tlsa) = (mx1_cert.tlsa(3, 1, 1), mx2_cert.tlsa(3, 1, 1));
+    lab.serve_dns(&[zone(mx1_ip, &good, mx2_ip, &mx2_tlsa)]);
+    lab.serve_validating_resolver();
+    let command = lab.client_cmd(agent_exe());
+    let agent = Agent::start_via(CONFIG, &[], command, |addr| {
+        lab.forward_to_client(addr.port())
+    })
+    .await;
+    agent
+        .mx_target_when("mx1.dane.test", "success", "dane", "matched")
+        .await;
+    agent
+        .mx_target_when("mx2.dane.test", "success", "dane", "matched")
+        .await;
+    let mut viewer = Viewer::connect(agent.addr(), "/api/events?results=1", &[]).await;
+
+    // mx1's record is replaced by one for another certificate: mx1 Failed, with the reason.
+    lab.serve_dns(&[zone(mx1_ip, &stray.tlsa(3, 1, 1), mx2_ip, &mx2_tlsa)]);
+    let failed = agent
+        .mx_target_when("mx1.dane.test", "failed", "dane", "no_match")
+        .await;
+    assert_eq!(
+        failed["reason"],
+        "DANE senders will refuse this host: no TLSA record matches the served certificate",
+        "{failed}"
+    );
+    assert_eq!(
+        failed["dane"]["records"],
+        serde_json::json!([stray.tlsa(3, 1, 1)])
+    );
+    agent
+        .mx_target_when("mx2.dane.test", "success", "dane", "matched")
+        .await;
+    let red = eventually("the domain failed", PATIENCE, || async {
+        let all = agent.status().await;
+        let watched = monitor(&all, "watched").clone();
+        if watched["status"] == "failed" {
+            Ok(watched)
+        } else {
+            Err(watched.to_string())
+        }
+    })
+    .await;
+    assert!(
+        red["reason"]
+            .to_string()
+            .contains("DANE senders will refuse this host"),
+        "{red}"
+    );
+    told_once_with_its_metric(&mut viewer, &agent, mx1_ip).await;
     drop(viewer);
 
     // The record restored: green again within the TTL and an interval (and a loaded machine).
     let restored_at = Instant::now();
     lab.serve_dns(&[zone(mx1_ip, &good, mx2_ip, &mx2_tlsa)]);
-    target_when(&agent, "mx1.dane.test", "success", "matched").await;
+    agent
+        .mx_target_when("mx1.dane.test", "success", "dane", "matched")
+        .await;
     let took = restored_at.elapsed();
     assert!(
         took.as_secs() <= u64::from(TTL) + 1 + 10,
@@ -308,7 +302,9 @@ async fn a_tlsa_record_that_no_longer_matches_fails_the_mx_host_until_it_is_rest
     lab.stop(mx1_server);
     let renewed = ServerCert::self_signed(&["mx1.dane.test"]);
     lab.fake_smtp_with_cert(SocketAddr::new(mx1_ip, 25), "starttls", &renewed);
-    let stale = target_when(&agent, "mx1.dane.test", "failed", "tlsa_not_updated").await;
+    let stale = agent
+        .mx_target_when("mx1.dane.test", "failed", "dane", "tlsa_not_updated")
+        .await;
     assert!(
         stale["reason"]
             .as_str()

@@ -351,27 +351,6 @@ domain = "live.sts.test"
     )
 }
 
-/// Waits until the target of MX host `mx` is `status` with MTA-STS state `state`.
-async fn target_when(agent: &Agent, mx: &str, status: &str, state: &str) -> Value {
-    eventually(
-        &format!("{mx} {status}, MTA-STS {state}"),
-        PATIENCE,
-        || async {
-            let all = agent.status().await;
-            let watched = monitor(&all, "watched").clone();
-            let found = watched["targets"]
-                .as_array()
-                .and_then(|ts| ts.iter().find(|t| t["mx"] == mx))
-                .cloned();
-            match found {
-                Some(t) if t["status"] == status && t["mta_sts"]["state"] == state => Ok(t),
-                _ => Err(format!("{watched}\nlog:\n{}", agent.log())),
-            }
-        },
-    )
-    .await
-}
-
 /// The metrics of mx2 not covered under an enforce policy.
 async fn assert_metrics(agent: &Agent, mx2_ip: IpAddr) {
     let metrics = agent.get("/metrics").await;
@@ -425,20 +404,28 @@ async fn an_enforce_policy_that_stops_covering_an_mx_host_fails_it_until_fixed()
         lab.forward_to_client(addr.port())
     })
     .await;
-    target_when(&agent, "mx1.sts.test", "success", "valid").await;
-    target_when(&agent, "mx2.sts.test", "success", "valid").await;
+    agent
+        .mx_target_when("mx1.sts.test", "success", "mta_sts", "valid")
+        .await;
+    agent
+        .mx_target_when("mx2.sts.test", "success", "mta_sts", "valid")
+        .await;
     let mut viewer = Viewer::connect(agent.addr(), "/api/events?results=1", &[]).await;
 
     // A new policy, published under a new id, no longer covers mx2: mx2 Failed.
     write(&file, &policy("enforce", &["mx1.sts.test"]));
     lab.serve_dns(&[live_zone(mx1_ip, mx2_ip, host_ip, "2")]);
-    let failed = target_when(&agent, "mx2.sts.test", "failed", "mx_not_covered").await;
+    let failed = agent
+        .mx_target_when("mx2.sts.test", "failed", "mta_sts", "mx_not_covered")
+        .await;
     assert_eq!(
         failed["reason"],
         "MTA-STS senders will refuse this host: mx2.sts.test matches no mx pattern of the policy (id=2: mx1.sts.test)",
         "{failed}"
     );
-    target_when(&agent, "mx1.sts.test", "success", "valid").await;
+    agent
+        .mx_target_when("mx1.sts.test", "success", "mta_sts", "valid")
+        .await;
     let told = viewer
         .until("an MTA-STS finding", |e| {
             e.event == "finding" && e.data["event_id"] == 5541
@@ -465,7 +452,9 @@ async fn an_enforce_policy_that_stops_covering_an_mx_host_fails_it_until_fixed()
     let fixed_at = Instant::now();
     write(&file, &both);
     lab.serve_dns(&[live_zone(mx1_ip, mx2_ip, host_ip, "3")]);
-    target_when(&agent, "mx2.sts.test", "success", "valid").await;
+    agent
+        .mx_target_when("mx2.sts.test", "success", "mta_sts", "valid")
+        .await;
     let took = fixed_at.elapsed();
     assert!(
         took.as_secs() <= u64::from(TTL) + 1 + 10,
@@ -495,6 +484,8 @@ async fn an_enforce_policy_that_stops_covering_an_mx_host_fails_it_until_fixed()
         (kept["id"].as_str(), kept["policy_id"].as_str()),
         (Some("4"), Some("3"))
     );
-    target_when(&agent, "mx2.sts.test", "success", "valid").await;
+    agent
+        .mx_target_when("mx2.sts.test", "success", "mta_sts", "valid")
+        .await;
     assert_eq!(lab.escaped_packets(), 0, "nothing left the lab");
 }

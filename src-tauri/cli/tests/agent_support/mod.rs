@@ -377,6 +377,29 @@ impl Agent {
         .await
     }
 
+    /// Waits until, in `/api/status`, the target of MX host `mx` of the monitor named
+    /// "watched" is `status` with its `check` (`dane`, `mta_sts`) in `state`; returns the
+    /// target.
+    pub async fn mx_target_when(&self, mx: &str, status: &str, check: &str, state: &str) -> Value {
+        eventually(
+            &format!("{mx} {status}, {check} {state}"),
+            PATIENCE,
+            || async {
+                let all = self.status().await;
+                let watched = monitor(&all, "watched").clone();
+                let found = watched["targets"]
+                    .as_array()
+                    .and_then(|ts| ts.iter().find(|t| t["mx"] == mx))
+                    .cloned();
+                match found {
+                    Some(t) if t["status"] == status && t[check]["state"] == state => Ok(t),
+                    _ => Err(format!("{watched}\nlog:\n{}", self.log())),
+                }
+            },
+        )
+        .await
+    }
+
     /// Fetches `/metrics` until the status gauges (below 3: judged) and probe counters of
     /// `names` are all there.
     pub async fn metrics_when_judged(&self, names: &[&str]) -> Response {
