@@ -19,6 +19,9 @@ pub mod image;
 // Network namespaces are Linux's.
 #[cfg(target_os = "linux")]
 pub mod lab;
+// Read by the network-lab journeys.
+#[cfg(target_os = "linux")]
+pub mod mail_policy;
 pub mod notifications;
 pub mod paint;
 pub mod scheme;

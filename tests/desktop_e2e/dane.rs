@@ -16,22 +16,19 @@ use ehlowatch_testkit::ServerCert;
 use serde_json::json;
 
 use crate::desktop::app::{self, fake_smtp_binary};
-use crate::desktop::driver::WebDriver;
 use crate::desktop::lab;
+use crate::desktop::mail_policy;
 use crate::desktop::notifications::Notifications;
 use crate::desktop::session::Session;
 use crate::desktop::timing::STARTUP;
 use crate::desktop::tray::{self, Colour};
-use crate::desktop::{one_at_a_time, poll, Artifacts, Clock};
+use crate::desktop::{one_at_a_time, Artifacts, Clock};
 
 /// How long a zone edit may take to show: the records' TTL, the resolver's cache, a probe, the
 /// confirmation re-probe, with room for a loaded machine.
 const SHOWN_WITHIN: Duration = Duration::from_secs(45);
 /// The monitor's name, which the toasts name.
 const MONITOR: &str = "signed";
-/// The DANE check lines of the window's Policy card.
-const CHECKS: &str = r#"[data-testid="detail"] [data-testid="mail-policy"] [data-check="dane"]"#;
-
 /// One domain monitor, probed every second, resolved through the lab's validating resolver.
 fn settings() -> serde_json::Value {
     json!({
@@ -52,29 +49,6 @@ fn zone(mx1: IpAddr, mx1_tlsa: &str, mx2: IpAddr, mx2_tlsa: &str) -> Zone {
         .mx(20, "mx2")
         .raw(&format!("_25._tcp.mx1 TLSA {mx1_tlsa}"))
         .raw(&format!("_25._tcp.mx2 TLSA {mx2_tlsa}"))
-}
-
-/// The DANE state of each row of the Policy card, in order.
-fn policy_states(window: &WebDriver) -> Result<Vec<String>, String> {
-    let states = window.execute(&format!(
-        "return Array.from(document.querySelectorAll('{CHECKS}')).map(e => e.dataset.state);"
-    ))?;
-    serde_json::from_value(states).map_err(|e| e.to_string())
-}
-
-/// Waits until the Policy card's DANE states are `want`.
-fn policy_shows(window: &WebDriver, want: &[&str], clock: &Clock) {
-    poll(
-        &format!("the Policy card's DANE states are {want:?}"),
-        SHOWN_WITHIN,
-        Duration::from_millis(250),
-        || match policy_states(window)? {
-            states if states == want => Ok(()),
-            states => Err(format!("{states:?}")),
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    clock.log(format!("ok: the Policy card shows {want:?}"));
 }
 
 #[test]
@@ -102,17 +76,14 @@ fn a_tlsa_record_that_no_longer_matches_turns_the_tray_red_with_the_dane_reason(
 
     let window = lab::window_with_detail(&mut lab, &session, data.path(), &artifacts);
     clock.log("WebDriver session open, the domain's detail shown");
-    let shot = |name: &str| {
-        let card = r#"document.querySelector('[data-testid="mail-policy"]')?.scrollIntoView()"#;
-        if let Err(e) = window.execute(card) {
-            clock.log(format!("the Policy card not scrolled into view: {e}"));
-        }
-        match window.screenshot() {
-            Ok(png) => drop(artifacts.save(name, &png)),
-            Err(e) => clock.log(format!("no screenshot {name}: {e}")),
-        }
-    };
-    policy_shows(&window, &["matched", "matched"], &clock);
+    let shot = |name: &str| mail_policy::screenshot(&window, &artifacts, &clock, name);
+    mail_policy::wait_states(
+        &window,
+        "dane",
+        &["matched", "matched"],
+        SHOWN_WITHIN,
+        &clock,
+    );
     shot("dane-matched.png");
     let pid = app::wait_app_processes(data.path(), 1)[0];
     let item = tray::wait_item(&session.bus, pid, STARTUP).expect("the app's tray item");
@@ -143,14 +114,26 @@ fn a_tlsa_record_that_no_longer_matches_turns_the_tray_red_with_the_dane_reason(
         failed.body
     );
     colour(Colour::Red, "DANE senders refuse mx1");
-    policy_shows(&window, &["no_match", "matched"], &clock);
+    mail_policy::wait_states(
+        &window,
+        "dane",
+        &["no_match", "matched"],
+        SHOWN_WITHIN,
+        &clock,
+    );
     shot("dane-no-match.png");
 
     // The record restored: green again.
     lab.serve_dns(&[zone(mx1, &good, mx2, &mx2_tlsa)]);
     clock.log("mx1's TLSA record restored");
     colour(Colour::Green, "the record matches again");
-    policy_shows(&window, &["matched", "matched"], &clock);
+    mail_policy::wait_states(
+        &window,
+        "dane",
+        &["matched", "matched"],
+        SHOWN_WITHIN,
+        &clock,
+    );
     assert_eq!(lab.escaped_packets(), 0, "nothing left the lab");
     drop(window);
     clock.log(format!("artifacts folder: {}", artifacts.dir.display()));

@@ -16,22 +16,19 @@ use ehlowatch_testkit::{TestPki, Validity};
 use serde_json::json;
 
 use crate::desktop::app::{self, fake_smtp_binary};
-use crate::desktop::driver::WebDriver;
 use crate::desktop::lab;
+use crate::desktop::mail_policy;
 use crate::desktop::notifications::Notifications;
 use crate::desktop::session::Session;
 use crate::desktop::timing::STARTUP;
 use crate::desktop::tray::{self, Colour};
-use crate::desktop::{one_at_a_time, poll, Artifacts, Clock};
+use crate::desktop::{one_at_a_time, Artifacts, Clock};
 
 /// How long a policy change may take to show: the record's TTL, a probe and its fetch, the
 /// confirmation re-probe, with room for a loaded machine.
 const SHOWN_WITHIN: Duration = Duration::from_secs(45);
 /// The monitor's name, which the toasts name.
 const MONITOR: &str = "policed";
-/// The MTA-STS check lines of the window's Policy card.
-const CHECKS: &str = r#"[data-testid="detail"] [data-testid="mail-policy"] [data-check="mta_sts"]"#;
-
 /// One domain monitor, probed every second through the lab's NSD, the test CA trusted for
 /// MTA-STS.
 fn settings(nsd: IpAddr, ca: &Path) -> serde_json::Value {
@@ -61,29 +58,6 @@ fn policy(mode: &str, mx: &[&str]) -> String {
         .iter()
         .fold(String::new(), |all, p| all + "mx: " + p + "\r\n");
     format!("version: STSv1\r\nmode: {mode}\r\n{patterns}max_age: 86400\r\n")
-}
-
-/// The MTA-STS state of each row of the Policy card, in order.
-fn policy_states(window: &WebDriver) -> Result<Vec<String>, String> {
-    let states = window.execute(&format!(
-        "return Array.from(document.querySelectorAll('{CHECKS}')).map(e => e.dataset.state);"
-    ))?;
-    serde_json::from_value(states).map_err(|e| e.to_string())
-}
-
-/// Waits until the Policy card's MTA-STS states are `want`.
-fn policy_shows(window: &WebDriver, want: &[&str], clock: &Clock) {
-    poll(
-        &format!("the Policy card's MTA-STS states are {want:?}"),
-        SHOWN_WITHIN,
-        Duration::from_millis(250),
-        || match policy_states(window)? {
-            states if states == want => Ok(()),
-            states => Err(format!("{states:?}")),
-        },
-    )
-    .unwrap_or_else(|e| panic!("{e}"));
-    clock.log(format!("ok: the Policy card shows {want:?}"));
 }
 
 #[test]
@@ -121,17 +95,14 @@ fn an_enforce_policy_that_stops_covering_an_mx_host_turns_the_tray_red_until_fix
 
     let window = lab::window_with_detail(&mut lab, &session, data.path(), &artifacts);
     clock.log("WebDriver session open, the domain's detail shown");
-    let shot = |name: &str| {
-        let card = r#"document.querySelector('[data-testid="mail-policy"]')?.scrollIntoView()"#;
-        if let Err(e) = window.execute(card) {
-            clock.log(format!("the Policy card not scrolled into view: {e}"));
-        }
-        match window.screenshot() {
-            Ok(png) => drop(artifacts.save(name, &png)),
-            Err(e) => clock.log(format!("no screenshot {name}: {e}")),
-        }
-    };
-    policy_shows(&window, &["valid", "valid"], &clock);
+    let shot = |name: &str| mail_policy::screenshot(&window, &artifacts, &clock, name);
+    mail_policy::wait_states(
+        &window,
+        "mta_sts",
+        &["valid", "valid"],
+        SHOWN_WITHIN,
+        &clock,
+    );
     let pid = app::wait_app_processes(data.path(), 1)[0];
     let item = tray::wait_item(&session.bus, pid, STARTUP).expect("the app's tray item");
     let colour = |c: Colour, what: &str| {
@@ -159,7 +130,13 @@ fn an_enforce_policy_that_stops_covering_an_mx_host_turns_the_tray_red_until_fix
         failed.body
     );
     colour(Colour::Red, "MTA-STS senders refuse mx2");
-    policy_shows(&window, &["valid", "mx_not_covered"], &clock);
+    mail_policy::wait_states(
+        &window,
+        "mta_sts",
+        &["valid", "mx_not_covered"],
+        SHOWN_WITHIN,
+        &clock,
+    );
     shot("mta-sts-enforce-uncovered.png");
 
     // The same policy in testing mode: amber, not red.
@@ -172,7 +149,13 @@ fn an_enforce_policy_that_stops_covering_an_mx_host_turns_the_tray_red_until_fix
     publish(&mut lab, &policy("enforce", &both), 4);
     clock.log("policy id 4: enforce, both");
     colour(Colour::Green, "the fixed policy covers both MX hosts");
-    policy_shows(&window, &["valid", "valid"], &clock);
+    mail_policy::wait_states(
+        &window,
+        "mta_sts",
+        &["valid", "valid"],
+        SHOWN_WITHIN,
+        &clock,
+    );
     assert_eq!(lab.escaped_packets(), 0, "nothing left the lab");
     drop(window);
     clock.log(format!("artifacts folder: {}", artifacts.dir.display()));
