@@ -16,7 +16,7 @@ use std::net::{IpAddr, SocketAddr};
 use std::time::Instant;
 
 use agent_support::sse::Viewer;
-use agent_support::{agent_exe, eventually, exposition, monitor, Agent, PATIENCE};
+use agent_support::{agent_exe, eventually, monitor, Agent, PATIENCE};
 use ehlowatch_testkit::netns::{Family, Lab, Zone};
 use ehlowatch_testkit::{ServerCert, TestPki, Validity};
 use serde_json::Value;
@@ -207,20 +207,14 @@ async fn told_once_with_its_metric(viewer: &mut Viewer, agent: &Agent, mx1_ip: I
         "{finding}"
     );
     assert_eq!(finding["kind"], "dane", "{finding}");
-    let metrics = agent.get("/metrics").await;
-    let samples = exposition::samples(&metrics.body);
     let labels = [
         ("monitor", "watched"),
         ("mx", "mx1.dane.test"),
         ("target", &mx1_ip.to_string()),
         ("state", "no_match"),
     ];
-    assert_eq!(
-        exposition::value(&samples, "ehlowatch_dane", &labels),
-        Some(1.0),
-        "{}",
-        metrics.body
-    );
+    let (value, body) = agent.sample("ehlowatch_dane", &labels).await;
+    assert_eq!(value, Some(1.0), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -17,7 +17,7 @@ use std::path::Path;
 use std::time::Instant;
 
 use agent_support::sse::Viewer;
-use agent_support::{agent_exe, eventually, exposition, monitor, Agent, PATIENCE};
+use agent_support::{agent_exe, eventually, monitor, Agent, PATIENCE};
 use ehlowatch_testkit::netns::{Family, Lab, Zone};
 use ehlowatch_testkit::{TestPki, Validity};
 use serde_json::Value;
@@ -353,30 +353,17 @@ domain = "live.sts.test"
 
 /// The metrics of mx2 not covered under an enforce policy.
 async fn assert_metrics(agent: &Agent, mx2_ip: IpAddr) {
-    let metrics = agent.get("/metrics").await;
-    let samples = exposition::samples(&metrics.body);
     let labels = [
         ("monitor", "watched"),
         ("mx", "mx2.sts.test"),
         ("target", &mx2_ip.to_string()),
         ("state", "mx_not_covered"),
     ];
-    assert_eq!(
-        exposition::value(&samples, "ehlowatch_mta_sts", &labels),
-        Some(1.0),
-        "{}",
-        metrics.body
-    );
-    assert_eq!(
-        exposition::value(
-            &samples,
-            "ehlowatch_mta_sts_mode",
-            &[("monitor", "watched"), ("mode", "enforce")]
-        ),
-        Some(1.0),
-        "{}",
-        metrics.body
-    );
+    let (value, body) = agent.sample("ehlowatch_mta_sts", &labels).await;
+    assert_eq!(value, Some(1.0), "{body}");
+    let mode = [("monitor", "watched"), ("mode", "enforce")];
+    let (value, body) = agent.sample("ehlowatch_mta_sts_mode", &mode).await;
+    assert_eq!(value, Some(1.0), "{body}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -400,6 +400,14 @@ impl Agent {
         .await
     }
 
+    /// The value of metric `name` with `labels` in `/metrics` now, `None` when it has no such
+    /// sample; and the body, for messages.
+    pub async fn sample(&self, name: &str, labels: &[(&str, &str)]) -> (Option<f64>, String) {
+        let metrics = self.get("/metrics").await;
+        let samples = exposition::samples(&metrics.body);
+        (exposition::value(&samples, name, labels), metrics.body)
+    }
+
     /// Fetches `/metrics` until the status gauges (below 3: judged) and probe counters of
     /// `names` are all there.
     pub async fn metrics_when_judged(&self, names: &[&str]) -> Response {
