@@ -10,9 +10,12 @@ import { chromium, type Browser, type BrowserContext, type Page } from "playwrig
 import { afterAll, afterEach, beforeAll, describe, expect, inject, it } from "vitest";
 
 import type { DaneCheck } from "../src/bindings/DaneCheck";
+import type { ListCheck } from "../src/bindings/ListCheck";
 import type { ProbeReport } from "../src/bindings/ProbeReport";
 import type { Settings } from "../src/bindings/Settings";
 import type { Status } from "../src/bindings/Status";
+import type { StsCheck } from "../src/bindings/StsCheck";
+import type { StsMode } from "../src/bindings/StsMode";
 import { PREGREET_LINE, pregreetReport, report } from "../test/fixtures";
 
 const ARTIFACTS = resolve(dirname(fileURLToPath(import.meta.url)), "..", "test-artifacts");
@@ -650,6 +653,149 @@ describe("the status and settings window", () => {
     await page.evaluate((rep) => window.__mock.setReport("mx1", rep), domain(matched));
     await list.locator('[data-target="mx2.example.com — 192.0.2.20"] [data-check="dane"][data-state="matched"]').waitFor();
     expect(await dane.locator(".badge").allTextContents()).toEqual(["matched", "not checked", "matched"]);
+  });
+
+  it("shows a domain's MTA-STS policy, TLS-RPT record and each target's MTA-STS and blocklist checks in the Policy card, and follows new results", async () => {
+    const page = await open({ width: 420, height: 900 });
+    await row(page, "mx1").waitFor();
+    const reason = "https://zen.example/query/ip/192.0.2.20 — listed for sending spam to trap addresses".repeat(2);
+    const refused = "MTA-STS senders will refuse this host: mx2.example.com matches no mx pattern of the policy (id=2: mx1.example.com)";
+    const listed = (zone: string, state: ListCheck["state"], codes: string[], why?: string): ListCheck => ({
+      list: zone,
+      state,
+      verdict: state === "listed" ? `listed (${codes.join(", ")})${why ? `: ${why}` : ""}` : state === "refused" ? "the list refused the query (127.255.255.254): … — not a listing" : "not listed",
+      codes,
+      ...(why ? { reason: why } : {}),
+      checked_at: new Date().toISOString(),
+    });
+    const target = (mx: string, address: string, status: Status, sts: StsCheck, lists: ListCheck[]) => ({
+      mx,
+      address,
+      status,
+      report: report({ address, status: status === "success" ? "success" : status === "warning" ? "warning" : "failed", mta_sts: sts, blocklists: lists }),
+    });
+    const domain = (mode: StsMode, covered: boolean): ProbeReport => {
+      const second: StsCheck = covered
+        ? { mode, state: "valid", verdict: `MTA-STS (${mode}, id=3): mx2.example.com is covered by the policy and its certificate is accepted` }
+        : { mode, state: "mx_not_covered", verdict: refused };
+      const mx = covered ? ["mx1.example.com", "mx2.example.com"] : ["mx1.example.com"];
+      // A broken TLS-RPT record and a listing are amber; an enforced refusal is Failed.
+      const failed = !covered && mode === "enforce";
+      return report({
+        host: "mx1.example.com",
+        status: failed ? "failed" : "warning",
+        event_id: failed ? 5509 : 5511,
+        reason: failed ? refused : null,
+        checked_at: new Date().toISOString(),
+        mta_sts_policy: {
+          state: "active",
+          verdict: `MTA-STS policy id=${covered ? 3 : 2} mode ${mode} (mx: ${mx.join(", ")}; max_age 86400 s), fetched at 2025-01-01T00:00:00Z`,
+          record: `v=STSv1; id=${covered ? 3 : 2};`,
+          id: covered ? "3" : "2",
+          mode,
+          mx,
+          max_age: 86400 as unknown as bigint,
+          fetched_at: "2025-01-01T00:00:00Z",
+          policy_id: covered ? "3" : "2",
+          host_unreachable: false,
+        },
+        tls_rpt: {
+          state: "broken",
+          verdict: "the TLS-RPT record at _smtp._tls.example.com is broken: v=TSLRPTv1 is a typo of v=TLSRPTv1; TLS failure reports go nowhere",
+          record: "v=TSLRPTv1; rua=mailto:tls-reports@example.com",
+        },
+        targets: [
+          target(
+            "mx1.example.com",
+            "192.0.2.10",
+            "success",
+            { mode, state: "valid", verdict: `MTA-STS (${mode}, id=2): mx1.example.com is covered by the policy and its certificate is accepted` },
+            [listed("zen.example", "not_listed", []), listed("refused.example", "refused", ["127.255.255.254"])],
+          ),
+          target("mx2.example.com", "192.0.2.20", failed ? "failed" : "warning", second, [
+            listed("zen.example", "listed", ["127.0.0.2"], reason),
+            listed("refused.example", "refused", ["127.255.255.254"]),
+          ]),
+        ],
+      });
+    };
+    await page.evaluate((rep) => window.__mock.setReport("mx1", rep), domain("enforce", false));
+    await row(page, "mx1", "failed").waitFor();
+    await page.evaluate(() => window.__mock.emit("show_monitor", "mx1"));
+    const card = page.getByRole("region", { name: "Policy" });
+    const list = card.locator('[data-testid="mail-policy"]');
+    await list.waitFor();
+    // The domain's own section comes first, then the targets.
+    expect(await list.locator(":scope > li").evaluateAll((ls) => ls.map((l) => l.getAttribute("data-domain") ?? l.getAttribute("data-target")))).toEqual([
+      "mx1.example.com",
+      "mx1.example.com — 192.0.2.10",
+      "mx2.example.com — 192.0.2.20",
+    ]);
+    const lines = list.locator("[data-check]");
+    const seen = () =>
+      lines.evaluateAll((ls) =>
+        ls.map((l) => [l.getAttribute("data-check"), l.getAttribute("data-list"), l.getAttribute("data-state"), l.querySelector(".badge")!.textContent]),
+      );
+    expect(await seen()).toEqual([
+      ["mta_sts_policy", null, "active", "active (enforce)"],
+      ["tls_rpt", null, "broken", "broken"],
+      ["mta_sts", null, "valid", "valid"],
+      ["blocklist", "zen.example", "not_listed", "not listed"],
+      ["blocklist", "refused.example", "refused", "list refused"],
+      ["mta_sts", null, "mx_not_covered", "mx not covered"],
+      ["blocklist", "zen.example", "listed", "listed"],
+      ["blocklist", "refused.example", "refused", "list refused"],
+    ]);
+    expect(await list.locator('[data-check="mta_sts"]').evaluateAll((ls) => ls.map((l) => (l as HTMLElement).dataset.state))).toEqual([
+      "valid",
+      "mx_not_covered",
+    ]);
+    expect(await list.locator('[data-check="mta_sts"]').nth(1).locator(".policy-verdict").textContent()).toBe(refused);
+    expect(await list.locator('[data-check="mta_sts_policy"] .policy-records li').allTextContents()).toEqual(["TXT v=STSv1; id=2;"]);
+    expect(await list.locator('[data-check="tls_rpt"] .policy-records li').allTextContents()).toEqual([
+      "TXT v=TSLRPTv1; rua=mailto:tls-reports@example.com",
+    ]);
+    const mx2Listed = list.locator('[data-target="mx2.example.com — 192.0.2.20"] [data-check="blocklist"][data-list="zen.example"]');
+    expect(await mx2Listed.locator(".policy-records li").allTextContents()).toEqual(["A 127.0.0.2", `TXT "${reason}"`]);
+    // Each badge wears the colours of the status it stands for: enforced refusal red, a listing
+    // and a broken TLS-RPT record amber, a refused list grey (never amber), not listed green.
+    const paint = () =>
+      page.evaluate(() => {
+        const of = (el: Element | null) => (el ? `${getComputedStyle(el).color} on ${getComputedStyle(el).backgroundColor}` : "missing");
+        const badge = (sel: string) => of(document.querySelector(`[data-testid="mail-policy"] ${sel} .badge`));
+        const head = (status: string) => of(document.querySelector(`.detail-head [data-testid="status-badge"][data-status="${status}"]`));
+        return {
+          refusal: badge('[data-target="mx2.example.com — 192.0.2.20"] [data-check="mta_sts"]'),
+          listed: badge('[data-target="mx2.example.com — 192.0.2.20"] [data-check="blocklist"][data-list="zen.example"]'),
+          refused: badge('[data-target="mx2.example.com — 192.0.2.20"] [data-check="blocklist"][data-list="refused.example"]'),
+          tlsRpt: badge('[data-check="tls_rpt"]'),
+          notListed: badge('[data-check="blocklist"][data-state="not_listed"]'),
+          failedHead: head("failed"),
+          warningHead: head("warning"),
+        };
+      });
+    const enforced = await paint();
+    expect(enforced.refusal).toBe(enforced.failedHead);
+    expect(enforced.listed).toBe(enforced.tlsRpt);
+    expect(new Set([enforced.refusal, enforced.listed, enforced.refused, enforced.notListed]).size).toBe(4);
+    // Every line fits the window at its narrowest.
+    expect(
+      await card.evaluate((el) => [el.scrollWidth <= el.clientWidth, document.documentElement.scrollWidth <= innerWidth]),
+    ).toEqual([true, true]);
+    await card.scrollIntoViewIfNeeded();
+    await shots(page, "detail-policy-mta-sts-blocklists");
+
+    // The same policy in testing: the refusal is amber; then fixed: valid.
+    await page.evaluate((rep) => window.__mock.setReport("mx1", rep), domain("testing", false));
+    await list.locator('[data-check="mta_sts_policy"] .badge', { hasText: "active (testing)" }).waitFor();
+    expect(await list.locator('[data-check="mta_sts"]').nth(1).locator(".badge").textContent()).toBe("mx not covered (testing)");
+    await page.locator('.detail-head [data-testid="status-badge"][data-status="warning"]').waitFor();
+    const testing = await paint();
+    expect(testing.refusal).toBe(testing.warningHead);
+    expect(testing.refusal).toBe(testing.listed);
+    await page.evaluate((rep) => window.__mock.setReport("mx1", rep), domain("testing", true));
+    await list.locator('[data-target="mx2.example.com — 192.0.2.20"] [data-check="mta_sts"][data-state="valid"]').waitFor();
+    expect(await list.locator('[data-check="mta_sts_policy"] .policy-verdict').textContent()).toContain("mx: mx1.example.com, mx2.example.com");
   });
 
   it("adds a monitor with the keyboard only, with visible focus all the way", async () => {

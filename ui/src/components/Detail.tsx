@@ -1,7 +1,8 @@
 // One monitor in depth: latency chart per window with its percentiles and uptime, a mail
-// domain's addresses and their policy checks (DANE), the TLS certificate, EHLO extensions and
-// replies (partial ones too) of the last probe, the last failure's transcript, and the event
-// log. Reloaded when the window changes or this monitor's results arrive (at most every 5 s).
+// domain's addresses and their policy checks (MTA-STS, TLS-RPT, DANE, blocklists), the TLS
+// certificate, EHLO extensions and replies (partial ones too) of the last probe, the last
+// failure's transcript, and the event log. Reloaded when the window changes or this monitor's
+// results arrive (at most every 5 s).
 
 import { useCallback, useEffect, useRef, useState } from "preact/hooks";
 
@@ -403,7 +404,7 @@ export function Detail({ id }: { id: string }) {
         </section>
       ) : null}
 
-      <MailPolicyCard report={last} />
+      <MailPolicyCard report={last} domain={m.host} />
 
       <div class="cards">
         <section class="card" aria-labelledby="tls-title">
