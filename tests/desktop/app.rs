@@ -165,6 +165,7 @@ pub fn app_pids(arg: &Path) -> Vec<u32> {
 }
 
 /// Waits until the app on `data` runs as `count` processes; their ids.
+#[cfg(target_os = "linux")] // read by the network-lab journeys, which are Linux's
 pub fn wait_app_processes(data: &Path, count: usize) -> Vec<u32> {
     super::poll(
         &format!("{count} app processes on the data directory"),
