@@ -31,9 +31,9 @@ mode?: StsMode,
  */
 mx: Array<string>, 
 /**
- * Its `max_age`, in seconds.
+ * Its `max_age`, in seconds (at most 31557600: a JavaScript number holds it).
  */
-max_age?: bigint, 
+max_age?: number, 
 /**
  * When the policy in force was fetched.
  */

@@ -61,9 +61,9 @@ pub struct StsPolicyView {
     pub mode: Option<StsMode>,
     /// Its `mx` patterns.
     pub mx: Vec<String>,
-    /// Its `max_age`, in seconds.
+    /// Its `max_age`, in seconds (at most 31557600: a JavaScript number holds it).
     #[serde(skip_serializing_if = "Option::is_none")]
-    #[cfg_attr(feature = "ts", ts(optional))]
+    #[cfg_attr(feature = "ts", ts(optional, type = "number"))]
     pub max_age: Option<u64>,
     /// When the policy in force was fetched.
     #[serde(skip_serializing_if = "Option::is_none")]
