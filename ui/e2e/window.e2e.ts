@@ -694,7 +694,7 @@ describe("the status and settings window", () => {
           id: covered ? "3" : "2",
           mode,
           mx,
-          max_age: 86400 as unknown as bigint,
+          max_age: 86400,
           fetched_at: "2025-01-01T00:00:00Z",
           policy_id: covered ? "3" : "2",
           host_unreachable: false,

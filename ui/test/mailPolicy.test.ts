@@ -202,7 +202,7 @@ describe("mail policy", () => {
       id: "20250101",
       mode: "enforce",
       mx: ["mx1.example.com", "*.example.com"],
-      max_age: 86400n,
+      max_age: 86400,
       fetched_at: "2025-01-01T00:00:00Z",
       policy_id: "20250101",
       host_unreachable: false,
