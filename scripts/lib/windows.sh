@@ -7,8 +7,11 @@
 # and Gecko turned off (never downloaded) and the test-only ProcessPrng shim that Wine 8 lacks.
 
 WINDOWS_TARGET=x86_64-pc-windows-gnu
-# mingw links and compiles C for the target; Wine runs it; GNU time measures check-matrix runs.
-WINDOWS_PACKAGES=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 time)
+# mingw links and compiles C for the target; Wine runs it; GNU time measures check-matrix runs;
+# makensis builds the installer, zip the portable zip, 7z and unzip list them, osslsigncode
+# signs them with a test certificate.
+WINDOWS_PACKAGES=(gcc-mingw-w64-x86-64 g++-mingw-w64-x86-64 wine wine64 time
+  nsis zip p7zip-full unzip osslsigncode)
 WINDOWS_TARGET_DIR=${TARGET_DIR%/}-windows
 WINDOWS_RELEASE=$WINDOWS_TARGET_DIR/$WINDOWS_TARGET/release
 WINDOWS_DEBUG=$WINDOWS_TARGET_DIR/$WINDOWS_TARGET/debug
@@ -146,4 +149,12 @@ windows_agent_and_app() { # ehlowatch.exe run scraped by Prometheus; the app und
     cargo test --test desktop_e2e windows_under_wine -- --ignored --nocapture \
     >"$LOG_DIR/wine-app.log" 2>&1 || { tail -60 "$LOG_DIR/wine-app.log" >&2; return 1; }
   grep -E '^\[.*\] (ok|FAILED):|^test result' "$LOG_DIR/wine-app.log" | sed 's/^/    /'
+}
+
+windows_package() { # the installer and the portable zip, from the release build, installed under Wine
+  local out=$LOG_DIR/windows-package
+  # Signed with a throwaway test certificate, as CI always does (scripts/package-windows).
+  scripts/package-windows --release "$WINDOWS_RELEASE" --out "$out" --sign-test
+  scripts/check-windows-package "$out" | tee "$LOG_DIR/check-windows-package.log"
+  windows_package_summary=$(tail -1 "$LOG_DIR/check-windows-package.log")
 }
