@@ -79,6 +79,7 @@ SetCompressor /SOLID lzma
 !include LogicLib.nsh
 !include FileFunc.nsh
 !include StrFunc.nsh
+${StrStr}
 ${UnStrStr}
 
 Name "${APP_NAME}"
@@ -102,7 +103,7 @@ VIAddVersionKey "LegalCopyright" "${PUBLISHER}; MIT OR Apache-2.0"
   !uninstfinalize '${SIGN_CMD} "%1"'
 !endif
 
-Var Autostart ; "1" or "0": write the Run value
+Var Autostart ; "1": write the Run value; "0": remove ours; "": leave it as it is
 Var AutostartBox
 
 !define MUI_ICON "${__FILEDIR__}\..\..\icons\icon.ico"
@@ -122,13 +123,13 @@ Page custom AutostartPage AutostartPageLeave
 Function .onInit
   SetShellVarContext current
   ; /AUTOSTART=1 or 0 on the command line; without it the page's box starts ticked, and a
-  ; silent install leaves the user's logon alone.
+  ; silent install leaves autostart as it was (off on a first install).
   ${GetParameters} $0
   ClearErrors
   ${GetOptions} $0 "/AUTOSTART=" $1
   ${If} ${Errors}
     ${If} ${Silent}
-      StrCpy $Autostart "0"
+      StrCpy $Autostart ""
     ${Else}
       StrCpy $Autostart "1"
     ${EndIf}
@@ -199,6 +200,22 @@ FunctionEnd
     ${EndIf}
   ${EndIf}
 !macroend
+; The Run value goes when it starts this copy; one a portable copy elsewhere wrote stays.
+!macro REMOVE_OUR_RUN_VALUE UN
+  Function ${UN}RemoveOurRunValue
+    ReadRegStr $0 HKCU "${RUN_KEY}" "${RUN_VALUE}"
+    !if "${UN}" == ""
+      ${StrStr} $1 $0 "$INSTDIR\${APP_EXE}"
+    !else
+      ${UnStrStr} $1 $0 "$INSTDIR\${APP_EXE}"
+    !endif
+    ${If} $1 != ""
+      DeleteRegValue HKCU "${RUN_KEY}" "${RUN_VALUE}"
+    ${EndIf}
+  FunctionEnd
+!macroend
+!insertmacro REMOVE_OUR_RUN_VALUE ""
+!insertmacro REMOVE_OUR_RUN_VALUE "un."
 !insertmacro REQUIRE_NOT_RUNNING ""
 !insertmacro REQUIRE_NOT_RUNNING "un."
 
@@ -218,6 +235,8 @@ Section "${APP_NAME}" SecMain
   ${If} $Autostart == "1"
     WriteRegStr HKCU "${RUN_KEY}" "${RUN_VALUE}" '${RUN_DATA}'
     DetailPrint "Starts at sign-in: HKCU\${RUN_KEY}\${RUN_VALUE}"
+  ${ElseIf} $Autostart == "0"
+    Call RemoveOurRunValue
   ${EndIf}
 
   WriteRegStr HKCU "${UNINST_KEY}" "DisplayName" "${APP_NAME}"
@@ -245,12 +264,7 @@ Section "Uninstall"
   RMDir "$INSTDIR"
   Delete "${SHORTCUT}"
 
-  ; The Run value goes when it starts this copy; one a portable copy elsewhere wrote stays.
-  ReadRegStr $0 HKCU "${RUN_KEY}" "${RUN_VALUE}"
-  ${UnStrStr} $1 $0 "$INSTDIR\${APP_EXE}"
-  ${If} $1 != ""
-    DeleteRegValue HKCU "${RUN_KEY}" "${RUN_VALUE}"
-  ${EndIf}
+  Call un.RemoveOurRunValue
   DeleteRegKey HKCU "${AUMID_KEY}"
   DeleteRegKey HKCU "${UNINST_KEY}"
   DetailPrint "Your settings and history stay in ${USER_DATA}."
