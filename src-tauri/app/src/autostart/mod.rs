@@ -11,6 +11,7 @@
 //!   tauri-plugin-autostart in the running app, and through the same auto-launch entry
 //!   ([`unix`]) for `--autostart on|off`.
 
+pub mod entry;
 #[cfg(not(windows))]
 pub mod unix;
 #[cfg(windows)]
@@ -20,8 +21,7 @@ use tauri::{AppHandle, Runtime};
 
 use crate::args::Switch;
 
-/// The entry's name: the Run value on Windows, the `.desktop` file on Linux (the product name).
-pub const NAME: &str = "EHLO Watch";
+pub use self::entry::NAME;
 
 /// The plugin; `identifier` is the app's bundle identifier (`tauri.conf.json`), which names the
 /// launch agent and its launchd label on macOS.

@@ -1,6 +1,6 @@
 //! The login entry of Linux and macOS made outside the running app (`--autostart on|off`), with
 //! exactly the parameters tauri-plugin-autostart uses inside it, so both see one entry: named
-//! [`super::NAME`] on Linux (an XDG autostart file; the `AppImage` path when run from one) and
+//! [`super::entry::NAME`] on Linux (an XDG autostart file; the `AppImage` path when run from one) and
 //! after the bundle identifier on macOS (a launch agent), running the app with `--minimized`.
 
 use std::path::Path;
@@ -27,7 +27,7 @@ pub fn launcher(exe: &Path, identifier: &str) -> Result<AutoLaunch, String> {
     {
         let _ = identifier;
         let path = std::env::var("APPIMAGE").unwrap_or_else(|_| exe.display().to_string());
-        builder.set_app_name(super::NAME).set_app_path(&path);
+        builder.set_app_name(super::entry::NAME).set_app_path(&path);
     }
     builder.build().map_err(|e| e.to_string())
 }

@@ -1,4 +1,4 @@
-//! Autostart on Windows: the value [`super::NAME`] of the current user's [`RUN`] key holds the
+//! Autostart on Windows: the value [`NAME`] of the current user's [`RUN`] key holds the
 //! quoted path of `ehlowatch-app.exe` and `--minimized`. Task Manager's Startup tab can turn an
 //! entry off without removing it, by a value of the same name under [`APPROVED`] whose first
 //! byte is odd (2 on, 3 off, followed by when); such an entry counts as off, and turning it on
@@ -8,7 +8,7 @@ use std::path::Path;
 
 use crate::args::Args;
 
-use super::NAME;
+use super::entry::NAME;
 
 /// The per-user key of programs run at login (under `HKEY_CURRENT_USER`).
 pub const RUN: &str = r"Software\Microsoft\Windows\CurrentVersion\Run";
