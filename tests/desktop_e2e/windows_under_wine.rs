@@ -5,13 +5,16 @@
 //! cross — read by pixel from a screenshot; a second launch exits and leaves one instance, and
 //! asks the first for its window, which Wine cannot make (no `WebView2`): the app says "window
 //! unavailable" and keeps its tray and engine. Wine has no toast notifier, so the test asserts
-//! that the app tried one, with the failing monitor's name, in its log.
+//! that the app tried one, with the failing monitor's name, in its log, and that the app
+//! registered its toast id for the user. The data directory's name is not ASCII
+//! ([`DATA_NAME`]). Apart from the journey, `--autostart on|off` writes and removes the user's
+//! Run key entry, read back with `wine reg query`.
 //!
 //! Needs the Windows build and a booted Wine prefix (`WINEPREFIX`, with the `ProcessPrng` shim):
 //! `scripts/test` provides both and runs it.
 
 use std::path::{Path, PathBuf};
-use std::process::Stdio;
+use std::process::{Command, Stdio};
 use std::time::Duration;
 
 use serde_json::json;
@@ -33,6 +36,87 @@ const DESKTOP: &str = "ehlowatch";
 const DESKTOP_SIZE: &str = "1024x700";
 /// How long the app may take to start under Wine and probe both monitors a few times.
 const PATIENCE: Duration = Duration::from_secs(60);
+/// The data directory's name: French, a snowman (outside the BMP's Latin blocks) and Chinese.
+const DATA_NAME: &str = "Données ☃ 数据";
+/// The app's per-user toast registration (`notify::registration` in the app).
+const AUMID_KEY: &str = r"HKCU\Software\Classes\AppUserModelId\org.ehlowatch.desktop";
+/// The per-user Run key and the app's value in it (`autostart::windows` in the app).
+const RUN_KEY: &str = r"HKCU\Software\Microsoft\Windows\CurrentVersion\Run";
+const RUN_VALUE: &str = "EHLO Watch";
+
+/// `ehlowatch-app.exe`, named by `EHLOWATCH_WINDOWS_APP`.
+fn app_exe() -> PathBuf {
+    PathBuf::from(
+        std::env::var_os("EHLOWATCH_WINDOWS_APP")
+            .expect("EHLOWATCH_WINDOWS_APP names ehlowatch-app.exe (scripts/test sets it)"),
+    )
+}
+
+#[test]
+#[ignore = "needs the Windows build (EHLOWATCH_WINDOWS_APP) and a Wine prefix: scripts/test runs it"]
+fn autostart_on_and_off_write_the_run_key_under_wine() {
+    let _desktop = one_at_a_time();
+    let clock = Clock::start();
+    let mut checks = Checks::new(clock);
+    let exe = app_exe();
+    let windows_exe = checks
+        .check("winepath gives the exe's Windows path", windows_path(&exe))
+        .unwrap_or_else(|| checks.give_up("no Windows path"));
+    let wanted = format!("\"{windows_exe}\" --minimized");
+
+    checks.check(
+        "--autostart on exits 0 and says what it wrote",
+        switch_autostart(&exe, "on").and_then(|line| {
+            if line.starts_with("autostart on") && line.contains(&wanted) {
+                Ok(())
+            } else {
+                Err(format!("it said {line:?}"))
+            }
+        }),
+    );
+    checks.check(
+        "the Run key's \"EHLO Watch\" holds the exe's quoted path and --minimized",
+        reg_query(RUN_KEY, Some(RUN_VALUE)).and_then(|out| {
+            out.lines()
+                .find(|l| l.contains(RUN_VALUE) && l.contains("REG_SZ"))
+                .filter(|l| l.trim_end().ends_with(&wanted))
+                .map(drop)
+                .ok_or_else(|| format!("no REG_SZ ending in {wanted} in:\n{out}"))
+        }),
+    );
+    checks.check(
+        "--autostart on again leaves one entry",
+        switch_autostart(&exe, "on")
+            .and_then(|_| reg_query(RUN_KEY, None))
+            .and_then(|out| match out.matches(RUN_VALUE).count() {
+                1 => Ok(()),
+                n => Err(format!("{n} entries in:\n{out}")),
+            }),
+    );
+    checks.check(
+        "--autostart off exits 0 and says so",
+        switch_autostart(&exe, "off").and_then(|line| {
+            if line.starts_with("autostart off") {
+                Ok(())
+            } else {
+                Err(format!("it said {line:?}"))
+            }
+        }),
+    );
+    checks.check(
+        "the Run key no longer holds \"EHLO Watch\"",
+        match reg_query(RUN_KEY, None) {
+            Ok(out) if out.contains(RUN_VALUE) => Err(format!("still there:\n{out}")),
+            Ok(_) => Ok(()),
+            Err(e) => Err(e),
+        },
+    );
+    checks.check(
+        "--autostart off again is no error",
+        switch_autostart(&exe, "off").map(drop),
+    );
+    checks.finish();
+}
 
 #[test]
 #[ignore = "needs the Windows build (EHLOWATCH_WINDOWS_APP) and a Wine prefix: scripts/test runs it"]
@@ -42,15 +126,12 @@ fn the_windows_app_probes_and_shows_its_tray_under_wine() {
     let artifacts = Artifacts::new("windows_under_wine");
     clock.log(format!("artifacts in {}", artifacts.dir.display()));
     let mut checks = Checks::new(clock);
-    let exe = PathBuf::from(
-        std::env::var_os("EHLOWATCH_WINDOWS_APP")
-            .expect("EHLOWATCH_WINDOWS_APP names ehlowatch-app.exe (scripts/test sets it)"),
-    );
+    let exe = app_exe();
     let session = Session::start(&artifacts, &clock).unwrap_or_else(|e| panic!("{e}"));
     let server =
         FakeSmtp::start(loopback(0), &artifacts, "fake-smtp.log").unwrap_or_else(|e| panic!("{e}"));
     let down = closed_port();
-    let data = data_dir(&json!({
+    let root = data_dir(&json!({
         "defaults": { "qos_ms": 1000, "interval_s": 3, "retry_s": 1 },
         "alerts": { "failed_after": 1 },
         "monitor": [
@@ -59,16 +140,25 @@ fn the_windows_app_probes_and_shows_its_tray_under_wine() {
         ]
     }))
     .unwrap_or_else(|e| panic!("{e}"));
+    let data = root.path().join(DATA_NAME);
+    std::fs::create_dir(&data)
+        .and_then(|()| {
+            std::fs::rename(
+                root.path().join("settings.json"),
+                data.join("settings.json"),
+            )
+        })
+        .unwrap_or_else(|e| panic!("{}: {e}", data.display()));
 
     use_one_virtual_desktop(&session).unwrap_or_else(|e| panic!("{e}"));
     let mut app =
-        launch(&session, &exe, data.path(), &artifacts, "app").unwrap_or_else(|e| panic!("{e}"));
+        launch(&session, &exe, &data, &artifacts, "app").unwrap_or_else(|e| panic!("{e}"));
     // The app logs to its standard output.
     let log = artifacts.path("app.out");
 
     checks.check(
         "the engine probes both monitors and the history grows",
-        history_grows(data.path()),
+        history_grows(&data),
     );
     let shot = artifacts.path("tray.png");
     checks.check(
@@ -79,20 +169,41 @@ fn the_windows_app_probes_and_shows_its_tray_under_wine() {
         }),
     );
     checks.check(
+        "the app registered its toast id for the user: DisplayName \"EHLO Watch\", an IconUri",
+        reg_query(AUMID_KEY, None).and_then(|out| {
+            let value = |name: &str| {
+                out.lines()
+                    .find(|l| l.trim_start().starts_with(name))
+                    .map(str::to_owned)
+            };
+            match (value("DisplayName"), value("IconUri")) {
+                (Some(name), Some(_)) if name.trim_end().ends_with("EHLO Watch") => Ok(()),
+                _ => Err(format!("not in:\n{out}")),
+            }
+        }),
+    );
+    checks.check(
+        "the settings and the history are in the non-ASCII data directory",
+        ["settings.json", "history.sqlite"]
+            .iter()
+            .find(|f| !data.join(f).is_file())
+            .map_or(Ok(()), |f| Err(format!("no {f} in {}", data.display()))),
+    );
+    checks.check(
         "a toast was attempted for the failing monitor",
         in_log(&log, |l| {
             l.contains("toast not shown") && l.contains(FAILING)
         }),
     );
 
-    let second = launch(&session, &exe, data.path(), &artifacts, "second");
+    let second = launch(&session, &exe, &data, &artifacts, "second");
     checks.check(
         "a second launch exits",
         second.and_then(|mut p| p.wait_exit(PATIENCE)).map(drop),
     );
     checks.check(
         "one instance is left",
-        match instances(data.path()).len() {
+        match instances(&data).len() {
             1 => Ok(()),
             n => Err(format!("{n} instances")),
         },
@@ -107,10 +218,7 @@ fn the_windows_app_probes_and_shows_its_tray_under_wine() {
             }
         }),
     );
-    checks.check(
-        "the engine still probes after that",
-        history_grows(data.path()),
-    );
+    checks.check("the engine still probes after that", history_grows(&data));
     drop(app);
     checks.finish();
 }
@@ -158,11 +266,81 @@ fn launch(
         .arg("--data-dir")
         .arg(data)
         .arg("--minimized")
+        // Wine converts the arguments (the data directory's name) by the locale's charset.
+        .env("LC_ALL", "C.UTF-8")
         .env("EHLOWATCH_LOG", "warn,ehlowatch=info,ehlowatch_app=info")
         .stdin(Stdio::null())
         .stdout(artifacts.log_file(&format!("{log}.out")))
         .stderr(artifacts.log_file(&format!("{log}.err")));
     Proc::spawn(log, &mut command)
+}
+
+/// `wine ehlowatch-app.exe --autostart on|off`: the line it printed when it exited 0.
+fn switch_autostart(exe: &Path, to: &str) -> Result<String, String> {
+    let out = wine_output(Command::new("wine").arg(exe).args(["--autostart", to]))?;
+    Ok(out.trim().to_owned())
+}
+
+/// `wine reg query KEY [/v VALUE]`'s output, when it exits 0.
+fn reg_query(key: &str, value: Option<&str>) -> Result<String, String> {
+    let mut command = Command::new("wine");
+    command.args(["reg", "query", key]);
+    if let Some(value) = value {
+        command.args(["/v", value]);
+    }
+    wine_output(&mut command)
+}
+
+/// `path`'s name for Windows programs (`Z:\…`), from `winepath -w`.
+fn windows_path(path: &Path) -> Result<String, String> {
+    let out = wine_output(Command::new("winepath").arg("-w").arg(path))?;
+    Ok(out.trim().to_owned())
+}
+
+/// Runs a Wine command with a UTF-8 locale (Wine converts arguments and output by it) and a
+/// deadline; its standard output when it exits 0. Output goes through files, not pipes: a Wine
+/// service the command starts would hold a pipe open long after the command ended.
+fn wine_output(command: &mut Command) -> Result<String, String> {
+    let what = format!("{command:?}");
+    let io = |e: std::io::Error| format!("{what}: {e}");
+    let stdout = tempfile::tempfile().map_err(io)?;
+    let stderr = tempfile::tempfile().map_err(io)?;
+    let mut child = command
+        .env("LC_ALL", "C.UTF-8")
+        .stdin(Stdio::null())
+        .stdout(stdout.try_clone().map_err(io)?)
+        .stderr(stderr.try_clone().map_err(io)?)
+        .spawn()
+        .map_err(io)?;
+    let status = poll(
+        "the command's end",
+        PATIENCE,
+        Duration::from_millis(100),
+        || {
+            child
+                .try_wait()
+                .map_err(|e| e.to_string())?
+                .ok_or_else(|| "still running".to_owned())
+        },
+    );
+    let read = |mut file: std::fs::File| {
+        use std::io::{Read, Seek};
+        let mut bytes = Vec::new();
+        let _ = file.rewind().and_then(|()| file.read_to_end(&mut bytes));
+        String::from_utf8_lossy(&bytes).into_owned()
+    };
+    match status {
+        Ok(status) if status.success() => Ok(read(stdout)),
+        Ok(status) => Err(format!(
+            "{what} exited with {status}: {}{}",
+            read(stdout),
+            read(stderr)
+        )),
+        Err(e) => {
+            let _ = child.kill();
+            Err(format!("{what}: {e}"))
+        }
+    }
 }
 
 /// Waits for a line of the app's log that is `wanted`, and returns it.

@@ -175,6 +175,9 @@ function setup() {
     first_run: fixture === "empty",
     notice: params.get("notice"),
     autostart: false,
+    toasts: params.get("toasts-reason")
+      ? { available: false, reason: params.get("toasts-reason") }
+      : { available: true, reason: null },
   };
   if (fixture === "empty") {
     settings = base;

@@ -83,6 +83,19 @@ pub fn start<R: Runtime>(
 pub fn run() {
     let args = Args::parse();
     init_logging();
+    let context = tauri::generate_context!();
+    if let Some(to) = args.autostart {
+        match autostart::switch(to, &context.config().identifier) {
+            Ok(line) => {
+                println!("{line}");
+                std::process::exit(0);
+            }
+            Err(e) => {
+                eprintln!("ehlowatch-app: --autostart: {e}");
+                std::process::exit(1);
+            }
+        }
+    }
     let single_instance = {
         let mut b = tauri_plugin_single_instance::Builder::new().callback(|app, _argv, _cwd| {
             window::open_logged(app, None);
@@ -93,10 +106,11 @@ pub fn run() {
         b.build()
     };
     let setup_args = args.clone();
-    let context = tauri::generate_context!();
-    let app = builder(tauri::Builder::default())
-        .plugin(single_instance)
-        .plugin(autostart::plugin(&context.config().identifier))
+    let app = builder(tauri::Builder::default()).plugin(single_instance);
+    // Windows' Run key is written directly (autostart::windows).
+    #[cfg(not(windows))]
+    let app = app.plugin(autostart::plugin(&context.config().identifier));
+    let app = app
         .manage(Tasks::default())
         .setup(move |app| setup(app.handle(), &setup_args))
         .build(context)
@@ -145,6 +159,8 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
         app.set_activation_policy(tauri::ActivationPolicy::Accessory)?;
         notify::macos::register(&app.config().identifier);
     }
+    // Windows: registers the app for toasts when it is not (the portable zip's first run).
+    notify::registration::ensure();
     let paths = match &args.data_dir {
         Some(dir) => DataPaths::in_dir(dir),
         None => DataPaths::platform(&app.path().app_config_dir()?, &app.path().app_data_dir()?),

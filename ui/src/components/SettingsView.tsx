@@ -1,6 +1,8 @@
-// Settings: defaults every monitor inherits, the alert policy, desktop notifications (and their
-// pause), start with the computer, where the data lives, export and import of the monitors.
+// Settings: defaults every monitor inherits, the alert policy, desktop notifications (their
+// pause, and why the system shows none when it will not), start with the computer, where the
+// data lives, export and import of the monitors.
 
+import { toastsUnavailable } from "../logic/toasts";
 import { useStore } from "../store";
 import { Autostart } from "./Autostart";
 import { ExportImport } from "./ExportImport";
@@ -11,6 +13,7 @@ import { PolicyForm } from "./PolicyForm";
 export function SettingsView() {
   const settings = useStore((s) => s.settings);
   const info = useStore((s) => s.info);
+  const noToasts = toastsUnavailable(info);
   return (
     <section class="view settings" aria-labelledby="settings-title">
       <h1 id="settings-title" tabIndex={-1} ref={(el) => takeFocusRequest("heading", el)}>
@@ -19,6 +22,11 @@ export function SettingsView() {
       {settings ? <PolicyForm settings={settings} /> : null}
       <section class="card" aria-labelledby="pause-title">
         <h2 id="pause-title">Pause notifications</h2>
+        {noToasts ? (
+          <p class="banner banner-notice" role="status" data-testid="toasts-unavailable">
+            {noToasts}
+          </p>
+        ) : null}
         <PauseControls />
       </section>
       <section class="card" aria-labelledby="start-title">

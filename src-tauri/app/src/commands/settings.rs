@@ -4,10 +4,11 @@
 
 use ehlowatch_engine::ConfigFile;
 use serde::Serialize;
-use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tauri::{AppHandle, Emitter, Runtime};
 
 use crate::bridge::events;
 use crate::error::AppError;
+use crate::notify::registration::ToastSupport;
 use crate::settings::Settings;
 use crate::state::AppStateRef;
 
@@ -28,6 +29,8 @@ pub struct AppInfo {
     pub notice: Option<String>,
     /// True when the app starts with the session; `None` where autostart is not available.
     pub autostart: Option<bool>,
+    /// Whether the system shows the app's notifications, and why not.
+    pub toasts: ToastSupport,
 }
 
 /// The settings in force.
@@ -98,15 +101,8 @@ pub async fn set_autostart<R: Runtime>(
     state: AppStateRef<'_>,
     enabled: bool,
 ) -> Result<AppInfo, AppError> {
-    let manager = app
-        .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
-        .ok_or_else(|| AppError::Storage("autostart is not available here".to_owned()))?;
-    let result = if enabled {
-        manager.enable()
-    } else {
-        manager.disable()
-    };
-    result.map_err(|e| AppError::Storage(format!("autostart: {e}")))?;
+    crate::autostart::set(&app, enabled)
+        .map_err(|e| AppError::Storage(format!("autostart: {e}")))?;
     Ok(app_info(&app, &state))
 }
 
@@ -135,8 +131,7 @@ fn app_info<R: Runtime>(app: &AppHandle<R>, state: &crate::state::AppState) -> A
         history_path: display(&state.paths.history),
         first_run: state.first_run,
         notice: state.notice(),
-        autostart: app
-            .try_state::<tauri_plugin_autostart::AutoLaunchManager>()
-            .and_then(|m| m.is_enabled().ok()),
+        autostart: crate::autostart::is_enabled(app),
+        toasts: crate::notify::registration::ensure().clone(),
     }
 }

@@ -2,7 +2,8 @@
 //! runtime never waits on D-Bus. On Linux and the BSDs (freedesktop notifications) the toast
 //! carries its urgency and an "Open" action that opens the window on the monitor it names; the
 //! thread waits for that action until the toast is closed. On macOS the Notification Center
-//! shows it (`notify::macos`). Elsewhere it is a plain toast.
+//! shows it (`notify::macos`). On Windows it is a plain toast sent under the app's registered
+//! `AppUserModelID` ([`super::registration`]).
 
 use ehlowatch_engine::MonitorId;
 use notify_rust::Notification;
@@ -74,11 +75,18 @@ mod platform {
     use notify_rust::Notification;
 
     use super::{MonitorId, Toast};
+    use crate::notify::registration;
 
+    // The same signature as the other platforms', which keep the toast for its action.
+    #[allow(clippy::needless_pass_by_value)]
     pub(super) fn show<F>(n: &mut Notification, toast: Toast, _on_open: F)
     where
         F: FnOnce(Option<MonitorId>) + Send + 'static,
     {
+        #[cfg(windows)]
+        if let Some(id) = registration::app_id() {
+            n.app_id(id);
+        }
         if let Err(e) = n.show() {
             tracing::warn!(error = %e, summary = %toast.summary, "toast not shown");
         }

@@ -180,6 +180,105 @@ mod tests {
         }
     }
 
+    /// The sizes tray hosts draw status icons at: 16 px at 100 % scaling on Windows, 20 and
+    /// 24 px at 125 % and 150 %, 32 px at 200 % (and the usual sizes of Linux panels).
+    const TRAY_SIZES: [u32; 4] = [16, 20, 24, 32];
+    /// WCAG 2.x's minimum contrast for the parts of a graphic needed to understand it
+    /// (success criterion 1.4.11, non-text contrast).
+    const MIN_CONTRAST: f64 = 3.0;
+
+    /// The glyph's pixels: inside the disc (more than half covered) and more glyph than disc,
+    /// read from the template image, whose alpha is the disc with the glyph cut out.
+    fn glyph_mask(status: Status, size: u32) -> Vec<bool> {
+        let disc = status_image(status, size, false);
+        let template = status_image(status, size, true);
+        disc.chunks(4)
+            .zip(template.chunks(4))
+            .map(|(d, t)| d[3] > 127 && t[3] < 128)
+            .collect()
+    }
+
+    /// WCAG 2.x relative luminance of an sRGB colour.
+    fn luminance([r, g, b]: [u8; 3]) -> f64 {
+        let linear = |c: u8| {
+            let c = f64::from(c) / 255.0;
+            if c <= 0.040_45 {
+                c / 12.92
+            } else {
+                ((c + 0.055) / 1.055).powf(2.4)
+            }
+        };
+        0.2126 * linear(r) + 0.7152 * linear(g) + 0.0722 * linear(b)
+    }
+
+    /// WCAG 2.x contrast ratio of two colours (1 to 21).
+    fn contrast(a: [u8; 3], b: [u8; 3]) -> f64 {
+        let (la, lb) = (luminance(a), luminance(b));
+        (la.max(lb) + 0.05) / (la.min(lb) + 0.05)
+    }
+
+    #[test]
+    fn every_status_has_its_own_shape_at_every_tray_size() {
+        for size in TRAY_SIZES {
+            // A glyph differs from another in at least a twentieth of the icon's pixels —
+            // 12 at 16 px, 51 at 32 px — never in a stray edge pixel or two.
+            let wanted = (size * size / 20) as usize;
+            for (i, a) in ALL.iter().enumerate() {
+                let mask_a = glyph_mask(*a, size);
+                assert!(
+                    mask_a.iter().any(|p| *p),
+                    "{a:?} at {size}px has no glyph pixel"
+                );
+                for b in &ALL[i + 1..] {
+                    let differing = mask_a
+                        .iter()
+                        .zip(glyph_mask(*b, size))
+                        .filter(|(x, y)| **x != *y)
+                        .count();
+                    assert!(
+                        differing >= wanted,
+                        "{a:?} and {b:?} at {size}px differ in {differing} pixels, \
+                         fewer than {wanted}"
+                    );
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn the_glyph_stands_out_from_the_disc_at_every_tray_size() {
+        for size in TRAY_SIZES {
+            for status in ALL {
+                let (fill, ink, _) = look(status);
+                assert!(
+                    contrast(fill, ink) >= MIN_CONTRAST,
+                    "{status:?}: ink against fill {:.2}:1",
+                    contrast(fill, ink)
+                );
+                // Anti-aliasing blends the glyph's edges into the fill: most of its pixels
+                // must still reach the ratio, or the glyph is a smudge at this size.
+                let image = status_image(status, size, false);
+                let mask = glyph_mask(status, size);
+                let glyph: Vec<[u8; 3]> = image
+                    .chunks(4)
+                    .zip(&mask)
+                    .filter(|(_, m)| **m)
+                    .map(|(p, _)| [p[0], p[1], p[2]])
+                    .collect();
+                let legible = glyph
+                    .iter()
+                    .filter(|p| contrast(**p, fill) >= MIN_CONTRAST)
+                    .count();
+                assert!(
+                    legible * 2 >= glyph.len() && legible >= 4,
+                    "{status:?} at {size}px: {legible} of the glyph's {} pixels reach \
+                     {MIN_CONTRAST}:1 against the fill",
+                    glyph.len()
+                );
+            }
+        }
+    }
+
     #[test]
     fn the_glyph_is_drawn_in_its_ink() {
         let image = status_image(Status::Failed, 64, false);

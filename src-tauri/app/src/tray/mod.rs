@@ -25,8 +25,11 @@ use tauri::{AppHandle, Runtime};
 
 use self::menu::{MenuAction, DURATIONS};
 
-/// Pixels per side of the drawn icon (crisp on high-DPI panels; the host scales it down).
-const ICON_SIZE: u32 = 64;
+/// Pixels per side of the drawn icon. Windows' notification area shows small icons of 16 px at
+/// 100 % scaling up to 32 px at 200 % and scales what it is given: 32 px is drawn 1:1 at 200 %
+/// and halves evenly at 100 %, where 64 px would lose the glyph's strokes to a 4:1 reduction.
+/// Elsewhere 64 px stays crisp on high-DPI panels (the host scales it down).
+const ICON_SIZE: u32 = if cfg!(windows) { 32 } else { 64 };
 /// The macOS menu bar takes template images — black and clear, which the system tints for light
 /// and dark menu bars — so there the status is the icon's shape alone; elsewhere it is in colour.
 const TEMPLATE: bool = cfg!(target_os = "macos");
