@@ -38,7 +38,10 @@ SetCompressor /SOLID lzma
 !define PUBLISHER "EHLO Watch contributors"
 !define APP_EXE "ehlowatch-app.exe"
 !define CLI_EXE "ehlowatch.exe"
-; The toast AppUserModelID and its registration, as the app registers it at first run.
+; The toast AppUserModelID and its registration (src-tauri/app/src/notify/registration.rs): the
+; same key and DisplayName the app writes at start when the key is missing. The app points
+; IconUri at its own copy of the icon in %LOCALAPPDATA% (a portable copy has no install folder);
+; the installer points it at the installed icon, and the app leaves a registered key alone.
 !define AUMID "org.ehlowatch.desktop"
 !define AUMID_KEY "Software\Classes\AppUserModelId\${AUMID}"
 ; The image the toast shows beside the app's name: installed with the program.
