@@ -58,7 +58,7 @@ pub(crate) fn replace_with(
     loop {
         match std::fs::rename(&tmp.path, path) {
             Ok(()) => break,
-            Err(e) if held_by_another(&e) => {
+            Err(e) if held_by_another(&e) && !refuses_replacement(path) => {
                 let waited = started.elapsed();
                 if waited >= patience.total {
                     return Err(held_error(path, waited, &e));
@@ -132,6 +132,12 @@ fn held_by_another(e: &io::Error) -> bool {
 #[cfg(not(windows))]
 fn held_by_another(_e: &io::Error) -> bool {
     false
+}
+
+/// True when `path` is no file a rename may replace (a directory, or a read-only file, which
+/// Windows refuses to replace): waiting would not help, so the error is returned at once.
+fn refuses_replacement(path: &Path) -> bool {
+    std::fs::metadata(path).is_ok_and(|m| m.is_dir() || m.permissions().readonly())
 }
 
 fn held_error(path: &Path, waited: Duration, e: &io::Error) -> io::Error {
