@@ -1,8 +1,9 @@
-//! Resume-from-suspend detection, pure: samples of (wall clock, monotonic clock) come in; a resume
-//! is reported when the wall clock advanced by more than the monotonic clock plus a tolerance since
-//! the previous sample. The monotonic clock (`CLOCK_MONOTONIC` behind `Instant` on Linux,
-//! `mach_absolute_time` on macOS) stands still while the machine sleeps, so the excess is the time
-//! spent suspended.
+//! Resume-from-suspend detection, pure: samples of the wall clock and the awake clock come in
+//! (see [`crate::awake_clock`]: a count that stands still while the machine sleeps); a resume is
+//! reported when the wall clock advanced by more than the awake clock plus a tolerance since the
+//! previous sample, and the excess is the time spent suspended. Each sample also carries the
+//! engine's monotonic instant, only to place the suspend among the probes' spans (that clock may
+//! or may not count through sleep: on Windows it does).
 //!
 //! How the engine uses it: sample on a timer (every few seconds) **and** just before handling a
 //! probe result, so a probe that ends right after a resume is judged against it. On a resume,
@@ -11,7 +12,9 @@
 //!
 //! Limits: a forward wall-clock step (NTP, someone setting the clock) larger than the tolerance
 //! also reads as a resume — harmless, it costs one round of probes. A step backwards is never a
-//! resume. Where the monotonic clock keeps counting during sleep, nothing is detected.
+//! resume. On Windows the awake clock is `QueryUnbiasedInterruptTime`; that it stands still across
+//! a real sleep is what Microsoft documents and is checked here only under Wine (the clock reads
+//! and advances) and with injected clocks — not on a real PC going to sleep.
 
 use std::collections::VecDeque;
 use std::time::Duration;
@@ -26,10 +29,21 @@ pub(crate) const DEFAULT_TOLERANCE: Duration = Duration::from_secs(10);
 /// the latest few.
 const KEPT: usize = 8;
 
+/// One reading of the clocks.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct Sample {
+    /// The wall clock.
+    pub wall: DateTime<Utc>,
+    /// The awake clock: stands still while the machine sleeps.
+    pub awake: Duration,
+    /// The engine's monotonic instant, on the same clock as the probes' start and end.
+    pub at: Instant,
+}
+
 /// One detected resume.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub(crate) struct Resume {
-    /// About how long the machine was suspended: wall advance minus monotonic advance.
+    /// About how long the machine was suspended: wall advance minus awake advance.
     pub gap: Duration,
     /// The monotonic instant of the sample before the suspend.
     pub before: Instant,
@@ -39,11 +53,11 @@ pub(crate) struct Resume {
     pub at: DateTime<Utc>,
 }
 
-/// Watches (wall, monotonic) samples for suspends.
+/// Watches samples of the clocks for suspends.
 #[derive(Debug, Clone)]
 pub(crate) struct SuspendDetector {
     tolerance: Duration,
-    last: Option<(DateTime<Utc>, Instant)>,
+    last: Option<Sample>,
     recent: VecDeque<Resume>,
 }
 
@@ -64,26 +78,26 @@ impl SuspendDetector {
     }
 
     /// Takes a sample; returns the resume it reveals, if any. The first sample only sets the
-    /// baseline; samples whose monotonic instant is not after the previous one are ignored.
-    pub(crate) fn sample(&mut self, wall: DateTime<Utc>, mono: Instant) -> Option<Resume> {
-        let Some((last_wall, last_mono)) = self.last else {
-            self.last = Some((wall, mono));
+    /// baseline; samples whose awake time or instant is before the previous one's are ignored.
+    pub(crate) fn sample(&mut self, sample: Sample) -> Option<Resume> {
+        let Some(last) = self.last else {
+            self.last = Some(sample);
             return None;
         };
-        if mono < last_mono {
+        if sample.awake < last.awake || sample.at < last.at {
             return None;
         }
-        self.last = Some((wall, mono));
-        let wall_advance = (wall - last_wall).to_std().ok()?;
-        let gap = wall_advance.checked_sub(mono - last_mono)?;
+        self.last = Some(sample);
+        let wall_advance = (sample.wall - last.wall).to_std().ok()?;
+        let gap = wall_advance.checked_sub(sample.awake - last.awake)?;
         if gap <= self.tolerance {
             return None;
         }
         let resume = Resume {
             gap,
-            before: last_mono,
-            detected: mono,
-            at: wall,
+            before: last.at,
+            detected: sample.at,
+            at: sample.wall,
         };
         if self.recent.len() == KEPT {
             self.recent.pop_front();
@@ -116,21 +130,28 @@ mod tests {
         DateTime::from_timestamp_millis(1_700_000_000_000 + ms).unwrap()
     }
 
-    /// Feeds samples given as (wall ms, monotonic ms) from a common origin; returns the gaps
+    /// A sample where the engine's instant is the awake clock (as on Linux and macOS): wall and
+    /// awake ms from a common origin.
+    fn sample(origin: Instant, wall_ms: i64, awake_ms: u64) -> Sample {
+        Sample {
+            wall: wall(wall_ms),
+            awake: Duration::from_millis(awake_ms),
+            at: origin + Duration::from_millis(awake_ms),
+        }
+    }
+
+    /// Feeds samples given as (wall ms, awake ms) from a common origin; returns the gaps
     /// reported, in ms, per sample.
     fn gaps(samples: Samples) -> Vec<Option<u128>> {
         let origin = Instant::now();
         let mut d = SuspendDetector::default();
         samples
             .iter()
-            .map(|&(w, m)| {
-                d.sample(wall(w), origin + Duration::from_millis(m))
-                    .map(|r| r.gap.as_millis())
-            })
+            .map(|&(w, m)| d.sample(sample(origin, w, m)).map(|r| r.gap.as_millis()))
             .collect()
     }
 
-    /// (wall ms, monotonic ms) from a common origin.
+    /// (wall ms, awake ms) from a common origin.
     type Samples<'a> = &'a [(i64, u64)];
 
     #[test]
@@ -193,8 +214,8 @@ mod tests {
         let origin = Instant::now();
         let ms = |m| origin + Duration::from_millis(m);
         let mut d = SuspendDetector::default();
-        d.sample(wall(0), ms(1_000));
-        let r = d.sample(wall(120_000), ms(3_000)).unwrap();
+        d.sample(sample(origin, 0, 1_000));
+        let r = d.sample(sample(origin, 120_000, 3_000)).unwrap();
         assert_eq!(
             r,
             Resume {
@@ -212,10 +233,10 @@ mod tests {
         let origin = Instant::now();
         let ms = |m| origin + Duration::from_millis(m);
         let mut d = SuspendDetector::default();
-        d.sample(wall(0), ms(10_000));
-        d.sample(wall(5_000), ms(15_000));
+        d.sample(sample(origin, 0, 10_000));
+        d.sample(sample(origin, 5_000, 15_000));
         // Suspended somewhere between monotonic 15 s and 20 s.
-        assert!(d.sample(wall(3_600_000), ms(20_000)).is_some());
+        assert!(d.sample(sample(origin, 3_600_000, 20_000)).is_some());
         let cases = [
             (
                 "ended before the last sample ahead of it",
@@ -245,15 +266,75 @@ mod tests {
         let ms = |m: u64| origin + Duration::from_millis(m);
         let mut d = SuspendDetector::default();
         let mut w = 0;
-        d.sample(wall(w), ms(0));
+        d.sample(sample(origin, w, 0));
         for i in 1..=(KEPT as u64 + 1) {
             w += 61_000;
-            assert!(d.sample(wall(w), ms(i * 1_000)).is_some());
+            assert!(d.sample(sample(origin, w, i * 1_000)).is_some());
         }
         assert!(
             !d.straddled(ms(0), ms(500)),
             "the first resume has been dropped"
         );
         assert!(d.straddled(ms(1_500), ms(1_600)), "the second is kept");
+    }
+
+    /// A sample where the engine's instant keeps counting through sleep (as
+    /// `QueryPerformanceCounter` does on Windows) and only the awake clock stands still:
+    /// (wall ms, awake ms, instant ms) from a common origin.
+    fn counting(origin: Instant, (w, a, i): (i64, u64, u64)) -> Sample {
+        Sample {
+            wall: wall(w),
+            awake: Duration::from_millis(a),
+            at: origin + Duration::from_millis(i),
+        }
+    }
+
+    #[test]
+    fn a_suspend_shows_in_the_awake_clock_when_the_instant_counts_through_it() {
+        let origin = Instant::now();
+        let mut d = SuspendDetector::default();
+        // Awake 5 s, asleep an hour (wall and instant jump, awake stands still), awake 5 s.
+        let found: Vec<_> = [
+            (0, 0, 0),
+            (5_000, 5_000, 5_000),
+            (3_605_000, 5_100, 3_605_000),
+            (3_610_000, 10_100, 3_610_000),
+        ]
+        .into_iter()
+        .map(|s| d.sample(counting(origin, s)))
+        .collect();
+        let ms = |m| origin + Duration::from_millis(m);
+        assert_eq!(
+            found,
+            [
+                None,
+                None,
+                Some(Resume {
+                    gap: Duration::from_millis(3_599_900),
+                    before: ms(5_000),
+                    detected: ms(3_605_000),
+                    at: wall(3_605_000),
+                }),
+                None
+            ]
+        );
+        assert!(
+            d.straddled(ms(4_000), ms(3_604_000)),
+            "a probe that began before the sleep and ended after it"
+        );
+        assert!(!d.straddled(ms(3_606_000), ms(3_607_000)));
+    }
+
+    #[test]
+    fn clocks_advancing_together_are_no_suspend_whatever_the_instant_does() {
+        let origin = Instant::now();
+        let mut d = SuspendDetector::default();
+        // A busy hour: every clock advances alike, in steps larger than the tolerance.
+        for step in 0..=60_u32 {
+            let ms = u64::from(step) * 60_000;
+            let s = (i64::from(step) * 60_000, ms, ms);
+            assert_eq!(d.sample(counting(origin, s)), None, "at {ms} ms");
+        }
+        assert_eq!(d.last_resume(), None);
     }
 }

@@ -1,15 +1,15 @@
 //! Reading and writing `settings.json`. A file that cannot be read, parsed or validated is never
 //! overwritten: it is renamed to `settings.json.corrupt-<UTC timestamp>` and the app starts on
-//! defaults, saying so. Writes go to a temporary file in the same directory, are flushed to
-//! disk and renamed over the old file, so a crash at any moment leaves the old file or the new
-//! one, never a torn one.
+//! defaults, saying so. Writes go through the engine's [`atomic_file::replace`]: a crash at any
+//! moment leaves the old file or the new one, never a torn one, and on Windows a save waits
+//! briefly for another program (an antivirus, the indexer, an editor) that holds the file open.
 
 use std::fmt::Write as _;
-use std::io::{self, Write};
+use std::io;
 use std::path::{Path, PathBuf};
 
 use chrono::Utc;
-use ehlowatch_engine::{Config, ConfigError, ConfigFile};
+use ehlowatch_engine::{atomic_file, Config, ConfigError, ConfigFile};
 use serde_json::Value;
 
 use super::{Settings, UiPrefs};
@@ -30,7 +30,7 @@ pub struct Loaded {
 /// Loads `path`. A missing file is a first run; a damaged or invalid one is moved aside.
 /// Temporary files that a crash in the middle of a write left behind are removed.
 pub fn load(path: &Path) -> Loaded {
-    remove_leftovers(path);
+    atomic_file::remove_leftovers(path);
     let defaults = || Loaded {
         settings: Settings::default(),
         config: Config::default(),
@@ -118,28 +118,6 @@ fn summary(error: &ConfigError) -> String {
     line
 }
 
-/// The prefix and suffix of [`write_atomic`]'s temporary files.
-const TMP_PREFIX: &str = ".settings-";
-const TMP_SUFFIX: &str = ".tmp";
-
-/// Removes the temporary files of writes that never finished (the app was killed mid-write).
-fn remove_leftovers(path: &Path) {
-    let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) else {
-        return;
-    };
-    let Ok(entries) = std::fs::read_dir(dir) else {
-        return;
-    };
-    for entry in entries.flatten() {
-        let name = entry.file_name();
-        let name = name.to_string_lossy();
-        if name.starts_with(TMP_PREFIX) && name.ends_with(TMP_SUFFIX) {
-            // Only our own temporary files match; one that cannot be removed is harmless.
-            let _ = std::fs::remove_file(entry.path());
-        }
-    }
-}
-
 /// Renames `path` to `<path>.corrupt-<timestamp>` and returns the new path.
 pub fn keep_aside(path: &Path) -> io::Result<PathBuf> {
     let stamp = Utc::now().format("%Y%m%dT%H%M%SZ");
@@ -164,36 +142,11 @@ pub fn to_json(settings: &Settings) -> Result<String, serde_json::Error> {
     Ok(text)
 }
 
-/// Writes `settings` to `path` atomically (temporary file, flush to disk, rename).
+/// Writes `settings` to `path` atomically (see [`atomic_file::replace`]).
 pub fn write_atomic(path: &Path, settings: &Settings) -> io::Result<()> {
     let text = to_json(settings).map_err(io::Error::other)?;
-    let dir = path
-        .parent()
-        .filter(|d| !d.as_os_str().is_empty())
-        .unwrap_or(Path::new("."));
-    std::fs::create_dir_all(dir)?;
-    let mut tmp = tempfile::Builder::new()
-        .prefix(TMP_PREFIX)
-        .suffix(TMP_SUFFIX)
-        .tempfile_in(dir)?;
-    tmp.write_all(text.as_bytes())?;
-    tmp.as_file().sync_all()?;
-    tmp.persist(path).map_err(|e| e.error)?;
-    sync_dir(dir);
-    Ok(())
+    atomic_file::replace(path, text.as_bytes())
 }
-
-/// Flushes the directory entry of the rename (POSIX); elsewhere the rename is enough.
-#[cfg(unix)]
-fn sync_dir(dir: &Path) {
-    if let Ok(d) = std::fs::File::open(dir) {
-        // A failure here only weakens durability after a power cut, not atomicity.
-        let _ = d.sync_all();
-    }
-}
-
-#[cfg(not(unix))]
-fn sync_dir(_dir: &Path) {}
 
 #[cfg(test)]
 mod tests {

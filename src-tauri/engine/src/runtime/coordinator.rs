@@ -22,6 +22,7 @@ use super::monitors::Monitors;
 use super::options::{EngineOptions, WallClock};
 use super::publish::Publish;
 use super::tasks::Tasks;
+use crate::awake_clock::AwakeClock;
 use crate::config::Config;
 use crate::connectivity::{Connectivity, Edge};
 use crate::control::ControlReport;
@@ -36,7 +37,7 @@ use crate::probe::ProbeReport;
 use crate::scheduler::{stagger, ProbeDone};
 use crate::snapshot::Snapshot;
 use crate::status::Status;
-use crate::suspend::SuspendDetector;
+use crate::suspend::{Sample, SuspendDetector};
 
 /// The grey status a report puts its monitor in without a verdict, and why: no target with a
 /// route from here (unless the whole machine is `offline`, which explains more), or a mail
@@ -68,6 +69,7 @@ pub(super) struct Coordinator {
     egress: Egress,
     control: ControlRuns,
     suspend: SuspendDetector,
+    awake: AwakeClock,
     paused_until: Option<DateTime<Utc>>,
     events: broadcast::Sender<EngineEvent>,
     history: HistoryQueue,
@@ -98,6 +100,7 @@ impl Coordinator {
             egress: Egress::default(),
             control: ControlRuns::default(),
             suspend: SuspendDetector::default(),
+            awake: AwakeClock::new(),
             paused_until: None,
             events,
             history,
@@ -124,6 +127,15 @@ impl Coordinator {
 
     fn now(&self) -> DateTime<Utc> {
         (self.clock)()
+    }
+
+    /// Reads the clocks the suspend detector compares.
+    fn clocks(&self) -> Sample {
+        Sample {
+            wall: self.now(),
+            awake: self.awake.now(),
+            at: Instant::now(),
+        }
     }
 
     fn mark_dirty(&mut self) {
@@ -274,8 +286,9 @@ impl Coordinator {
     /// Takes in one finished probe: suspend and offline detection, the alert state machine,
     /// then the event, the history row and any state changes.
     pub(crate) fn result(&mut self, done: ProbeDone) {
-        let now = self.now();
-        if let Some(resume) = self.suspend.sample(now, Instant::now()) {
+        let clocks = self.clocks();
+        let now = clocks.wall;
+        if let Some(resume) = self.suspend.sample(clocks) {
             self.resumed(resume.gap);
         }
         let fresh = self
@@ -518,9 +531,9 @@ impl Coordinator {
         self.history.record(item);
     }
 
-    /// Compares the wall clock with the monotonic clock to notice a resume from suspend.
+    /// Compares the wall clock with the awake clock to notice a resume from suspend.
     pub(crate) fn check_clock(&mut self) {
-        if let Some(resume) = self.suspend.sample(self.now(), Instant::now()) {
+        if let Some(resume) = self.suspend.sample(self.clocks()) {
             self.resumed(resume.gap);
         }
     }
