@@ -1,8 +1,9 @@
 //! `ehlowatch service`. On Windows (run under Wine in CI: Wine's services.exe is the SCM) the
-//! agent's whole life as a service: `service install`, `sc start`, its API answering, paramchange
-//! reloading an edited config, `sc stop` reaching Stopped with the history flushed, `service
-//! uninstall` removing it — and `service run` typed in a console refused. Elsewhere the command is
-//! refused, pointing at the systemd and launchd units.
+//! agent's whole life as a service: `service install`, a start through the SCM, its API
+//! answering, paramchange reloading an edited config, a stop reaching Stopped with the history
+//! flushed, `service uninstall` removing it; a config broken after install stopping it with exit
+//! code 3; and `service run` typed in a console refused. Elsewhere the command is refused,
+//! pointing at the systemd and launchd units.
 
 mod agent_support;
 
@@ -41,7 +42,7 @@ fn service_is_refused_outside_windows_naming_the_units_to_use() {
 #[cfg(windows)]
 mod windows {
     use std::path::Path;
-    use std::process::Command;
+    use std::time::Duration;
 
     use ehlowatch_engine::{HistoryStore, MonitorId, Verdict};
     use ehlowatch_testkit::{FakeSmtp, Script};
@@ -53,6 +54,11 @@ mod windows {
 
     /// `ERROR_SERVICE_DOES_NOT_EXIST`.
     const NO_SUCH_SERVICE: i32 = 1060;
+    /// `ERROR_SERVICE_DATABASE_LOCKED`: another service is starting.
+    const DATABASE_LOCKED: i32 = 1055;
+    /// How long the SCM may refuse starts while it starts other services: in a freshly booted
+    /// Wine prefix it spends a minute or more timing out its own auto-start drivers.
+    const SCM_BUSY: Duration = Duration::from_secs(240);
 
     fn ehlowatch(args: &[&str]) -> (i32, String, String) {
         let out = assert_cmd::Command::cargo_bin("ehlowatch")
@@ -115,6 +121,21 @@ mod windows {
             "ControlService(PARAMCHANGE): {}",
             std::io::Error::last_os_error()
         );
+    }
+
+    /// `StartService`, retried while the SCM is busy starting other services; the SCM's answer.
+    async fn start(service: &Service) -> Result<(), windows_service::Error> {
+        eventually("the SCM takes a start", SCM_BUSY, || async {
+            match service.start::<&str>(&[]) {
+                Err(windows_service::Error::Winapi(e))
+                    if e.raw_os_error() == Some(DATABASE_LOCKED) =>
+                {
+                    Err(e.to_string())
+                }
+                answer => Ok(answer),
+            }
+        })
+        .await
     }
 
     async fn state_when(service: &Service, wanted: ServiceState) -> ServiceExitCode {
@@ -185,12 +206,8 @@ mod windows {
         assert_eq!(code, 0, "{stdout}{stderr}");
         assert!(stdout.contains(&format!("sc start {name}")), "{stdout}");
 
-        let sc_start = Command::new("sc")
-            .args(["start", &name])
-            .output()
-            .expect("run sc start");
-        assert!(sc_start.status.success(), "sc start: {sc_start:?}");
         let service = open(&name);
+        start(&service).await.expect("start the service");
         state_when(&service, ServiceState::Running).await;
         let addr = listening_on(&dir.path().join(format!("{name}.log"))).await;
         eventually("/healthz answers 200", PATIENCE, || async {
@@ -274,8 +291,8 @@ mod windows {
         // Broken after the install checked it.
         std::fs::write(&config_path, "[[monitor]]\nname = 'x'\nport = 70000\n").expect("break");
         let service = open(&name);
-        // Wine's services.exe may answer StartService before or after the service gave up.
-        let _ = service.start::<&str>(&[]);
+        // The SCM may answer the start before the service gives up, or after (with an error).
+        let _ = start(&service).await;
         let exit = state_when(&service, ServiceState::Stopped).await;
         assert_eq!(exit, ServiceExitCode::ServiceSpecific(3));
         let log = std::fs::read_to_string(dir.path().join(format!("{name}.log"))).expect("log");

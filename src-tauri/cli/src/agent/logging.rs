@@ -1,6 +1,6 @@
 //! The agent's log: `tracing` to stderr (level from `RUST_LOG`, default info) — or, for a service
-//! that has no console, appended to a file — and one line per
-//! state change with the monitor, the event id, the transition and the reason. A local cause
+//! that has no console, appended to a file — and one line per state change with the monitor, the
+//! event id, the transition and the reason. A local cause
 //! (offline, outbound port 25 blocked) is one line with its event id when it begins and one when
 //! it ends; the monitors it puts in `offline` or `blocked` are logged at debug level only.
 
