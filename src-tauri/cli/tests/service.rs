@@ -56,6 +56,12 @@ mod windows {
     const NO_SUCH_SERVICE: i32 = 1060;
     /// `ERROR_SERVICE_DATABASE_LOCKED`: another service is starting.
     const DATABASE_LOCKED: i32 = 1055;
+    /// Held by each test for its whole run. Under Wine a process that calls
+    /// `StartServiceCtrlDispatcher` while the SCM starts a service can connect in that service's
+    /// place (Windows checks the process; Wine takes the first caller): the console refusal and
+    /// the service starts must not overlap.
+    static SCM: tokio::sync::Mutex<()> = tokio::sync::Mutex::const_new(());
+
     /// How long the SCM may refuse starts while it starts other services: in a freshly booted
     /// Wine prefix it spends a minute or more timing out its own auto-start drivers.
     const SCM_BUSY: Duration = Duration::from_secs(240);
@@ -183,6 +189,7 @@ mod windows {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn the_agent_runs_as_a_service_reloads_on_paramchange_and_stops_flushed() {
+        let _scm = SCM.lock().await;
         let healthy = FakeSmtp::start(Script::healthy()).await;
         let dir = tempfile::tempdir().expect("a temporary directory");
         let config_path = dir.path().join("agent.toml");
@@ -270,6 +277,7 @@ mod windows {
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn a_config_error_at_start_stops_the_service_with_exit_code_3_logged() {
+        let _scm = SCM.lock().await;
         let dir = tempfile::tempdir().expect("a temporary directory");
         let config_path = dir.path().join("agent.toml");
         std::fs::write(&config_path, config(&[("first", 25)])).expect("config");
@@ -307,6 +315,7 @@ mod windows {
 
     #[test]
     fn service_run_from_a_console_is_refused_pointing_at_run() {
+        let _scm = SCM.blocking_lock();
         let (code, _, stderr) = ehlowatch(&["service", "run", "--config", "agent.toml"]);
         assert_eq!(code, 3, "{stderr}");
         assert!(
