@@ -35,6 +35,55 @@ pub enum Command {
     /// /metrics, /api/* and /healthz. SIGHUP reloads the config and the TLS certificate, SIGTERM
     /// stops.
     Run(RunArgs),
+    /// Windows: install, uninstall or run the agent as a Windows service (elsewhere use the
+    /// systemd or launchd units).
+    #[cfg_attr(not(windows), command(hide = true))]
+    #[command(subcommand)]
+    Service(ServiceCommand),
+}
+
+/// `ehlowatch service`: the agent under the Windows Service Control Manager.
+#[derive(Debug, Subcommand)]
+pub enum ServiceCommand {
+    /// Register the agent as a service that starts with Windows, running as `LocalService` with
+    /// the command line `"<this exe>" service run <the same flags>`, every path made absolute.
+    /// Needs an elevated prompt. Reload it with `sc control NAME paramchange`.
+    Install(ServiceRunArgs),
+    /// Stop the service if it runs and remove it; the history and the log are kept.
+    Uninstall(ServiceName),
+    /// The entry point the Service Control Manager starts; from a console use `ehlowatch run`.
+    Run(ServiceRunArgs),
+}
+
+/// `--name` of `ehlowatch service`.
+#[derive(Debug, Args)]
+pub struct ServiceName {
+    /// The service's name.
+    #[arg(long, value_name = "NAME", default_value = "ehlowatch", value_parser = parse_service_name)]
+    pub name: String,
+}
+
+/// `ehlowatch service install` and `service run`: the flags of `run`, and the service's name.
+#[derive(Debug, Args)]
+pub struct ServiceRunArgs {
+    #[command(flatten)]
+    pub name: ServiceName,
+    #[command(flatten)]
+    pub run: RunArgs,
+}
+
+/// A service name as the Service Control Manager takes it: 1 to 256 characters, no `/` or `\`.
+fn parse_service_name(value: &str) -> Result<String, String> {
+    if value.is_empty() || value.chars().count() > 256 {
+        return Err(format!("{value:?}: a service name has 1 to 256 characters"));
+    }
+    if let Some(bad) = value
+        .chars()
+        .find(|c| matches!(c, '/' | '\\') || c.is_control())
+    {
+        return Err(format!("{value:?}: a service name cannot hold {bad:?}"));
+    }
+    Ok(value.to_owned())
 }
 
 /// `ehlowatch check`.
@@ -274,17 +323,19 @@ pub struct RunArgs {
     pub config: PathBuf,
     /// The history database [default: `history.sqlite` in `$STATE_DIRECTORY`,
     /// `$XDG_STATE_HOME/ehlowatch` or `~/.local/state/ehlowatch` (on macOS
-    /// `~/Library/Application Support/ehlowatch`)].
+    /// `~/Library/Application Support/ehlowatch`; for a Windows service
+    /// `%ProgramData%\ehlowatch`)].
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
     /// Where to serve /metrics, /api/* and /healthz. Beyond loopback it needs --token-file, and
     /// --tls-cert/--tls-key unless --allow-plain-http.
     #[arg(long, value_name = "ADDR:PORT", default_value = "127.0.0.1:9925")]
     pub listen: std::net::SocketAddr,
-    /// Serve HTTPS with this certificate chain (PEM, leaf first); reloaded on SIGHUP.
+    /// Serve HTTPS with this certificate chain (PEM, leaf first); reloaded on SIGHUP (a Windows
+    /// service: on paramchange).
     #[arg(long, value_name = "PEM", requires = "tls_key")]
     pub tls_cert: Option<PathBuf>,
-    /// The private key of --tls-cert (PEM); reloaded on SIGHUP.
+    /// The private key of --tls-cert (PEM); reloaded with --tls-cert.
     #[arg(long, value_name = "PEM", requires = "tls_cert")]
     pub tls_key: Option<PathBuf>,
     /// A file holding the read-only token: /api/* then needs `Authorization: Bearer <token>`.

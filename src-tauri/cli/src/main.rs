@@ -1,5 +1,6 @@
 //! `ehlowatch`: the engine on the command line. `check` probes one server once and exits like a
-//! Nagios plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN).
+//! Nagios plugin (0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN); `run` is the headless agent, and
+//! `service` the same agent as a Windows service.
 
 #![forbid(unsafe_code)]
 
@@ -7,6 +8,7 @@ mod agent;
 mod args;
 mod control;
 mod output;
+mod service;
 mod usage;
 
 use std::process::ExitCode;
@@ -19,6 +21,11 @@ use crate::usage::{wants_json, Unknown};
 
 fn main() -> ExitCode {
     let command_line: Vec<_> = std::env::args_os().collect();
+    // Outside Windows `service` is refused whatever follows it, `--help` and typos included.
+    #[cfg(not(windows))]
+    if command_line.get(1).is_some_and(|sub| sub == "service") {
+        return service::refuse();
+    }
     let cli = match Cli::try_parse_from(&command_line) {
         Ok(cli) => cli,
         Err(err) if !err.use_stderr() => {
@@ -31,6 +38,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => check(&args),
         Command::Run(args) => run_agent(args),
+        Command::Service(command) => service::main(command),
     }
 }
 

@@ -1,5 +1,6 @@
-//! The agent's log: `tracing` to stderr (level from `RUST_LOG`, default info), and one line per
-//! state change with the monitor, the event id, the transition and the reason. A local cause
+//! The agent's log: `tracing` to stderr (level from `RUST_LOG`, default info) — or, for a service
+//! that has no console, appended to a file — and one line per state change with the monitor, the
+//! event id, the transition and the reason. A local cause
 //! (offline, outbound port 25 blocked) is one line with its event id when it begins and one when
 //! it ends; the monitors it puts in `offline` or `blocked` are logged at debug level only.
 
@@ -21,6 +22,22 @@ pub fn init() {
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())
         .try_init();
+}
+
+/// Installs the log subscriber once, appending to `path` (created when missing).
+#[cfg(windows)]
+pub fn init_file(path: &std::path::Path) -> std::io::Result<()> {
+    let file = std::fs::OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)?;
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info"));
+    let _ = tracing_subscriber::fmt()
+        .with_env_filter(filter)
+        .with_writer(std::sync::Mutex::new(file))
+        .with_ansi(false)
+        .try_init();
+    Ok(())
 }
 
 /// Follows the engine's events until `stop`: logs state changes, feeds the metrics.

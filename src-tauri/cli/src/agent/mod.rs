@@ -3,7 +3,8 @@
 //! `/healthz` and the viewers' API (a resumable event stream, history queries) — over HTTPS and
 //! behind tokens when configured, see `listen` — reloads the config and the TLS certificate on
 //! SIGHUP (keeping the old ones when the new ones are invalid), and on SIGTERM/SIGINT stops,
-//! flushes the history and exits 0.
+//! flushes the history and exits 0. The Windows service (`crate::service`) runs this same agent,
+//! its controls standing for the signals.
 
 mod actions;
 mod auth;
@@ -29,40 +30,50 @@ use ehlowatch_engine::{Command, EngineHandle};
 use ehlowatch_engine::{Engine, EngineOptions};
 use tokio_util::sync::CancellationToken;
 
+#[cfg(windows)]
+pub use self::logging::init_file as init_log_file;
 use self::metrics::Metrics;
-use self::signals::{Signal, Signals};
+use self::signals::Signals;
+pub use self::signals::{Controls, Signal};
 use crate::args::RunArgs;
 
 /// Runs the agent until SIGTERM/SIGINT; exit 0 after a clean stop, 3 when it cannot start.
 pub async fn run(args: RunArgs) -> ExitCode {
     logging::init();
-    let config = match load(&args.config) {
-        Ok(config) => config,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(3);
-        }
-    };
-    let server = match listen::Server::from_args(&args) {
-        Ok(server) => server,
-        Err(message) => {
-            eprintln!("{message}");
-            return ExitCode::from(3);
-        }
-    };
-    let listener = match tokio::net::TcpListener::bind(server.listen).await {
-        Ok(listener) => listener,
-        Err(e) => {
-            eprintln!("error: --listen {}: {e}", args.listen);
-            return ExitCode::from(3);
-        }
-    };
-    let mut signals = match Signals::new() {
+    let signals = match Signals::new() {
         Ok(signals) => signals,
         Err(e) => {
             eprintln!("error: cannot install signal handlers: {e}");
             return ExitCode::from(3);
         }
+    };
+    match serve(&args, Controls::Signals(signals), || {}).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(Refused(message)) => {
+            eprintln!("{message}");
+            ExitCode::from(3)
+        }
+    }
+}
+
+/// Why the agent would not start: every problem, one per line, naming the flag or field.
+#[derive(Debug)]
+pub struct Refused(pub String);
+
+/// The agent — of `ehlowatch run` and of the Windows service alike: starts (`running` is called
+/// once it serves and probes), reloads the config and the TLS certificate on each
+/// [`Signal::Reload`] from `controls`, and on [`Signal::Stop`] stops serving and returns once the
+/// history is flushed.
+pub async fn serve(
+    args: &RunArgs,
+    mut controls: Controls,
+    running: impl FnOnce(),
+) -> Result<(), Refused> {
+    let config = load(&args.config).map_err(Refused)?;
+    let server = listen::Server::from_args(args).map_err(Refused)?;
+    let listener = match tokio::net::TcpListener::bind(server.listen).await {
+        Ok(listener) => listener,
+        Err(e) => return Err(Refused(format!("error: --listen {}: {e}", args.listen))),
     };
     let db = args.db.clone().unwrap_or_else(default_db_path);
     let options = EngineOptions {
@@ -71,6 +82,7 @@ pub async fn run(args: RunArgs) -> ExitCode {
     };
     let (engine, events) = Engine::start_subscribed(config, options).await;
     tracing::info!(config = %args.config.display(), db = %db.display(), listen = %listen_addr(&listener, args.listen), tls = server.tls.is_some(), tokens = server.auth.enabled(), "agent started");
+    running();
 
     let metrics = Arc::new(Metrics::new(engine.watch()));
     let stop = CancellationToken::new();
@@ -101,7 +113,7 @@ pub async fn run(args: RunArgs) -> ExitCode {
 
     loop {
         tokio::select! {
-            signal = signals.next() => match signal {
+            signal = controls.next() => match signal {
                 Signal::Reload => {
                     reload(&engine, &args.config).await;
                     reload_tls(server.tls.as_ref());
@@ -121,7 +133,17 @@ pub async fn run(args: RunArgs) -> ExitCode {
     engine.shutdown().await;
     let _ = events.await;
     tracing::info!("stopped");
-    ExitCode::SUCCESS
+    Ok(())
+}
+
+/// What [`serve`] checks before it starts — the config, the token and certificate files, the
+/// `--listen` rules — without binding the address or starting anything.
+// Used by the Windows service's install only.
+#[cfg_attr(not(windows), allow(dead_code))]
+pub fn preflight(args: &RunArgs) -> Result<(), Refused> {
+    load(&args.config).map_err(Refused)?;
+    listen::Server::from_args(args).map_err(Refused)?;
+    Ok(())
 }
 
 /// Reads and validates the config (a relative `ca_file` is relative to the config file); the
@@ -172,7 +194,7 @@ const HOME_STATE: &str = "Library/Application Support/ehlowatch";
 
 /// `$STATE_DIRECTORY` (systemd), else `$XDG_STATE_HOME/ehlowatch`, else [`HOME_STATE`] in the
 /// home directory, else the working directory; the file is `history.sqlite`.
-fn default_db_path() -> PathBuf {
+pub fn default_db_path() -> PathBuf {
     let env_dir = |name: &str| {
         std::env::var_os(name)
             .filter(|v| !v.is_empty())
