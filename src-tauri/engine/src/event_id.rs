@@ -164,8 +164,9 @@ mod tests {
         for id in EventId::ALL {
             let code = id.code();
             assert!(
-                (5509..=5511).contains(&code) || (5520..=5549).contains(&code),
-                "{id:?} = {code} is outside the verdict ids, 5520–5529, 5530–5539 and 5540–5549"
+                (5509..=5511).contains(&code) || (5520..=5559).contains(&code),
+                "{id:?} = {code} is outside the verdict ids, 5520–5529, 5530–5539, 5540–5549 \
+                 and 5550–5559"
             );
         }
     }
