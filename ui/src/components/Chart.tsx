@@ -240,8 +240,14 @@ export function Chart({
       <figcaption>
         <span class="key key-line">average</span>
         <span class="key key-max">slowest</span>
-        <span class="key key-warn">QoS</span>
-        <span class="key key-fail">2×QoS · failed</span>
+        {qosMs === null ? (
+          <span class="key key-fail">failed</span>
+        ) : (
+          <>
+            <span class="key key-warn">QoS</span>
+            <span class="key key-fail">2×QoS · failed</span>
+          </>
+        )}
       </figcaption>
       <p class="chart-readout" ref={readout} aria-hidden="true">
         {"\u00a0"}

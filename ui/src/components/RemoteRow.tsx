@@ -90,7 +90,7 @@ function RemoteRowView({ m, source, shown, healthNote, canControl }: Props) {
       </div>
       <div class="row-meta">
         <span class="row-since">
-          {since !== null ? `${STATUS_LABEL[m.status]} since ${fmtClock(since, now)}` : "\u00a0"}
+          {since !== null && healthNote === null ? `${STATUS_LABEL[m.status]} since ${fmtClock(since, now)}` : "\u00a0"}
         </span>
         <Ago at={m.checked_at} prefix="checked " />
       </div>
