@@ -184,8 +184,26 @@ function AddAgent() {
   return (
     <form class="add-agent" data-testid="add-agent" onSubmit={(e) => void save(e)} aria-busy={busy} noValidate>
       <h3>Add agent</h3>
-      <TextField k="agent.name" label="Name" required hint="Lower-case letters, digits and -: dc1" value={form.name} errors={f["agent.name"]} onValue={set("name")} disabled={busy} />
-      <TextField k="agent.url" label="URL" required placeholder="https://dc1.example.net:9925" value={form.url} errors={f["agent.url"]} onValue={set("url")} disabled={busy} />
+      <TextField
+        k="agent.name"
+        label="Name"
+        required
+        hint="Lower-case letters, digits and -: dc1"
+        value={form.name}
+        errors={f["agent.name"]}
+        onValue={set("name")}
+        disabled={busy}
+      />
+      <TextField
+        k="agent.url"
+        label="URL"
+        required
+        placeholder="https://dc1.example.net:9925"
+        value={form.url}
+        errors={f["agent.url"]}
+        onValue={set("url")}
+        disabled={busy}
+      />
       <TextField
         k="agent.token"
         label="Token"
@@ -197,7 +215,15 @@ function AddAgent() {
         onValue={set("token")}
         disabled={busy}
       />
-      <TextField k="agent.ca_file" label="CA file" hint="The PEM file of the CA that signed the agent's certificate, if it is not a public one." value={form.ca_file} errors={f["agent.ca_file"]} onValue={set("ca_file")} disabled={busy} />
+      <TextField
+        k="agent.ca_file"
+        label="CA file"
+        hint="The PEM file of the CA that signed the agent's certificate, if it is not a public one."
+        value={form.ca_file}
+        errors={f["agent.ca_file"]}
+        onValue={set("ca_file")}
+        disabled={busy}
+      />
       <RefusalText r={refusal} />
       <div class="btn-row">
         <button type="submit" class="btn btn-primary" data-testid="save-agent" disabled={busy}>
