@@ -1,7 +1,8 @@
 // Settings: defaults every monitor inherits, the alert policy, desktop notifications (and their
-// pause), start with the computer, where the data lives, export and import of the monitors.
+// pause), remote agents, start with the computer, where the data lives, export and import of the monitors.
 
 import { useStore } from "../store";
+import { AgentsSettings } from "./AgentsSettings";
 import { Autostart } from "./Autostart";
 import { ExportImport } from "./ExportImport";
 import { takeFocusRequest } from "./focus";
@@ -20,6 +21,10 @@ export function SettingsView() {
       <section class="card" aria-labelledby="pause-title">
         <h2 id="pause-title">Pause notifications</h2>
         <PauseControls />
+      </section>
+      <section class="card" aria-labelledby="agents-title" data-testid="agents-settings">
+        <h2 id="agents-title">Agents</h2>
+        <AgentsSettings />
       </section>
       <section class="card" aria-labelledby="start-title">
         <h2 id="start-title">Start with the computer</h2>
