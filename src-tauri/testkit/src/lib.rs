@@ -4,10 +4,11 @@
 //! Debian's aiosmtpd; and tables of cases that every front door (engine, command line, files)
 //! must judge alike; and the TLSA record data matching a certificate, by the `openssl` command
 //! line ([`ServerCert::tlsa`]). Linux only: a lab of network namespaces with a real DNS server
-//! ([`netns`]).
+//! ([`netns`]). A real agent (`ehlowatch run`) on loopback, with TLS and tokens ([`agent`]).
 
 #![forbid(unsafe_code)]
 
+pub mod agent;
 #[cfg(unix)]
 pub mod aiosmtpd;
 pub mod ehlo_names;
