@@ -28,6 +28,18 @@ mod bounds;
 #[path = "ipc/edits.rs"]
 mod edits;
 
+/// Remote agents: adding them, their refusals, their toasts and health (`ipc/agents.rs`).
+#[path = "ipc/agents.rs"]
+mod agents;
+
+/// A viewer cut and reconnected: one summary, every transition once (`ipc/agents_replay.rs`).
+#[path = "ipc/agents_replay.rs"]
+mod agents_replay;
+
+/// What the remote-agent tests share (`ipc/agents_support.rs`).
+#[path = "ipc/agents_support.rs"]
+mod agents_support;
+
 /// The editor's MX preview asks the `[dns]` resolver in the settings (`ipc/preview.rs`).
 #[path = "ipc/preview.rs"]
 mod preview;

@@ -150,7 +150,7 @@ fn instant_of(at: DateTime<Utc>, now: DateTime<Utc>) -> Instant {
 
 /// Takes one update of the remote sources: to the window, to the toaster; true when the tray
 /// must be shown again.
-async fn remote_update<R: Runtime>(
+pub async fn remote_update<R: Runtime>(
     app: &AppHandle<R>,
     state: &AppState,
     sources: Option<&Arc<Sources>>,

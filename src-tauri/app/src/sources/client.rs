@@ -203,9 +203,17 @@ impl AgentClient {
             let request = request
                 .body(Full::new(Bytes::from(body.unwrap_or_default())))
                 .map_err(|e| self.problem(AgentProblemKind::NotAnAgent, e))?;
+            let mut send = std::pin::pin!(sender.send_request(request));
+            // The answer first: a server that answers and closes at once (`Connection: close`)
+            // ends the connection as its answer arrives. When the connection ends first, the
+            // request's own result says whether an answer came.
             let response = tokio::select! {
-                r = sender.send_request(request) => r,
-                () = &mut driver => return Err(self.plain_problem()),
+                biased;
+                r = &mut send => r,
+                () = &mut driver => {
+                    driver = Box::pin(std::future::ready(()));
+                    send.await
+                }
             };
             let response = response.map_err(|e| {
                 if e.is_parse() || e.is_incomplete_message() {
