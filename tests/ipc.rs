@@ -36,6 +36,12 @@ mod agents;
 #[path = "ipc/agents_replay.rs"]
 mod agents_replay;
 
+/// Agents' tokens in a real Secret Service, read back by a fresh process, in no file
+/// (`ipc/keyring.rs`).
+#[cfg(target_os = "linux")]
+#[path = "ipc/keyring.rs"]
+mod keyring;
+
 /// What the remote-agent tests share (`ipc/agents_support.rs`).
 #[path = "ipc/agents_support.rs"]
 mod agents_support;
@@ -68,11 +74,17 @@ impl Shell {
     }
 
     fn start_in(dir: tempfile::TempDir) -> Self {
+        let data = dir.path().to_owned();
+        Self::start_at(&data, dir)
+    }
+
+    /// A shell on the data directory `data` (which outlives it), `dir` its scratch directory.
+    fn start_at(data: &Path, dir: tempfile::TempDir) -> Self {
         // The app's real context: its capability decides which commands the window may call.
         let app = ehlowatch_app::builder(mock_builder())
             .build(tauri::generate_context!(test = true))
             .unwrap();
-        let (state, events) = ehlowatch_app::start(app.handle(), DataPaths::in_dir(dir.path()));
+        let (state, events) = ehlowatch_app::start(app.handle(), DataPaths::in_dir(data));
         let webview = WebviewWindowBuilder::new(&app, "main", tauri::WebviewUrl::default())
             .build()
             .unwrap();
