@@ -118,9 +118,7 @@ impl<R: Runtime> Tray<R> {
         sources: &[SourceView],
     ) -> tauri::Result<()> {
         let now = snapshot.taken_at.unwrap_or_else(chrono::Utc::now);
-        let worst =
-            Status::worst(std::iter::once(snapshot.worst).chain(sources.iter().map(|s| s.worst)))
-                .unwrap_or(snapshot.worst);
+        let worst = icon::shown_worst(snapshot, sources.iter().map(|s| s.worst), now);
         let remote = menu::remote_lines(sources);
         let mut shown = self
             .shown
