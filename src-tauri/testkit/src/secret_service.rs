@@ -2,8 +2,10 @@
 //! (`dbus-daemon --session` on a socket in a temporary directory) and `gnome-keyring-daemon
 //! --unlock --components=secrets` on it, its login keyring unlocked with a password given on
 //! stdin and kept under the test's own `XDG_DATA_HOME`. A process given [`SecretService::env`]
-//! stores secrets there and nowhere else; both daemons end when it is dropped. Needs Debian's
-//! `dbus-daemon`, `gnome-keyring` and `libglib2.0-bin` (`gdbus`, to see the service up).
+//! stores secrets there and nowhere else; both daemons end when it is dropped. A test that has a
+//! session bus already (a whole private desktop) runs only the keyring daemon on it
+//! ([`Keyring::start`]). Needs Debian's `dbus-daemon`, `gnome-keyring` and `libglib2.0-bin`
+//! (`gdbus`, to see the service up).
 
 use std::io::Write as _;
 use std::path::{Path, PathBuf};
@@ -15,13 +17,84 @@ use tempfile::TempDir;
 /// How long the daemons may take to come up.
 const START: Duration = Duration::from_secs(10);
 
-/// The bus and the keyring daemon; killed on drop.
+/// The bus and the keyring daemon; killed on drop (the keyring daemon first).
 #[derive(Debug)]
 pub struct SecretService {
-    dir: TempDir,
+    // Fields drop in this order: the keyring daemon, then its bus, then the directory.
+    _keyring: Keyring,
+    _bus: Killed,
     address: String,
-    bus: Child,
-    keyring: Child,
+    dir: TempDir,
+}
+
+/// `gnome-keyring-daemon --unlock --components=secrets` on a session bus; killed on drop.
+#[derive(Debug)]
+pub struct Keyring(Killed);
+
+/// A child killed and reaped on drop.
+#[derive(Debug)]
+struct Killed(Child);
+
+impl Drop for Killed {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+impl Keyring {
+    /// Runs `command` (`gnome-keyring-daemon` with the environment of the session it serves:
+    /// its `DBUS_SESSION_BUS_ADDRESS`, `HOME` and XDG directories; its store goes under that
+    /// `XDG_DATA_HOME`, in `keyrings/`) unlocked with a password on stdin; returns once
+    /// `org.freedesktop.secrets` is owned on the bus at `address`. Panics naming the missing
+    /// package when it cannot run.
+    pub fn start(mut command: Command, address: &str) -> Self {
+        let mut child = command
+            .args(["--foreground", "--unlock", "--components=secrets"])
+            .stdin(Stdio::piped())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("run gnome-keyring-daemon (Debian's gnome-keyring)");
+        {
+            let mut stdin = child.stdin.take().expect("its stdin");
+            stdin
+                .write_all(b"a test keyring password")
+                .expect("give the password");
+        }
+        let mut keyring = Self(Killed(child));
+        keyring.wait_until_up(address);
+        keyring
+    }
+
+    fn wait_until_up(&mut self, address: &str) {
+        let deadline = Instant::now() + START;
+        loop {
+            let answer = Command::new("gdbus")
+                .args(["call", "--session", "--dest", "org.freedesktop.DBus"])
+                .args([
+                    "--object-path",
+                    "/",
+                    "--method",
+                    "org.freedesktop.DBus.NameHasOwner",
+                ])
+                .arg("org.freedesktop.secrets")
+                .env("DBUS_SESSION_BUS_ADDRESS", address)
+                .output()
+                .expect("run gdbus (Debian's libglib2.0-bin)");
+            if String::from_utf8_lossy(&answer.stdout).contains("true") {
+                return;
+            }
+            if let Ok(Some(status)) = self.0 .0.try_wait() {
+                panic!("gnome-keyring-daemon exited ({status}) before it was on the bus");
+            }
+            assert!(
+                Instant::now() < deadline,
+                "no Secret Service on the bus {address} within {START:?}"
+            );
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
 }
 
 impl SecretService {
@@ -43,28 +116,16 @@ impl SecretService {
             .spawn()
             .expect("run dbus-daemon (Debian's dbus-daemon)");
         let address = read_line(&mut bus);
-        let mut keyring = Command::new("gnome-keyring-daemon")
-            .args(["--foreground", "--unlock", "--components=secrets"])
-            .envs(env_of(dir.path(), &address))
-            .stdin(Stdio::piped())
-            .stdout(Stdio::null())
-            .stderr(Stdio::null())
-            .spawn()
-            .expect("run gnome-keyring-daemon (Debian's gnome-keyring)");
-        {
-            let mut stdin = keyring.stdin.take().expect("its stdin");
-            stdin
-                .write_all(b"a test keyring password")
-                .expect("give the password");
-        }
-        let mut service = Self {
-            dir,
+        let bus = Killed(bus);
+        let mut command = Command::new("gnome-keyring-daemon");
+        command.envs(env_of(dir.path(), &address));
+        let keyring = Keyring::start(command, &address);
+        Self {
+            _keyring: keyring,
+            _bus: bus,
             address,
-            bus,
-            keyring,
-        };
-        service.wait_until_up();
-        service
+            dir,
+        }
     }
 
     /// The environment a process uses this service with: the bus address, and `HOME` and the
@@ -85,44 +146,6 @@ impl SecretService {
     /// The keyring daemon's own store (encrypted), which holds the secrets by design.
     pub fn keyring_store(&self) -> PathBuf {
         self.dir.path().join("data").join("keyrings")
-    }
-
-    fn wait_until_up(&mut self) {
-        let deadline = Instant::now() + START;
-        loop {
-            let answer = Command::new("gdbus")
-                .args(["call", "--session", "--dest", "org.freedesktop.DBus"])
-                .args([
-                    "--object-path",
-                    "/",
-                    "--method",
-                    "org.freedesktop.DBus.NameHasOwner",
-                ])
-                .arg("org.freedesktop.secrets")
-                .env("DBUS_SESSION_BUS_ADDRESS", &self.address)
-                .output()
-                .expect("run gdbus (Debian's libglib2.0-bin)");
-            if String::from_utf8_lossy(&answer.stdout).contains("true") {
-                return;
-            }
-            if let Ok(Some(status)) = self.keyring.try_wait() {
-                panic!("gnome-keyring-daemon exited ({status}) before it was on the bus");
-            }
-            assert!(
-                Instant::now() < deadline,
-                "no Secret Service on the test's bus within {START:?}"
-            );
-            std::thread::sleep(Duration::from_millis(50));
-        }
-    }
-}
-
-impl Drop for SecretService {
-    fn drop(&mut self) {
-        for child in [&mut self.keyring, &mut self.bus] {
-            let _ = child.kill();
-            let _ = child.wait();
-        }
     }
 }
 
