@@ -28,6 +28,24 @@ mod bounds;
 #[path = "ipc/edits.rs"]
 mod edits;
 
+/// Remote agents: adding them, their refusals, their toasts and health (`ipc/agents.rs`).
+#[path = "ipc/agents.rs"]
+mod agents;
+
+/// A viewer cut and reconnected: one summary, every transition once (`ipc/agents_replay.rs`).
+#[path = "ipc/agents_replay.rs"]
+mod agents_replay;
+
+/// Agents' tokens in a real Secret Service, read back by a fresh process, in no file
+/// (`ipc/keyring.rs`).
+#[cfg(target_os = "linux")]
+#[path = "ipc/keyring.rs"]
+mod keyring;
+
+/// What the remote-agent tests share (`ipc/agents_support.rs`).
+#[path = "ipc/agents_support.rs"]
+mod agents_support;
+
 /// The editor's MX preview asks the `[dns]` resolver in the settings (`ipc/preview.rs`).
 #[path = "ipc/preview.rs"]
 mod preview;
@@ -56,11 +74,17 @@ impl Shell {
     }
 
     fn start_in(dir: tempfile::TempDir) -> Self {
+        let data = dir.path().to_owned();
+        Self::start_at(&data, dir)
+    }
+
+    /// A shell on the data directory `data` (which outlives it), `dir` its scratch directory.
+    fn start_at(data: &Path, dir: tempfile::TempDir) -> Self {
         // The app's real context: its capability decides which commands the window may call.
         let app = ehlowatch_app::builder(mock_builder())
             .build(tauri::generate_context!(test = true))
             .unwrap();
-        let (state, events) = ehlowatch_app::start(app.handle(), DataPaths::in_dir(dir.path()));
+        let (state, events) = ehlowatch_app::start(app.handle(), DataPaths::in_dir(data));
         let webview = WebviewWindowBuilder::new(&app, "main", tauri::WebviewUrl::default())
             .build()
             .unwrap();

@@ -38,7 +38,9 @@ pub struct Session {
     env: Vec<(String, OsString)>,
     // Dropped last to first: the tray bar, the watcher, dunst, the bus, the X server.
     children: Vec<Proc>,
-    _dir: tempfile::TempDir,
+    // Held for the session's lifetime; read by the Linux journeys ([`Self::root`]).
+    #[cfg_attr(not(target_os = "linux"), allow(dead_code))]
+    dir: tempfile::TempDir,
 }
 
 impl Session {
@@ -86,7 +88,7 @@ impl Session {
             bus,
             env,
             children,
-            _dir: dir,
+            dir,
         };
 
         let mut dunst = session.command("dunst");
@@ -116,6 +118,13 @@ impl Session {
         let mut command = Command::new(program);
         apply(&mut command, &self.env);
         command
+    }
+
+    /// The private folder holding `HOME`, `XDG_RUNTIME_DIR` and the XDG folders (and the bus's
+    /// socket): everything the desktop's processes may write outside the paths they are told.
+    #[cfg(target_os = "linux")] // read by the remote agents' journey, which is Linux's
+    pub fn root(&self) -> &Path {
+        self.dir.path()
     }
 
     /// Takes a screenshot of the whole X screen into `path` with `import -window root`.

@@ -37,14 +37,23 @@
 //!   covered → green; a new enforce policy that no longer covers mx2 → a critical "SMTP failed"
 //!   toast with the MTA-STS reason, a red icon and "mx not covered" in the Policy card; the same
 //!   in testing mode → amber; fixed → green.
+//! - [`remote_agents`]: two real agents (HTTPS, tokens) on loopback and a real Secret Service
+//!   on the desktop's session bus; both added through Settings → Agents over WebDriver (the
+//!   tokens typed into the password field): their monitors in the window and the tray menu
+//!   (`dc1 / mx1 — OK`), a green icon; a server of dc1 dies → a critical "SMTP failed: dc1 /
+//!   mx2" toast and a red icon, back → green; dc2 is killed → its group unreachable, a grey
+//!   icon (never red) and exactly one toast naming dc2 over a whole reconnect backoff cycle;
+//!   after Quit no file under the data directory or the session's HOME holds a token, and the
+//!   app started again connects with the token from the keyring.
 //! - [`kill9_settings`]: `kill -9` during a settings save, again and again at different moments:
 //!   the settings file always holds the old or the new settings, never a torn file, and the
 //!   restarted app loads it as it is.
 //!
 //! They need the headless desktop's packages (xvfb, dbus-daemon, dunst, imagemagick,
 //! webkit2gtk-driver, haskell-status-notifier-item-utils; haskell-gtk-sni-tray-utils for a
-//! visible tray), tauri-driver, and `fake-smtp` built next to the app binary (`cargo build -p
-//! ehlowatch-testkit --bin fake-smtp`); `scripts/test` runs them. A new journey is a new module
+//! visible tray; gnome-keyring for [`remote_agents`]), tauri-driver, and `fake-smtp` built next
+//! to the app binary (`cargo build -p ehlowatch-testkit --bin fake-smtp`; [`remote_agents`]
+//! runs `ehlowatch` too: `cargo build -p ehlowatch --bin ehlowatch`); `scripts/test` runs them. A new journey is a new module
 //! here, holding the desktop with [`desktop::one_at_a_time`] for its whole run.
 
 #[path = "../desktop/mod.rs"]
@@ -61,5 +70,8 @@ mod domain_watch;
 mod kill9_settings;
 #[cfg(target_os = "linux")]
 mod mta_sts;
+// The Secret Service (gnome-keyring-daemon on the session bus) is Linux's.
+#[cfg(target_os = "linux")]
+mod remote_agents;
 mod tray_toasts_window;
 mod windows_under_wine;

@@ -7,7 +7,8 @@
 // other domain does not exist.
 //
 // URL parameters: `fixture=fleet|empty` (default fleet), `delay=<ms>` (every command answers
-// that late), `notice=<text>` (AppInfo.notice).
+// that late), `notice=<text>` (AppInfo.notice), `agents=1` (three remote agents, see
+// mock-agents.ts).
 // Tests drive it through `window.__mock` (see MockControl).
 
 import { emit } from "@tauri-apps/api/event";
@@ -25,6 +26,7 @@ import type { ResultRecord } from "../src/bindings/ResultRecord";
 import type { SeriesPoint } from "../src/bindings/SeriesPoint";
 import type { Settings } from "../src/bindings/Settings";
 import type { Snapshot } from "../src/bindings/Snapshot";
+import type { SourceView } from "../src/bindings/SourceView";
 import type { StateChange } from "../src/bindings/StateChange";
 import type { Stats } from "../src/bindings/Stats";
 import type { Status } from "../src/bindings/Status";
@@ -32,6 +34,7 @@ import type { Window } from "../src/bindings/Window";
 import { STATUSES } from "../src/bindings/statuses";
 import { monitorLimits, settingsLimits } from "../src/logic/limits";
 import { pregreetReport } from "../test/fixtures";
+import { agents, handleAgents } from "./mock-agents";
 
 type Runtime = {
   status: Status;
@@ -54,6 +57,8 @@ export type MockControl = {
   setBlocked: (ids: string[]) => Promise<void>;
   snapshot: () => Snapshot;
   settings: () => Settings;
+  /** The remote agents as list_agents answers now. */
+  agents: () => SourceView[];
 };
 
 declare global {
@@ -162,6 +167,7 @@ let taken = Date.now();
 function setup() {
   const base: Settings = {
     ui: { notify_warnings: true, notifications_paused_until: null },
+    agents: [],
     defaults: {},
     alerts: {},
     history: {},
@@ -573,8 +579,11 @@ async function handle(cmd: string, args: Record<string, unknown>): Promise<unkno
     case "dismiss_notice":
       info = { ...info, notice: null };
       return null;
-    default:
+    default: {
+      const agent = await handleAgents(cmd, args);
+      if (agent) return agent.value;
       throw { type: "storage", data: `the mock knows no command ${cmd}` };
+    }
   }
 }
 
@@ -642,4 +651,5 @@ window.__mock = {
   },
   snapshot,
   settings: () => settings,
+  agents,
 };

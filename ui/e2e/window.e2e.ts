@@ -38,6 +38,8 @@ type Open = {
   fixture?: "fleet" | "empty";
   delay?: number;
   notice?: string;
+  /** Three remote agents (e2e/mock-agents.ts). */
+  agents?: boolean;
   width?: number;
   height?: number;
   dark?: boolean;
@@ -77,6 +79,7 @@ async function open(o: Open = {}): Promise<Page> {
   if (o.fixture) q.set("fixture", o.fixture);
   if (o.delay) q.set("delay", String(o.delay));
   if (o.notice) q.set("notice", o.notice);
+  if (o.agents) q.set("agents", "1");
   await page.goto(`${inject("pageUrl")}?${q}`);
   return page;
 }
@@ -969,5 +972,183 @@ describe("the status and settings window", () => {
     expect(await page.locator('[data-testid="notice"] p').textContent()).toBe(
       "The history file was damaged and moved aside.",
     );
+  });
+});
+
+describe("remote agents in the window", () => {
+  const ids = (page: Page) =>
+    page.locator('[data-testid="monitor-row"]').evaluateAll((rs) => rs.map((r) => r.getAttribute("data-monitor-id")));
+
+  it("shows the local monitors, then one group per agent keyed by source, an unreachable one grey", async () => {
+    const page = await open({ agents: true, width: 800, height: 900 });
+    await row(page, "dc1/mx2", "failed").waitFor();
+    expect(await ids(page)).toEqual(["legacy", "submission", "mx1", "mx2", "dc1/mx2", "dc1/mx1", "dc2/mx1"]);
+    const groups = page.locator('[data-testid="source-group"]');
+    expect(await groups.evaluateAll((gs) => gs.map((g) => `${g.getAttribute("data-source")}:${g.getAttribute("data-health")}`))).toEqual([
+      "dc1:connected",
+      "dc2:unreachable",
+      "dc3:needs_token",
+    ]);
+    const dc1 = page.locator('[data-source="dc1"][data-testid="source-group"]');
+    expect(await dc1.locator(".source-head .badge").getAttribute("data-status")).toBe("failed");
+    expect(await row(page, "dc1/mx2").locator(".row-note").textContent()).toBe("connection refused by 198.51.100.26:25");
+
+    const dc2 = page.locator('[data-source="dc2"][data-testid="source-group"]');
+    expect(await dc2.locator(".source-head .badge").textContent()).toBe("Unreachable");
+    expect(await dc2.locator('[data-testid="source-note"]').textContent()).toMatch(
+      /^Unreachable since \d\d:\d\d: no keep-alive from https:\/\/dc2\.example\.net:9925 for 45 s$/,
+    );
+    const grey = await row(page, "dc2/mx1").evaluate((r) => [r.getAttribute("data-status"), r.className]);
+    expect(grey).toEqual(["unreachable", "row row-grey"]);
+    // A read-only token: no Check now on its rows.
+    expect(await row(page, "dc2/mx1").getByRole("button", { name: /Check/ }).count()).toBe(0);
+    expect(await row(page, "dc1/mx1").getByRole("button", { name: "Check dc1 / mx1 now" }).count()).toBe(1);
+    await shots(page, "agents-status");
+
+    // dc1 becomes unreachable: its rows turn grey, never red, with the source's note.
+    await page.evaluate(() =>
+      window.__mock.emit(
+        "sources",
+        window.__mock.agents().map((s) =>
+          s.name === "dc1"
+            ? { ...s, health: "unreachable", since: new Date().toISOString(), reason: "connection refused", worst: "unreachable" }
+            : s,
+        ),
+      ),
+    );
+    await row(page, "dc1/mx2", "unreachable").waitFor();
+    expect(await row(page, "dc1/mx2").getAttribute("class")).toBe("row row-grey");
+    expect(await page.locator('[data-source="dc1"] [data-testid="source-note"]').textContent()).toMatch(/^Unreachable since /);
+  });
+
+  it("opens a remote monitor's detail through the remote_* commands; Check now and Snooze only with a control token", async () => {
+    const page = await open({ agents: true, width: 800, height: 900 });
+    await row(page, "dc1/mx2").locator('[data-testid="open-detail"]').click();
+    const detail = page.locator('[data-testid="detail"][data-monitor-id="dc1/mx2"]');
+    await detail.locator('[data-testid="event-log"]').waitFor();
+    await detail.locator('[data-testid="latency-chart"][data-drawn]').waitFor();
+    expect(await calls(page, "remote_stats")).toEqual([{ source: "dc1", monitor: "mx2", window: "24h" }]);
+    expect(await calls(page, "remote_series")).toEqual([{ source: "dc1", monitor: "mx2", window: "24h" }]);
+    expect(await calls(page, "remote_events")).toEqual([{ source: "dc1", monitor: "mx2", window: "24h" }]);
+    expect(await calls(page, "remote_last_failure")).toEqual([{ source: "dc1", monitor: "mx2" }]);
+    expect([...(await calls(page, "history_series")), ...(await calls(page, "last_failure"))]).toEqual([]);
+    expect(await detail.locator('[data-testid="transcript"]').textContent()).toContain("connecting to 198.51.100.26:25");
+    await page.click('[data-window="7d"]');
+    await page.waitForFunction(() => window.__mock.calls.some((c) => c.cmd === "remote_series" && c.args.window === "7d"));
+
+    await detail.locator('[data-testid="remote-check-now"]').click();
+    expect(await calls(page, "remote_check_now")).toEqual([{ source: "dc1", monitor: "mx2" }]);
+    await detail.locator('[data-testid="remote-snooze"] summary').click();
+    await detail.locator('[data-testid="remote-snooze"] [data-minutes="60"]').click();
+    expect(await calls(page, "remote_snooze")).toEqual([{ source: "dc1", monitor: "mx2", minutes: 60 }]);
+    await detail.locator('[data-testid="remote-mute"] summary').click();
+    await detail.locator('[data-testid="remote-mute"] [data-minutes="forever"]').click();
+    await detail.locator('[data-testid="remote-unmute"]').waitFor();
+    expect(await calls(page, "mute_remote")).toEqual([{ source: "dc1", monitor: "mx2", until: "9999-12-31T23:59:59Z" }]);
+    await shots(page, "agents-detail");
+
+    // A live state change of this monitor joins its event log; another monitor's does not.
+    const change = (monitor: string, reason: string) => ({
+      source: "dc1",
+      replayed: false,
+      change: { monitor, name: monitor, at: new Date().toISOString(), event_id: 5509, from: "success", to: "failed", kind: "changed", reason, alert: true },
+    });
+    await page.evaluate((c) => window.__mock.emit("remote_state_change", c), change("mx1", "other monitor"));
+    await page.evaluate((c) => window.__mock.emit("remote_state_change", c), change("mx2", "refused just now"));
+    await detail.locator('[data-testid="event-log"] td', { hasText: "refused just now" }).waitFor();
+    expect(await detail.locator('[data-testid="event-log"] td', { hasText: "other monitor" }).count()).toBe(0);
+
+    // A read-only agent's monitor: a local Mute, no Check now, no Snooze.
+    await page.click('[data-testid="nav-status"]');
+    await row(page, "dc2/mx1").locator('[data-testid="open-detail"]').click();
+    const ro = page.locator('[data-testid="detail"][data-monitor-id="dc2/mx1"]');
+    await ro.locator('[data-testid="remote-mute"]').waitFor();
+    expect(await ro.locator('[data-testid="remote-check-now"], [data-testid="remote-snooze"]').count()).toBe(0);
+  });
+
+  it("adds an agent in Settings: a password field, each refusal shown, the token never kept", async () => {
+    const page = await open({ agents: true, width: 800, height: 1200 });
+    await page.click('[data-testid="nav-settings"]');
+    const form = page.locator('[data-testid="add-agent"]');
+    const token = form.locator('input[name="agent.token"]');
+    expect(await token.evaluate((el) => [el.getAttribute("type"), el.getAttribute("autocomplete")])).toEqual(["password", "off"]);
+
+    // Field problems at their fields; the token field emptied all the same.
+    await form.locator('input[name="agent.name"]').fill("DC 4");
+    await form.locator('input[name="agent.url"]').fill("ftp://dc4");
+    await token.fill("ctl-secret");
+    await page.click('[data-testid="save-agent"]');
+    await form.locator('[data-testid="field-error"][data-field="agent.url"]').waitFor();
+    expect(await form.locator('[data-testid="field-error"][data-field="agent.url"]').textContent()).toBe(
+      '"ftp://dc4" is not an agent URL (https://host:port)',
+    );
+    expect(await form.locator('[data-testid="field-error"][data-field="agent.name"]').count()).toBe(1);
+    expect(await token.inputValue()).toBe("");
+
+    // Each failed live check: one sentence by its kind, plus the shell's message.
+    const tries: Array<[string, string, string, string]> = [
+      ["https://dc4.example.net:9925", "wrong", "unauthorized", "The agent refused the token."],
+      ["https://untrusted.example.net:9925", "ctl-secret", "untrusted_certificate", "The agent's certificate is not trusted: give its CA file."],
+      ["https://notagent.example.net", "ctl-secret", "not_an_agent", "This URL answers, but not as an EHLO Watch agent."],
+      ["https://down.example.net:9925", "ctl-secret", "unreachable", "The agent could not be reached."],
+    ];
+    await form.locator('input[name="agent.name"]').fill("dc4");
+    for (const [url, secret, kind, title] of tries) {
+      await form.locator('input[name="agent.url"]').fill(url);
+      await token.fill(secret);
+      await page.click('[data-testid="save-agent"]');
+      expect(await page.locator('[data-testid="save-agent"]').textContent()).toBe("Connecting to the agent…");
+      expect(await token.inputValue()).toBe("");
+      const problem = form.locator(`[data-testid="agent-problem"][data-kind="${kind}"]`);
+      await problem.waitFor();
+      expect(await problem.locator("strong").textContent()).toBe(title);
+      expect(await problem.textContent()).toContain(url);
+    }
+    await shots(page, "agents-refused");
+
+    await form.locator('input[name="agent.url"]').fill("https://dc4.example.net:9925");
+    await token.fill("ctl-secret");
+    await page.click('[data-testid="save-agent"]');
+    const added = page.locator('[data-testid="agent"][data-source="dc4"]');
+    await added.waitFor();
+    expect(await added.locator('[data-testid="token-control"]').textContent()).toBe("control token");
+    expect(await form.locator('input[name="agent.name"]').inputValue()).toBe("");
+    expect(await token.inputValue()).toBe("");
+    expect(await calls(page, "add_agent")).toContainEqual({
+      agent: { name: "dc4", url: "https://dc4.example.net:9925", token: "ctl-secret", ca_file: null },
+    });
+    // Nothing of the token in the webview's storage.
+    const stored = await page.evaluate(() => JSON.stringify({ ...localStorage }) + JSON.stringify({ ...sessionStorage }));
+    expect(stored).not.toContain("ctl-secret");
+  });
+
+  it("asks for a missing token again, and removes an agent after a confirmation", async () => {
+    const page = await open({ agents: true, width: 800, height: 1200 });
+    await page.click('[data-testid="nav-settings"]');
+    const dc3 = page.locator('[data-testid="agent"][data-source="dc3"]');
+    expect(await dc3.locator('[data-testid="token-store"]').textContent()).toContain("No token: give the token again");
+    const token = dc3.locator('input[name="token-dc3"]');
+    expect(await token.evaluate((el) => [el.getAttribute("type"), el.getAttribute("autocomplete")])).toEqual(["password", "off"]);
+    await token.fill("wrong");
+    await dc3.locator('[data-testid="save-token"]').click();
+    await dc3.locator('[data-testid="agent-problem"][data-kind="unauthorized"]').waitFor();
+    expect(await token.inputValue()).toBe("");
+    await token.fill("read-token");
+    await dc3.locator('[data-testid="save-token"]').click();
+    await page.locator('[data-testid="agent"][data-source="dc3"][data-health="connected"]').waitFor();
+    expect(await dc3.locator('[data-testid="token-again"]').count()).toBe(0);
+    expect(await dc3.locator('[data-testid="token-control"]').textContent()).toBe("read-only token");
+    expect(await calls(page, "set_agent_token")).toEqual([
+      { name: "dc3", token: "wrong" },
+      { name: "dc3", token: "read-token" },
+    ]);
+
+    const dc2 = page.locator('[data-testid="agent"][data-source="dc2"]');
+    expect(await dc2.locator('[data-testid="token-store"]').textContent()).toContain("this session only");
+    await dc2.locator('[data-testid="remove-agent"]').click();
+    expect(await calls(page, "remove_agent")).toEqual([]);
+    await dc2.locator('[data-testid="confirm-remove"]').click();
+    await dc2.waitFor({ state: "detached" });
+    expect(await calls(page, "remove_agent")).toEqual([{ name: "dc2" }]);
   });
 });

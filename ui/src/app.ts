@@ -3,10 +3,14 @@
 // of a row is fetched at start and again after that monitor's results, at most every 30 s.
 
 import type { MonitorView } from "./bindings/MonitorView";
+import type { RemoteStateChange } from "./bindings/RemoteStateChange";
+import type { SourceView } from "./bindings/SourceView";
 import type { StateChange } from "./bindings/StateChange";
+import type { Status } from "./bindings/Status";
 import * as ipc from "./ipc";
 import { STATUS_LABEL } from "./logic/format";
 import { mergeSnapshot } from "./logic/monitors";
+import { freshResults, mergeSources } from "./logic/sources";
 import { requestFocus } from "./components/focus";
 import { getState, navigate, setState } from "./store";
 
@@ -28,6 +32,35 @@ export function onResultEvent(fn: Listener<ipc.ResultEvent>): () => void {
 export function onChangeEvent(fn: Listener<StateChange>): () => void {
   changeListeners.add(fn);
   return () => changeListeners.delete(fn);
+}
+
+/** A remote monitor checked again: its key (`dc1/mx1`) and the status it has now. */
+export type RemoteResult = { key: string; status: Status };
+const remoteResultListeners = new Set<Listener<RemoteResult>>();
+const remoteChangeListeners = new Set<Listener<RemoteStateChange>>();
+
+/** Calls `fn` whenever a `sources` event shows a remote monitor checked again. */
+export function onRemoteResult(fn: Listener<RemoteResult>): () => void {
+  remoteResultListeners.add(fn);
+  return () => remoteResultListeners.delete(fn);
+}
+
+/** Calls `fn` with every `remote_state_change` event until the returned function is called. */
+export function onRemoteChangeEvent(fn: Listener<RemoteStateChange>): () => void {
+  remoteChangeListeners.add(fn);
+  return () => remoteChangeListeners.delete(fn);
+}
+
+/** True once a `sources` event came: a `list_agents` answer after it is older and is dropped. */
+let sourcesFromEvent = false;
+
+/** Takes a new picture of the sources, telling the detail views which monitors were checked. */
+export function applySources(next: readonly SourceView[]): void {
+  const prev = getState().sources;
+  const merged = mergeSources(prev, next);
+  if (merged === prev) return;
+  setState({ sources: merged });
+  for (const r of freshResults(prev, merged)) for (const l of remoteResultListeners) l(r);
 }
 
 const uptimeFetched = new Map<string, number>();
@@ -105,12 +138,30 @@ export async function start(): Promise<void> {
       }
       for (const l of changeListeners) l(c);
     }),
+    ipc.onSources((sources) => {
+      sourcesFromEvent = true;
+      applySources(sources);
+    }),
+    ipc.onRemoteStateChange((r) => {
+      const c = r.change;
+      if (c.kind === "changed" && !r.replayed) {
+        announce(`${r.source} / ${c.name} is now ${STATUS_LABEL[c.to]}`);
+      }
+      for (const l of remoteChangeListeners) l(r);
+    }),
     ipc.onNotice((notice) => setState({ notice })),
     ipc.onShowMonitor((id) => {
       requestFocus("heading");
       navigate({ kind: "detail", id });
     }),
   ]);
+  // An older shell or a broken keyring must not keep the local monitors from showing.
+  void ipc.listAgents().then(
+    (sources) => {
+      if (!sourcesFromEvent) applySources(sources);
+    },
+    () => undefined,
+  );
   try {
     const [info, snapshot, settings] = await Promise.all([
       ipc.getAppInfo(),

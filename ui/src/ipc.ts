@@ -4,6 +4,8 @@
 import { invoke } from "@tauri-apps/api/core";
 import { listen, type UnlistenFn } from "@tauri-apps/api/event";
 
+import type { AgentInput } from "./bindings/AgentInput";
+import type { AgentProblemKind } from "./bindings/AgentProblemKind";
 import type { AppError } from "./bindings/AppError";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { EngineEvent } from "./bindings/EngineEvent";
@@ -13,7 +15,9 @@ import type { ProbeReport } from "./bindings/ProbeReport";
 import type { ResultRecord } from "./bindings/ResultRecord";
 import type { SeriesPoint } from "./bindings/SeriesPoint";
 import type { Settings } from "./bindings/Settings";
+import type { RemoteStateChange } from "./bindings/RemoteStateChange";
 import type { Snapshot } from "./bindings/Snapshot";
+import type { SourceView } from "./bindings/SourceView";
 import type { StateChange } from "./bindings/StateChange";
 import type { Stats } from "./bindings/Stats";
 import type { Window } from "./bindings/Window";
@@ -29,13 +33,24 @@ export function asAppError(e: unknown): AppError {
       t === "not_found" ||
       t === "history" ||
       t === "storage" ||
-      t === "engine_stopped"
+      t === "engine_stopped" ||
+      t === "agent"
     ) {
       return e as AppError;
     }
   }
   return { type: "storage", data: e instanceof Error ? e.message : String(e) };
 }
+
+/** What each kind of failed live check of an agent means, in one clause. */
+export const AGENT_PROBLEM: Record<AgentProblemKind, string> = {
+  unauthorized: "The agent refused the token",
+  forbidden: "The token does not allow this (a read-only token)",
+  untrusted_certificate: "The agent's certificate is not trusted: give its CA file",
+  not_an_agent: "This URL answers, but not as an EHLO Watch agent",
+  unreachable: "The agent could not be reached",
+  tls_mismatch: "The URL's scheme does not match the agent (https to a plain server, or the reverse)",
+};
 
 /** An error as one sentence for people. */
 export function errorText(err: AppError): string {
@@ -46,6 +61,8 @@ export function errorText(err: AppError): string {
       return "the monitoring engine is not running";
     case "not_found":
       return `not found: ${err.data}`;
+    case "agent":
+      return `${AGENT_PROBLEM[err.data.kind]}: ${err.data.message}`;
     default:
       return err.data;
   }
@@ -89,6 +106,29 @@ export const getAppInfo = () => call<AppInfo>("get_app_info");
 export const setAutostart = (enabled: boolean) => call<AppInfo>("set_autostart", { enabled });
 export const dismissNotice = () => call<null>("dismiss_notice");
 
+// Remote agents: the shell talks to them; the window only ever sees what it hands over.
+export const listAgents = () => call<SourceView[]>("list_agents");
+export const addAgent = (agent: AgentInput) => call<SourceView>("add_agent", { agent });
+export const setAgentToken = (name: string, token: string) =>
+  call<SourceView>("set_agent_token", { name, token });
+export const removeAgent = (name: string) => call<null>("remove_agent", { name });
+export const remoteCheckNow = (source: string, monitor: string) =>
+  call<null>("remote_check_now", { source, monitor });
+export const remoteSnooze = (source: string, monitor: string, minutes: number | null) =>
+  call<null>("remote_snooze", { source, monitor, minutes });
+export const remoteUnsnooze = (source: string, monitor: string) =>
+  call<null>("remote_unsnooze", { source, monitor });
+export const muteRemote = (source: string, monitor: string, until: string | null) =>
+  call<null>("mute_remote", { source, monitor, until });
+export const remoteStats = (source: string, monitor: string, window: Window) =>
+  call<Stats>("remote_stats", { source, monitor, window });
+export const remoteSeries = (source: string, monitor: string, window: Window) =>
+  call<SeriesPoint[]>("remote_series", { source, monitor, window });
+export const remoteEvents = (source: string, monitor: string, window: Window) =>
+  call<StateChange[]>("remote_events", { source, monitor, window });
+export const remoteLastFailure = (source: string, monitor: string) =>
+  call<ResultRecord | null>("remote_last_failure", { source, monitor });
+
 /** The result events (`EngineEvent` of type `result`). */
 export type ResultEvent = Extract<EngineEvent, { type: "result" }>;
 
@@ -101,3 +141,6 @@ export const onResult = (h: (e: ResultEvent) => void) => on<ResultEvent>("result
 export const onStateChange = (h: (c: StateChange) => void) => on<StateChange>("state_change", h);
 export const onNotice = (h: (n: string | null) => void) => on<string | null>("notice", h);
 export const onShowMonitor = (h: (id: string) => void) => on<string>("show_monitor", h);
+export const onSources = (h: (s: SourceView[]) => void) => on<SourceView[]>("sources", h);
+export const onRemoteStateChange = (h: (c: RemoteStateChange) => void) =>
+  on<RemoteStateChange>("remote_state_change", h);

@@ -6,10 +6,13 @@ import { useEffect, useReducer, useRef } from "preact/hooks";
 import type { AppInfo } from "./bindings/AppInfo";
 import type { Settings } from "./bindings/Settings";
 import type { Snapshot } from "./bindings/Snapshot";
+import type { SourceView } from "./bindings/SourceView";
 
 export type View =
   | { kind: "status" }
   | { kind: "detail"; id: string }
+  /** A remote monitor: its source's name and the agent's monitor id. */
+  | { kind: "remote"; source: string; monitor: string }
   | { kind: "edit"; id: string | null; preset?: string }
   | { kind: "settings" };
 
@@ -19,6 +22,8 @@ export type State = {
   /** Why the window could not load, if it could not. */
   fatal: string | null;
   snapshot: Snapshot | null;
+  /** The remote agents and their monitors (`list_agents`, then `sources` events). */
+  sources: readonly SourceView[];
   settings: Settings | null;
   info: AppInfo | null;
   /** The banner's text (AppInfo.notice, then `notice` events). */
@@ -35,6 +40,7 @@ let state: State = {
   ready: false,
   fatal: null,
   snapshot: null,
+  sources: [],
   settings: null,
   info: null,
   notice: null,

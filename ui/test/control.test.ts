@@ -12,6 +12,7 @@ import {
 
 const base: Settings = {
   ui: { notify_warnings: true, notifications_paused_until: null },
+  agents: [],
   defaults: { qos_ms: 1200 },
   monitor: [],
 };

@@ -1,6 +1,8 @@
 import type { MonitorView } from "../src/bindings/MonitorView";
 import type { ProbeReport } from "../src/bindings/ProbeReport";
+import type { RemoteMonitor } from "../src/bindings/RemoteMonitor";
 import type { Snapshot } from "../src/bindings/Snapshot";
+import type { SourceView } from "../src/bindings/SourceView";
 
 export function report(over: Partial<ProbeReport> = {}): ProbeReport {
   return {
@@ -98,5 +100,40 @@ export function snapshot(monitors: MonitorView[], taken = "2025-01-01T00:00:00Z"
     alerts_paused_until: null,
     taken_at: taken,
     notice: null,
+  };
+}
+
+/** A remote monitor of the source `source` (its key is `source/id`). */
+export function remoteMonitor(source: string, id: string, over: Partial<RemoteMonitor> = {}): RemoteMonitor {
+  return {
+    id,
+    key: `${source}/${id}`,
+    name: id,
+    status: "success",
+    event_id: 5510,
+    latency_ms: 84.5,
+    since: "2025-01-01T00:00:00Z",
+    checked_at: "2025-01-01T00:10:00Z",
+    reason: null,
+    targets: [{ address: "192.0.2.10", status: "success", reason: null }],
+    muted_until: null,
+    ...over,
+  };
+}
+
+/** A connected agent with a control token, watching `monitors` (by id). */
+export function sourceView(name: string, over: Partial<SourceView> = {}, monitors: string[] = ["mx1"]): SourceView {
+  return {
+    name,
+    url: `https://${name}.example.net:9925`,
+    ca_file: null,
+    health: "connected",
+    since: "2025-01-01T00:00:00Z",
+    reason: null,
+    can_control: true,
+    token_store: "keyring",
+    worst: "success",
+    monitors: monitors.map((id) => remoteMonitor(name, id)),
+    ...over,
   };
 }

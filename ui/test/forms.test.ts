@@ -123,6 +123,7 @@ describe("monitor form", () => {
 describe("settings form", () => {
   const base: Settings = {
     ui: { notify_warnings: true, notifications_paused_until: null },
+    agents: [],
     defaults: { qos_ms: 1200 },
     alerts: { every_failure: true },
     monitor: [{ name: "a", host: "b" }],

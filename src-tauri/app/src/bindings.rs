@@ -23,6 +23,8 @@ use crate::commands::domains::MxPreview;
 use crate::commands::settings::AppInfo;
 use crate::error::AppError;
 use crate::settings::Settings;
+use crate::sources::entry::{AgentInput, AgentSource};
+use crate::sources::view::{RemoteStateChange, SourceView};
 
 /// Where the UI keeps the generated files, from the repository root.
 pub const DIR: &str = "ui/src/bindings";
@@ -45,6 +47,10 @@ pub fn export_to(dir: &Path) -> Result<(), ts_rs::ExportError> {
     MxPreview::export_all_to(dir)?;
     AppError::export_all_to(dir)?;
     Colour::export_all_to(dir)?;
+    SourceView::export_all_to(dir)?;
+    RemoteStateChange::export_all_to(dir)?;
+    AgentInput::export_all_to(dir)?;
+    AgentSource::export_all_to(dir)?;
     std::fs::write(dir.join("settingsRegistry.ts"), settings_ts())?;
     std::fs::write(dir.join("statuses.ts"), statuses_ts())?;
     Ok(())

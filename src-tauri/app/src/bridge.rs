@@ -1,8 +1,10 @@
 //! The bridge from the engine to the desktop: it waits on the engine's snapshot and events, and
 //! on one timer (no polling). A new snapshot updates the tray and, when the window is open, is
 //! pushed to it; results and state changes are pushed to the window; alert events become
-//! toasts (see [`crate::notify::toast`]); a history problem becomes the window's notice. It
-//! ends when the engine stops or the app quits.
+//! toasts (see [`crate::notify::toast`]); a history problem becomes the window's notice. The
+//! remote sources' updates ([`crate::sources`]) join them: the tray shows the worst of both,
+//! the window gets `sources` and `remote_state_change`, and their alerts go to the same toaster.
+//! It ends when the engine stops or the app quits.
 //!
 //! What a snapshot shows depends on when it is shown: the bridge shows it as of the wall clock
 //! ([`Snapshot::at`]) and sets its timer to the snapshot's next change
@@ -14,11 +16,14 @@ use std::sync::Arc;
 use chrono::{DateTime, Utc};
 use ehlowatch_engine::{EngineEvent, Snapshot};
 use tauri::{AppHandle, Emitter, Manager, Runtime};
+use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::RecvError;
 use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
-use crate::notify::{desktop, toast::Toaster};
+use crate::notify::desktop;
+use crate::notify::toast::{RemoteRules, Toaster};
+use crate::sources::{SourceUpdate, Sources};
 use crate::state::AppState;
 use crate::tray::Tray;
 use crate::window;
@@ -35,6 +40,10 @@ pub mod events {
     pub const FINDING: &str = "finding";
     /// The banner's notice (`string | null`).
     pub const NOTICE: &str = "notice";
+    /// Every remote source (`SourceView[]`), on any change.
+    pub const SOURCES: &str = "sources";
+    /// A state change a remote agent streamed (`RemoteStateChange`).
+    pub const REMOTE_STATE_CHANGE: &str = "remote_state_change";
 }
 
 /// Runs until the engine stops or `quit` is cancelled.
@@ -48,14 +57,17 @@ pub async fn run<R: Runtime>(
     let Ok(mut snapshots) = state.engine().await.map(|e| e.watch()) else {
         return;
     };
+    let sources = app.try_state::<Arc<Sources>>().map(|s| s.inner().clone());
+    let mut remote = sources.as_ref().map(|s| s.subscribe());
     let mut toaster = Toaster::default();
     let window_open = |app: &AppHandle<R>| app.get_webview_window(window::MAIN).is_some();
     let mut latest = snapshots.borrow_and_update().clone();
     let show = |latest: &Snapshot| -> Option<Instant> {
         let now = Utc::now();
         let snapshot = latest.at(now);
+        let remote_views = sources.as_ref().map(|s| s.list()).unwrap_or_default();
         if let Some(tray) = &tray {
-            if let Err(error) = tray.update(&app, &snapshot) {
+            if let Err(error) = tray.update(&app, &snapshot, &remote_views) {
                 tracing::warn!(%error, "tray not updated");
             }
         }
@@ -107,6 +119,18 @@ pub async fn run<R: Runtime>(
                 }
                 Err(RecvError::Closed) => return,
             },
+            update = recv_remote(remote.as_mut()) => match update {
+                Ok(update) => {
+                    if remote_update(&app, &state, sources.as_ref(), &mut toaster, update).await {
+                        reshow = show(&latest);
+                    }
+                }
+                Err(RecvError::Lagged(missed)) => {
+                    tracing::warn!(missed, "the desktop bridge fell behind the sources' updates");
+                    reshow = show(&latest);
+                }
+                Err(RecvError::Closed) => remote = None,
+            },
             () = sleep_until(due), if due.is_some() => {
                 if let Some(toast) = toaster.due(Instant::now()) {
                     let app = app.clone();
@@ -122,6 +146,53 @@ pub async fn run<R: Runtime>(
 /// The monotonic instant of the wall-clock time `at`, seen at `now`.
 fn instant_of(at: DateTime<Utc>, now: DateTime<Utc>) -> Instant {
     Instant::now() + (at - now).to_std().unwrap_or_default()
+}
+
+/// Takes one update of the remote sources: to the window, to the toaster; true when the tray
+/// must be shown again.
+pub async fn remote_update<R: Runtime>(
+    app: &AppHandle<R>,
+    state: &AppState,
+    sources: Option<&Arc<Sources>>,
+    toaster: &mut Toaster,
+    update: SourceUpdate,
+) -> bool {
+    match update {
+        SourceUpdate::Changed => {
+            if let Some(sources) = sources {
+                let _ = app.emit(events::SOURCES, sources.list());
+            }
+            true
+        }
+        SourceUpdate::Change(change) => {
+            let _ = app.emit(events::REMOTE_STATE_CHANGE, &change);
+            let settings = state.current().await.settings;
+            let rules = RemoteRules {
+                paused: settings
+                    .ui
+                    .notifications_paused_until
+                    .is_some_and(|u| u > Utc::now()),
+                muted: sources.is_some_and(|s| s.muted(&change.source, &change.change.monitor.0)),
+                notify_warnings: settings.ui.notify_warnings,
+            };
+            toaster.push_remote(&change, rules, Instant::now());
+            false
+        }
+        SourceUpdate::Reachable { source, reachable } => {
+            toaster.push_source(&source, !reachable, Instant::now());
+            false
+        }
+    }
+}
+
+/// The next update of the sources, or never without them.
+async fn recv_remote(
+    remote: Option<&mut broadcast::Receiver<SourceUpdate>>,
+) -> Result<SourceUpdate, RecvError> {
+    match remote {
+        Some(rx) => rx.recv().await,
+        None => std::future::pending().await,
+    }
 }
 
 async fn sleep_until(due: Option<Instant>) {

@@ -6,6 +6,8 @@ use ehlowatch_engine::HistoryError;
 use ehlowatch_engine::{ConfigError, Problem};
 use serde::Serialize;
 
+use crate::sources::view::AgentProblem;
+
 /// Why a command failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error, Serialize, ts_rs::TS)]
 #[serde(tag = "type", content = "data", rename_all = "snake_case")]
@@ -25,6 +27,9 @@ pub enum AppError {
     /// The engine has stopped (the app is quitting).
     #[error("the monitoring engine has stopped")]
     EngineStopped,
+    /// A remote agent refused or failed a live request; the message names its URL.
+    #[error("{0}")]
+    Agent(AgentProblem),
 }
 
 fn problems_line(problems: &[Problem]) -> String {
@@ -38,6 +43,12 @@ fn problems_line(problems: &[Problem]) -> String {
 impl From<ConfigError> for AppError {
     fn from(e: ConfigError) -> Self {
         Self::Invalid(e.problems)
+    }
+}
+
+impl From<AgentProblem> for AppError {
+    fn from(p: AgentProblem) -> Self {
+        Self::Agent(p)
     }
 }
 

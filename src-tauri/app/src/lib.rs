@@ -18,6 +18,7 @@ pub mod memory;
 pub mod notify;
 pub mod paths;
 pub mod settings;
+pub mod sources;
 pub mod state;
 pub mod tasks;
 pub mod tray;
@@ -61,6 +62,7 @@ pub fn start<R: Runtime>(
     let config = loaded.config.clone();
     let (engine, events) =
         tauri::async_runtime::block_on(Engine::start_subscribed(config, options));
+    let state_agents = loaded.settings.agents.clone();
     let paused = loaded.settings.ui.notifications_paused_until;
     if paused.is_some_and(|until| until > chrono::Utc::now()) {
         tauri::async_runtime::block_on(engine.send(Command::PauseAlerts(paused)));
@@ -76,6 +78,7 @@ pub fn start<R: Runtime>(
         loaded.notice,
     ));
     app.manage(state.clone());
+    app.manage(sources::Sources::start(&state_agents));
     (state, events)
 }
 
@@ -145,6 +148,9 @@ pub fn run() {
 async fn quit<R: Runtime>(app: &AppHandle<R>) {
     if let Some(tasks) = app.try_state::<Tasks>() {
         tasks.shutdown(tasks::QUIT_WAIT).await;
+    }
+    if let Some(sources) = app.try_state::<Arc<sources::Sources>>() {
+        sources.shutdown().await;
     }
     if let Some(state) = app.try_state::<Arc<AppState>>() {
         state.shutdown().await;

@@ -111,6 +111,10 @@ impl AppState {
             settings.config.resolve_paths(dir);
         }
         let config = Config::validate(&settings.config)?;
+        let problems = crate::sources::entry::validate(&settings.agents);
+        if !problems.is_empty() {
+            return Err(AppError::Invalid(problems));
+        }
         // Held until the engine has the settings, so quitting cannot stop it in between. The
         // engine takes commands without waiting on the shell: no lock is awaited in a circle.
         let engine = self.engine().await?;

@@ -2,7 +2,7 @@
 //! HTTPS with a certificate from a test CA, a read-only and a control token; requests without
 //! or with a wrong token get 401 and no data, the read-only token reads but cannot act, the
 //! control token can; no token ever reaches a file the agent writes; a renewed certificate is
-//! served after SIGHUP; and a real Prometheus scrapes it with the README's settings. The
+//! served after SIGHUP; only the control token snoozes a monitor (shown `paused`) and resumes it; and a real Prometheus scrapes it with the README's settings. The
 //! refusals at start are in `agent_auth_refusals.rs`.
 //!
 //! The Prometheus test is `#[ignore]`d (Debian's `prometheus` package): `scripts/test` runs it.
@@ -12,48 +12,22 @@ mod agent_support;
 use std::path::Path;
 
 use agent_support::exposition::{samples, value};
-use agent_support::https::client_trusting;
 use agent_support::prometheus::Prometheus;
-use agent_support::{config_every, eventually, Agent, Response, PATIENCE};
+use agent_support::{bearer, config_every, eventually, Agent, Response, PATIENCE};
 use ehlowatch_testkit::{FakeSmtp, Script, ServerCert, TestPki, Validity};
 
 const READ_TOKEN: &str = "read-5b1f0c2e9a7d4e61";
 const CONTROL_TOKEN: &str = "control-8e3a6d2f0b9c4a17";
 
-/// An agent on loopback serving HTTPS with a certificate from `pki`, with both tokens (the files
-/// end in a newline, as editors write them) and `extra` arguments; two monitors: `healthy`,
-/// probed at start and then only every ten minutes, and `off`, disabled.
+/// An agent on loopback serving HTTPS with a certificate from `pki`, with both tokens and
+/// `extra` arguments; two monitors: `healthy`, probed at start and then only every ten minutes,
+/// and `off`, disabled.
 async fn start_agent(pki: &TestPki, healthy: &FakeSmtp, extra: &[&str]) -> Agent {
-    let cert = pki.server_cert(&["127.0.0.1"], Validity::FRESH);
     let mut config = config_every(600, &[("healthy", healthy.port())]);
     config.push_str(
         "\n[[monitor]]\nname = 'off'\nhost = \"127.0.0.1\"\nport = 25\nenabled = false\n",
     );
-    let read = format!("{READ_TOKEN}\n");
-    let control = format!("{CONTROL_TOKEN}\n");
-    let files: [(&str, &[u8]); 4] = [
-        ("cert.pem", cert.chain_pem.as_bytes()),
-        ("key.pem", cert.key_pem.as_bytes()),
-        ("read.token", read.as_bytes()),
-        ("control.token", control.as_bytes()),
-    ];
-    let mut args = vec![
-        "--tls-cert",
-        "cert.pem",
-        "--tls-key",
-        "key.pem",
-        "--token-file",
-        "read.token",
-        "--control-token-file",
-        "control.token",
-    ];
-    args.extend_from_slice(extra);
-    let client = client_trusting(&pki.ca_file());
-    Agent::start_with_args(&config, &files, &args, Some(client)).await
-}
-
-fn bearer(token: &str) -> String {
-    format!("Authorization: Bearer {token}")
+    Agent::start_secured(&config, pki, READ_TOKEN, CONTROL_TOKEN, extra).await
 }
 
 /// A 401 that challenges for a bearer token and says nothing about the monitors.
@@ -186,6 +160,89 @@ async fn the_read_only_token_cannot_check_now_and_the_control_token_can() {
         .request("GET", "/api/status", &[&bearer(CONTROL_TOKEN)])
         .await;
     assert_eq!(control_reads.status, 200, "the control token reads too");
+    assert_no_token_in_files_written(agent.dir());
+}
+
+/// The status `/api/status` shows for the monitor `healthy`, asked with `token`, whose access
+/// it checks (`read` or `control`).
+async fn healthy_shown(agent: &Agent, token: &str) -> String {
+    let access = if token == READ_TOKEN {
+        "read"
+    } else {
+        "control"
+    };
+    let status = agent
+        .request("GET", "/api/status", &[&bearer(token)])
+        .await
+        .json();
+    assert_eq!(status["access"], access, "{status}");
+    let healthy = status["monitors"]
+        .as_array()
+        .and_then(|ms| ms.iter().find(|m| m["name"] == "healthy"))
+        .cloned()
+        .unwrap_or_default();
+    healthy["status"].as_str().unwrap_or_default().to_owned()
+}
+
+/// Waits until `healthy` is shown `want`.
+async fn until_healthy_shown(agent: &Agent, token: &str, want: &str) {
+    eventually(&format!("healthy shown {want}"), PATIENCE, || async {
+        match healthy_shown(agent, token).await {
+            s if s == want => Ok(()),
+            s => Err(s),
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn only_the_control_token_snoozes_and_resumes_and_the_status_says_paused_and_its_access() {
+    let pki = TestPki::new();
+    let healthy = FakeSmtp::start(Script::healthy()).await;
+    let agent = start_agent(&pki, &healthy, &[]).await;
+    until_healthy_shown(&agent, READ_TOKEN, "success").await;
+
+    let snooze = "/api/monitors/healthy/snooze";
+    let hour = r#"{"minutes": 60}"#;
+    let read = [bearer(READ_TOKEN)];
+    let read = [read[0].as_str()];
+    let control = [bearer(CONTROL_TOKEN)];
+    let control = [control[0].as_str()];
+    let refused = agent.request_with_body("POST", snooze, &read, hour).await;
+    assert_eq!(refused.status, 403, "{refused:?}");
+    let refused = agent.request("DELETE", snooze, &read).await;
+    assert_eq!(refused.status, 403, "{refused:?}");
+    let nobody = "/api/monitors/nobody/snooze";
+    let unknown = agent
+        .request_with_body("POST", nobody, &control, hour)
+        .await;
+    assert_eq!(unknown.status, 404, "{unknown:?}");
+    let zero = r#"{"minutes": 0}"#;
+    let bad = agent
+        .request_with_body("POST", snooze, &control, zero)
+        .await;
+    assert_eq!(bad.status, 400, "{bad:?}");
+    assert!(bad.body.contains("minutes: 0"), "{bad:?}");
+    assert_eq!(
+        healthy_shown(&agent, READ_TOKEN).await,
+        "success",
+        "nothing snoozed by a refusal"
+    );
+
+    let snoozed = agent
+        .request_with_body("POST", snooze, &control, hour)
+        .await;
+    assert_eq!(snoozed.status, 202, "{snoozed:?}");
+    until_healthy_shown(&agent, CONTROL_TOKEN, "paused").await;
+    let resumed = agent.request("DELETE", snooze, &control).await;
+    assert_eq!(resumed.status, 202, "{resumed:?}");
+    until_healthy_shown(&agent, READ_TOKEN, "success").await;
+    let forever = r#"{"minutes": null}"#;
+    let snoozed = agent
+        .request_with_body("POST", snooze, &control, forever)
+        .await;
+    assert_eq!(snoozed.status, 202, "{snoozed:?}");
+    until_healthy_shown(&agent, READ_TOKEN, "paused").await;
     assert_no_token_in_files_written(agent.dir());
 }
 

@@ -44,11 +44,17 @@ pub enum EventId {
     /// An MX address's blocklist listing changed: listed (amber) or no longer listed on a list
     /// the user named.
     BlocklistChanged = 5542,
+    /// A remote agent the desktop watches cannot be reached: its monitors are `unreachable`.
+    SourceUnreachable = 5550,
+    /// A remote agent can be reached again.
+    SourceReachable = 5551,
+    /// State changes an agent made while the desktop was disconnected, replayed on reconnect.
+    SourceReplayed = 5552,
 }
 
 impl EventId {
     /// Every id, in numeric order.
-    pub const ALL: [Self; 16] = [
+    pub const ALL: [Self; 19] = [
         Self::Failed,
         Self::Success,
         Self::Warning,
@@ -65,6 +71,9 @@ impl EventId {
         Self::DaneChanged,
         Self::MtaStsPolicyChanged,
         Self::BlocklistChanged,
+        Self::SourceUnreachable,
+        Self::SourceReachable,
+        Self::SourceReplayed,
     ];
 
     /// The number.
@@ -96,6 +105,9 @@ impl EventId {
             Self::DaneChanged => "DANE verdict changed",
             Self::MtaStsPolicyChanged => "MTA-STS policy changed",
             Self::BlocklistChanged => "Blocklist listing changed",
+            Self::SourceUnreachable => "Source unreachable",
+            Self::SourceReachable => "Source reachable again",
+            Self::SourceReplayed => "Source changes replayed",
         }
     }
 
@@ -117,7 +129,10 @@ impl EventId {
             | Self::TakesNoMail
             | Self::DaneChanged
             | Self::MtaStsPolicyChanged
-            | Self::BlocklistChanged => true,
+            | Self::BlocklistChanged
+            | Self::SourceUnreachable
+            | Self::SourceReachable
+            | Self::SourceReplayed => true,
             Self::StaleEnded => false,
         }
     }
@@ -149,8 +164,9 @@ mod tests {
         for id in EventId::ALL {
             let code = id.code();
             assert!(
-                (5509..=5511).contains(&code) || (5520..=5549).contains(&code),
-                "{id:?} = {code} is outside the verdict ids, 5520–5529, 5530–5539 and 5540–5549"
+                (5509..=5511).contains(&code) || (5520..=5559).contains(&code),
+                "{id:?} = {code} is outside the verdict ids, 5520–5529, 5530–5539, 5540–5549 \
+                 and 5550–5559"
             );
         }
     }

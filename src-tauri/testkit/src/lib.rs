@@ -4,10 +4,12 @@
 //! Debian's aiosmtpd; and tables of cases that every front door (engine, command line, files)
 //! must judge alike; and the TLSA record data matching a certificate, by the `openssl` command
 //! line ([`ServerCert::tlsa`]). Linux only: a lab of network namespaces with a real DNS server
-//! ([`netns`]).
+//! ([`netns`]). A real agent (`ehlowatch run`) on loopback, with TLS and tokens ([`agent`]). Linux only: a private
+//! Secret Service on the test's own D-Bus session ([`secret_service`]).
 
 #![forbid(unsafe_code)]
 
+pub mod agent;
 #[cfg(unix)]
 pub mod aiosmtpd;
 pub mod ehlo_names;
@@ -19,6 +21,8 @@ pub mod policy_host;
 pub mod postfix;
 pub mod scenarios;
 pub mod script;
+#[cfg(target_os = "linux")]
+pub mod secret_service;
 pub mod server;
 mod tlsa;
 

@@ -30,4 +30,7 @@ export const EVENT_IDS = {
   5540: {"emitted":true,"name":"DANE verdict changed"},
   5541: {"emitted":true,"name":"MTA-STS policy changed"},
   5542: {"emitted":true,"name":"Blocklist listing changed"},
+  5550: {"emitted":true,"name":"Source unreachable"},
+  5551: {"emitted":true,"name":"Source reachable again"},
+  5552: {"emitted":true,"name":"Source changes replayed"},
 } as const;

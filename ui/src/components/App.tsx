@@ -9,6 +9,7 @@ import { Detail } from "./Detail";
 import { Editor } from "./Editor";
 import { goTo } from "./focus";
 import { Icon } from "./icons";
+import { RemoteDetail } from "./RemoteDetail";
 import { SettingsView } from "./SettingsView";
 import { StatusView } from "./StatusView";
 
@@ -16,6 +17,8 @@ function viewKey(v: View): string {
   switch (v.kind) {
     case "detail":
       return `detail:${v.id}`;
+    case "remote":
+      return `remote:${v.source}/${v.monitor}`;
     case "edit":
       return `edit:${v.id ?? ""}:${v.preset ?? ""}`;
     default:
@@ -27,6 +30,8 @@ function Content({ view }: { view: View }) {
   switch (view.kind) {
     case "detail":
       return <Detail id={view.id} />;
+    case "remote":
+      return <RemoteDetail source={view.source} monitor={view.monitor} />;
     case "edit":
       return <Editor id={view.id} preset={view.preset} />;
     case "settings":

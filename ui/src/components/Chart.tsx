@@ -13,6 +13,8 @@ import { chartData, describeChart, xRange, yRange, type ChartData } from "../log
 import { fmtDateTime, fmtMs } from "../logic/format";
 
 const HEIGHT = 200;
+/** Stands in for the QoS while none is known (a remote monitor): the y axis spans at least 2× it. */
+const UNKNOWN_QOS_MS = 50;
 
 const pad2 = (n: number) => String(n).padStart(2, "0");
 
@@ -57,7 +59,7 @@ function useColorScheme(): string {
   return dark ? "dark" : "light";
 }
 
-type Live = { points: readonly SeriesPoint[]; data: ChartData; qos: number; window: Window };
+type Live = { points: readonly SeriesPoint[]; data: ChartData; qos: number | null; window: Window };
 
 export function Chart({
   points,
@@ -66,7 +68,8 @@ export function Chart({
   loading,
 }: {
   points: readonly SeriesPoint[] | null;
-  qosMs: number;
+  /** The QoS threshold the guide lines are drawn at; null (not known): no guide lines. */
+  qosMs: number | null;
   window: Window;
   loading: boolean;
 }) {
@@ -105,10 +108,13 @@ export function Chart({
       ctx.font = `${11 * px}px system-ui, sans-serif`;
       ctx.textAlign = "right";
       ctx.textBaseline = "bottom";
-      const guides: Array<[number, string, string, string]> = [
-        [qos, colors.warn, `QoS ${fmtMs(qos)}`, "qosPx"],
-        [2 * qos, colors.fail, `2×QoS ${fmtMs(2 * qos)}`, "qos2Px"],
-      ];
+      const guides: Array<[number, string, string, string]> =
+        qos === null
+          ? []
+          : [
+              [qos, colors.warn, `QoS ${fmtMs(qos)}`, "qosPx"],
+              [2 * qos, colors.fail, `2×QoS ${fmtMs(2 * qos)}`, "qos2Px"],
+            ];
       for (const [value, color, label, attr] of guides) {
         const y = Math.round(u.valToPos(value, "y", true));
         ctx.strokeStyle = color;
@@ -179,7 +185,7 @@ export function Chart({
       cursor: { drag: { x: false, y: false }, points: { show: false } },
       scales: {
         x: { time: true, range: () => xRange(live.current.window, Date.now()) },
-        y: { range: () => yRange(live.current.qos, live.current.data) },
+        y: { range: () => yRange(live.current.qos ?? UNKNOWN_QOS_MS, live.current.data) },
       },
       axes: [
         { ...axis, values: (_u, splits, _i, _space, incr) => splits.map((v) => timeTick(v, incr)) },
@@ -234,8 +240,14 @@ export function Chart({
       <figcaption>
         <span class="key key-line">average</span>
         <span class="key key-max">slowest</span>
-        <span class="key key-warn">QoS</span>
-        <span class="key key-fail">2×QoS · failed</span>
+        {qosMs === null ? (
+          <span class="key key-fail">failed</span>
+        ) : (
+          <>
+            <span class="key key-warn">QoS</span>
+            <span class="key key-fail">2×QoS · failed</span>
+          </>
+        )}
       </figcaption>
       <p class="chart-readout" ref={readout} aria-hidden="true">
         {"\u00a0"}

@@ -3,7 +3,6 @@
 // one row.
 
 import { Component } from "preact";
-import { useEffect, useRef, useState } from "preact/hooks";
 
 import type { MonitorView } from "../bindings/MonitorView";
 import { STATUSES } from "../bindings/statuses";
@@ -13,69 +12,11 @@ import { fmtClock, fmtMs, fmtPct, hostPort, isForever, parseTime, tlsLabel } fro
 import { targetsNote } from "../logic/targets";
 import { Badge } from "./Badge";
 import { PhaseBar } from "./PhaseBar";
+import { SnoozeMenu } from "./SnoozeMenu";
 import { Ago, Until } from "./Time";
 import { goTo, takeFocusRequest } from "./focus";
 
 type Props = { m: MonitorView; uptime: number | null | undefined };
-
-const SNOOZES: ReadonlyArray<[string, number | null]> = [
-  ["1 hour", 60],
-  ["8 hours", 480],
-  ["1 day", 1440],
-  ["Until I resume", null],
-];
-
-function SnoozeMenu({ m }: { m: MonitorView }) {
-  const ref = useRef<HTMLDetailsElement>(null);
-  const [open, setOpen] = useState(false);
-  useEffect(() => {
-    if (!open) return;
-    const outside = (e: PointerEvent) => {
-      if (ref.current && !ref.current.contains(e.target as Node)) ref.current.open = false;
-    };
-    document.addEventListener("pointerdown", outside);
-    return () => document.removeEventListener("pointerdown", outside);
-  }, [open]);
-  const close = () => {
-    if (ref.current) {
-      ref.current.open = false;
-      ref.current.querySelector("summary")?.focus();
-    }
-  };
-  const onKey = (e: KeyboardEvent) => {
-    if (e.key === "Escape") {
-      e.preventDefault();
-      close();
-    }
-  };
-  return (
-    <details
-      class="menu"
-      ref={ref}
-      onKeyDown={onKey}
-      onToggle={(e) => setOpen((e.currentTarget as HTMLDetailsElement).open)}
-    >
-      <summary class="btn btn-small" aria-label={`Snooze ${m.name}`}>
-        Snooze
-      </summary>
-      <div class="menu-items">
-        {SNOOZES.map(([label, minutes]) => (
-          <button
-            key={label}
-            type="button"
-            class="btn btn-small btn-plain"
-            onClick={() => {
-              close();
-              void ipc.snooze(m.id, minutes);
-            }}
-          >
-            {label}
-          </button>
-        ))}
-      </div>
-    </details>
-  );
-}
 
 function RowView({ m, uptime }: Props) {
   const snoozedUntil = parseTime(m.snoozed_until);
@@ -163,7 +104,7 @@ function RowView({ m, uptime }: Props) {
             Unsnooze
           </button>
         ) : (
-          <SnoozeMenu m={m} />
+          <SnoozeMenu label="Snooze" ariaLabel={`Snooze ${m.name}`} onPick={(minutes) => void ipc.snooze(m.id, minutes)} />
         )}
         <button
           type="button"

@@ -1,9 +1,10 @@
 // Settings: defaults every monitor inherits, the alert policy, desktop notifications (their
-// pause, and why the system shows none when it will not), start with the computer, where the
-// data lives, export and import of the monitors.
+// pause, and why the system shows none when it will not), remote agents, start with the
+// computer, where the data lives, export and import of the monitors.
 
 import { toastsUnavailable } from "../logic/toasts";
 import { useStore } from "../store";
+import { AgentsSettings } from "./AgentsSettings";
 import { Autostart } from "./Autostart";
 import { ExportImport } from "./ExportImport";
 import { takeFocusRequest } from "./focus";
@@ -28,6 +29,10 @@ export function SettingsView() {
           </p>
         ) : null}
         <PauseControls />
+      </section>
+      <section class="card" aria-labelledby="agents-title" data-testid="agents-settings">
+        <h2 id="agents-title">Agents</h2>
+        <AgentsSettings />
       </section>
       <section class="card" aria-labelledby="start-title">
         <h2 id="start-title">Start with the computer</h2>

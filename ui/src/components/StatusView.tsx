@@ -1,4 +1,5 @@
-// The home view: every monitor worst first, a filter, and the counts.
+// The home view: this machine's monitors worst first, then one group per remote agent; a
+// filter, and the counts (of this machine's monitors).
 
 import { useEffect, useMemo, useRef, useState } from "preact/hooks";
 
@@ -13,6 +14,7 @@ import { getState, navigate, setState, useStore } from "../store";
 import { requestFocus, takeFocusRequest } from "./focus";
 import { Icon } from "./icons";
 import { Row } from "./Row";
+import { SourceGroup } from "./SourceGroup";
 
 /** The server a first run offers when something answers SMTP on this machine's port 25. */
 export const LOCAL_SERVER: MonitorFile = { name: "localhost:25", host: "localhost", port: 25 };
@@ -161,6 +163,7 @@ export function StatusView() {
   const filter = useStore((s) => s.filter);
   const firstRun = useStore((s) => s.info?.first_run ?? false);
   const monitors = snapshot?.monitors;
+  const sources = useStore((s) => s.sources);
 
   const shown = useMemo(
     () => (monitors ? sortMonitors(filterMonitors(monitors, filter), Date.now()) : []),
@@ -191,7 +194,7 @@ export function StatusView() {
             "\u00a0"
           )}
         </p>
-        <div class="toolbar-tools" hidden={total === 0}>
+        <div class="toolbar-tools" hidden={total === 0 && sources.length === 0}>
           <label class="sr-only" for="filter">
             Filter monitors
           </label>
@@ -216,7 +219,7 @@ export function StatusView() {
           </button>
         </div>
       </div>
-      {snapshot && total === 0 ? (
+      {snapshot && total === 0 && sources.length === 0 ? (
         firstRun ? (
           <Welcome />
         ) : (
@@ -235,7 +238,7 @@ export function StatusView() {
           </div>
         )
       ) : null}
-      {total > 0 && shown.length === 0 ? (
+      {total > 0 && shown.length === 0 && filter ? (
         <p class="empty">No monitor matches “{filter}”.</p>
       ) : null}
       <ul class="rows" aria-label="Monitors, worst first">
@@ -243,6 +246,9 @@ export function StatusView() {
           <Row key={m.id} m={m} uptime={uptime[m.id]} />
         ))}
       </ul>
+      {sources.map((s) => (
+        <SourceGroup key={s.name} source={s} filter={filter} />
+      ))}
     </section>
   );
 }

@@ -50,8 +50,13 @@ export function TextField({
   autoFocusKey,
   class: cls,
   inputRef,
+  password,
+  disabled,
 }: Common & {
   value: string;
+  /** A secret: `type=password`, never filled in or remembered by the browser. */
+  password?: boolean;
+  disabled?: boolean;
   placeholder?: string | undefined;
   onValue: (v: string) => void;
   numeric?: boolean;
@@ -61,28 +66,29 @@ export function TextField({
 }) {
   const id = fieldId(k);
   const bad = Boolean(errors?.length);
+  const input = {
+    id,
+    name: k,
+    value,
+    disabled,
+    placeholder,
+    inputMode: numeric ? ("numeric" as const) : undefined,
+    autoComplete: "off",
+    spellcheck: false,
+    "aria-invalid": bad,
+    "aria-required": required,
+    "aria-describedby": describedBy(k, hint, errors),
+    "data-focus-key": autoFocusKey,
+    ref: inputRef,
+    onInput: (e: Event) => onValue((e.currentTarget as HTMLInputElement).value),
+  };
   return (
     <div class={`field${bad ? " field-bad" : ""}${cls ? ` ${cls}` : ""}`} data-field={k}>
       <label for={id}>
         {label}
         {required ? <span class="req"> (required)</span> : null}
       </label>
-      <input
-        id={id}
-        name={k}
-        type="text"
-        value={value}
-        placeholder={placeholder}
-        inputMode={numeric ? "numeric" : undefined}
-        autoComplete="off"
-        spellcheck={false}
-        aria-invalid={bad}
-        aria-required={required}
-        aria-describedby={describedBy(k, hint, errors)}
-        data-focus-key={autoFocusKey}
-        ref={inputRef}
-        onInput={(e) => onValue((e.currentTarget as HTMLInputElement).value)}
-      />
+      {password ? <input type="password" {...input} /> : <input type="text" {...input} />}
       <Messages k={k} hint={hint} errors={errors} />
     </div>
   );

@@ -2,6 +2,7 @@
 //! grouped by what they touch. Every argument is validated; a refusal is an
 //! [`AppError`](crate::error::AppError) naming each problem.
 
+pub mod agents;
 pub mod domains;
 pub mod history;
 pub mod monitors;
@@ -36,5 +37,17 @@ pub fn handler<R: Runtime>() -> impl Fn(Invoke<R>) -> bool + Send + Sync + 'stat
         settings::get_app_info,
         settings::set_autostart,
         settings::dismiss_notice,
+        agents::list_agents,
+        agents::add_agent,
+        agents::set_agent_token,
+        agents::remove_agent,
+        agents::remote_check_now,
+        agents::remote_snooze,
+        agents::remote_unsnooze,
+        agents::mute_remote,
+        agents::remote_stats,
+        agents::remote_series,
+        agents::remote_events,
+        agents::remote_last_failure,
     ]
 }

@@ -40,8 +40,8 @@ pub async fn get_settings(state: AppStateRef<'_>) -> Result<Settings, AppError> 
 }
 
 /// Replaces the settings (validated in full first), all but the notifications pause, which
-/// `pause_notifications` and `resume_notifications` own: the window's copy may be older than a
-/// pause from the tray. Returns the settings as stored.
+/// `pause_notifications` and `resume_notifications` own (the window's copy may be older than a
+/// pause from the tray), and the remote agents, which the agent commands own. Returns the settings as stored.
 #[tauri::command]
 pub async fn save_settings(
     state: AppStateRef<'_>,
@@ -50,8 +50,11 @@ pub async fn save_settings(
     state
         .update(|s| {
             let paused = s.ui.notifications_paused_until;
+            let agents = std::mem::take(&mut s.agents);
             *s = settings;
             s.ui.notifications_paused_until = paused;
+            // The agent commands own the sources (their tokens are checked live).
+            s.agents = agents;
             Ok(())
         })
         .await

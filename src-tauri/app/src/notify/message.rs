@@ -1,6 +1,10 @@
 //! What a toast says: its title, its body, how pressing it is, and the monitor it opens.
 
 use ehlowatch_engine::MonitorId;
+use tokio::time::Duration;
+
+/// How long a burst may gather before its toast goes out.
+pub const COALESCE: Duration = Duration::from_secs(3);
 
 /// How pressing a toast is (freedesktop urgency levels).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]

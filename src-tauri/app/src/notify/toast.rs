@@ -16,11 +16,10 @@ use std::fmt::Write as _;
 use ehlowatch_engine::{ChangeKind, Finding, LocalCause, MonitorId, StateChange, Status};
 
 use super::finding_toast::finding_toast;
-pub use super::message::{Toast, Urgency};
+pub use super::message::{Toast, Urgency, COALESCE};
+use super::remote_toast::RemoteToasts;
 use tokio::time::{Duration, Instant};
 
-/// How long a burst may gather before its toast goes out.
-pub const COALESCE: Duration = Duration::from_secs(3);
 /// The least time between two toasts naming the same monitor.
 pub const PER_MONITOR: Duration = Duration::from_secs(60);
 
@@ -86,6 +85,17 @@ struct LocalWaiting {
     arrived: Instant,
 }
 
+/// What the desktop applies to a remote agent's alert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct RemoteRules {
+    /// Toasts are paused.
+    pub paused: bool,
+    /// The monitor is muted on this desktop.
+    pub muted: bool,
+    /// Toast on QoS warnings too.
+    pub notify_warnings: bool,
+}
+
 /// Gathers alert events and says when a toast is due.
 #[derive(Debug, Default)]
 pub struct Toaster {
@@ -96,6 +106,8 @@ pub struct Toaster {
     shown_local: Vec<LocalCause>,
     /// Each domain's findings waiting, with when the first arrived.
     findings: Vec<(Vec<Finding>, Instant)>,
+    /// Remote sources' unreachable and replay toasts.
+    remote: RemoteToasts,
 }
 
 impl Toaster {
@@ -154,6 +166,45 @@ impl Toaster {
         }
     }
 
+    /// Takes a remote agent's state change: its `alert` is the agent's final decision; the
+    /// desktop applies only its pause (`paused`), the local mute (`muted`) and
+    /// `notify_warnings`. A replayed change counts toward its source's one summary instead.
+    /// The toast names the agent: `SMTP failed: dc1 / mx1`.
+    pub fn push_remote(
+        &mut self,
+        remote: &crate::sources::view::RemoteStateChange,
+        rules: RemoteRules,
+        now: Instant,
+    ) {
+        if remote.replayed {
+            if !rules.paused {
+                self.remote.push_replayed(&remote.source, now);
+            }
+            return;
+        }
+        if rules.paused || rules.muted {
+            return;
+        }
+        let mut change = remote.change.clone();
+        change.monitor = MonitorId(format!("{}/{}", remote.source, change.monitor.0));
+        change.name = format!("{} / {}", remote.source, change.name);
+        self.push(change, rules.notify_warnings, now);
+    }
+
+    /// A remote source became unreachable (`true`) or reachable again (`false`).
+    pub fn push_source(&mut self, source: &str, unreachable: bool, now: Instant) {
+        self.remote.push_edge(source, unreachable, now);
+    }
+
+    /// True while this machine's offline cause is shown or waits to be.
+    fn offline(&self) -> bool {
+        self.shown_local.contains(&LocalCause::Offline)
+            || self
+                .local
+                .iter()
+                .any(|w| w.cause == LocalCause::Offline && w.began)
+    }
+
     /// When [`Self::due`] should next be called; `None` when nothing waits.
     pub fn next_due(&self) -> Option<Instant> {
         self.waiting
@@ -165,6 +216,7 @@ impl Toaster {
             })
             .chain(self.local.iter().map(|w| w.arrived + COALESCE))
             .chain(self.findings.iter().map(|(_, arrived)| *arrived + COALESCE))
+            .chain(self.remote.next_due())
             .min()
     }
 
@@ -190,6 +242,12 @@ impl Toaster {
         {
             let (findings, _) = self.findings.remove(at);
             return finding_toast(&findings);
+        }
+        if self.remote.next_due().is_some_and(|due| due <= now) {
+            let offline = self.offline();
+            if let Some(toast) = self.remote.due(now, offline) {
+                return Some(toast);
+            }
         }
         let (ready, later): (Vec<_>, Vec<_>) = std::mem::take(&mut self.waiting)
             .into_iter()

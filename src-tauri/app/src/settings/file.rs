@@ -93,13 +93,32 @@ pub fn parse(text: &[u8], dir: Option<&Path>) -> Result<(Settings, Config), Stri
         None => UiPrefs::default(),
         Some(v) => serde_json::from_value(v).map_err(|e| format!("ui: {e}"))?,
     };
+    let agents: Vec<crate::sources::entry::AgentSource> = match root.remove("agents") {
+        None => Vec::new(),
+        Some(v) => serde_json::from_value(v).map_err(|e| format!("agents: {e}"))?,
+    };
+    let problems = crate::sources::entry::validate(&agents);
+    if !problems.is_empty() {
+        return Err(problems
+            .iter()
+            .map(ToString::to_string)
+            .collect::<Vec<_>>()
+            .join("; "));
+    }
     let rest = Value::Object(root).to_string();
     let mut file = ConfigFile::from_json_str(&rest).map_err(|e| summary(&e))?;
     if let Some(dir) = dir {
         file.resolve_paths(dir);
     }
     let config = Config::validate(&file).map_err(|e| summary(&e))?;
-    Ok((Settings { config: file, ui }, config))
+    Ok((
+        Settings {
+            config: file,
+            ui,
+            agents,
+        },
+        config,
+    ))
 }
 
 /// The first problems of a validation error, on one line.
@@ -165,6 +184,7 @@ mod tests {
                 ..ConfigFile::default()
             },
             ui: UiPrefs::default(),
+            agents: Vec::new(),
         }
     }
 

@@ -9,6 +9,8 @@ use chrono::{DateTime, Utc};
 use ehlowatch_engine::ConfigFile;
 use serde::{Deserialize, Serialize};
 
+use crate::sources::entry::AgentSource;
+
 /// Everything the app persists.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Settings {
@@ -18,6 +20,10 @@ pub struct Settings {
     /// The window's and the notifications' preferences.
     #[serde(default)]
     pub ui: UiPrefs,
+    /// The remote agents whose monitors the desktop shows (never their tokens: the keyring
+    /// keeps those).
+    #[serde(default)]
+    pub agents: Vec<AgentSource>,
 }
 
 /// Preferences of the desktop app that the agent has no use for.

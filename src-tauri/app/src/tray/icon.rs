@@ -5,7 +5,26 @@
 //! too. Template images (macOS menu bar) are the same shapes in black, the glyph
 //! cut out. Edges are anti-aliased by 4×4 supersampling.
 
-use ehlowatch_engine::{Colour, Status};
+use chrono::{DateTime, Utc};
+use ehlowatch_engine::{Colour, Snapshot, Status};
+
+/// The icon's status at `now`: the worst (red > amber > grey > green) of this machine's monitors
+/// that count (enabled, not snoozed) and of `remote`, each remote source's worst (its unmuted
+/// monitors', grey while it cannot be heard). This machine's monitors weigh only when some count:
+/// a desktop that watches only agents is green when their monitors are; with nothing at all to
+/// show, grey (unknown).
+pub fn shown_worst(
+    snapshot: &Snapshot,
+    remote: impl IntoIterator<Item = Status>,
+    now: DateTime<Utc>,
+) -> Status {
+    let local = snapshot
+        .monitors
+        .iter()
+        .any(|m| m.enabled && !m.snoozed_at(now))
+        .then_some(snapshot.worst);
+    Status::worst(local.into_iter().chain(remote)).unwrap_or(snapshot.worst)
+}
 
 /// RGBA colours of the discs.
 const GREEN: [u8; 3] = [0x1a, 0x7f, 0x37];
@@ -110,6 +129,61 @@ fn in_stroke(((ax, ay), (bx, by), half_width): Stroke, px: f32, py: f32) -> bool
 #[cfg(test)]
 mod tests {
     use super::*;
+    use ehlowatch_engine::MonitorView;
+    use std::sync::Arc;
+
+    fn local(status: Status, enabled: bool, snoozed: bool) -> Snapshot {
+        let now = Utc::now();
+        Snapshot {
+            monitors: vec![Arc::new(MonitorView {
+                enabled,
+                status,
+                shown: if snoozed { Status::Paused } else { status },
+                snoozed_until: snoozed.then(|| now + chrono::Duration::hours(1)),
+                ..MonitorView::default()
+            })],
+            worst: if enabled && !snoozed {
+                status
+            } else {
+                Status::Unknown
+            },
+            ..Snapshot::default()
+        }
+    }
+
+    #[test]
+    fn without_local_monitors_that_count_the_remote_ones_set_the_colour() {
+        let now = Utc::now();
+        let none = Snapshot::default();
+        assert_eq!(shown_worst(&none, [Status::Success], now), Status::Success);
+        assert_eq!(
+            shown_worst(&none, [Status::Success, Status::Unreachable], now),
+            Status::Unreachable
+        );
+        assert_eq!(shown_worst(&none, [], now), Status::Unknown);
+        for (enabled, snoozed) in [(false, false), (true, true)] {
+            let quiet = local(Status::Failed, enabled, snoozed);
+            assert_eq!(
+                shown_worst(&quiet, [Status::Success], now),
+                Status::Success,
+                "enabled {enabled}, snoozed {snoozed}"
+            );
+        }
+    }
+
+    #[test]
+    fn local_and_remote_monitors_give_the_worst_of_both() {
+        let now = Utc::now();
+        let ok = local(Status::Success, true, false);
+        assert_eq!(shown_worst(&ok, [Status::Failed], now), Status::Failed);
+        assert_eq!(shown_worst(&ok, [Status::Success], now), Status::Success);
+        assert_eq!(shown_worst(&ok, [], now), Status::Success);
+        let failed = local(Status::Failed, true, false);
+        assert_eq!(
+            shown_worst(&failed, [Status::Unreachable], now),
+            Status::Failed
+        );
+    }
 
     const ALL: [Status; 4] = [
         Status::Success,

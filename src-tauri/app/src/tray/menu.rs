@@ -229,6 +229,53 @@ fn plural(n: usize) -> &'static str {
     }
 }
 
+/// The menu lines of the remote sources: `dc1 / mx1 — OK` per monitor, under a line for a
+/// source that cannot be heard (`dc1 — unreachable`).
+pub fn remote_lines(sources: &[crate::sources::view::SourceView]) -> Vec<String> {
+    use crate::sources::view::SourceHealth;
+    let mut lines = Vec::new();
+    for source in sources {
+        let health = match source.health {
+            SourceHealth::Connected => None,
+            SourceHealth::Connecting => Some("connecting"),
+            SourceHealth::Unreachable => Some("unreachable"),
+            SourceHealth::NeedsToken => Some("needs its token"),
+        };
+        if let Some(health) = health {
+            lines.push(format!(
+                "{} {} — {health}",
+                glyph(source.worst),
+                source.name
+            ));
+        }
+        for m in &source.monitors {
+            let word = match m.status {
+                Status::Success => "OK".to_owned(),
+                Status::Warning => "QoS warning".to_owned(),
+                Status::Failed => m
+                    .reason
+                    .as_deref()
+                    .map_or_else(|| "failed".to_owned(), |r| one_line(r, MAX_DETAIL)),
+                Status::Unreachable => "agent unreachable".to_owned(),
+                Status::Paused => "snoozed on the agent".to_owned(),
+                other => other.as_str().replace('_', " "),
+            };
+            let muted = if m.muted_until.is_some() {
+                " (muted)"
+            } else {
+                ""
+            };
+            lines.push(format!(
+                "{} {} / {} — {word}{muted}",
+                glyph(m.status),
+                source.name,
+                m.name
+            ));
+        }
+    }
+    lines
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

@@ -1,5 +1,6 @@
 //! The tray icon and its menu. The icon is the worst shown status of the enabled, non-snoozed
-//! monitors by red > amber > grey > green; its tooltip counts them. The menu has a summary line, one submenu per monitor
+//! monitors and of the remote agents' unmuted monitors by red > amber > grey > green; the remote
+//! ones are menu lines `dc1 / mx1 — OK` under their source; its tooltip counts them. The menu has a summary line, one submenu per monitor
 //! (Check now, Snooze…, Open details), Check all now, Pause notifications…, Open EHLO Watch…
 //! and Quit. A submenu's title changes with the status only: muda's GTK submenus cannot be
 //! relabelled in place (their label sits in a box, so `set_text` does not reach it), and a
@@ -24,6 +25,7 @@ use tauri::tray::{MouseButton, MouseButtonState, TrayIcon, TrayIconBuilder, Tray
 use tauri::{AppHandle, Runtime};
 
 use self::menu::{MenuAction, DURATIONS};
+use crate::sources::view::SourceView;
 
 /// Pixels per side of the drawn icon. Windows' notification area shows small icons of 16 px at
 /// 100 % scaling up to 32 px at 200 % and scales what it is given: 32 px is drawn 1:1 at 200 %
@@ -59,6 +61,8 @@ struct Shown<R: Runtime> {
     summary: Option<MenuItem<R>>,
     /// Each monitor's lines updated in place: its "Last check", then its targets' rows.
     lines: Vec<Vec<(MenuItem<R>, String)>>,
+    /// The remote sources' lines (`dc1 / mx1 — OK`); a change rebuilds the menu.
+    remote: Vec<String>,
 }
 
 impl<R: Runtime> Tray<R> {
@@ -104,22 +108,30 @@ impl<R: Runtime> Tray<R> {
                 paused: false,
                 summary: None,
                 lines: Vec::new(),
+                remote: Vec::new(),
             }),
         })
     }
 
     /// Brings the icon, tooltip and menu in line with `snapshot`, touching only what changed.
-    pub fn update(&self, app: &AppHandle<R>, snapshot: &Snapshot) -> tauri::Result<()> {
+    pub fn update(
+        &self,
+        app: &AppHandle<R>,
+        snapshot: &Snapshot,
+        sources: &[SourceView],
+    ) -> tauri::Result<()> {
         let now = snapshot.taken_at.unwrap_or_else(chrono::Utc::now);
+        let worst = icon::shown_worst(snapshot, sources.iter().map(|s| s.worst), now);
+        let remote = menu::remote_lines(sources);
         let mut shown = self
             .shown
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if shown.worst != Some(snapshot.worst) {
+        if shown.worst != Some(worst) {
             // Setting an icon on macOS drops its template flag unless it is set with it.
             self.icon
-                .set_icon_with_as_template(Some(image(snapshot.worst)), TEMPLATE)?;
-            shown.worst = Some(snapshot.worst);
+                .set_icon_with_as_template(Some(image(worst)), TEMPLATE)?;
+            shown.worst = Some(worst);
         }
         let tooltip = menu::tooltip(snapshot);
         if shown.tooltip != tooltip {
@@ -144,12 +156,15 @@ impl<R: Runtime> Tray<R> {
             .iter()
             .map(|m| menu::monitor_label(m))
             .collect();
+        let remote_changed = shown.remote != remote;
         let rebuild = shown.summary.is_none()
             || shown.shape != shape
             || shown.titles != titles
-            || shown.paused != paused;
+            || shown.paused != paused
+            || remote_changed;
         if rebuild {
-            let (built, summary, items) = build_menu(app, snapshot, &titles, &lines, paused)?;
+            let (built, summary, items) =
+                build_menu(app, snapshot, &titles, &lines, &remote, paused)?;
             self.icon.set_menu(Some(built))?;
             *shown = Shown {
                 worst: shown.worst,
@@ -159,6 +174,7 @@ impl<R: Runtime> Tray<R> {
                 paused,
                 summary: Some(summary),
                 lines: items,
+                remote,
             };
         } else {
             let items = shown.lines.iter_mut().flatten();
@@ -186,6 +202,7 @@ fn build_menu<R: Runtime>(
     snapshot: &Snapshot,
     titles: &[String],
     lines: &[Vec<String>],
+    remote: &[String],
     paused: bool,
 ) -> tauri::Result<Built<R>> {
     let now = snapshot.taken_at.unwrap_or_else(chrono::Utc::now);
@@ -218,6 +235,13 @@ fn build_menu<R: Runtime>(
         }
         submenu.append(&item(MenuAction::Open(m.id.clone()), "Open details")?)?;
         menu.append(&submenu)?;
+    }
+    if !remote.is_empty() {
+        menu.append(&PredefinedMenuItem::separator(app)?)?;
+        for (i, text) in remote.iter().enumerate() {
+            let line = MenuItem::with_id(app, format!("remote:{i}"), text, false, None::<&str>)?;
+            menu.append(&line)?;
+        }
     }
     if !snapshot.monitors.is_empty() {
         menu.append(&PredefinedMenuItem::separator(app)?)?;

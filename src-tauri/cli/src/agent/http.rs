@@ -8,7 +8,7 @@ use axum::extract::State;
 use axum::http::{header, HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::{Extension, Json, Router};
 use chrono::{DateTime, Utc};
 use ehlowatch_engine::Status;
 use ehlowatch_engine::{
@@ -17,6 +17,7 @@ use ehlowatch_engine::{
 use serde::Serialize;
 use tokio::sync::watch;
 
+use super::auth::Access;
 use super::exposition;
 use super::metrics::Metrics;
 
@@ -83,6 +84,9 @@ pub(super) struct StatusBody {
     port25_blocked: bool,
     counts: Counts,
     monitors: Vec<MonitorStatus>,
+    /// What the token of the request may do (`read` or `control`); only in `/api/status`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    access: Option<&'static str>,
 }
 
 #[derive(Debug, Serialize)]
@@ -127,9 +131,17 @@ struct TargetStatus {
     blocklists: Vec<ListCheck>,
 }
 
-async fn status(State(state): State<AppState>) -> Json<StatusBody> {
+async fn status(
+    State(state): State<AppState>,
+    access: Option<Extension<Access>>,
+) -> Json<StatusBody> {
     let snapshot = state.snapshot.borrow().at(Utc::now());
-    Json(status_body(&snapshot))
+    let mut body = status_body(&snapshot);
+    body.access = Some(match access {
+        Some(Extension(Access::Control)) => "control",
+        _ => "read",
+    });
+    Json(body)
 }
 
 /// The body of `/api/status` for a snapshot as shown.
@@ -177,5 +189,6 @@ pub(super) fn status_body(snapshot: &Snapshot) -> StatusBody {
         port25_blocked: snapshot.blocked,
         counts: snapshot.counts,
         monitors,
+        access: None,
     }
 }

@@ -2,9 +2,7 @@
 //! HTTP/1.0 `TcpStream` — the body is the stream itself, ended by the connection — and
 //! [`Agent::restart`], to run the agent again on the same directory and history.
 
-use std::fs::File;
 use std::net::SocketAddr;
-use std::process::Stdio;
 use std::time::Duration;
 
 use serde_json::Value;
@@ -12,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::{agent_command, eventually, Agent, PATIENCE};
+use super::PATIENCE;
 
 /// One event of the stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -178,49 +176,4 @@ fn parse(block: &str) -> Option<SseEvent> {
         id,
         data: serde_json::from_str(&data).unwrap_or_else(|e| panic!("data not JSON ({e}): {data}")),
     })
-}
-
-impl Agent {
-    /// Starts the agent again, after it exited, on the same directory: the same config and
-    /// history file (the last run's log is kept as `agent.log.N`).
-    pub async fn restart(&mut self) {
-        self.restart_via(agent_command(), |addr| addr).await;
-    }
-
-    /// Like [`Agent::restart`], run by `command` (this build's `ehlowatch` behind a prefix such
-    /// as `ip netns exec NS`), its HTTP API reached at `reach(address it logged)`.
-    pub async fn restart_via(
-        &mut self,
-        mut command: std::process::Command,
-        reach: impl FnOnce(SocketAddr) -> SocketAddr,
-    ) {
-        assert!(!self.is_running(), "restart: the agent is still running");
-        let log = self.dir.path().join("agent.log");
-        let mut n = 1;
-        while log.with_extension(format!("log.{n}")).exists() {
-            n += 1;
-        }
-        std::fs::rename(&log, log.with_extension(format!("log.{n}"))).expect("keep the old log");
-        let log = File::create(&log).expect("create the log file");
-        self.child = command
-            .args(["run", "--config", "agent.toml", "--db", "history.sqlite"])
-            .args(["--listen", "127.0.0.1:0"])
-            .current_dir(self.dir.path())
-            .env("RUST_LOG", "info")
-            .stdin(Stdio::null())
-            .stdout(Stdio::null())
-            .stderr(log)
-            .spawn()
-            .expect("start ehlowatch run again");
-        self.addr = reach(self.listening_on().await);
-        let running = &*self;
-        self.up_at = eventually("/healthz answers 200", PATIENCE, move || async move {
-            match running.try_get("/healthz").await {
-                Ok(r) if r.status == 200 => Ok(Instant::now()),
-                Ok(r) => Err(format!("{r:?}")),
-                Err(e) => Err(e),
-            }
-        })
-        .await;
-    }
 }

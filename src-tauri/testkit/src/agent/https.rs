@@ -47,13 +47,28 @@ pub async fn request(
     path: &str,
     headers: &[&str],
 ) -> Result<(Response, Option<CertificateDer<'static>>), String> {
+    request_with_body(addr, tls, method, path, headers, "").await
+}
+
+/// [`request`] with a body (sent with its `Content-Length`).
+pub async fn request_with_body(
+    addr: SocketAddr,
+    tls: Option<&Arc<ClientConfig>>,
+    method: &str,
+    path: &str,
+    headers: &[&str],
+    body: &str,
+) -> Result<(Response, Option<CertificateDer<'static>>), String> {
     let what = format!("{method} {path} on {addr}");
     tokio::time::timeout(REQUEST_TIMEOUT, async {
         let tcp = TcpStream::connect(addr)
             .await
             .map_err(|e| format!("connect {addr}: {e}"))?;
         match tls {
-            None => Ok((exchange(tcp, addr, method, path, headers).await?, None)),
+            None => Ok((
+                exchange(tcp, addr, (method, path), headers, body).await?,
+                None,
+            )),
             Some(config) => {
                 let name = ServerName::IpAddress(addr.ip().into());
                 let stream = TlsConnector::from(config.clone())
@@ -66,7 +81,10 @@ pub async fn request(
                     .peer_certificates()
                     .and_then(|chain| chain.first())
                     .map(|c| c.clone().into_owned());
-                Ok((exchange(stream, addr, method, path, headers).await?, leaf))
+                Ok((
+                    exchange(stream, addr, (method, path), headers, body).await?,
+                    leaf,
+                ))
             }
         }
     })
@@ -77,16 +95,20 @@ pub async fn request(
 async fn exchange<S: AsyncRead + AsyncWrite + Unpin>(
     mut stream: S,
     addr: SocketAddr,
-    method: &str,
-    path: &str,
+    (method, path): (&str, &str),
     headers: &[&str],
+    body: &str,
 ) -> Result<Response, String> {
-    let mut request = format!("{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: 0\r\n");
+    let mut request = format!(
+        "{method} {path} HTTP/1.0\r\nHost: {addr}\r\nContent-Length: {}\r\n",
+        body.len()
+    );
     for header in headers {
         request.push_str(header);
         request.push_str("\r\n");
     }
     request.push_str("\r\n");
+    request.push_str(body);
     stream
         .write_all(request.as_bytes())
         .await
