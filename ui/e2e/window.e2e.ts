@@ -245,6 +245,7 @@ describe("the status and settings window", () => {
     expect(saved).toHaveLength(1);
     expect(saved[0]!.settings).toEqual({
       ui: { notify_warnings: true, notifications_paused_until: null },
+      agents: [],
       defaults: {},
       alerts: {},
       history: {},
