@@ -1,7 +1,7 @@
 //! One task per source follows the agent's event stream (`GET /api/events`): at each connect it
 //! reads `/api/status` (the picture, and what the token may do), then opens the stream resuming
 //! after the last sequence applied (`Last-Event-ID`), so no state change is lost or applied
-//! twice across a reconnect. A stream that ends is reopened at once; a connect that fails makes
+//! twice across a reconnect. A stream that ends is reopened after 1 s; a connect that fails makes
 //! the source `unreachable` and is retried with a growing wait (1 s to 30 s). The agent sends a
 //! keep-alive every 15 s, so a connection silent for [`SILENCE`] is taken for dead: a source
 //! turns `unreachable` at most [`SILENCE`] (40 s) + 10 s (the connect timeout) after its agent's last byte
@@ -58,8 +58,9 @@ pub(super) async fn follow(sources: Arc<Sources>, name: String, stop: Cancellati
             outcome = session(&sources, &name, &client) => outcome,
         };
         match outcome {
-            // The stream was open and ended: reopen at once.
-            Ok(()) => wait = Duration::ZERO,
+            // The stream was open and ended: reopen after the shortest wait, so a server that
+            // closes every stream at once is not asked again in a tight loop.
+            Ok(()) => wait = RETRY_MIN,
             Err(problem) if problem.kind == AgentProblemKind::Unauthorized => {
                 sources.set_health(&name, SourceHealth::NeedsToken, Some(problem.message));
                 tokio::select! {
