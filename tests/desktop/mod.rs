@@ -2,7 +2,7 @@
 //! desktop ([`session`]), the app's processes and a fake SMTP server ([`app`]), the tray read
 //! over D-Bus ([`tray`]), PNGs as pixels ([`image`]), the toasts seen on the bus
 //! ([`notifications`]), the window driven over WebDriver ([`driver`]) and what the journeys do
-//! in it ([`window`], [`scheme`], [`paint`]), the app in a network lab's client namespace
+//! in it ([`window`], [`scheme`], [`paint`]) and the steps they all take ([`journey`]), the app in a network lab's client namespace
 //! (`lab`, Linux's), the settings file on disk ([`settings_file`]), the history's probes
 //! (`history`, read by the Linux journeys), soft checks ([`checks`]) and time ([`timing`]).
 //!
@@ -16,6 +16,7 @@ pub mod driver;
 #[cfg(target_os = "linux")]
 pub mod history;
 pub mod image;
+pub mod journey;
 // Network namespaces are Linux's.
 #[cfg(target_os = "linux")]
 pub mod lab;

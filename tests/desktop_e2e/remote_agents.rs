@@ -22,6 +22,7 @@ use ehlowatch_testkit::TestPki;
 use crate::desktop::app::{self, loopback, FakeSmtp};
 use crate::desktop::checks::Checks;
 use crate::desktop::driver::WebDriver;
+use crate::desktop::journey;
 use crate::desktop::notifications::{toast_is, Notifications, CRITICAL};
 use crate::desktop::session::Session;
 use crate::desktop::timing::{remaining, SLACK, STARTUP};
@@ -108,16 +109,7 @@ fn remote_agents_a_failure_turns_the_tray_red_and_a_dead_agent_grey_with_one_toa
 
     // 2. The app on an empty data directory, under WebDriver.
     let data = app::empty_data_dir().expect("a data directory");
-    let args = vec!["--data-dir".to_owned(), data.path().display().to_string()];
-    let window = WebDriver::start(
-        &session,
-        &app::app_binary(),
-        &args,
-        &[("EHLOWATCH_DATA_DIR", data.path().as_os_str())],
-        &artifacts,
-    )
-    .expect("a WebDriver session on the app's window");
-    let pid = app_pid(data.path());
+    let (window, pid) = journey::under_webdriver(&session, data.path(), &artifacts);
     let item = tray::wait_item(&session.bus, pid, STARTUP).expect("the app's tray item");
     clock.log(format!("app pid {pid}, tray item {}", item.service));
     let mut run = Run {
@@ -157,20 +149,6 @@ fn remote_agents_a_failure_turns_the_tray_red_and_a_dead_agent_grey_with_one_toa
         artifacts.dir.display()
     ));
     run.checks.finish();
-}
-
-/// The one app process on `data`, as `WebKitWebDriver` started it.
-fn app_pid(data: &Path) -> u32 {
-    poll(
-        "the app's process is found",
-        Duration::from_secs(10),
-        Duration::from_millis(100),
-        || match app::app_pids(data).as_slice() {
-            [pid] => Ok(*pid),
-            pids => Err(format!("processes {pids:?}")),
-        },
-    )
-    .expect("one app process")
 }
 
 /// The journey's parts, stage by stage.
@@ -401,21 +379,7 @@ impl Run<'_> {
 
     /// Ends the WebDriver session, which ends the app.
     fn quit(&mut self, pid: u32) {
-        let quit = self.window.quit();
-        self.checks.check("the WebDriver session ends", quit);
-        let exited = poll(
-            "the app exits",
-            Duration::from_secs(15),
-            Duration::from_millis(50),
-            || {
-                if app::alive(pid) {
-                    Err(format!("{pid} alive"))
-                } else {
-                    Ok(())
-                }
-            },
-        );
-        self.checks.check("the app process exits", exited);
+        journey::quit(&mut self.checks, &mut self.window, pid);
     }
 
     /// No file under `dirs` (but the keyring's own encrypted store) holds a token, whole or its
@@ -509,10 +473,7 @@ impl Run<'_> {
 
     /// The X screen and the window, as PNGs named after the stage.
     fn screenshots(&mut self, stage: &str) {
-        let screen = self.artifacts.path(&format!("{stage}-screen.png"));
-        let shot = self.session.screenshot(&screen);
-        self.checks
-            .check(&format!("screenshot {}", screen.display()), shot);
+        journey::screen(&mut self.checks, self.session, self.artifacts, stage);
         self.shot(&format!("{stage}-window"));
     }
 

@@ -12,6 +12,7 @@ use ehlowatch_app::notify::toast::{COALESCE, PER_MONITOR};
 use crate::desktop::app::{self, loopback, FakeSmtp, INTERVAL, MONITOR, QOS, RETRY};
 use crate::desktop::checks::Checks;
 use crate::desktop::driver::WebDriver;
+use crate::desktop::journey;
 use crate::desktop::notifications::{
     save_dunst_history, toast_is, Notifications, Notify, CRITICAL, LOW,
 };
@@ -41,26 +42,8 @@ fn a_failing_server_turns_the_tray_red_with_a_toast_and_its_recovery_green_again
         .expect("the fake SMTP server starts");
     clock.log(format!("fake SMTP server listens on {}", server.addr));
     let data = app::empty_data_dir().expect("a data directory");
-    let args = vec!["--data-dir".to_owned(), data.path().display().to_string()];
-    let window = WebDriver::start(
-        &session,
-        &app::app_binary(),
-        &args,
-        &[("EHLOWATCH_DATA_DIR", data.path().as_os_str())],
-        &artifacts,
-    )
-    .expect("a WebDriver session on the app's window");
-    clock.log("WebDriver session open");
-    let pid = poll(
-        "the app's process is found",
-        Duration::from_secs(10),
-        Duration::from_millis(100),
-        || match app::app_pids(data.path()).as_slice() {
-            [pid] => Ok(*pid),
-            pids => Err(format!("processes {pids:?}")),
-        },
-    )
-    .expect("one app process");
+    let (window, pid) = journey::under_webdriver(&session, data.path(), &artifacts);
+    clock.log("WebDriver session open, the app's process found");
     let item = poll(
         "the app registers its tray item",
         STARTUP,
@@ -287,21 +270,7 @@ impl Run<'_> {
 
     /// Stage 6: ending the WebDriver session ends the app.
     fn quit(&mut self, pid: u32) {
-        let quit = self.window.quit();
-        self.checks.check("the WebDriver session ends", quit);
-        let exited = poll(
-            "the app exits",
-            Duration::from_secs(15),
-            Duration::from_millis(50),
-            || {
-                if app::alive(pid) {
-                    Err(format!("{pid} alive"))
-                } else {
-                    Ok(())
-                }
-            },
-        );
-        self.checks.check("the app process exits", exited);
+        journey::quit(&mut self.checks, &mut self.window, pid);
     }
 
     /// Waits until the tray icon has `colour`.
@@ -316,10 +285,7 @@ impl Run<'_> {
 
     /// The X screen and the window, as PNGs named after the stage.
     fn screenshots(&mut self, stage: &str) {
-        let screen = self.artifacts.path(&format!("{stage}-screen.png"));
-        let shot = self.session.screenshot(&screen);
-        self.checks
-            .check(&format!("screenshot {}", screen.display()), shot);
+        journey::screen(&mut self.checks, self.session, self.artifacts, stage);
         self.shot(&format!("{stage}-window"));
     }
 

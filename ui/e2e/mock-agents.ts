@@ -16,24 +16,19 @@ import type { ResultRecord } from "../src/bindings/ResultRecord";
 import type { SeriesPoint } from "../src/bindings/SeriesPoint";
 import type { SourceView } from "../src/bindings/SourceView";
 import type { StateChange } from "../src/bindings/StateChange";
+import { remoteMonitor } from "../test/fixtures";
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
+// The unit tests' remote monitor, live: its times relative to now.
 function remote(source: string, id: string, over: Partial<RemoteMonitor> = {}): RemoteMonitor {
-  return {
-    id,
-    key: `${source}/${id}`,
-    name: id,
-    status: "success",
-    event_id: 5510,
+  return remoteMonitor(source, id, {
     latency_ms: 92.4,
     since: iso(Date.now() - 5 * 3600e3),
     checked_at: iso(Date.now() - 8000),
-    reason: null,
     targets: [{ address: "198.51.100.25", status: "success", reason: null }],
-    muted_until: null,
     ...over,
-  };
+  });
 }
 
 function fixture(): SourceView[] {

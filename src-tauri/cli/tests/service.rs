@@ -50,7 +50,9 @@ mod windows {
     use windows_service::service::{Service, ServiceAccess, ServiceExitCode, ServiceState};
     use windows_service::service_manager::{ServiceManager, ServiceManagerAccess};
 
-    use super::agent_support::{all_judged, config, eventually, http, monitor, PATIENCE};
+    use super::agent_support::{
+        all_judged, config, eventually, http, monitor, when_monitors, PATIENCE,
+    };
 
     /// `ERROR_SERVICE_DOES_NOT_EXIST`.
     const NO_SUCH_SERVICE: i32 = 1060;
@@ -78,6 +80,23 @@ mod windows {
             String::from_utf8_lossy(&out.stdout).into_owned(),
             String::from_utf8_lossy(&out.stderr).into_owned(),
         )
+    }
+
+    /// `ehlowatch service install` of `name` with this config and history, listening on a free
+    /// loopback port.
+    fn install(name: &str, config: &Path, db: &Path) -> (i32, String, String) {
+        ehlowatch(&[
+            "service",
+            "install",
+            "--name",
+            name,
+            "--config",
+            config.to_str().expect("UTF-8"),
+            "--db",
+            db.to_str().expect("UTF-8"),
+            "--listen",
+            "127.0.0.1:0",
+        ])
     }
 
     fn manager() -> ServiceManager {
@@ -176,13 +195,7 @@ mod windows {
         done: impl Fn(&[Value]) -> bool,
     ) -> Value {
         eventually(what, PATIENCE, || async {
-            let status = http::get(addr, "/api/status", &[]).await?.json();
-            let monitors = status["monitors"].as_array().cloned().unwrap_or_default();
-            if done(&monitors) {
-                Ok(status)
-            } else {
-                Err(status.to_string())
-            }
+            when_monitors(http::get(addr, "/api/status", &[]).await?.json(), &done)
         })
         .await
     }
@@ -196,20 +209,7 @@ mod windows {
         std::fs::write(&config_path, config(&[("first", healthy.port())])).expect("config");
         let name = format!("ehlowatch-test-{}", std::process::id());
         let db = dir.path().join("history.sqlite");
-        let config_arg = config_path.to_str().expect("UTF-8");
-        let db_arg = db.to_str().expect("UTF-8");
-        let (code, stdout, stderr) = ehlowatch(&[
-            "service",
-            "install",
-            "--name",
-            &name,
-            "--config",
-            config_arg,
-            "--db",
-            db_arg,
-            "--listen",
-            "127.0.0.1:0",
-        ]);
+        let (code, stdout, stderr) = install(&name, &config_path, &db);
         assert_eq!(code, 0, "{stdout}{stderr}");
         assert!(stdout.contains(&format!("sc start {name}")), "{stdout}");
 
@@ -283,18 +283,7 @@ mod windows {
         std::fs::write(&config_path, config(&[("first", 25)])).expect("config");
         let name = format!("ehlowatch-bad-{}", std::process::id());
         let db = dir.path().join("history.sqlite");
-        let (code, stdout, stderr) = ehlowatch(&[
-            "service",
-            "install",
-            "--name",
-            &name,
-            "--config",
-            config_path.to_str().expect("UTF-8"),
-            "--db",
-            db.to_str().expect("UTF-8"),
-            "--listen",
-            "127.0.0.1:0",
-        ]);
+        let (code, stdout, stderr) = install(&name, &config_path, &db);
         assert_eq!(code, 0, "{stdout}{stderr}");
         // Broken after the install checked it.
         std::fs::write(&config_path, "[[monitor]]\nname = 'x'\nport = 70000\n").expect("break");

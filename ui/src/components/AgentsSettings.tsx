@@ -180,49 +180,40 @@ function AddAgent() {
       setRefusal(outcome.refusal);
     }
   };
-  const f = refusal.fields;
+  // What every field of the form takes alike: its key, value, refusals, setter and busy state.
+  const field = (k: keyof AgentForm) => ({
+    k: `agent.${k}`,
+    value: form[k],
+    errors: refusal.fields[`agent.${k}`],
+    onValue: set(k),
+    disabled: busy,
+  });
   return (
     <form class="add-agent" data-testid="add-agent" onSubmit={(e) => void save(e)} aria-busy={busy} noValidate>
       <h3>Add agent</h3>
       <TextField
-        k="agent.name"
+        {...field("name")}
         label="Name"
         required
         hint="Lower-case letters, digits and -: dc1"
-        value={form.name}
-        errors={f["agent.name"]}
-        onValue={set("name")}
-        disabled={busy}
       />
       <TextField
-        k="agent.url"
+        {...field("url")}
         label="URL"
         required
         placeholder="https://dc1.example.net:9925"
-        value={form.url}
-        errors={f["agent.url"]}
-        onValue={set("url")}
-        disabled={busy}
       />
       <TextField
-        k="agent.token"
+        {...field("token")}
         label="Token"
         required
         hint="Kept in the system keyring, never in a file."
-        value={form.token}
         password
-        errors={f["agent.token"]}
-        onValue={set("token")}
-        disabled={busy}
       />
       <TextField
-        k="agent.ca_file"
+        {...field("ca_file")}
         label="CA file"
         hint="The PEM file of the CA that signed the agent's certificate, if it is not a public one."
-        value={form.ca_file}
-        errors={f["agent.ca_file"]}
-        onValue={set("ca_file")}
-        disabled={busy}
       />
       <RefusalText r={refusal} />
       <div class="btn-row">

@@ -16,7 +16,6 @@ import {
   fmtDaysLeft,
   fmtMs,
   hostPort,
-  parseTime,
   tlsLabel,
 } from "../logic/format";
 import { whyLines } from "../logic/replies";
@@ -28,7 +27,7 @@ import { HistoryPanel } from "./HistoryPanel";
 import { Icon } from "./icons";
 import { MailPolicyCard } from "./MailPolicyCard";
 import { ServerSaid } from "./ServerSaid";
-import { Ago } from "./Time";
+import { SinceChecked } from "./Time";
 
 export { Transcript } from "./HistoryPanel";
 
@@ -142,7 +141,6 @@ export function Detail({ id }: { id: string }) {
   }
 
   const last = m.last;
-  const since = parseTime(m.since);
   return (
     <section class="view detail" data-testid="detail" data-monitor-id={m.id} aria-labelledby="detail-title">
       <div class="detail-head">
@@ -169,14 +167,7 @@ export function Detail({ id }: { id: string }) {
       </div>
       <p class="detail-where">
         {hostPort(m.host, m.port)} · {tlsLabel(m.tls)} · QoS {fmtMs(m.qos_ms)}
-        {since !== null ? (
-          <>
-            {" · "}
-            {STATUS_LABEL[m.status]} since {fmtDateTime(since)}
-          </>
-        ) : null}
-        {" · "}
-        <Ago at={last?.checked_at} prefix="checked " />
+        <SinceChecked status={m.status} since={m.since} checkedAt={last?.checked_at} />
       </p>
       <p class="detail-reason">{m.pending ?? m.reason ?? "\u00a0"}</p>
 

@@ -11,7 +11,7 @@ import { STATUSES } from "../bindings/statuses";
 import { announce } from "../app";
 import { remoteHistory } from "../history";
 import * as ipc from "../ipc";
-import { STATUS_LABEL, fmtClock, fmtDateTime, isForever, parseTime } from "../logic/format";
+import { fmtClock, isForever, parseTime } from "../logic/format";
 import { controlLabel, healthNote, isMuted, muteUntil, remoteActions, shownRemote } from "../logic/sources";
 import { useStore } from "../store";
 import { Badge } from "./Badge";
@@ -19,7 +19,7 @@ import { goTo, takeFocusRequest } from "./focus";
 import { HistoryPanel } from "./HistoryPanel";
 import { Icon } from "./icons";
 import { SnoozeMenu } from "./SnoozeMenu";
-import { Ago } from "./Time";
+import { SinceChecked } from "./Time";
 
 /** What a failed control command says, announced (the agent's refusal by kind). */
 function tell(what: string, p: Promise<unknown>): void {
@@ -119,7 +119,6 @@ export function RemoteDetail({ source, monitor }: { source: string; monitor: str
 
   const now = Date.now();
   const shown = shownRemote(m, s);
-  const since = parseTime(m.since);
   const note = healthNote(s, now);
   return (
     <section
@@ -143,14 +142,7 @@ export function RemoteDetail({ source, monitor }: { source: string; monitor: str
       </div>
       <p class="detail-where">
         Agent {s.name} ({controlLabel(s.can_control)}) · monitor {m.id}
-        {since !== null ? (
-          <>
-            {" · "}
-            {STATUS_LABEL[m.status]} since {fmtDateTime(since)}
-          </>
-        ) : null}
-        {" · "}
-        <Ago at={m.checked_at} prefix="checked " />
+        <SinceChecked status={m.status} since={m.since} checkedAt={m.checked_at} />
       </p>
       <p class="detail-reason">{note ?? m.reason ?? "\u00a0"}</p>
 

@@ -115,9 +115,7 @@ pub async fn remote_check_now(
     source: String,
     monitor: String,
 ) -> Result<(), AppError> {
-    let client = controller(&sources, &source).await?;
-    let path = format!("/api/monitors/{}/check", encode(&monitor));
-    Ok(client.act(Method::POST, &path, None).await?)
+    control(&sources, &source, &monitor, Method::POST, "check", None).await
 }
 
 /// Snoozes a remote monitor on its agent for `minutes`, or until resumed (control token only).
@@ -128,11 +126,17 @@ pub async fn remote_snooze(
     monitor: String,
     minutes: Option<u32>,
 ) -> Result<(), AppError> {
-    let client = controller(&sources, &source).await?;
-    let path = format!("/api/monitors/{}/snooze", encode(&monitor));
     let body = serde_json::to_vec(&serde_json::json!({ "minutes": minutes }))
         .map_err(|e| AppError::Storage(e.to_string()))?;
-    Ok(client.act(Method::POST, &path, Some(body)).await?)
+    control(
+        &sources,
+        &source,
+        &monitor,
+        Method::POST,
+        "snooze",
+        Some(body),
+    )
+    .await
 }
 
 /// Lifts a remote monitor's snooze on its agent (control token only).
@@ -142,9 +146,7 @@ pub async fn remote_unsnooze(
     source: String,
     monitor: String,
 ) -> Result<(), AppError> {
-    let client = controller(&sources, &source).await?;
-    let path = format!("/api/monitors/{}/snooze", encode(&monitor));
-    Ok(client.act(Method::DELETE, &path, None).await?)
+    control(&sources, &source, &monitor, Method::DELETE, "snooze", None).await
 }
 
 /// Mutes a remote monitor on this desktop until `until` (RFC 3339), or unmutes it (null).
@@ -278,6 +280,20 @@ async fn controller(
         }));
     }
     Ok(client)
+}
+
+/// `method` on the agent's `/api/monitors/<monitor>/<action>`, with `source`'s control token.
+async fn control(
+    sources: &Sources,
+    source: &str,
+    monitor: &str,
+    method: Method,
+    action: &str,
+    body: Option<Vec<u8>>,
+) -> Result<(), AppError> {
+    let client = controller(sources, source).await?;
+    let path = format!("/api/monitors/{}/{action}", encode(monitor));
+    Ok(client.act(method, &path, body).await?)
 }
 
 async fn read<T: DeserializeOwned>(

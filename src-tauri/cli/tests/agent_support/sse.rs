@@ -6,11 +6,11 @@ use std::net::SocketAddr;
 use std::time::Duration;
 
 use serde_json::Value;
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::io::AsyncReadExt;
 use tokio::net::TcpStream;
 use tokio::time::Instant;
 
-use super::PATIENCE;
+use super::{http, PATIENCE};
 
 /// One event of the stream.
 #[derive(Debug, Clone, PartialEq)]
@@ -45,19 +45,9 @@ impl Viewer {
 
     /// `GET path`: the status, the head, and the viewer reading the body.
     pub async fn open(addr: SocketAddr, path: &str, headers: &[&str]) -> (u16, String, Self) {
-        let mut stream = TcpStream::connect(addr)
+        let stream = http::send_get(addr, path, headers)
             .await
-            .expect("connect to the agent");
-        let mut request = format!("GET {path} HTTP/1.0\r\nHost: {addr}\r\n");
-        for header in headers {
-            request.push_str(header);
-            request.push_str("\r\n");
-        }
-        request.push_str("\r\n");
-        stream
-            .write_all(request.as_bytes())
-            .await
-            .expect("send the request");
+            .unwrap_or_else(|e| panic!("GET {path}: {e}"));
         let mut viewer = Self {
             stream,
             buffer: String::new(),

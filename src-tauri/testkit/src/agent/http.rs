@@ -44,7 +44,9 @@ pub async fn get(addr: SocketAddr, path: &str, headers: &[&str]) -> Result<Respo
         .map_err(|_| format!("GET {path} on {addr}: no answer in {REQUEST_TIMEOUT:?}"))?
 }
 
-async fn exchange(addr: SocketAddr, path: &str, headers: &[&str]) -> Result<Response, String> {
+/// Connects to `addr` and sends `GET path` with extra header lines; the stream is left to read
+/// the answer from.
+pub async fn send_get(addr: SocketAddr, path: &str, headers: &[&str]) -> Result<TcpStream, String> {
     let mut stream = TcpStream::connect(addr)
         .await
         .map_err(|e| format!("connect {addr}: {e}"))?;
@@ -58,6 +60,11 @@ async fn exchange(addr: SocketAddr, path: &str, headers: &[&str]) -> Result<Resp
         .write_all(request.as_bytes())
         .await
         .map_err(|e| format!("send to {addr}: {e}"))?;
+    Ok(stream)
+}
+
+async fn exchange(addr: SocketAddr, path: &str, headers: &[&str]) -> Result<Response, String> {
+    let mut stream = send_get(addr, path, headers).await?;
     let mut raw = Vec::new();
     stream
         .read_to_end(&mut raw)

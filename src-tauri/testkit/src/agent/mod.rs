@@ -450,13 +450,7 @@ impl Agent {
     pub async fn status_when(&self, what: &str, done: impl Fn(&[Value]) -> bool) -> Value {
         let done = &done;
         eventually(what, PATIENCE, move || async move {
-            let status = self.status().await;
-            let monitors = status["monitors"].as_array().cloned().unwrap_or_default();
-            if done(&monitors) {
-                Ok(status)
-            } else {
-                Err(status.to_string())
-            }
+            when_monitors(self.status().await, done)
         })
         .await
     }
@@ -560,6 +554,17 @@ pub fn monitor<'v>(status: &'v Value, name: &str) -> &'v Value {
         .as_array()
         .and_then(|ms| ms.iter().find(|m| m["name"] == name))
         .unwrap_or_else(|| panic!("no monitor {name:?} in {status}"))
+}
+
+/// An `/api/status` answer when `done` holds for its `monitors` array; else its text, as what
+/// was seen.
+pub fn when_monitors(status: Value, done: impl Fn(&[Value]) -> bool) -> Result<Value, String> {
+    let monitors = status["monitors"].as_array().cloned().unwrap_or_default();
+    if done(&monitors) {
+        Ok(status)
+    } else {
+        Err(status.to_string())
+    }
 }
 
 /// True when every monitor has been judged (none is still `unknown`).
