@@ -30,6 +30,11 @@ windows_rustup_target() {
 
 wine_boot() { # wine_boot: a fresh private prefix in LOG_DIR/wine, with the ProcessPrng shim
   export WINEPREFIX=$LOG_DIR/wine WINEDEBUG=-all WINEDLLOVERRIDES="mscoree,mshtml="
+  # Wine turns Windows' UTF-16 file names into Unix bytes through the locale's character set:
+  # under the C locale (a bare CI environment) a non-ASCII name cannot be made at all, which
+  # Windows itself never refuses. Wine runs with UTF-8 characters, as on any desktop.
+  export LC_CTYPE=C.UTF-8
+  unset LC_ALL
   local log=$LOG_DIR/wine-boot.log
   rm -rf "$WINEPREFIX"
   mkdir -p "$WINEPREFIX"
