@@ -323,8 +323,8 @@ pub struct RunArgs {
     pub config: PathBuf,
     /// The history database [default: `history.sqlite` in `$STATE_DIRECTORY`,
     /// `$XDG_STATE_HOME/ehlowatch` or `~/.local/state/ehlowatch` (on macOS
-    /// `~/Library/Application Support/ehlowatch`; for a Windows service
-    /// `%ProgramData%\ehlowatch`)].
+    /// `~/Library/Application Support/ehlowatch`; on Windows `%LOCALAPPDATA%\ehlowatch`, and
+    /// for a Windows service `%ProgramData%\ehlowatch`)].
     #[arg(long, value_name = "FILE")]
     pub db: Option<PathBuf>,
     /// Where to serve /metrics, /api/* and /healthz. Beyond loopback it needs --token-file, and

@@ -1,14 +1,16 @@
 //! `ehlowatch run`'s life cycle end to end: SIGHUP reloads the config (a bad file is refused, every
 //! problem logged, and the running config kept), SIGTERM and SIGINT stop promptly with exit 0 and
 //! the history flushed to the `--db` file, and a bad config, a missing file or a busy `--listen`
-//! address refuses to start with exit 3 and a message saying why.
+//! address refuses to start with exit 3 and a message saying why. Without `--db`, the history is
+//! made in the user's own state directory.
 
 mod agent_support;
 
-use std::time::Duration;
+use std::process::Stdio;
+use std::time::{Duration, Instant};
 
 use agent_support::exposition::samples;
-use agent_support::{all_judged, config, monitor, Agent, Servers};
+use agent_support::{agent_command, all_judged, config, monitor, Agent, Servers, PATIENCE};
 use chrono::Utc;
 use ehlowatch_engine::HistoryStore;
 use ehlowatch_engine::{MonitorId, Status, Verdict};
@@ -288,4 +290,57 @@ async fn a_damaged_history_file_is_moved_aside_logged_and_replaced() {
     let (store, recovery) = HistoryStore::open(agent.db_path()).expect("the new file opens");
     assert!(recovery.is_none(), "the new file is healthy");
     drop(store);
+}
+
+/// Without `--db` the history goes to the user's own state directory, made when missing:
+/// `~/.local/state/ehlowatch` (XDG) on Linux, `%LOCALAPPDATA%\ehlowatch` on Windows.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn without_db_the_history_is_made_in_the_users_state_directory() {
+    let servers = Servers::start().await;
+    let home = tempfile::tempdir().expect("a temporary directory");
+    let config_file = home.path().join("agent.toml");
+    std::fs::write(&config_file, config(&servers.monitors())).expect("write the config");
+    let (variable, expected) = if cfg!(windows) {
+        ("LOCALAPPDATA", home.path().join("ehlowatch"))
+    } else if cfg!(target_os = "macos") {
+        (
+            "HOME",
+            home.path().join("Library/Application Support/ehlowatch"),
+        )
+    } else {
+        ("HOME", home.path().join(".local/state/ehlowatch"))
+    };
+    let expected = expected.join("history.sqlite");
+    let log = std::fs::File::create(home.path().join("agent.log")).expect("create the log");
+    let mut child = agent_command()
+        .arg("run")
+        .arg("--config")
+        .arg(&config_file)
+        .args(["--listen", "127.0.0.1:0"])
+        .current_dir(home.path())
+        .env_remove("STATE_DIRECTORY")
+        .env_remove("XDG_STATE_HOME")
+        .env(variable, home.path())
+        .stdin(Stdio::null())
+        .stdout(Stdio::null())
+        .stderr(log)
+        .spawn()
+        .expect("start ehlowatch run");
+    let deadline = Instant::now() + PATIENCE;
+    while !expected.is_file() && Instant::now() < deadline {
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    let made = expected.is_file();
+    child.kill().expect("stop the agent");
+    child.wait().expect("reap the agent");
+    assert!(
+        made,
+        "no {} within {PATIENCE:?}; the agent's log:\n{}",
+        expected.display(),
+        std::fs::read_to_string(home.path().join("agent.log")).unwrap_or_default()
+    );
+    assert!(
+        !home.path().join("history.sqlite").exists(),
+        "a history was made in the working directory too"
+    );
 }

@@ -187,22 +187,37 @@ fn listen_addr(listener: &tokio::net::TcpListener, asked: SocketAddr) -> SocketA
 
 /// The agent's state directory under the home directory: the XDG one, or on macOS the agent's
 /// folder in Application Support, beside its `agent.toml` (packaging/macos).
-#[cfg(not(target_os = "macos"))]
+#[cfg(all(not(target_os = "macos"), not(windows)))]
 const HOME_STATE: &str = ".local/state/ehlowatch";
 #[cfg(target_os = "macos")]
 const HOME_STATE: &str = "Library/Application Support/ehlowatch";
 
-/// `$STATE_DIRECTORY` (systemd), else `$XDG_STATE_HOME/ehlowatch`, else [`HOME_STATE`] in the
-/// home directory, else the working directory; the file is `history.sqlite`.
+/// `$STATE_DIRECTORY` (systemd), else `$XDG_STATE_HOME/ehlowatch`, else the user's own state
+/// directory ([`user_state_dir`]), else the working directory; the file is `history.sqlite`.
 pub fn default_db_path() -> PathBuf {
-    let env_dir = |name: &str| {
-        std::env::var_os(name)
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
-    };
     let dir = env_dir("STATE_DIRECTORY")
         .or_else(|| env_dir("XDG_STATE_HOME").map(|d| d.join("ehlowatch")))
-        .or_else(|| env_dir("HOME").map(|h| h.join(HOME_STATE)))
+        .or_else(user_state_dir)
         .unwrap_or_default();
     dir.join("history.sqlite")
+}
+
+/// The directory an environment variable names, when it is set and not empty.
+fn env_dir(name: &str) -> Option<PathBuf> {
+    std::env::var_os(name)
+        .filter(|v| !v.is_empty())
+        .map(PathBuf::from)
+}
+
+/// [`HOME_STATE`] in the home directory.
+#[cfg(not(windows))]
+fn user_state_dir() -> Option<PathBuf> {
+    env_dir("HOME").map(|home| home.join(HOME_STATE))
+}
+
+/// `%LOCALAPPDATA%\ehlowatch`: a history is this machine's, so it stays out of a roaming
+/// profile.
+#[cfg(windows)]
+fn user_state_dir() -> Option<PathBuf> {
+    env_dir("LOCALAPPDATA").map(|local| local.join("ehlowatch"))
 }
