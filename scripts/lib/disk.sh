@@ -1,43 +1,66 @@
 # Room on the disk of the build caches, for scripts/test (sourced).
 #
-# The caches grow with every run on a long-lived machine: each commit's crates, incremental
-# sessions, the fuzz build. Before a run, below the room a cold run needs, the incremental
-# sessions go first (the next build is slower, never wrong), then the caches themselves (the run
-# builds cold); the fuzz corpus and this run's logs stay. A disk that is full even then is an
-# error that names the disk and the figures.
+# A run writes into the caches: a cold run all of them, a warm one its changed crates and new
+# incremental sessions. On a long-lived machine the caches also keep what no run needs any more
+# (old commits' crates and sessions). Before a run, when the disk has less room than the run may
+# write, the incremental sessions go first (the next build is slower, never wrong), then the
+# caches themselves (the run builds cold); the fuzz corpus and this run's logs stay. A disk that
+# is too full even then is an error that names the disk and the figures.
 
-# A cold run's peak use of the caches (debug, release, Windows, macOS, fuzz), in GiB, with room
-# to spare for the packages and logs it writes beside them.
-DISK_NEEDED_GIB=${DISK_NEEDED_GIB:-40}
+# What a cold run leaves in the caches (debug, release, Windows, macOS, fuzz), in GiB: 24.5
+# measured on 2026-12-07, with room for growth.
+DISK_COLD_GIB=${DISK_COLD_GIB:-30}
+# What a warm run may add to full caches (changed crates, sessions kept until the build ends).
+DISK_WARM_GIB=${DISK_WARM_GIB:-6}
+# Room kept beyond that: packages, the Wine prefix, logs, and what the tests write to /tmp.
+DISK_SPARE_GIB=${DISK_SPARE_GIB:-6}
 
 free_gib() { # free_gib PATH: whole GiB free on the disk holding PATH
   df -Pk "$1" | awk 'NR == 2 { printf "%d", $4 / 1048576 }'
 }
 
-disk_room() { # disk_room CACHE_DIR...: frees the caches' disk down to DISK_NEEDED_GIB, or fails
-  local first=$1 free dir
+cache_gib() { # cache_gib DIR...: whole GiB the caches that exist take
+  local dirs=() dir
+  for dir in "$@"; do [[ -d $dir ]] && dirs+=("$dir"); done
+  ((${#dirs[@]})) || { echo 0; return; }
+  du -skc "${dirs[@]}" 2>/dev/null | awk 'END { printf "%d", $1 / 1048576 }'
+}
+
+needed_gib() { # needed_gib DIR...: what this run may write, plus the spare room
+  local cached writes
+  cached=$(cache_gib "$@")
+  writes=$((DISK_COLD_GIB - cached))
+  ((writes < DISK_WARM_GIB)) && writes=$DISK_WARM_GIB
+  echo $((writes + DISK_SPARE_GIB))
+}
+
+disk_room() { # disk_room CACHE_DIR...: makes room for the run on the caches' disk, or fails
+  local first=$1 free needed dir
   free=$(free_gib "$first")
-  if ((free >= DISK_NEEDED_GIB)); then
-    echo "    disk: $free GiB free for the build caches ($DISK_NEEDED_GIB GiB needed)"
+  needed=$(needed_gib "$@")
+  if ((free >= needed)); then
+    echo "    disk: $free GiB free, $needed GiB needed (caches $(cache_gib "$@") GiB)"
     return 0
   fi
-  echo "    disk: $free GiB free, $DISK_NEEDED_GIB GiB needed: removing the caches' incremental sessions"
+  echo "    disk: $free GiB free, $needed GiB needed: removing the caches' incremental sessions"
   for dir in "$@"; do
     [[ -d $dir ]] && find "$dir" -maxdepth 4 -type d -name incremental -prune -exec rm -rf {} +
   done
   free=$(free_gib "$first")
-  if ((free < DISK_NEEDED_GIB)); then
-    echo "    disk: $free GiB free: removing the build caches themselves (this run builds cold)"
+  needed=$(needed_gib "$@")
+  if ((free < needed)); then
+    echo "    disk: $free GiB free, $needed GiB needed: removing the caches (this run builds cold)"
     for dir in "$@"; do
       [[ -d $dir ]] || continue
       find "$dir" -mindepth 1 -maxdepth 1 ! -name scripts-test ! -name fuzz -exec rm -rf {} +
       [[ -d $dir/fuzz ]] && find "$dir/fuzz" -mindepth 1 -maxdepth 1 ! -name corpus -exec rm -rf {} +
     done
     free=$(free_gib "$first")
+    needed=$(needed_gib "$@")
   fi
-  if ((free < DISK_NEEDED_GIB)); then
-    echo "error: $free GiB free on $(df -P "$first" | awk 'NR == 2 { print $6 }') with the build" \
-      "caches removed; a run needs $DISK_NEEDED_GIB GiB (DISK_NEEDED_GIB)" >&2
+  if ((free < needed)); then
+    echo "error: $free GiB free on $(df -P "$first" | awk 'NR == 2 { print $6 }'), with the" \
+      "build caches removed; a cold run needs $needed GiB (DISK_COLD_GIB + DISK_SPARE_GIB)" >&2
     return 1
   fi
   echo "    disk: $free GiB free now"
