@@ -26,28 +26,27 @@ cache_gib() { # cache_gib DIR...: whole GiB the caches that exist take
   du -skc "${dirs[@]}" 2>/dev/null | awk 'END { printf "%d", $1 / 1048576 }'
 }
 
-needed_gib() { # needed_gib DIR...: what this run may write, plus the spare room
-  local cached writes
+measure_room() { # measure_room DIR...: sets the caller's cached, free and needed (whole GiB)
   cached=$(cache_gib "$@")
-  writes=$((DISK_COLD_GIB - cached))
-  ((writes < DISK_WARM_GIB)) && writes=$DISK_WARM_GIB
-  echo $((writes + DISK_SPARE_GIB))
+  free=$(free_gib "$1")
+  # What this run may write: the rest of a cold run's caches, at least a warm run's, plus spare.
+  needed=$((DISK_COLD_GIB - cached))
+  ((needed < DISK_WARM_GIB)) && needed=$DISK_WARM_GIB
+  needed=$((needed + DISK_SPARE_GIB))
 }
 
 disk_room() { # disk_room CACHE_DIR...: makes room for the run on the caches' disk, or fails
-  local first=$1 free needed dir
-  free=$(free_gib "$first")
-  needed=$(needed_gib "$@")
+  local first=$1 cached free needed dir
+  measure_room "$@"
   if ((free >= needed)); then
-    echo "    disk: $free GiB free, $needed GiB needed (caches $(cache_gib "$@") GiB)"
+    echo "    disk: $free GiB free, $needed GiB needed (caches $cached GiB)"
     return 0
   fi
   echo "    disk: $free GiB free, $needed GiB needed: removing the caches' incremental sessions"
   for dir in "$@"; do
     [[ -d $dir ]] && find "$dir" -maxdepth 4 -type d -name incremental -prune -exec rm -rf {} +
   done
-  free=$(free_gib "$first")
-  needed=$(needed_gib "$@")
+  measure_room "$@"
   if ((free < needed)); then
     echo "    disk: $free GiB free, $needed GiB needed: removing the caches (this run builds cold)"
     for dir in "$@"; do
@@ -55,8 +54,7 @@ disk_room() { # disk_room CACHE_DIR...: makes room for the run on the caches' di
       find "$dir" -mindepth 1 -maxdepth 1 ! -name scripts-test ! -name fuzz -exec rm -rf {} +
       [[ -d $dir/fuzz ]] && find "$dir/fuzz" -mindepth 1 -maxdepth 1 ! -name corpus -exec rm -rf {} +
     done
-    free=$(free_gib "$first")
-    needed=$(needed_gib "$@")
+    measure_room "$@"
   fi
   if ((free < needed)); then
     echo "error: $free GiB free on $(df -P "$first" | awk 'NR == 2 { print $6 }'), with the" \
