@@ -254,7 +254,18 @@ impl WebDriver {
     }
 
     /// A PNG of the window's viewport.
+    ///
+    /// WebKit without GPU compositing (the app turns GDK's GL off) answers a screenshot after
+    /// its next paint, and a page where nothing changes does not paint again: the screenshot
+    /// would wait for ever. A transparent box, there for 50 ms, makes that paint and shows
+    /// nothing.
     pub fn screenshot(&self) -> Result<Vec<u8>, String> {
+        const PAINT: &str = "const box = document.createElement('div');
+            box.style.cssText = 'position:fixed;left:0;top:0;width:4px;height:4px;background:transparent';
+            document.body.appendChild(box);
+            setTimeout(() => box.remove(), 50);
+            return null;";
+        self.execute(PAINT)?;
         self.run("screenshot", |c| async move { c.screenshot().await })
     }
 

@@ -84,6 +84,7 @@ pub fn start<R: Runtime>(
 
 /// Runs the desktop app.
 pub fn run() {
+    memory::before_gtk_starts();
     let args = Args::parse();
     init_logging();
     let context = tauri::generate_context!();
@@ -194,7 +195,7 @@ fn setup<R: Runtime>(app: &AppHandle<R>, args: &Args) -> Result<(), Box<dyn std:
     if automation || (state.first_run && !args.minimized) || state.notice().is_some() {
         window::open_logged(app, None);
     } else {
-        // Once the tray is up and GTK has settled (it maps Mesa at start).
+        // Once the tray is up and GTK has settled.
         tasks.spawn_until_quit(
             "page-out after start",
             memory::give_back_file_pages_after_teardown(),

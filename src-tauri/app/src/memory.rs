@@ -1,18 +1,31 @@
-//! What the app does so that a closed window costs (almost) nothing, measured by
-//! `scripts/footprint`. Linux only; elsewhere these do nothing.
+//! What the app does so that the tray costs little and a closed window (almost) nothing,
+//! measured by `scripts/footprint`. Linux only; elsewhere these do nothing.
 //!
+//! - Before GTK starts, GDK's own OpenGL is turned off (`GDK_GL=disable`, unless the user set
+//!   `GDK_GL`): GTK 3 on X11 otherwise loads the GL driver at start only to choose visuals
+//!   (Mesa with LLVM: ≈27 MiB of PSS), though a tray draws nothing with GL. The window's web
+//!   view then draws without GPU compositing — a few forms and a chart, drawn by WebKit's own
+//!   software renderer. `GDK_GL` set by the user, even empty, is left as it is.
 //! - When the window is destroyed, WebKit's network process — which outlives the web view,
 //!   kept for a next one — is ended (WebKit starts a new one for the next window), and glibc's
 //!   allocator hands back the heap the window freed (`malloc_trim`), which it would otherwise
 //!   keep mapped for reuse.
-//! - At start and when the window closes, the clean pages of mapped files are handed back to
-//!   the kernel (`MADV_PAGEOUT`), as it would do itself under memory pressure: WebKit,
-//!   `JavaScriptCore` and Mesa's llvmpipe (which GTK 3 on X11 loads at start to choose visuals)
-//!   are ≈60 MB of them after a window. What the tray and the engine use faults back in at
-//!   once, the rest when a window opens again.
+//! - After start and when the window closes, the clean pages of mapped files are handed back to
+//!   the kernel (`MADV_PAGEOUT`), as it would do itself under memory pressure (WebKit and
+//!   `JavaScriptCore` are most of them after a window). What the tray and the engine use faults
+//!   back in at once, the rest when a window opens again.
+
+/// Called first thing in `main`, before GTK or any other thread starts.
+pub fn before_gtk_starts() {
+    #[cfg(target_os = "linux")]
+    if std::env::var_os("GDK_GL").is_none() {
+        // No other thread runs yet, so changing the environment races with nothing.
+        std::env::set_var("GDK_GL", "disable");
+    }
+}
 
 /// How long GTK takes to settle after start, and WebKit to tear a window down after it is
-/// destroyed (its web process ending, its GL context released); then file pages are handed back.
+/// destroyed (its web process ending); then file pages are handed back.
 pub const TEARDOWN: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// Called [`TEARDOWN`] after start (without a window) and after a window closed.
