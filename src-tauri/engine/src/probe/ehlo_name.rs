@@ -10,6 +10,8 @@
 //! end of the connection (RFC 5321 §4.1.4).
 
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr};
+use std::sync::{Mutex, PoisonError};
+use std::time::{Duration, Instant};
 
 use idna::uts46::{AsciiDenyList, DnsLength, Hyphens, Uts46};
 
@@ -181,9 +183,29 @@ fn check_address_literal(name: &str) -> Result<(), String> {
     Err(format!("{name:?}: {inner:?} is not an IPv4 address"))
 }
 
+/// How long the machine's FQDN, once looked up, serves before it is looked up again: a renamed
+/// machine is seen within a minute, and a probe pays neither the system call nor the check.
+const MACHINE_FQDN_KEPT: Duration = Duration::from_secs(60);
+
 /// The default EHLO name for a connection whose local end is `local`.
 pub(crate) fn default_ehlo_name(local: SocketAddr) -> String {
-    fqdn(&machine_name()).unwrap_or_else(|| address_literal(local.ip()))
+    machine_fqdn().unwrap_or_else(|| address_literal(local.ip()))
+}
+
+/// The machine's FQDN ([`fqdn`] of [`machine_name`]), looked up at most once per
+/// [`MACHINE_FQDN_KEPT`].
+fn machine_fqdn() -> Option<String> {
+    static LOOKED_UP: Mutex<Option<(Instant, Option<String>)>> = Mutex::new(None);
+    let mut looked_up = LOOKED_UP.lock().unwrap_or_else(PoisonError::into_inner);
+    let now = Instant::now();
+    match &*looked_up {
+        Some((at, name)) if now.duration_since(*at) < MACHINE_FQDN_KEPT => name.clone(),
+        _ => {
+            let name = fqdn(&machine_name());
+            *looked_up = Some((now, name.clone()));
+            name
+        }
+    }
 }
 
 /// The wire form of a machine name when it is a dotted domain that passes the rule.
