@@ -9,7 +9,7 @@ use tauri::menu::{Menu, MenuItem};
 use tauri::tray::TrayIconBuilder;
 use tauri::{AppHandle, Manager, RunEvent, WebviewUrl, WebviewWindowBuilder};
 
-/// The label of the menu item that opens the window (`scripts/footprint --open-label`).
+/// The label of the menu item that opens the window (`BASELINE_OPEN` in `scripts/footprint`).
 const OPEN: &str = "Open window";
 
 fn main() {
