@@ -8,13 +8,14 @@ use std::time::Duration;
 
 use tokio::sync::{mpsc, Semaphore};
 use tokio::task::{JoinError, JoinSet};
+use tokio::time::Instant;
 use tokio_util::sync::CancellationToken;
 
 use super::entry::Entry;
 use super::options::EngineOptions;
 use crate::config::Config;
 use crate::probe::Prober;
-use crate::scheduler::{run_monitor, ProbeDone, TaskContext, TaskControl};
+use crate::scheduler::{run_monitor, ProbeDone, StartGrid, TaskContext, TaskControl};
 
 /// Every running monitor task.
 #[derive(Debug)]
@@ -37,6 +38,7 @@ impl Tasks {
                 prober: Prober::new(),
                 domains: Arc::default(),
                 permits: Arc::new(Semaphore::new(options.max_concurrent_probes.max(1))),
+                starts: StartGrid::new(Instant::now()),
                 results,
             },
             set: JoinSet::new(),

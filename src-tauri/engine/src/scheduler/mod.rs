@@ -7,7 +7,9 @@
 //! probe was still running is dropped, so a stalled probe skips the ticks it missed instead of
 //! firing them in a burst. Each probe starts at a random point in the first fifth of its period,
 //! so starts sit within ±10 % of the interval around the period's 10 % mark and monitors that
-//! share an interval drift apart; the task sleeps once, straight to that start.
+//! share an interval drift apart; the task sleeps once, straight to that start. Those random
+//! points lie on one grid shared by every task ([`StartGrid`]), so probes due in the same 50 ms
+//! start on one wake-up.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -20,8 +22,10 @@ use crate::domain::SharedDomainProber;
 use crate::model::{AlertPolicy, MonitorId};
 use crate::probe::{ProbeReport, ProbeSpec, Prober};
 use crate::verdict::Verdict;
+pub(crate) use start_grid::StartGrid;
 use ticks::Ticks;
 
+mod start_grid;
 mod ticks;
 
 /// What a monitor task needs to know about its monitor.
@@ -78,6 +82,8 @@ pub(crate) struct TaskContext {
     pub domains: Arc<SharedDomainProber>,
     /// Bounds the probes in flight.
     pub permits: Arc<Semaphore>,
+    /// Where the jittered starts of every task sit.
+    pub starts: StartGrid,
     /// Where results go.
     pub results: mpsc::Sender<ProbeDone>,
 }
@@ -109,7 +115,7 @@ async fn probe(ctx: &TaskContext, spec: &ProbeSpec) -> ProbeReport {
 /// Runs a monitor until cancelled.
 pub(crate) async fn run_monitor(plan: TaskPlan, ctx: TaskContext, control: TaskControl) {
     let TaskControl { cancel, check_now } = control;
-    let mut ticks = Ticks::new(Instant::now() + plan.first_delay, plan.interval);
+    let mut ticks = Ticks::new(Instant::now() + plan.first_delay, plan.interval, ctx.starts);
     let mut retry_at: Option<Instant> = None;
     let mut bad_streak = 0u32;
     loop {

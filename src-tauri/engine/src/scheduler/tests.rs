@@ -5,7 +5,7 @@
 use std::sync::Arc;
 use std::time::Duration;
 
-use super::{run_monitor, stagger, ProbeDone, TaskContext, TaskControl, TaskPlan};
+use super::{run_monitor, stagger, ProbeDone, StartGrid, TaskContext, TaskControl, TaskPlan};
 use crate::MonitorId;
 use crate::Verdict;
 use crate::{ProbeSpec, Prober};
@@ -21,6 +21,8 @@ struct Running {
     results: mpsc::Receiver<ProbeDone>,
     control: TaskControl,
     permits: Arc<Semaphore>,
+    /// The origin of the tasks' start grid.
+    grid_origin: Instant,
     task: tokio::task::JoinHandle<()>,
     _server: FakeSmtp,
 }
@@ -40,10 +42,12 @@ async fn start(script: Script, confirmations: u32) -> Running {
     };
     let (tx, results) = mpsc::channel(16);
     let permits = Arc::new(Semaphore::new(4));
+    let grid_origin = Instant::now();
     let ctx = TaskContext {
         prober: Prober::new(),
         domains: std::sync::Arc::default(),
         permits: permits.clone(),
+        starts: StartGrid::new(grid_origin),
         results: tx,
     };
     let control = TaskControl::child_of(&CancellationToken::new());
@@ -52,6 +56,7 @@ async fn start(script: Script, confirmations: u32) -> Running {
         results,
         control,
         permits,
+        grid_origin,
         task,
         _server: server,
     }
@@ -79,6 +84,11 @@ async fn first_probe_at_once_then_every_interval_within_the_jitter_bounds() {
             "probe {k} is {offset:?} after its tick, beyond a fifth of the interval"
         );
         assert!(done.started >= done.planned);
+        assert_eq!(
+            (done.planned - run.grid_origin).as_nanos() % super::start_grid::STEP.as_nanos(),
+            0,
+            "probe {k} starts off the shared grid"
+        );
         offsets.push(offset);
     }
     // The jitter is real: thirty probes do not all start at the same offset.

@@ -4,13 +4,14 @@
 //!
 //! The grid is `last + k × period`; after a probe the next tick is the first grid point after it
 //! finished, so a stalled probe skips the ticks it missed instead of firing them in a burst
-//! (`MissedTickBehavior::Skip` without its one late tick). Every start but the first is the tick
-//! plus a random delay in `[0, period / 5)`.
+//! (`MissedTickBehavior::Skip` without its one late tick). Every start but the first is a
+//! random point in `[tick, tick + period / 5)` on the engine's [`StartGrid`].
 
 use std::time::Duration;
 
-use rand::Rng;
 use tokio::time::Instant;
+
+use super::start_grid::StartGrid;
 
 /// The next tick of a monitor and when its probe starts.
 #[derive(Debug)]
@@ -24,17 +25,20 @@ pub(super) struct Ticks {
     start: Instant,
     /// No tick has been probed yet (the first probe starts on its tick).
     first: bool,
+    /// Where jittered starts sit.
+    grid: StartGrid,
 }
 
 impl Ticks {
-    /// A grid whose first tick, started without jitter, is `first`.
-    pub(super) fn new(first: Instant, period: Duration) -> Self {
+    /// A grid whose first tick, started without jitter, is `first`; later starts on `grid`.
+    pub(super) fn new(first: Instant, period: Duration, grid: StartGrid) -> Self {
         Self {
             period,
             last: first,
             next: first,
             start: first,
             first: true,
+            grid,
         }
     }
 
@@ -71,7 +75,7 @@ impl Ticks {
         self.start = if self.first {
             tick
         } else {
-            tick + jitter(self.period)
+            self.grid.random_start(tick, self.period / 5)
         };
     }
 }
@@ -86,15 +90,6 @@ fn next_grid_point(last: Instant, now: Instant, period: Duration) -> Instant {
     next
 }
 
-/// A random delay in `[0, interval / 5)`.
-fn jitter(interval: Duration) -> Duration {
-    let fifth = interval / 5;
-    if fifth.is_zero() {
-        return Duration::ZERO;
-    }
-    rand::rng().random_range(Duration::ZERO..fifth)
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -104,7 +99,7 @@ mod tests {
     #[test]
     fn the_first_start_is_its_tick_and_later_ones_are_jittered_within_a_fifth() {
         let origin = Instant::now();
-        let mut ticks = Ticks::new(origin, PERIOD);
+        let mut ticks = Ticks::new(origin, PERIOD, StartGrid::new(origin));
         assert_eq!(ticks.take(), origin);
         ticks.finished(origin + Duration::from_millis(5));
         assert_eq!(ticks.next(), origin + PERIOD);
@@ -114,7 +109,7 @@ mod tests {
     #[test]
     fn a_stalled_probe_skips_the_ticks_it_missed() {
         let origin = Instant::now();
-        let mut ticks = Ticks::new(origin, PERIOD);
+        let mut ticks = Ticks::new(origin, PERIOD, StartGrid::new(origin));
         ticks.take();
         ticks.finished(origin + PERIOD * 2 + Duration::from_secs(1));
         assert_eq!(ticks.next(), origin + PERIOD * 3);
@@ -123,7 +118,7 @@ mod tests {
     #[test]
     fn check_now_restarts_the_grid() {
         let origin = Instant::now();
-        let mut ticks = Ticks::new(origin, PERIOD);
+        let mut ticks = Ticks::new(origin, PERIOD, StartGrid::new(origin));
         ticks.take();
         let now = origin + Duration::from_secs(4);
         ticks.restart(now);
