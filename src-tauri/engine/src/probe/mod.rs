@@ -171,7 +171,9 @@ async fn every_address(
     done.into_iter().flatten().collect()
 }
 
-/// One target: `no_route` at once when the routing table has no way there, else a session.
+/// One target: a session, or `no_route` when its connection failed and the routing table has
+/// no way there. The table is asked only after a failed connection: a probe that connects
+/// costs no extra system call.
 async fn one_target(
     spec: &ProbeSpec,
     tls: Option<TlsClient>,
@@ -179,6 +181,14 @@ async fn one_target(
     dns: Option<Duration>,
     checked_at: DateTime<Utc>,
 ) -> ProbeReport {
+    let tried = one_session(spec, tls, &[addr], dns, checked_at).await;
+    let connect_failed = tried
+        .failure
+        .as_ref()
+        .is_some_and(|f| f.phase == Phase::Connect);
+    if !connect_failed {
+        return tried;
+    }
     match route_to(addr.ip()) {
         Err(e) if is_no_route(&e) => {
             let mut session = Session::new(spec, None);
@@ -193,7 +203,7 @@ async fn one_target(
             let failure = Failure::new(Phase::Connect, FailureKind::NetworkUnreachable, message);
             report(spec, checked_at, session, None, &Judgement::failed(failure))
         }
-        _ => one_session(spec, tls, &[addr], dns, checked_at).await,
+        _ => tried,
     }
 }
 
@@ -319,7 +329,7 @@ fn report(
                     reply,
                 })
             }),
-        tls: session.tls_facts,
+        tls: session.tls_facts.map(Box::new),
         reason: judgement.reason.clone(),
         failure: judgement.failure.clone(),
         warnings: judgement.warnings.clone(),
