@@ -179,7 +179,10 @@ pub(super) fn status_body(snapshot: &Snapshot) -> StatusBody {
                     blocklists: t.report.blocklists.clone(),
                 })
                 .collect(),
-            mta_sts_policy: m.last.as_ref().and_then(|r| r.mta_sts_policy.clone()),
+            mta_sts_policy: m
+                .last
+                .as_ref()
+                .and_then(|r| r.mta_sts_policy.as_deref().cloned()),
             tls_rpt: m.last.as_ref().and_then(|r| r.tls_rpt.clone()),
         })
         .collect();

@@ -138,6 +138,6 @@ pub(crate) fn apply(
     if changed {
         refresh_top(report);
     }
-    report.mta_sts_policy = found.sts.map(|r| r.view);
+    report.mta_sts_policy = found.sts.map(|r| Box::new(r.view));
     report.tls_rpt = found.tls_rpt;
 }

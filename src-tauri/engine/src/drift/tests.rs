@@ -64,7 +64,7 @@ fn target(mx: &str, address: &str, keywords: &[&str], starttls: bool) -> TargetR
         info: EhloInfo::parse(&reply),
         reply,
     });
-    report.tls = starttls.then(tls);
+    report.tls = starttls.then(|| Box::new(tls()));
     let mut target = TargetReport::of(report);
     target.mx = Some(mx.to_owned());
     target
@@ -326,7 +326,7 @@ fn an_mta_sts_policy_change_is_one_finding_5541_and_a_failed_fetch_changes_nothi
             mx.clone(),
             vec![target("mx1.example.test", "192.0.2.1", &OFFERED, true)],
         );
-        report.mta_sts_policy = view;
+        report.mta_sts_policy = view.map(Box::new);
         report
     };
     let id = MonitorId::from("example");

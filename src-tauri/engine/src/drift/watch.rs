@@ -193,7 +193,7 @@ impl DomainWatch {
         observed: &mut Observed,
     ) {
         let before = self.mta_sts.clone();
-        if let Some(change) = self.observe_mta_sts(report.mta_sts_policy.as_ref()) {
+        if let Some(change) = self.observe_mta_sts(report.mta_sts_policy.as_deref()) {
             observed.findings.push(Finding {
                 monitor: monitor.clone(),
                 name: name.to_owned(),

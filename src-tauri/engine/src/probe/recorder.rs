@@ -17,6 +17,8 @@ use crate::smtp::Reply;
 const REPLY_LINES_SHOWN: usize = 12;
 /// At most this many transcript lines in all.
 const TRANSCRIPT_CAP: usize = 80;
+/// Room for the transcript made at the start: a healthy probe's lines fit without a reallocation.
+const TRANSCRIPT_START: usize = 16;
 /// At most this many characters of one transcript line.
 const LINE_CHARS: usize = 512;
 /// At most this much transcript text in all, counted as it costs in JSON.
@@ -47,7 +49,7 @@ impl Recorder {
             mark: now,
             phase,
             phases: Phases::default(),
-            transcript: Vec::new(),
+            transcript: Vec::with_capacity(TRANSCRIPT_START),
             cost: 0,
             dropped: 0,
         }

@@ -143,7 +143,7 @@ pub struct ProbeReport {
     /// The judged EHLO reply, when one was read.
     pub ehlo: Option<EhloReply>,
     /// TLS facts, when TLS was used.
-    pub tls: Option<TlsFacts>,
+    pub tls: Option<Box<TlsFacts>>,
     /// Why the verdict is not Success (failure or warning), for people.
     pub reason: Option<String>,
     /// The failure, for a Failed verdict.
@@ -175,7 +175,7 @@ pub struct ProbeReport {
     /// host, in a target's own report, and when the check is off.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]
-    pub mta_sts_policy: Option<StsPolicyView>,
+    pub mta_sts_policy: Option<Box<StsPolicyView>>,
     /// For a mail domain, its TLS-RPT record (RFC 8460) when it publishes one; absent otherwise.
     #[serde(skip_serializing_if = "Option::is_none")]
     #[cfg_attr(feature = "ts", ts(optional))]

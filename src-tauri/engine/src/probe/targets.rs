@@ -9,7 +9,6 @@
 //! table, and fails with `ENETUNREACH` when there is none (or the family cannot even be bound,
 //! as on a host with IPv6 disabled). A TCP connect failing with `ENETUNREACH` says the same.
 
-use std::collections::HashSet;
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};
 
@@ -19,13 +18,17 @@ use super::spec::MAX_TARGETS;
 /// The addresses to probe: duplicates dropped, the resolver's order kept, at most
 /// [`MAX_TARGETS`].
 pub(crate) fn distinct(addrs: &[SocketAddr]) -> Vec<SocketAddr> {
-    let mut seen = HashSet::new();
-    addrs
-        .iter()
-        .copied()
-        .filter(|a| seen.insert(*a))
-        .take(MAX_TARGETS)
-        .collect()
+    // A linear search: the list is short (a host's addresses), so this beats hashing.
+    let mut kept = Vec::with_capacity(addrs.len().min(MAX_TARGETS));
+    for addr in addrs {
+        if kept.len() == MAX_TARGETS {
+            break;
+        }
+        if !kept.contains(addr) {
+            kept.push(*addr);
+        }
+    }
+    kept
 }
 
 /// Makes `report`'s top-level fields the worst target's again, after a target's verdict

@@ -12,7 +12,7 @@
 //! [`MAX_KEPT_LINES`]: super::reply::MAX_KEPT_LINES
 //! [`MAX_KEPT_BYTES`]: super::reply::MAX_KEPT_BYTES
 
-use bytes::BytesMut;
+use bytes::{Buf, BytesMut};
 use tokio::time::Instant;
 
 use super::reply::{Reply, ReplyCode, ReplyError, DEFAULT_LINE_CAP};
@@ -75,9 +75,9 @@ impl ReplyParser {
                 }
                 return Ok(None);
             };
-            let line = buf.split_to(newline + 1);
-            let line = strip_line_end(&line);
-            if let Some(reply) = self.take_line(line, at)? {
+            let taken = self.take_line(strip_line_end(&buf[..=newline]), at);
+            buf.advance(newline + 1);
+            if let Some(reply) = taken? {
                 return Ok(Some(reply));
             }
             if buf.is_empty() {

@@ -3,7 +3,7 @@
 //! cap, and caps on the lines and bytes whose text is kept. The incremental parser that produces
 //! replies is the sibling module `parser`.
 
-use std::fmt;
+use std::fmt::{self, Write as _};
 
 use serde::Serialize;
 use tokio::time::Instant;
@@ -103,6 +103,10 @@ pub struct Reply {
     #[serde(skip)]
     #[cfg_attr(feature = "ts", ts(skip))]
     pub(crate) arrived: Vec<Instant>,
+    /// The JSON cost ([`json_cost`]) of the kept lines.
+    #[serde(skip)]
+    #[cfg_attr(feature = "ts", ts(skip))]
+    kept_cost: usize,
 }
 
 #[allow(clippy::trivially_copy_pass_by_ref)]
@@ -151,17 +155,19 @@ impl Reply {
             omitted_lines: 0,
             omitted_bytes: 0,
             arrived: Vec::new(),
+            kept_cost: 0,
         }
     }
 
     /// Keeps one more line that arrived `at`, while it fits the caps; once one line did not
     /// fit, the later ones are counted only (the kept lines stay the reply's beginning).
     pub(crate) fn keep(&mut self, text: String, at: Instant) {
+        let cost = json_cost(&text);
         let fits = self.omitted_lines == 0
             && self.lines.len() < MAX_KEPT_LINES
-            && self.lines.iter().map(|l| json_cost(l)).sum::<usize>() + json_cost(&text)
-                <= MAX_KEPT_BYTES;
+            && self.kept_cost + cost <= MAX_KEPT_BYTES;
         if fits {
+            self.kept_cost += cost;
             self.lines.push(text);
             self.arrived.push(at);
         } else {
@@ -198,7 +204,10 @@ impl Reply {
             (self.complete && self.omitted_lines == 0).then(|| self.lines.len().saturating_sub(1));
         self.lines.iter().enumerate().map(move |(i, text)| {
             let sep = if Some(i) == last { ' ' } else { '-' };
-            format!("{}{sep}{text}", self.code).trim_end().to_owned()
+            let mut line = String::with_capacity(4 + text.len());
+            let _ = write!(line, "{}{sep}{text}", self.code);
+            line.truncate(line.trim_end().len());
+            line
         })
     }
 }

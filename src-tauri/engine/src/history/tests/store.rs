@@ -50,7 +50,7 @@ fn report(verdict: Verdict, at: DateTime<Utc>, latency_ms: Option<u64>) -> Probe
         },
         greeting: None,
         ehlo: None,
-        tls: Some(TlsFacts {
+        tls: Some(Box::new(TlsFacts {
             version: "TLSv1.3".into(),
             cipher: "TLS13_AES_256_GCM_SHA384".into(),
             subject: "CN=mx1.test".into(),
@@ -63,7 +63,7 @@ fn report(verdict: Verdict, at: DateTime<Utc>, latency_ms: Option<u64>) -> Probe
             verification_skipped: false,
             verify_error: None,
             chain: Vec::new(),
-        }),
+        })),
         reason: match verdict {
             Verdict::Success => None,
             Verdict::Warning => Some("250 in 1.500 s exceeds QoS 1.000 s".into()),
