@@ -5,6 +5,7 @@
 #![forbid(unsafe_code)]
 
 mod agent;
+mod allocator;
 mod args;
 mod control;
 mod output;
