@@ -16,12 +16,8 @@ use tokio::time::Instant;
 use super::parser::ReplyParser;
 use super::reply::{Reply, ReplyError, DEFAULT_LINE_CAP};
 
-/// Room made in the buffer before a connection's first read: a greeting or an EHLO reply fits,
-/// and the allocation stays in the allocator's cheap small sizes.
-const FIRST_CHUNK: usize = 512;
-/// The most room made before one read. Each read that fills its room doubles the next one's up
-/// to this, so a long reply arrives in few reads (a 40 MB flood in 1 KiB reads costs seconds
-/// under Wine), while a connection's buffer stays small.
+/// Room made in the buffer before each read: a long reply arrives in few reads (a 40 MB flood in
+/// 1 KiB reads costs seconds under Wine), while a connection's buffer stays small.
 const READ_CHUNK: usize = 16 * 1024;
 
 /// What can go wrong while reading a reply or sending a command.
@@ -49,8 +45,6 @@ pub(crate) struct SmtpConn<S> {
     parser: ReplyParser,
     /// When the bytes in `buf` arrived (the last read).
     read_at: Instant,
-    /// Room made before the next read.
-    chunk: usize,
 }
 
 impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
@@ -63,10 +57,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
     pub(crate) fn with_line_cap(stream: S, line_cap: usize) -> Self {
         Self {
             stream,
-            buf: BytesMut::with_capacity(FIRST_CHUNK),
+            buf: BytesMut::with_capacity(READ_CHUNK),
             parser: ReplyParser::new(line_cap),
             read_at: Instant::now(),
-            chunk: FIRST_CHUNK,
         }
     }
 
@@ -76,13 +69,9 @@ impl<S: AsyncRead + AsyncWrite + Unpin> SmtpConn<S> {
             if let Some(reply) = self.parser.parse_arrived(&mut self.buf, self.read_at)? {
                 return Ok(reply);
             }
-            self.buf.reserve(self.chunk);
-            let room = self.buf.capacity() - self.buf.len();
+            self.buf.reserve(READ_CHUNK);
             let read = self.stream.read_buf(&mut self.buf).await?;
             self.read_at = Instant::now();
-            if read == room {
-                self.chunk = (self.chunk * 2).min(READ_CHUNK);
-            }
             if read == 0 {
                 let partial = self.parser.is_mid_reply() || !self.buf.is_empty();
                 return Err(ConnError::Closed { partial });
@@ -179,18 +168,6 @@ mod tests {
             matches!(err, ConnError::Closed { partial: false }),
             "{err:?}"
         );
-    }
-
-    #[tokio::test]
-    async fn a_long_reply_is_read_in_growing_chunks() {
-        let (client, mut server) = duplex(64 * 1024);
-        let mut conn = SmtpConn::new(client);
-        let line = format!("250-{}\r\n", "x".repeat(200));
-        let reply = line.repeat(150) + "250 end\r\n";
-        server.write_all(reply.as_bytes()).await.unwrap();
-        let got = conn.read_reply().await.unwrap();
-        assert!(got.complete && got.code == ReplyCode::OK);
-        assert_eq!(conn.chunk, READ_CHUNK, "the room grew to the largest chunk");
     }
 
     #[tokio::test]

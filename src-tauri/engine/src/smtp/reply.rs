@@ -162,11 +162,11 @@ impl Reply {
     /// Keeps one more line that arrived `at`, while it fits the caps; once one line did not
     /// fit, the later ones are counted only (the kept lines stay the reply's beginning).
     pub(crate) fn keep(&mut self, text: String, at: Instant) {
-        let cost = json_cost(&text);
-        let fits = self.omitted_lines == 0
-            && self.lines.len() < MAX_KEPT_LINES
-            && self.kept_cost + cost <= MAX_KEPT_BYTES;
-        if fits {
+        // Once a line was omitted, later ones are not weighed: a flood costs a count per line.
+        let cost = (self.omitted_lines == 0 && self.lines.len() < MAX_KEPT_LINES)
+            .then(|| json_cost(&text))
+            .filter(|cost| self.kept_cost + cost <= MAX_KEPT_BYTES);
+        if let Some(cost) = cost {
             self.kept_cost += cost;
             self.lines.push(text);
             self.arrived.push(at);
