@@ -5,9 +5,9 @@
 //! judged, so an IPv4-only workstation does not turn a dual-stack server grey or red. When every
 //! target is `no_route`, so is the whole report.
 //!
-//! "No route" is found without sending a packet: a UDP socket `connect()` only asks the routing
-//! table, and fails with `ENETUNREACH` when there is none (or the family cannot even be bound,
-//! as on a host with IPv6 disabled). A TCP connect failing with `ENETUNREACH` says the same.
+//! "No route" is asked only after a target's TCP connect failed, and without sending a packet: a
+//! UDP socket `connect()` only asks the routing table, and fails with `ENETUNREACH` when there is
+//! none (or the family cannot even be bound, as on a host with IPv6 disabled).
 
 use std::io;
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr, SocketAddr, UdpSocket};

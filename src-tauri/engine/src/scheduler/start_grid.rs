@@ -20,22 +20,21 @@ pub(crate) const STEP: Duration = Duration::from_millis(50);
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct StartGrid {
     origin: Instant,
-    step: Duration,
 }
 
 impl StartGrid {
     /// A grid of [`STEP`] through `origin`.
     pub(crate) fn new(origin: Instant) -> Self {
-        Self { origin, step: STEP }
+        Self { origin }
     }
 
     /// A random start in `[from, from + window)`, on the grid when the window is wider than a
     /// step.
     pub(crate) fn random_start(&self, from: Instant, window: Duration) -> Instant {
-        if window <= self.step {
+        if window <= STEP {
             return from + random_below(window);
         }
-        self.at_or_after(from + random_below(window - self.step))
+        self.at_or_after(from + random_below(window - STEP))
     }
 
     /// The first grid point at or after `at` (`at` itself before the origin).
@@ -43,7 +42,7 @@ impl StartGrid {
         let Some(since) = at.checked_duration_since(self.origin) else {
             return at;
         };
-        let step = self.step.as_nanos();
+        let step = STEP.as_nanos();
         let into_step = since.as_nanos() % step;
         if into_step == 0 {
             return at;
