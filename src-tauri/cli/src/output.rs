@@ -203,7 +203,7 @@ pub fn transcript(report: &ProbeReport) -> String {
 /// One session's transcript.
 fn session(report: &ProbeReport) -> String {
     let mut out = String::new();
-    for line in &report.transcript {
+    for line in report.transcript.iter() {
         let arrow = match line.dir {
             Direction::Client => ">",
             Direction::Server => "<",

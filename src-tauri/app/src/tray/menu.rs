@@ -303,7 +303,7 @@ mod tests {
             reason: None,
             failure: None,
             warnings: Vec::new(),
-            transcript: Vec::new(),
+            transcript: std::sync::Arc::default(),
             targets: Vec::new(),
             mx_set: None,
             dane: None,

@@ -2,6 +2,8 @@
 //! change is one finding with the sets, STARTTLS vanishing is one notified finding and amber,
 //! a restored baseline tells nothing known.
 
+use std::sync::Arc;
+
 use chrono::Utc;
 
 use super::watch::{told_by_finding, DomainWatch};
@@ -53,17 +55,17 @@ fn target(mx: &str, address: &str, keywords: &[&str], starttls: bool) -> TargetR
     report.failure = None;
     report.reason = None;
     report.address = address.parse().ok();
-    report.greeting = Some(Reply::new(
+    report.greeting = Some(Arc::new(Reply::new(
         ReplyCode::SERVICE_READY,
         vec![format!("{mx} ESMTP")],
-    ));
+    )));
     let mut lines = vec![mx.to_owned()];
     lines.extend(keywords.iter().map(|k| (*k).to_owned()));
     let reply = Reply::new(ReplyCode::OK, lines);
-    report.ehlo = Some(EhloReply {
+    report.ehlo = Some(Arc::new(EhloReply {
         info: EhloInfo::parse(&reply),
         reply,
-    });
+    }));
     report.tls = starttls.then(|| Box::new(tls()));
     let mut target = TargetReport::of(report);
     target.mx = Some(mx.to_owned());

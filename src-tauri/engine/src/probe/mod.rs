@@ -258,7 +258,8 @@ async fn one_session(
 }
 
 /// The report of a probe with `targets`: the worst target's report at the top level, every
-/// target below it.
+/// target below it. The top level shares what that target's server said (greeting, EHLO reply,
+/// transcript) rather than copying it.
 pub(crate) fn with_targets(
     spec: &ProbeSpec,
     checked_at: DateTime<Utc>,
@@ -317,7 +318,7 @@ fn report(
         ehlo_name: session.ehlo_name,
         checked_at,
         phases: session.rec.phases,
-        greeting: session.greeting,
+        greeting: session.greeting.map(Arc::new),
         ehlo: heard
             .map(|(h, info)| EhloReply {
                 reply: h.reply,
@@ -328,12 +329,13 @@ fn report(
                     info: EhloInfo::parse(&reply),
                     reply,
                 })
-            }),
+            })
+            .map(Arc::new),
         tls: session.tls_facts.map(Box::new),
         reason: judgement.reason.clone(),
         failure: judgement.failure.clone(),
         warnings: judgement.warnings.clone(),
-        transcript: session.rec.into_transcript(),
+        transcript: session.rec.into_transcript().into(),
         targets: Vec::new(),
         mx_set: None,
         dane: None,

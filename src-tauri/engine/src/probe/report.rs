@@ -5,6 +5,7 @@
 //! are milliseconds as numbers, absent measurements are `null`.
 
 use std::net::IpAddr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -138,10 +139,14 @@ pub struct ProbeReport {
     /// Time per phase.
     #[serde(rename = "phases_ms")]
     pub phases: Phases,
+    // What the server said (greeting, EHLO reply, transcript) is shared, not copied, between
+    // a report and the target it is the worst of.
     /// The greeting, when one was read.
-    pub greeting: Option<Reply>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<Reply>"))]
+    pub greeting: Option<Arc<Reply>>,
     /// The judged EHLO reply, when one was read.
-    pub ehlo: Option<EhloReply>,
+    #[cfg_attr(feature = "ts", ts(as = "Option<EhloReply>"))]
+    pub ehlo: Option<Arc<EhloReply>>,
     /// TLS facts, when TLS was used.
     pub tls: Option<Box<TlsFacts>>,
     /// Why the verdict is not Success (failure or warning), for people.
@@ -151,7 +156,8 @@ pub struct ProbeReport {
     /// Why a Warning verdict is one, each with its kind; empty for Success and Failed.
     pub warnings: Vec<Warning>,
     /// The session as it went, capped in length.
-    pub transcript: Vec<TranscriptLine>,
+    #[cfg_attr(feature = "ts", ts(as = "Vec<TranscriptLine>"))]
+    pub transcript: Arc<[TranscriptLine]>,
     /// Every target probed — each address of the host, in the resolver's order, at most 8 —
     /// with its own status and report; the fields above are the worst judged target's. Empty when no address was probed (the host did not
     /// resolve), and in a target's own report.

@@ -35,7 +35,7 @@ pub(crate) fn report_at(checked_at: DateTime<Utc>) -> ProbeReport {
         reason: None,
         failure: None,
         warnings: Vec::new(),
-        transcript: Vec::new(),
+        transcript: Arc::default(),
         targets: Vec::new(),
         mx_set: None,
         dane: None,

@@ -87,7 +87,8 @@ fn report(verdict: Verdict, at: DateTime<Utc>, latency_ms: Option<u64>) -> Probe
                 dir: Direction::Client,
                 text: "QUIT".into(),
             },
-        ],
+        ]
+        .into(),
         targets: Vec::new(),
         mx_set: None,
         dane: None,
