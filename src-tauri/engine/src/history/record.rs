@@ -6,7 +6,7 @@ use std::net::IpAddr;
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
-use rusqlite::types::Type;
+use rusqlite::types::{Type, Value};
 use rusqlite::{Row, ToSql};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
@@ -118,8 +118,9 @@ pub(crate) const EVENT_COLUMNS: &str =
 #[derive(Serialize, Deserialize)]
 struct StoredLine(i64, Direction, String);
 
-/// The values of [`RESULT_COLUMNS`] for `r`.
-pub(crate) fn result_params(r: &ResultRecord) -> Result<Vec<Box<dyn ToSql>>, serde_json::Error> {
+/// The values of [`RESULT_COLUMNS`] for `r`: plain values in one array, as a row is written
+/// for every probe.
+pub(crate) fn result_params(r: &ResultRecord) -> Result<[Value; 17], serde_json::Error> {
     let transcript = match &r.transcript {
         Some(lines) => {
             let stored: Vec<StoredLine> = lines
@@ -132,24 +133,25 @@ pub(crate) fn result_params(r: &ResultRecord) -> Result<Vec<Box<dyn ToSql>>, ser
     };
     let p = &r.phases;
     let failure = r.failure.as_ref();
-    Ok(vec![
-        Box::new(r.at.timestamp_millis()),
-        Box::new(verdict_code(r.verdict)),
-        Box::new(r.latency.map(micros)),
-        Box::new(p.dns.map(micros)),
-        Box::new(p.connect.map(micros)),
-        Box::new(p.tls.map(micros)),
-        Box::new(p.greeting.map(micros)),
-        Box::new(p.starttls.map(micros)),
-        Box::new(p.ehlo.map(micros)),
-        Box::new(failure.map(|f| name_of(&f.phase))),
-        Box::new(failure.map(|f| name_of(&f.kind))),
-        Box::new(failure.map(|f| f.message.clone())),
-        Box::new(r.reason.clone()),
-        Box::new(r.address.map(|a| a.to_string())),
-        Box::new(r.cert_days_left),
-        Box::new(transcript),
-        Box::new(r.target.clone()),
+    let us = |d: Option<Duration>| Value::from(d.map(micros));
+    Ok([
+        r.at.timestamp_millis().into(),
+        verdict_code(r.verdict).into(),
+        us(r.latency),
+        us(p.dns),
+        us(p.connect),
+        us(p.tls),
+        us(p.greeting),
+        us(p.starttls),
+        us(p.ehlo),
+        failure.map(|f| name_of(&f.phase)).into(),
+        failure.map(|f| name_of(&f.kind)).into(),
+        failure.map(|f| f.message.clone()).into(),
+        r.reason.clone().into(),
+        r.address.map(|a| a.to_string()).into(),
+        r.cert_days_left.into(),
+        transcript.into(),
+        r.target.clone().into(),
     ])
 }
 

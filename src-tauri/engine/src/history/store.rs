@@ -245,7 +245,7 @@ impl MonitorIds<'_> {
 }
 
 /// Runs an insert with the monitor id then `values`.
-fn execute(stmt: &mut Statement<'_>, id: i64, values: &[Box<dyn ToSql>]) -> rusqlite::Result<()> {
-    let all = std::iter::once(&id as &dyn ToSql).chain(values.iter().map(AsRef::as_ref));
+fn execute<T: ToSql>(stmt: &mut Statement<'_>, id: i64, values: &[T]) -> rusqlite::Result<()> {
+    let all = std::iter::once(&id as &dyn ToSql).chain(values.iter().map(|v| v as &dyn ToSql));
     stmt.execute(params_from_iter(all)).map(drop)
 }
