@@ -228,7 +228,10 @@ impl<'a> Session<'a> {
                 show(asked.elapsed())
             )),
         }
-        let _ = timeout(Duration::from_millis(5), conn.shutdown()).await;
+        // TLS says goodbye with close_notify; plain TCP's FIN goes with the close itself.
+        if self.tls_facts.is_some() {
+            let _ = timeout(Duration::from_millis(5), conn.shutdown()).await;
+        }
     }
 
     async fn connect(&mut self, addrs: &[SocketAddr]) -> Result<TcpStream, Failure> {
