@@ -9,9 +9,10 @@ use tokio::time::Instant;
 /// How long a change waits before it is published, so a burst of results makes one snapshot.
 pub(crate) const PUBLISH_DELAY: Duration = Duration::from_millis(50);
 /// The publish delay per monitor, between [`PUBLISH_DELAY`] and [`MAX_PUBLISH_DELAY`]: a
-/// snapshot costs O(monitors), so up to 500 monitors a change shows within 50 ms, and with
-/// 10,000 (a result every 6 ms) one snapshot a second is built, not twenty.
-const PUBLISH_DELAY_PER_MONITOR: Duration = Duration::from_micros(100);
+/// snapshot costs O(monitors), so it is built at most once per millisecond per monitor — up to
+/// 50 monitors a change shows within 50 ms, 200 monitors probed every second build five
+/// snapshots a second (one per 40 results, not one per 10), and from 1,000 monitors one a second.
+const PUBLISH_DELAY_PER_MONITOR: Duration = Duration::from_millis(1);
 /// The longest a change waits to be published.
 const MAX_PUBLISH_DELAY: Duration = Duration::from_secs(1);
 
