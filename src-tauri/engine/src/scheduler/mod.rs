@@ -8,7 +8,7 @@
 //! firing them in a burst. Each probe starts at a random point in the first fifth of its period,
 //! so starts sit within ±10 % of the interval around the period's 10 % mark and monitors that
 //! share an interval drift apart; the task sleeps once, straight to that start. Those random
-//! points lie on one grid shared by every task ([`StartGrid`]), so probes due in the same 50 ms
+//! points lie on one grid shared by every task ([`StartGrid`]), so probes due in the same 100 ms
 //! start on one wake-up.
 
 use std::sync::Arc;
