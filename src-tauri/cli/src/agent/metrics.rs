@@ -20,7 +20,7 @@ use ehlowatch_engine::ListState;
 use ehlowatch_engine::WarningKind;
 use ehlowatch_engine::{MonitorView, Snapshot, TargetReport, MAX_MX_HOSTS, MAX_TARGETS};
 use prometheus_client::collector::Collector;
-use prometheus_client::encoding::{DescriptorEncoder, EncodeMetric};
+use prometheus_client::encoding::{DescriptorEncoder, EncodeLabelSet, EncodeMetric};
 use prometheus_client::metrics::counter::Counter;
 use prometheus_client::metrics::family::Family;
 use prometheus_client::metrics::gauge::ConstGauge;
@@ -31,6 +31,19 @@ use prometheus_client::registry::{Registry, Unit};
 use tokio::sync::watch;
 
 type Labels = Vec<(&'static str, String)>;
+
+/// The labels of a probe counted: its monitor and its verdict.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct ProbeLabels {
+    monitor: String,
+    verdict: &'static str,
+}
+
+/// The label of a series per monitor.
+#[derive(Debug, Clone, Hash, PartialEq, Eq, EncodeLabelSet)]
+struct MonitorLabel {
+    monitor: String,
+}
 
 /// Latency buckets in seconds: 5 ms to 10 s.
 const LATENCY_BUCKETS: [f64; 12] = [
@@ -44,8 +57,8 @@ const LAG_BUCKETS: [f64; 10] = [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1.0, 5.0, 10
 #[derive(Debug)]
 pub struct Metrics {
     registry: Registry,
-    probes: Family<Labels, Counter>,
-    latency: Family<Labels, Histogram>,
+    probes: Family<ProbeLabels, Counter>,
+    latency: Family<MonitorLabel, Histogram>,
     lag: Histogram,
 }
 
@@ -53,14 +66,15 @@ impl Metrics {
     /// Registers every metric; `snapshot` is read at each scrape.
     pub fn new(snapshot: watch::Receiver<Arc<Snapshot>>) -> Self {
         let mut registry = Registry::with_prefix("ehlowatch");
-        let probes = Family::<Labels, Counter>::default();
+        let probes = Family::<ProbeLabels, Counter>::default();
         registry.register(
             "probes",
             "Probes run, by monitor and verdict",
             probes.clone(),
         );
-        let latency =
-            Family::<Labels, Histogram>::new_with_constructor(|| Histogram::new(LATENCY_BUCKETS));
+        let latency = Family::<MonitorLabel, Histogram>::new_with_constructor(|| {
+            Histogram::new(LATENCY_BUCKETS)
+        });
         registry.register_with_unit(
             "probe_latency",
             "Connect start to the final line of the EHLO reply, for probes answered 250",
@@ -95,14 +109,16 @@ impl Metrics {
         } = event
         {
             self.lag.observe(lag.as_secs_f64());
-            let labels = vec![
-                ("monitor", name.clone()),
-                ("verdict", report.status.as_str().to_owned()),
-            ];
+            let labels = ProbeLabels {
+                monitor: name.clone(),
+                verdict: report.status.as_str(),
+            };
             self.probes.get_or_create(&labels).inc();
             if let Some(latency) = report.latency {
                 self.latency
-                    .get_or_create(&vec![("monitor", name.clone())])
+                    .get_or_create(&MonitorLabel {
+                        monitor: labels.monitor,
+                    })
                     .observe(latency.as_secs_f64());
             }
         }

@@ -30,7 +30,7 @@ use self::session::Session;
 pub(crate) use self::targets::refresh_top;
 use self::targets::{distinct, family, is_no_route, route_to, worst};
 use crate::failure::{Failure, FailureKind, Phase};
-use crate::smtp::EhloInfo;
+use crate::smtp::{EhloInfo, ReplyCode};
 use crate::tls::{TlsClient, TlsConfigs};
 use crate::verdict::{judge, show, Answer, Judgement, Verdict};
 
@@ -228,7 +228,12 @@ async fn one_session(
     let (heard, mut judgement) = match outcome {
         Ok(heard) => {
             let info = EhloInfo::parse(&heard.reply);
-            let summary = heard.reply.summary();
+            // Only a reply other than 250 is quoted, in the failure's message.
+            let summary = if heard.reply.code == ReplyCode::OK {
+                String::new()
+            } else {
+                heard.reply.summary()
+            };
             let answer = Answer {
                 host: &spec.host,
                 code: heard.reply.code,
@@ -301,7 +306,7 @@ fn report(
     let t0 = session.rec.t0();
     let latency = heard
         .as_ref()
-        .filter(|(h, _)| h.reply.code == crate::smtp::ReplyCode::OK)
+        .filter(|(h, _)| h.reply.code == ReplyCode::OK)
         .map(|(h, _)| h.at - t0);
     if let Some(failure) = &judgement.failure {
         tracing::debug!(host = %spec.host, port = spec.port, kind = ?failure.kind, "probe failed: {}", failure.message);

@@ -35,16 +35,15 @@ impl EhloInfo {
             .and_then(|first| first.split_whitespace().next())
             .unwrap_or_default()
             .to_owned();
-        let extensions = lines
-            .filter_map(|line| {
-                let mut words = line.split_whitespace();
-                let keyword = words.next()?.to_ascii_uppercase();
-                Some(Extension {
-                    keyword,
-                    params: words.map(str::to_owned).collect(),
-                })
+        let mut extensions = Vec::with_capacity(lines.len());
+        extensions.extend(lines.filter_map(|line| {
+            let mut words = line.split_whitespace();
+            let keyword = words.next()?.to_ascii_uppercase();
+            Some(Extension {
+                keyword,
+                params: words.map(str::to_owned).collect(),
             })
-            .collect();
+        }));
         Self { domain, extensions }
     }
 

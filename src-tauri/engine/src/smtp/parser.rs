@@ -9,13 +9,12 @@
 //! lines are checked and counted. Each kept line carries the time its bytes arrived, and a reply
 //! cut off before its final line can still be had as far as it came ([`ReplyParser::partial`]).
 //!
-//! [`MAX_KEPT_LINES`]: super::reply::MAX_KEPT_LINES
 //! [`MAX_KEPT_BYTES`]: super::reply::MAX_KEPT_BYTES
 
 use bytes::{Buf, BytesMut};
 use tokio::time::Instant;
 
-use super::reply::{Reply, ReplyCode, ReplyError, DEFAULT_LINE_CAP};
+use super::reply::{Reply, ReplyCode, ReplyError, DEFAULT_LINE_CAP, MAX_KEPT_LINES};
 
 /// An incremental reply parser: feed it the connection's buffer, it consumes complete lines and
 /// says "need more bytes" (`Ok(None)`) until the final line of a reply has arrived.
@@ -75,7 +74,16 @@ impl ReplyParser {
                 }
                 return Ok(None);
             };
-            let taken = self.take_line(strip_line_end(&buf[..=newline]), at);
+            // A new reply gets room for the lines already in: it mostly arrives whole.
+            let room = if self.current.is_none() {
+                buf.iter()
+                    .filter(|&&b| b == b'\n')
+                    .take(MAX_KEPT_LINES)
+                    .count()
+            } else {
+                0
+            };
+            let taken = self.take_line(strip_line_end(&buf[..=newline]), room, at);
             buf.advance(newline + 1);
             if let Some(reply) = taken? {
                 return Ok(Some(reply));
@@ -86,10 +94,17 @@ impl ReplyParser {
         }
     }
 
-    fn take_line(&mut self, line: &[u8], at: Instant) -> Result<Option<Reply>, ReplyError> {
+    fn take_line(
+        &mut self,
+        line: &[u8],
+        room: usize,
+        at: Instant,
+    ) -> Result<Option<Reply>, ReplyError> {
         let (code, is_final, text) =
             split_line(line).ok_or_else(|| ReplyError::Malformed { line: quote(line) })?;
-        let reply = self.current.get_or_insert_with(|| Reply::started(code));
+        let reply = self
+            .current
+            .get_or_insert_with(|| Reply::expecting(code, room));
         if reply.code != code {
             return Err(ReplyError::CodeMismatch {
                 first: reply.code,

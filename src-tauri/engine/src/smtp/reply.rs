@@ -3,7 +3,7 @@
 //! cap, and caps on the lines and bytes whose text is kept. The incremental parser that produces
 //! replies is the sibling module `parser`.
 
-use std::fmt::{self, Write as _};
+use std::fmt;
 
 use serde::Serialize;
 use tokio::time::Instant;
@@ -59,6 +59,13 @@ impl ReplyCode {
     /// The number, e.g. 250.
     pub fn value(self) -> u16 {
         self.0
+    }
+
+    /// The three ASCII digits, e.g. `b"250"`.
+    pub(crate) fn digits(self) -> [u8; 3] {
+        // A code is 200–559, so each digit is below 10 and the casts cannot truncate.
+        #[allow(clippy::cast_possible_truncation)]
+        [100, 10, 1].map(|unit| b'0' + (self.0 / unit % 10) as u8)
     }
 
     /// What the first digit says.
@@ -148,13 +155,20 @@ impl Reply {
 
     /// A reply whose first line is about to be kept.
     pub(crate) fn started(code: ReplyCode) -> Self {
+        Self::expecting(code, 0)
+    }
+
+    /// A reply whose first line is about to be kept, with room for `lines` lines (at most
+    /// [`MAX_KEPT_LINES`]): a reply that arrived whole is kept without growing.
+    pub(crate) fn expecting(code: ReplyCode, lines: usize) -> Self {
+        let room = lines.min(MAX_KEPT_LINES);
         Self {
             code,
-            lines: Vec::new(),
+            lines: Vec::with_capacity(room),
             complete: false,
             omitted_lines: 0,
             omitted_bytes: 0,
-            arrived: Vec::new(),
+            arrived: Vec::with_capacity(room),
             kept_cost: 0,
         }
     }
@@ -202,11 +216,17 @@ impl Reply {
     pub fn wire_lines(&self) -> impl Iterator<Item = String> + '_ {
         let last =
             (self.complete && self.omitted_lines == 0).then(|| self.lines.len().saturating_sub(1));
+        let code = self.code.digits();
         self.lines.iter().enumerate().map(move |(i, text)| {
+            let text = text.trim_end();
             let sep = if Some(i) == last { ' ' } else { '-' };
             let mut line = String::with_capacity(4 + text.len());
-            let _ = write!(line, "{}{sep}{text}", self.code);
-            line.truncate(line.trim_end().len());
+            line.extend(code.map(char::from));
+            // A bare final line is the code alone, as a trimmed `DDD ` would be.
+            if !(text.is_empty() && sep == ' ') {
+                line.push(sep);
+            }
+            line.push_str(text);
             line
         })
     }
@@ -311,6 +331,20 @@ mod tests {
             reply.wire_lines().collect::<Vec<_>>(),
             ["220 mx.example ESMTP"]
         );
+    }
+
+    #[test]
+    fn wire_lines_are_code_separator_and_text_trimmed() {
+        let reply = Reply::new(
+            code(250),
+            vec!["mx.example  ".into(), "  ".into(), String::new()],
+        );
+        assert_eq!(
+            reply.wire_lines().collect::<Vec<_>>(),
+            ["250-mx.example", "250-", "250"]
+        );
+        assert_eq!(code(421).digits(), *b"421");
+        assert_eq!(code(205).digits(), *b"205");
     }
 
     #[test]
