@@ -228,16 +228,9 @@ async fn one_session(
     let (heard, mut judgement) = match outcome {
         Ok(heard) => {
             let info = EhloInfo::parse(&heard.reply);
-            // Only a reply other than 250 is quoted, in the failure's message.
-            let summary = if heard.reply.code == ReplyCode::OK {
-                String::new()
-            } else {
-                heard.reply.summary()
-            };
             let answer = Answer {
                 host: &spec.host,
-                code: heard.reply.code,
-                summary: &summary,
+                reply: &heard.reply,
                 latency: heard.at - session.rec.t0(),
                 ehlo: &info,
                 // Opportunistic TLS records the certificate but is never judged on it.

@@ -8,17 +8,15 @@ use std::time::Duration;
 use super::refusal::reclassify;
 use super::{Thresholds, Verdict, Warning, WarningKind};
 use crate::failure::{Failure, FailureKind, Phase};
-use crate::smtp::{EhloInfo, ReplyCode};
+use crate::smtp::{EhloInfo, Reply, ReplyCode};
 
 /// What the session produced when it got as far as a judged EHLO reply.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Answer<'a> {
     /// The host as given, for messages.
     pub host: &'a str,
-    /// The judged EHLO reply's code.
-    pub code: ReplyCode,
-    /// The reply as one line, for messages.
-    pub summary: &'a str,
+    /// The judged EHLO reply (a reply other than 250 is quoted in the failure).
+    pub reply: &'a Reply,
     /// Connect start to the reply's final line.
     pub latency: Duration,
     /// The extensions advertised.
@@ -73,18 +71,15 @@ impl Judgement {
 /// Judges an EHLO reply against the thresholds.
 pub(crate) fn judge(answer: &Answer<'_>, thresholds: &Thresholds) -> Judgement {
     let fail = |phase, kind, message: String| Judgement::failed(Failure::new(phase, kind, message));
-    if answer.code != ReplyCode::OK {
+    let code = answer.reply.code;
+    if code != ReplyCode::OK {
+        let summary = answer.reply.summary();
         let rejection = Failure::new(
             Phase::Ehlo,
             FailureKind::EhloRejected,
-            format!("EHLO answered {} (expected 250)", answer.summary),
+            format!("EHLO answered {summary} (expected 250)"),
         );
-        return Judgement::failed(reclassify(
-            rejection,
-            answer.host,
-            answer.code,
-            answer.summary,
-        ));
+        return Judgement::failed(reclassify(rejection, answer.host, code, &summary));
     }
     let limit = thresholds.qos * 2;
     if answer.latency > limit {
@@ -208,10 +203,10 @@ mod tests {
                 params: vec![],
             }],
         };
+        let reply = Reply::new(ReplyCode::new(code).unwrap(), vec!["reply".into()]);
         let answer = Answer {
             host: "mx.example",
-            code: ReplyCode::new(code).unwrap(),
-            summary: "reply",
+            reply: &reply,
             latency,
             ehlo: &ehlo,
             cert_days_left: days,
@@ -319,10 +314,10 @@ mod tests {
             extensions: vec![],
         };
         let summary = "550 5.7.606 Access denied, banned sending IP [192.0.2.1]";
+        let reply = Reply::new(ReplyCode::new(550).unwrap(), vec![summary[4..].to_owned()]);
         let answer = Answer {
             host: "mx.example",
-            code: ReplyCode::new(550).unwrap(),
-            summary,
+            reply: &reply,
             latency: Duration::from_millis(5),
             ehlo: &ehlo,
             cert_days_left: None,
@@ -366,10 +361,10 @@ mod tests {
             domain: "mx".into(),
             extensions: vec![],
         };
+        let reply = Reply::new(ReplyCode::OK, vec!["mx".into()]);
         let mut answer = Answer {
             host: "mx.example",
-            code: ReplyCode::OK,
-            summary: "250 mx",
+            reply: &reply,
             latency: Duration::ZERO,
             ehlo: &ehlo,
             cert_days_left: Some(100),
